@@ -1,0 +1,37 @@
+"""What the engine answers: text plus optional buttons, independent of any transport."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_CALLBACK_BYTES = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button: what it says, and compact ASCII data the engine gets back when pressed."""
+
+    label: str
+    data: str
+
+    def __post_init__(self) -> None:
+        raw = self.data.encode("ascii")  # raises for non-ASCII: ids, never names
+        if not 0 < len(raw) <= MAX_CALLBACK_BYTES:
+            raise ValueError(f"button data must be 1..{MAX_CALLBACK_BYTES} bytes: {self.data!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message to show the user. `buttons` are rows of buttons."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+
+    @property
+    def flat_buttons(self) -> list[Button]:
+        return [b for row in self.buttons for b in row]
+
+
+def reply(text: str, *rows: list[Button] | tuple[Button, ...]) -> Reply:
+    """Build a Reply from text and button rows."""
+    return Reply(text, tuple(tuple(r) for r in rows if r))
