@@ -1,0 +1,19 @@
+# kith on Telegram. Build: docker build -t kith .
+# Run:   docker run -d --name kith -e KITH_TELEGRAM_TOKEN=123:abc -v kith-data:/data kith
+FROM python:3.12-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PTB_TIMEDELTA=1 \
+    KITH_DB=/data/kith.db
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+RUN pip install --no-cache-dir . \
+ && useradd --system --uid 10001 --home-dir /data kith \
+ && mkdir -p /data && chown kith /data
+
+USER kith
+VOLUME ["/data"]
+CMD ["kith", "run"]

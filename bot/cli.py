@@ -1,0 +1,64 @@
+"""The `kith` command line: chat, run, export, import, backup."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from bot.config import Config, ConfigError, load_config
+from bot.store.db import StoreError
+from bot.store.migrations import MigrationError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kith", description="A chat bot that helps you keep your friendships alive."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--config", help="TOML config file (or KITH_CONFIG)")
+        p.add_argument("--db", help="SQLite database path (or KITH_DB)")
+
+    chat = sub.add_parser("chat", help="talk to kith in this terminal")
+    common(chat)
+    run = sub.add_parser("run", help="run the Telegram bot (long polling)")
+    common(run)
+    return parser
+
+
+def load(args: argparse.Namespace) -> Config:
+    return load_config(args.config, db=getattr(args, "db", None))
+
+
+async def _chat(config: Config) -> int:
+    from bot.compose import LOCAL_USER, services
+    from bot.console.chat import run_chat
+
+    async with services(config) as s:
+        return await run_chat(s.engine, LOCAL_USER)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `kith` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        config = load(args)
+        if args.command == "chat":
+            return asyncio.run(_chat(config))
+        if args.command == "run":
+            from bot.telegram.run import run_bot
+
+            return run_bot(config)
+    except (ConfigError, StoreError, MigrationError) as exc:
+        print(f"kith: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

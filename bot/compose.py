@@ -1,0 +1,46 @@
+"""The composition root: config in, a wired engine over an open database out."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from bot.config import Config
+from bot.core.circles import Circles
+from bot.core.clock import Clock, SystemClock
+from bot.core.model import UserSettings
+from bot.engine import Engine, build_engine
+from bot.store.db import Database
+from bot.store.store import Store
+
+LOCAL_USER = 0  # the terminal's user; Telegram user ids are positive
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Everything a transport needs, built once per process."""
+
+    config: Config
+    db: Database
+    store: Store
+    engine: Engine
+    clock: Clock
+
+
+@asynccontextmanager
+async def services(config: Config, clock: Clock | None = None) -> AsyncIterator[Services]:
+    """Open the database, build the engine, and close the database afterwards."""
+    clock = clock or SystemClock()
+    db = await Database.open(config.db_path)
+    try:
+        store = Store(db)
+        defaults = UserSettings(
+            timezone=config.nudges.timezone, digest_time=config.nudges.digest_time
+        )
+        engine = build_engine(
+            store, Circles(config.circles), clock, defaults, config.nudges.max_per_digest
+        )
+        yield Services(config, db, store, engine, clock)
+    finally:
+        await db.close()

@@ -1,0 +1,27 @@
+"""The transport-free conversation engine."""
+
+from __future__ import annotations
+
+from bot.core.circles import Circles
+from bot.core.clock import Clock
+from bot.core.model import UserSettings
+from bot.engine import account, log, people
+from bot.engine.engine import Command, Context, Engine, UserError
+from bot.engine.replies import Button, Reply
+from bot.store.store import Store
+
+__all__ = ["Button", "Command", "Context", "Engine", "Reply", "UserError", "build_engine"]
+
+
+def build_engine(
+    store: Store,
+    circles: Circles,
+    clock: Clock,
+    defaults: UserSettings | None = None,
+    max_per_digest: int = 3,
+) -> Engine:
+    """An engine with every built-in command registered."""
+    engine = Engine(store, circles, clock, defaults or UserSettings(), max_per_digest)
+    for module in (account, log, people):
+        module.register(engine)
+    return engine

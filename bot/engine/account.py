@@ -1,0 +1,137 @@
+"""The user's own account: greeting, help, undo, settings and deleting everything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core.timezones import resolve_timezone, suggest_timezones
+from bot.engine.engine import Command, Context, Engine
+from bot.engine.replies import Reply
+from bot.nudges.schedule import format_clock, parse_clock
+
+GREETING = (
+    "Hi! I'm kith — I help you keep in touch with the people who matter.\n"
+    "• Tell me when you see someone: “coffee with Alice yesterday — she's moving to Lisbon”.\n"
+    "• Ask “who haven't I seen?” whenever you wonder.\n"
+    "• Each morning I'll nudge you gently about anyone who has drifted.\n"
+    "Which city are you in? Reply with /timezone and your city (e.g. /timezone Lisbon), "
+    "so nudges arrive in your morning."
+)
+
+
+async def cmd_start(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/start"""
+    return [Reply(GREETING)]
+
+
+async def cmd_help(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/help"""
+    lines = ["Here's what I understand (or just write in plain words):"]
+    for c in engine.commands.values():
+        if c.menu:
+            example = f" — {c.example}" if c.example else ""
+            lines.append(f"/{c.name}: {c.description.lower()}{example}")
+    lines.append("Plain words work too: “lunch with Bob on Friday”, “who should I call?”")
+    return [Reply("\n".join(lines))]
+
+
+async def cmd_undo(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/undo"""
+    undone = await engine.store.undo(ctx.owner)
+    if undone is None:
+        return [Reply("There's nothing to undo.")]
+    return [Reply(f"Undone: {undone.label}.")]
+
+
+async def cmd_timezone(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/timezone TZ-or-city"""
+    if not args:
+        return [
+            Reply(
+                f"Your time zone is {ctx.settings.timezone}. "
+                "To change it: /timezone Lisbon (a city) or /timezone Europe/Lisbon."
+            )
+        ]
+    tz = resolve_timezone(args)
+    if tz is None:
+        suggestions = suggest_timezones(args)
+        hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
+        return [
+            Reply(
+                f"I couldn't find a time zone for “{args[:60]}”.{hint} "
+                "Try a big city near you or a name like Europe/Lisbon."
+            )
+        ]
+    await engine.store.update_settings(ctx.owner, f"set time zone to {tz}", ctx.now, timezone=tz)
+    digest = ctx.settings.digest_time
+    when = f"Your digest comes at {digest} there." if digest else "Your digest is off."
+    return [Reply(f"Time zone set to {tz}. {when} /undo to take it back.")]
+
+
+async def cmd_digest(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/digest HH:MM|off"""
+    arg = args.strip().casefold()
+    if not arg:
+        current = ctx.settings.digest_time
+        state = f"at {current} ({ctx.settings.timezone})" if current else "off"
+        return [Reply(f"Your daily digest is {state}. Change it with /digest 08:30 or /digest off.")]
+    if arg in ("off", "stop", "none", "never"):
+        await engine.store.update_settings(ctx.owner, "turned the digest off", ctx.now, digest_time=None)
+        return [Reply("Digest off — I won't nudge you. /digest 09:00 turns it back on.")]
+    try:
+        at = parse_clock(arg)
+    except ValueError as exc:
+        return [Reply(str(exc))]
+    shown = format_clock(at)
+    await engine.store.update_settings(
+        ctx.owner, f"set the digest to {shown}", ctx.now, digest_time=shown
+    )
+    return [Reply(f"Your digest will come at {shown} ({ctx.settings.timezone}). /undo to take it back.")]
+
+
+async def cmd_settings(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/settings"""
+    s = ctx.settings
+    circles = ", ".join(f"{c.name} {c.cadence_days}d" for c in engine.circles.order)
+    lines = [
+        "Your settings:",
+        f"• time zone: {s.timezone} (/timezone)",
+        f"• daily digest: {s.digest_time or 'off'} (/digest)",
+        f"• at most {engine.max_per_digest} people per digest",
+        f"• circles: {circles}",
+    ]
+    return [Reply("\n".join(lines))]
+
+
+async def cmd_deleteme(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/deleteme"""
+    people = await engine.people(ctx.owner)
+    reply = await engine.ask(
+        ctx,
+        f"Delete everything you've told me — {len(people)} people, their notes and history, "
+        "and your settings? This can't be undone. (/export first if you want a copy.)",
+        {"a": "deleteme"},
+        [("Yes, delete everything", "y"), ("No, keep it", "n")],
+    )
+    return [reply]
+
+
+async def answer_deleteme(
+    engine: Engine, ctx: Context, pending_id: int, payload: dict[str, Any], choice: str
+) -> list[Reply]:
+    if choice != "y":
+        await engine.store.drop_pending(ctx.owner, pending_id)
+        return [Reply("Nothing deleted.")]
+    await engine.store.delete_user(ctx.owner)
+    return [Reply("Done — everything you told me is deleted. If you ever want to start again, say hi.")]
+
+
+def register(engine: Engine) -> None:
+    engine.add_command(Command("start", cmd_start, "Start here", menu=True))
+    engine.add_command(Command("help", cmd_help, "What I understand", menu=True))
+    engine.add_command(Command("undo", cmd_undo, "Undo your last change", "/undo"))
+    engine.add_command(Command("timezone", cmd_timezone, "Set your time zone", "/timezone Lisbon"))
+    engine.add_command(Command("digest", cmd_digest, "When the daily nudge comes", "/digest 08:30"))
+    engine.add_command(Command("settings", cmd_settings, "Your settings", "/settings"))
+    engine.add_command(Command("deleteme", cmd_deleteme, "Delete all your data", "/deleteme"))
+    engine.add_answer("deleteme", answer_deleteme)

@@ -1,0 +1,350 @@
+"""The conversation: (user, text or button) -> replies with buttons. No transport here."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.core.circles import Circles
+from bot.core.clock import Clock
+from bot.core.dates import DateError
+from bot.core.intervals import IntervalError
+from bot.core.model import Person, UserSettings
+from bot.core.names import NameEntry, NameIndex, Resolution, name_key
+from bot.core.phrases import PhraseError
+from bot.engine.args import split_person
+from bot.engine.replies import Button, Reply
+from bot.store.store import Store
+
+log = logging.getLogger(__name__)
+
+MAX_INPUT = 4000
+
+
+class UserError(Exception):
+    """A problem with what the user asked; the message is shown as the reply."""
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """One request: who is asking, and when in their own time zone."""
+
+    owner: int
+    now: datetime
+    today: date
+    settings: UserSettings
+
+
+CommandFn = Callable[["Engine", Context, str], Awaitable[list[Reply]]]
+PersonFn = Callable[["Engine", Context, Person, str], Awaitable[list[Reply]]]
+ButtonFn = Callable[["Engine", Context, str], Awaitable[list[Reply]]]
+AnswerFn = Callable[["Engine", Context, int, dict[str, Any], str], Awaitable[list[Reply]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A slash command: its handler plus what `/help` and the Telegram menu say."""
+
+    name: str
+    handler: CommandFn
+    description: str
+    example: str = ""
+    menu: bool = True
+
+
+@dataclass
+class Engine:
+    """Routes text and button presses to commands; owns no transport and no SQL."""
+
+    store: Store
+    circles: Circles
+    clock: Clock
+    defaults: UserSettings = field(default_factory=UserSettings)
+    max_per_digest: int = 3
+    commands: dict[str, Command] = field(default_factory=dict)
+    buttons: dict[str, ButtonFn] = field(default_factory=dict)
+    person_commands: dict[str, PersonFn] = field(default_factory=dict)
+    answers: dict[str, AnswerFn] = field(default_factory=dict)
+    plain_text: list[Callable[[Engine, Context, str], Awaitable[list[Reply] | None]]] = field(
+        default_factory=list
+    )
+    _indexes: dict[int, tuple[int, NameIndex]] = field(default_factory=dict)
+
+    # -- registration ----------------------------------------------------------
+
+    def add_command(self, command: Command) -> None:
+        self.commands[command.name] = command
+
+    def add_button(self, prefix: str, handler: ButtonFn) -> None:
+        self.buttons[prefix] = handler
+
+    def add_answer(self, kind: str, handler: AnswerFn) -> None:
+        """Handles presses on a stored question whose payload has `"a": kind`."""
+        self.answers[kind] = handler
+
+    def add_person_command(self, name: str, handler: PersonFn) -> None:
+        """A handler re-run with a chosen person after an ambiguous-name question."""
+        self.person_commands[name] = handler
+        self.answers.setdefault("pick", Engine.answer_pick)
+
+    # -- entry points ----------------------------------------------------------
+
+    async def handle(self, owner: int, text: str) -> list[Reply]:
+        """Answer one message from `owner`."""
+        return await self._guarded(owner, lambda ctx: self._dispatch(ctx, text))
+
+    async def press(self, owner: int, data: str) -> list[Reply]:
+        """Answer a button press carrying `data`."""
+        return await self._guarded(owner, lambda ctx: self._press(ctx, data))
+
+    async def add_contact(self, owner: int, name: str) -> list[Reply]:
+        """A shared contact card: add that person to the default circle."""
+
+        async def work(ctx: Context) -> list[Reply]:
+            clean_name = check_name(name)
+            for p in await self.people(owner):
+                if same_key(p.name, clean_name):
+                    return [Reply(f"{p.name} is already in your {p.circle} circle.")]
+            person = await self.add_person(ctx, clean_name, self.circles.default_new)
+            return [
+                Reply(f"Added {person.name} to {person.circle}. /undo to take it back.")
+            ]
+
+        return await self._guarded(owner, work)
+
+    async def context(self, owner: int) -> Context:
+        now = self.clock.now()
+        await self.store.ensure_user(owner, self.defaults, now)
+        settings = await self.store.settings(owner) or self.defaults
+        return Context(owner, now, local_today(now, settings.timezone), settings)
+
+    async def _guarded(
+        self, owner: int, work: Callable[[Context], Awaitable[list[Reply]]]
+    ) -> list[Reply]:
+        try:
+            ctx = await self.context(owner)
+            return await work(ctx)
+        except (UserError, DateError, IntervalError, PhraseError) as exc:
+            return [Reply(str(exc))]
+        except Exception:
+            log.exception("engine failed for a message")
+            return [Reply("Sorry — something went wrong on my side, and nothing was changed.")]
+
+    async def _dispatch(self, ctx: Context, text: str) -> list[Reply]:
+        text = clean(text)
+        if not text:
+            return [Reply("Tell me about someone you saw — e.g. “coffee with Alice yesterday”.")]
+        if len(text) > MAX_INPUT:
+            return [
+                Reply(
+                    f"That's a long message ({len(text):,} characters) — I can take up to "
+                    f"{MAX_INPUT:,} at once. Could you shorten it?"
+                )
+            ]
+        if text.startswith("/"):
+            word, _, args = text[1:].partition(" ")
+            name = word.split("@", 1)[0].casefold()
+            command = self.commands.get(name)
+            if command is None:
+                return [Reply(f"I don't know /{name or ''}. /help lists what I can do.")]
+            return await command.handler(self, ctx, args.strip())
+        for understand in self.plain_text:
+            replies = await understand(self, ctx, text)
+            if replies is not None:
+                return replies
+        return [
+            Reply(
+                "I didn't catch that. To log a meeting, write something like "
+                "“coffee with Alice yesterday”; ask “who haven't I seen?”, or see /help."
+            )
+        ]
+
+    async def _press(self, ctx: Context, data: str) -> list[Reply]:
+        prefix, _, rest = data.partition(":")
+        if prefix == "q":
+            return await self._answer(ctx, rest)
+        handler = self.buttons.get(prefix)
+        if handler is None:
+            return [Reply("That button has expired.")]
+        return await handler(self, ctx, rest)
+
+    async def _answer(self, ctx: Context, rest: str) -> list[Reply]:
+        """A press on a stored question: `q:<pending id>:<choice>`."""
+        pending_id, _, choice = rest.partition(":")
+        payload = (
+            await self.store.get_pending(ctx.owner, int(pending_id))
+            if pending_id.isdigit()
+            else None
+        )
+        if payload is None:
+            return [Reply("That question was already answered (or has expired).")]
+        handler = self.answers.get(payload.get("a", ""))
+        if handler is None:
+            return [Reply("That button has expired.")]
+        return await handler(self, ctx, int(pending_id), payload, choice)
+
+    async def ask(
+        self, ctx: Context, text: str, payload: dict[str, Any], choices: Sequence[tuple[str, str]]
+    ) -> Reply:
+        """Store a question and offer `choices` as (label, choice) buttons, one per row."""
+        pending = await self.store.put_pending(ctx.owner, payload, ctx.now)
+        return Reply(text, tuple((Button(label, f"q:{pending}:{c}"),) for label, c in choices))
+
+    # -- people and names ------------------------------------------------------
+
+    async def people(self, owner: int) -> list[Person]:
+        return await self.store.people(owner)
+
+    async def index(self, owner: int) -> NameIndex:
+        """The owner's name index, rebuilt only when their people changed."""
+        people = await self.store.people(owner)
+        cached = self._indexes.get(owner)
+        if cached is not None and cached[0] == id(people):
+            return cached[1]
+        index = NameIndex.build(NameEntry(p.id, p.name, p.aliases) for p in people)
+        self._indexes[owner] = (id(people), index)
+        return index
+
+    async def with_person(
+        self,
+        ctx: Context,
+        command: str,
+        args: str,
+        usage: str,
+        rest_ok: Callable[[str], bool] = lambda _rest: True,
+    ) -> list[Reply]:
+        """Resolve the person at the start of `args`, then run the person command.
+
+        An ambiguous or unknown name becomes a question with buttons; the answer
+        re-runs the same command, so no command guesses silently.
+        """
+        index = await self.index(ctx.owner)
+        split = split_person(args, index, rest_ok)
+        if split is None:
+            return [Reply(usage)]
+        handler = self.person_commands[command]
+        res = split.resolution
+        if res.found and res.person_id is not None:
+            person = await self.store.person(ctx.owner, res.person_id)
+            if person is not None:
+                return await handler(self, ctx, person, split.rest)
+        return [await self.ask_who(ctx, command, res, split.rest)]
+
+    async def ask_who(self, ctx: Context, command: str, res: Resolution, rest: str) -> Reply:
+        ids = [c.person_id for c in res.candidates[:5]]
+        pending = await self.store.put_pending(
+            ctx.owner,
+            {"a": "pick", "cmd": command, "rest": rest, "ids": ids, "new": res.query},
+            ctx.now,
+        )
+        buttons = [
+            Button(c.name, f"q:{pending}:{i}") for i, c in enumerate(res.candidates[:5])
+        ]
+        if res.ambiguous:
+            text = f"Which {res.query} do you mean?"
+        elif buttons:
+            text = f"I don't know anyone called {res.query}. Did you mean someone here?"
+        else:
+            text = f"I don't know anyone called {res.query} yet."
+        rows: list[tuple[Button, ...]] = [(b,) for b in buttons]
+        if not res.ambiguous:
+            rows.append(
+                (Button(f"Add {short(res.query)} to {self.circles.default_new}", f"q:{pending}:a"),)
+            )
+        rows.append((Button("Cancel", f"q:{pending}:x"),))
+        return Reply(text, tuple(rows))
+
+    async def answer_pick(
+        self, ctx: Context, pending_id: int, payload: dict[str, Any], choice: str
+    ) -> list[Reply]:
+        """A choice made on an ask_who question."""
+        await self.store.drop_pending(ctx.owner, pending_id)
+        if choice == "x":
+            return [Reply("OK, never mind.")]
+        handler = self.person_commands.get(payload["cmd"])
+        if handler is None:
+            return [Reply("That button has expired.")]
+        if choice == "a":
+            person = await self.add_person(ctx, payload["new"], self.circles.default_new)
+        else:
+            ids: list[int] = payload["ids"]
+            if not choice.isdigit() or int(choice) >= len(ids):
+                return [Reply("That button has expired.")]
+            found = await self.store.person(ctx.owner, ids[int(choice)])
+            if found is None:
+                return [Reply("That person is no longer in your circles.")]
+            person = found
+        return await handler(self, ctx, person, payload["rest"])
+
+    async def add_person(
+        self,
+        ctx: Context,
+        name: str,
+        circle: str,
+        cadence_days: int | None = None,
+        paused: bool = False,
+    ) -> Person:
+        """Add someone as its own undoable change."""
+        name = check_name(name)
+        async with self.store.change(ctx.owner, f"added {name}", ctx.now) as ch:
+            [pid] = await self.store.add_people(
+                ch,
+                [
+                    {
+                        "name": name,
+                        "circle": circle,
+                        "cadence_days": cadence_days,
+                        "paused": paused,
+                        "added_on": ctx.today.isoformat(),
+                    }
+                ],
+            )
+        person = await self.store.person(ctx.owner, pid)
+        assert person is not None
+        return person
+
+    def command_menu(self) -> list[tuple[str, str]]:
+        """(command, description) pairs for a transport's command menu."""
+        return [(c.name, c.description) for c in self.commands.values() if c.menu]
+
+
+def local_today(now: datetime, tz: str) -> date:
+    return now.astimezone(ZoneInfo(tz)).date()
+
+
+def clean(text: str) -> str:
+    """Drop control characters (keeping newlines) and surrounding space."""
+    return "".join(ch for ch in text if ch in "\n\t" or ch.isprintable()).strip()
+
+
+MAX_NAME = 80
+
+
+def check_name(name: str) -> str:
+    """A person's name as typed, tidied; UserError when it cannot be a name."""
+    name = " ".join(clean(name).split())
+    if not name:
+        raise UserError("A name can't be empty.")
+    if len(name) > MAX_NAME:
+        raise UserError(f"That name is {len(name)} characters long; keep it under {MAX_NAME}.")
+    if name.startswith(("/", "#")):
+        raise UserError("A name can't start with / or #.")
+    if not any(ch.isalnum() or not ch.isascii() for ch in name):
+        raise UserError(f"“{name}” doesn't look like a name.")
+    return name
+
+
+def short(name: str, limit: int = 24) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def names_of(people: Sequence[Person]) -> dict[int, str]:
+    return {p.id: p.name for p in people}
+
+
+def same_key(a: str, b: str) -> bool:
+    return name_key(a) == name_key(b)

@@ -1,0 +1,190 @@
+"""Logging meetings in plain words, and asking who is overdue."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from bot.core.dates import format_day
+from bot.core.due import rank_due
+from bot.core.names import Match, name_key
+from bot.core.phrases import is_who_question, looks_like_log, parse_log
+from bot.engine.engine import Command, Context, Engine, check_name, short
+from bot.engine.render import join_names, who_list
+from bot.engine.replies import Button, Reply
+
+ADD = "a"
+SKIP = "s"
+CANCEL = "x"
+
+
+async def cmd_log(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/log TEXT"""
+    if not args:
+        return [Reply("What happened? e.g. /log coffee with Alice yesterday — she's moving")]
+    return await log_text(engine, ctx, args, {}, ctx.today)
+
+
+async def log_text(
+    engine: Engine, ctx: Context, text: str, choices: dict[str, Any], today: date
+) -> list[Reply]:
+    """Log `text`, asking about each name that is ambiguous or unknown.
+
+    `choices` holds answers already given (name key -> person id, ADD or SKIP);
+    `today` is the day the user first wrote, so "yesterday" keeps its meaning
+    when a question is answered later.
+    """
+    index = await engine.index(ctx.owner)
+    phrase = parse_log(text, today, index)
+    chosen: list[int] = []
+    new_names: list[str] = []
+    guesses: list[str] = []
+    for name in phrase.names:
+        key = name_key(name)
+        choice = choices.get(key)
+        if choice == SKIP:
+            continue
+        if choice == ADD:
+            new_names.append(check_name(name))
+            continue
+        if isinstance(choice, int):
+            chosen.append(choice)
+            continue
+        res = index.resolve(name)
+        if res.found and res.person_id is not None:
+            chosen.append(res.person_id)
+            if res.match == Match.FUZZY:
+                guesses.append(name)
+            continue
+        payload = {
+            "a": "log",
+            "text": text,
+            "today": today.isoformat(),
+            "choices": choices,
+            "name": name,
+            "ids": [c.person_id for c in res.candidates[:5]],
+        }
+        pending = await engine.store.put_pending(ctx.owner, payload, ctx.now)
+        rows: list[tuple[Button, ...]] = [
+            (Button(c.name, f"q:{pending}:{i}"),) for i, c in enumerate(res.candidates[:5])
+        ]
+        if res.ambiguous:
+            question = f"Which {name} did you see?"
+        else:
+            question = f"I don't know {name} yet. Who is it?"
+            rows.append(
+                (
+                    Button(f"Add {short(name)} to {engine.circles.default_new}", f"q:{pending}:{ADD}"),
+                    Button("Not a person", f"q:{pending}:{SKIP}"),
+                )
+            )
+        rows.append((Button("Cancel", f"q:{pending}:{CANCEL}"),))
+        return [Reply(question, tuple(rows))]
+
+    if not chosen and not new_names:
+        return [Reply("Nobody's left in that, so I logged nothing.")]
+    return [await commit_log(engine, ctx, phrase.day, phrase.kind, phrase.note, chosen, new_names, guesses, today)]
+
+
+async def commit_log(
+    engine: Engine,
+    ctx: Context,
+    day: date,
+    kind: str,
+    note: str,
+    person_ids: list[int],
+    new_names: list[str],
+    guesses: list[str],
+    today: date,
+) -> Reply:
+    store = engine.store
+    people = [p for p in await store.people(ctx.owner) if p.id in set(person_ids)]
+    order = {pid: i for i, pid in enumerate(person_ids)}
+    people.sort(key=lambda p: order[p.id])
+    names = [p.name for p in people] + new_names
+    label = f"logged {kind} with {join_names(names)} on {format_day(day, today)}"
+    async with store.change(ctx.owner, label, ctx.now) as ch:
+        ids = [p.id for p in people]
+        if new_names:
+            ids += await store.add_people(
+                ch,
+                [
+                    {"name": n, "circle": engine.circles.default_new, "added_on": ctx.today.isoformat()}
+                    for n in new_names
+                ],
+            )
+        await store.log(ch, day, kind, note, ids, reactivate=[p.id for p in people if p.imported])
+    text = f"Logged {kind} with {join_names(names)} on {format_day(day, today)}"
+    if note:
+        text += f" — note: {note}"
+    text += "."
+    if new_names:
+        text += f" Added {join_names(new_names)} to {engine.circles.default_new}."
+    if guesses:
+        text += f" (I took {join_names(['“' + g + '”' for g in guesses])} to mean the name above.)"
+    return Reply(text + " /undo to take it back.")
+
+
+async def answer_log(
+    engine: Engine, ctx: Context, pending_id: int, payload: dict[str, Any], choice: str
+) -> list[Reply]:
+    await engine.store.drop_pending(ctx.owner, pending_id)
+    if choice == CANCEL:
+        return [Reply("OK, nothing logged.")]
+    choices = dict(payload["choices"])
+    key = name_key(payload["name"])
+    if choice in (ADD, SKIP):
+        choices[key] = choice
+    elif choice.isdigit() and int(choice) < len(payload["ids"]):
+        choices[key] = int(payload["ids"][int(choice)])
+    else:
+        return [Reply("That button has expired.")]
+    return await log_text(engine, ctx, payload["text"], choices, date.fromisoformat(payload["today"]))
+
+
+async def cmd_who(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/who [circle|#tag]"""
+    people = await engine.people(ctx.owner)
+    scope = args.strip()
+    if scope:
+        people, error = filter_scope(engine, people, scope)
+        if error:
+            return [Reply(error)]
+    if not people:
+        return [Reply("Nobody here yet. Add someone with /add Alice, or just tell me who you saw.")]
+    due = rank_due(people, engine.circles, ctx.today)
+    if not due:
+        return [Reply("Nobody's overdue — you're in touch with everyone" + (f" in {scope}" if scope else "") + ". 🌿")]
+    return [Reply(who_list(due, engine.circles, ctx.today))]
+
+
+def filter_scope(engine: Engine, people: list[Any], scope: str) -> tuple[list[Any], str | None]:
+    """Keep people in a circle or with a #tag; an error text when the scope is unknown."""
+    if scope.startswith("#"):
+        tag = scope[1:].casefold()
+        kept = [p for p in people if tag in p.tags]
+        if not kept:
+            return [], f"Nobody is tagged #{tag} yet. Tag someone with /tag Alice #{tag}."
+        return kept, None
+    circle = engine.circles.find(scope)
+    if circle is None:
+        return [], f"There's no circle called “{scope}”. Circles: {', '.join(engine.circles.names)}."
+    return [p for p in people if p.circle == circle.name], None
+
+
+async def understand_plain(engine: Engine, ctx: Context, text: str) -> list[Reply] | None:
+    """Free text: a who-question or a log; None when it is neither."""
+    if is_who_question(text):
+        return await cmd_who(engine, ctx, "")
+    index = await engine.index(ctx.owner)
+    if looks_like_log(text, index):
+        return await log_text(engine, ctx, text, {}, ctx.today)
+    return None
+
+
+def register(engine: Engine) -> None:
+    engine.add_command(
+        Command("log", cmd_log, "Log a meeting", "/log coffee with Alice yesterday — she's moving")
+    )
+    engine.add_command(Command("who", cmd_who, "Who haven't I seen?", "/who inner"))
+    engine.plain_text.append(understand_plain)

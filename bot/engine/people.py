@@ -1,0 +1,501 @@
+"""Commands about people: adding, showing, moving, remembering things about them."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import timedelta
+from typing import Any
+
+from bot.core.dates import DateError, format_day, parse_future_day, parse_month_day
+from bot.core.intervals import IntervalError, format_interval, parse_duration, parse_interval
+from bot.core.model import FavorKind, Person
+from bot.core.names import name_key
+from bot.engine.engine import (
+    MAX_INPUT,
+    Command,
+    Context,
+    Engine,
+    UserError,
+    check_name,
+    names_of,
+)
+from bot.engine.log import filter_scope
+from bot.engine.render import card_text, people_list
+from bot.engine.replies import Reply
+
+UNDO_HINT = " /undo to take it back."
+MAX_NOTE = 2000
+
+
+def _interval_or_none(text: str) -> int | None | bool:
+    """Days, None for never, False when `text` is not an interval."""
+    try:
+        return parse_interval(text)
+    except IntervalError:
+        return False
+
+
+def _is_interval(text: str) -> bool:
+    return bool(text) and _interval_or_none(text) is not False
+
+
+# -- /add ----------------------------------------------------------------------
+
+
+async def cmd_add(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/add NAME [circle] [every N days/weeks/months]"""
+    if not args:
+        return [Reply("Who should I add? e.g. /add Alice Smith close every 3 weeks")]
+    tokens = args.split()
+    cadence: int | None = None
+    paused = False
+    lower = [t.casefold() for t in tokens]
+    # The cadence comes last: "every 3 weeks", or one word such as "weekly" / "never".
+    if "every" in lower[1:]:
+        at = len(lower) - 1 - lower[::-1].index("every")
+        cadence = parse_interval(" ".join(tokens[at:]))
+        paused = cadence is None
+        tokens = tokens[:at]
+    elif len(tokens) > 1 and not tokens[-1].isdigit() and _is_interval(tokens[-1]):
+        cadence = parse_interval(tokens[-1])
+        paused = cadence is None
+        tokens = tokens[:-1]
+    circle_name = engine.circles.default_new
+    if len(tokens) > 1:
+        circle = engine.circles.find(tokens[-1])
+        if circle is not None:
+            circle_name = circle.name
+            tokens = tokens[:-1]
+    name = check_name(" ".join(tokens))
+    existing = [p for p in await engine.people(ctx.owner) if name_key(p.name) == name_key(name)]
+    if existing:
+        return [
+            Reply(
+                f"{existing[0].name} is already in your {existing[0].circle} circle. "
+                f"To add a different person, give them a distinguishing name "
+                f"(e.g. “{name} (work)”)."
+            )
+        ]
+    person = await engine.add_person(ctx, name, circle_name, cadence, paused)
+    how = format_interval(engine.circles.cadence_of(person))
+    return [Reply(f"Added {person.name} to {circle_name} ({how})." + UNDO_HINT)]
+
+
+# -- /show, /people ---------------------------------------------------------------
+
+
+async def cmd_show(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/show NAME"""
+    return await engine.with_person(ctx, "show", args, "Whose card? e.g. /show Alice")
+
+
+async def show(engine: Engine, ctx: Context, person: Person, rest: str) -> list[Reply]:
+    card = await engine.store.card(ctx.owner, person.id)
+    if card is None:
+        return [Reply("That person is no longer in your circles.")]
+    names = names_of(await engine.people(ctx.owner))
+    return [Reply(card_text(card, engine.circles, ctx.today, names))]
+
+
+async def cmd_people(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/people [circle|#tag]"""
+    people = await engine.people(ctx.owner)
+    if args:
+        people, error = filter_scope(engine, people, args.strip())
+        if error:
+            return [Reply(error)]
+    if not people:
+        return [Reply("Nobody here yet. Add someone with /add Alice.")]
+    return [Reply(people_list(people, engine.circles, ctx.today))]
+
+
+# -- /circle, /every, /snooze ---------------------------------------------------------
+
+
+async def cmd_circle(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/circle NAME CIRCLE"""
+    usage = f"Usage: /circle NAME CIRCLE — circles: {', '.join(engine.circles.names)}"
+    if len(args.split()) < 2:
+        return [Reply(usage)]
+    return await engine.with_person(
+        ctx, "circle", args, usage, lambda rest: engine.circles.find(rest) is not None
+    )
+
+
+async def move_circle(engine: Engine, ctx: Context, person: Person, rest: str) -> list[Reply]:
+    circle = engine.circles.find(rest)
+    if circle is None:
+        return [
+            Reply(f"There's no circle called “{rest}”. Circles: {', '.join(engine.circles.names)}.")
+        ]
+    if circle.name == person.circle and not person.imported:
+        return [Reply(f"{person.name} is already in {circle.name}.")]
+    async with engine.store.change(ctx.owner, f"moved {person.name} to {circle.name}", ctx.now) as ch:
+        await ch.update("people", person.id, {"circle": circle.name, "imported": 0})
+    moved = await engine.store.person(ctx.owner, person.id)
+    how = format_interval(engine.circles.cadence_of(moved)) if moved else ""
+    return [Reply(f"Moved {person.name} to {circle.name} ({how})." + UNDO_HINT)]
+
+
+async def cmd_every(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/every NAME INTERVAL"""
+    usage = "Usage: /every NAME INTERVAL — e.g. /every Bob 3 weeks, or /every Bob never to pause"
+    if len(args.split()) < 2:
+        return [Reply(usage)]
+    return await engine.with_person(ctx, "every", args, usage, _is_interval)
+
+
+async def set_every(engine: Engine, ctx: Context, person: Person, rest: str) -> list[Reply]:
+    days = parse_interval(rest)
+    values: dict[str, Any] = {"cadence_days": days, "paused": int(days is None)}
+    async with engine.store.change(ctx.owner, f"changed how often for {person.name}", ctx.now) as ch:
+        await ch.update("people", person.id, values)
+    if days is None:
+        return [Reply(f"Paused {person.name}: no nudges until you set a cadence again." + UNDO_HINT)]
+    return [Reply(f"{person.name}: {format_interval(days)} from now on." + UNDO_HINT)]
+
+
+async def cmd_snooze(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/snooze NAME [DURATION]"""
+    usage = "Usage: /snooze NAME [DURATION] — e.g. /snooze Alice 2 weeks"
+
+    def ok(rest: str) -> bool:
+        if not rest:
+            return True
+        try:
+            parse_duration(rest)
+        except IntervalError:
+            return False
+        return True
+
+    return await engine.with_person(ctx, "snooze", args, usage, ok)
+
+
+async def snooze(engine: Engine, ctx: Context, person: Person, rest: str) -> list[Reply]:
+    days = parse_duration(rest) if rest else 7
+    until = ctx.today + timedelta(days=days)
+    async with engine.store.change(ctx.owner, f"snoozed {person.name}", ctx.now) as ch:
+        await ch.update("people", person.id, {"snoozed_until": until.isoformat()})
+    return [
+        Reply(f"No nudges about {person.name} until {format_day(until, ctx.today)}." + UNDO_HINT)
+    ]
+
+
+# -- /note, /ask, /favor, /date -------------------------------------------------------
+
+
+def _text(rest: str, what: str, example: str) -> str:
+    text = rest.strip()
+    if not text:
+        raise UserError(f"What should I {what}? e.g. {example}")
+    if len(text) > MAX_NOTE:
+        raise UserError(f"That's {len(text):,} characters; I keep up to {MAX_NOTE:,} at a time.")
+    return text
+
+
+async def cmd_note(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/note NAME TEXT"""
+    return await engine.with_person(
+        ctx, "note", args, "Usage: /note NAME TEXT — e.g. /note Alice loves jazz", bool
+    )
+
+
+async def note(engine: Engine, ctx: Context, person: Person, rest: str) -> list[Reply]:
+    text = _text(rest, "note", "/note Alice loves jazz")
+    async with engine.store.change(ctx.owner, f"noted about {person.name}", ctx.now) as ch:
+        await ch.insert(
+            "notes", {"person_id": person.id, "text": text, "created_at": ch.now}
+        )
+    return [Reply(f"Noted for {person.name}: {text}." + UNDO_HINT)]
+
+
+_FROM_RE = re.compile(
+    r"\s+(?:(?:from|after|in|on|next)\s+.{2,30}|next\s+\w+)$", re.IGNORECASE
+)
+
+
+async def cmd_ask(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/ask NAME TEXT [in March]"""
+    return await engine.with_person(
+        ctx, "ask", args, "Usage: /ask NAME TEXT — e.g. /ask Alice how the move went", bool
+    )
+
+
+async def ask(engine: Engine, ctx: Context, person: Person, rest: str) -> list[Reply]:
+    if rest.strip().casefold() == "done":
+        return await _close(engine, ctx, person, "follow_ups", "follow-ups")
+    text = _text(rest, "ask about", "/ask Alice how the move went")
+    from_day = None
+    # "how the move went in March": a trailing time phrase says from when to ask.
+    tail = _FROM_RE.search(text)
+    if tail:
+        phrase = tail.group(0).strip()
+        for candidate in (phrase, phrase.split(None, 1)[1] if " " in phrase else phrase):
+            try:
+                from_day = parse_future_day(candidate, ctx.today)
+            except DateError:
+                continue
+            text = text[: tail.start()].strip() or text
+            break
+    async with engine.store.change(ctx.owner, f"added a follow-up for {person.name}", ctx.now) as ch:
+        await ch.insert(
+            "follow_ups",
+            {
+                "person_id": person.id,
+                "text": text,
+                "from_day": from_day.isoformat() if from_day else None,
+                "done": 0,
+                "created_at": ch.now,
+            },
+        )
+    when = f" (from {format_day(from_day, ctx.today)})" if from_day else ""
+    return [Reply(f"Next time with {person.name}, ask: {text}{when}." + UNDO_HINT)]
+
+
+async def _close(
+    engine: Engine, ctx: Context, person: Person, table: str, what: str
+) -> list[Reply]:
+    rows = await engine.store.db.fetchall(
+        f"SELECT id, text FROM {table} WHERE owner_id = ? AND person_id = ? AND done = 0 "
+        "ORDER BY id",
+        (ctx.owner, person.id),
+    )
+    if not rows:
+        return [Reply(f"{person.name} has no open {what}.")]
+    target = rows[-1] if table == "favors" else None
+    closing = [target] if target is not None else rows
+    async with engine.store.change(ctx.owner, f"closed {what} for {person.name}", ctx.now) as ch:
+        for row in closing:
+            await ch.update(table, row["id"], {"done": 1})
+    done = "; ".join(r["text"] for r in closing)
+    return [Reply(f"Done for {person.name}: {done}." + UNDO_HINT)]
+
+
+FAVOR_KINDS = {
+    "gave": FavorKind.GAVE,
+    "give": FavorKind.GAVE,
+    "got": FavorKind.GOT,
+    "received": FavorKind.GOT,
+    "offered": FavorKind.OFFERED,
+    "offer": FavorKind.OFFERED,
+}
+
+
+def _favor_rest_ok(rest: str) -> bool:
+    first = rest.split(None, 1)[0].casefold() if rest else ""
+    return first in FAVOR_KINDS or first == "done"
+
+
+async def cmd_favor(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/favor NAME gave|got|offered TEXT, or /favor NAME done"""
+    usage = "Usage: /favor NAME gave|got|offered TEXT — e.g. /favor Bob offered help with the move"
+    return await engine.with_person(ctx, "favor", args, usage, _favor_rest_ok)
+
+
+async def favor(engine: Engine, ctx: Context, person: Person, rest: str) -> list[Reply]:
+    word, _, text = rest.partition(" ")
+    if word.casefold() == "done":
+        return await _close(engine, ctx, person, "favors", "favors")
+    kind = FAVOR_KINDS.get(word.casefold())
+    if kind is None:
+        raise UserError("Say gave, got or offered — e.g. /favor Bob offered help with the move")
+    text = _text(text, "record", "/favor Bob offered help with the move")
+    async with engine.store.change(ctx.owner, f"recorded a favor with {person.name}", ctx.now) as ch:
+        await ch.insert(
+            "favors",
+            {"person_id": person.id, "kind": kind.value, "text": text, "done": 0, "created_at": ch.now},
+        )
+    phrasing = {
+        FavorKind.GAVE: f"You helped {person.name}: {text}",
+        FavorKind.GOT: f"{person.name} helped you: {text}",
+        FavorKind.OFFERED: f"You offered {person.name}: {text} — I'll remind you",
+    }[kind]
+    return [Reply(phrasing + "." + UNDO_HINT)]
+
+
+async def cmd_date(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/date NAME LABEL DATE"""
+    usage = "Usage: /date NAME birthday DATE — e.g. /date Alice birthday 12 March"
+
+    def ok(rest: str) -> bool:
+        parts = rest.split(None, 1)
+        if len(parts) < 2:
+            return False
+        try:
+            parse_month_day(parts[1])
+        except DateError:
+            return False
+        return True
+
+    return await engine.with_person(ctx, "date", args, usage, ok)
+
+
+async def set_date(engine: Engine, ctx: Context, person: Person, rest: str) -> list[Reply]:
+    label, _, when = rest.partition(" ")
+    label = label.casefold()
+    if not label or not when:
+        raise UserError("Usage: /date NAME birthday DATE — e.g. /date Alice birthday 12 March")
+    month, day, year = parse_month_day(when)
+    rows = await engine.store.db.fetchall(
+        "SELECT id FROM dates WHERE owner_id = ? AND person_id = ? AND label = ?",
+        (ctx.owner, person.id, label),
+    )
+    values = {"month": month, "day": day, "year": year}
+    async with engine.store.change(ctx.owner, f"set {person.name}'s {label}", ctx.now) as ch:
+        if rows:
+            await ch.update("dates", rows[0]["id"], values)
+        else:
+            await ch.insert("dates", {"person_id": person.id, "label": label, **values})
+    shown = f"{day} {calendar.month_name[month]}" + (f" {year}" if year else "")
+    return [Reply(f"{person.name}'s {label}: {shown}. I'll mention it ahead of time." + UNDO_HINT)]
+
+
+# -- /tag, /alias, /rename ----------------------------------------------------------------
+
+TAG_RE = re.compile(r"^-?#[\w-]{1,40}$")
+
+
+def _tags_ok(rest: str) -> bool:
+    return bool(rest) and all(TAG_RE.match(t) for t in rest.split())
+
+
+async def cmd_tag(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/tag NAME #tag … (-#tag removes)"""
+    usage = "Usage: /tag NAME #tag … — e.g. /tag Alice #climbing #neighbor (-#tag removes)"
+    return await engine.with_person(ctx, "tag", args, usage, _tags_ok)
+
+
+async def tag(engine: Engine, ctx: Context, person: Person, rest: str) -> list[Reply]:
+    if not _tags_ok(rest):
+        raise UserError("Tags look like #climbing (letters, digits, - and _); -#climbing removes.")
+    add = [t[1:].casefold() for t in rest.split() if t.startswith("#")]
+    remove = [t[2:].casefold() for t in rest.split() if t.startswith("-#")]
+    add = [t for t in dict.fromkeys(add) if t not in person.tags]
+    remove = [t for t in dict.fromkeys(remove) if t in person.tags]
+    if not add and not remove:
+        return [Reply(f"Nothing to change: {person.name} has " + (" ".join("#" + t for t in person.tags) or "no tags") + ".")]
+    async with engine.store.change(ctx.owner, f"tagged {person.name}", ctx.now) as ch:
+        await ch.insert_many("tags", [{"person_id": person.id, "tag": t} for t in add])
+        if remove:
+            await ch.delete(
+                "tags",
+                f"person_id = ? AND tag IN ({','.join('?' * len(remove))})",
+                [person.id, *remove],
+            )
+    tags = sorted((set(person.tags) | set(add)) - set(remove))
+    shown = " ".join("#" + t for t in tags) or "no tags"
+    return [Reply(f"{person.name}: {shown}." + UNDO_HINT)]
+
+
+async def cmd_alias(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/alias NAME ALIAS"""
+    usage = "Usage: /alias NAME ALIAS — e.g. /alias Robert Bob"
+    if len(args.split()) < 2:
+        return [Reply(usage)]
+    return await engine.with_person(ctx, "alias", args, usage, bool)
+
+
+async def alias(engine: Engine, ctx: Context, person: Person, rest: str) -> list[Reply]:
+    new = check_name(rest)
+    key = name_key(new)
+    for other in await engine.people(ctx.owner):
+        if key == name_key(other.name) or key in {name_key(a) for a in other.aliases}:
+            who = "them" if other.id == person.id else other.name
+            return [Reply(f"“{new}” already means {who}.")]
+    async with engine.store.change(ctx.owner, f"added alias {new} for {person.name}", ctx.now) as ch:
+        await ch.insert("aliases", {"person_id": person.id, "alias": new, "alias_key": key})
+    return [Reply(f"{person.name} also goes by {new} now." + UNDO_HINT)]
+
+
+RENAME_SPLIT = re.compile(r"\s+(?:to|->|→|=|\|)\s+", re.IGNORECASE)
+
+
+async def cmd_rename(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/rename NAME to NEW NAME"""
+    usage = "Usage: /rename OLD NAME to NEW NAME — e.g. /rename Ali to Alice Smith"
+    parts = RENAME_SPLIT.split(args, maxsplit=1)
+    if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
+        return [Reply(usage)]
+    return await engine.with_person(ctx, "rename", f"“{parts[0].strip()}” {parts[1].strip()}", usage)
+
+
+async def rename(engine: Engine, ctx: Context, person: Person, rest: str) -> list[Reply]:
+    new = check_name(rest)
+    key = name_key(new)
+    clash = [p for p in await engine.people(ctx.owner) if p.id != person.id and name_key(p.name) == key]
+    if clash:
+        return [Reply(f"You already have someone called {clash[0].name}.")]
+    async with engine.store.change(ctx.owner, f"renamed {person.name} to {new}", ctx.now) as ch:
+        await ch.update("people", person.id, {"name": new, "name_key": key})
+    return [Reply(f"Renamed {person.name} to {new}." + UNDO_HINT)]
+
+
+# -- /forget ---------------------------------------------------------------------------
+
+
+async def cmd_forget(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/forget NAME"""
+    return await engine.with_person(ctx, "forget", args, "Whom should I forget? e.g. /forget Alice")
+
+
+async def forget(engine: Engine, ctx: Context, person: Person, rest: str) -> list[Reply]:
+    reply = await engine.ask(
+        ctx,
+        f"Forget {person.name} and everything about them (notes, history, dates)?",
+        {"a": "forget", "id": person.id},
+        [(f"Yes, forget {person.name}", "y"), ("No, keep them", "n")],
+    )
+    return [reply]
+
+
+async def answer_forget(
+    engine: Engine, ctx: Context, pending_id: int, payload: dict[str, Any], choice: str
+) -> list[Reply]:
+    await engine.store.drop_pending(ctx.owner, pending_id)
+    person = await engine.store.person(ctx.owner, int(payload["id"]))
+    if person is None:
+        return [Reply("They're already gone.")]
+    if choice != "y":
+        return [Reply(f"Kept {person.name}.")]
+    async with engine.store.change(ctx.owner, f"forgot {person.name}", ctx.now) as ch:
+        await engine.store.forget_person(ch, person.id)
+    return [Reply(f"Forgot {person.name} and their history. /undo brings them back.")]
+
+
+def register(engine: Engine) -> None:
+    commands = [
+        Command("add", cmd_add, "Add a person", "/add Alice Smith close every 3 weeks"),
+        Command("show", cmd_show, "A person's card", "/show Alice"),
+        Command("people", cmd_people, "Everyone, by circle", "/people #climbing"),
+        Command("circle", cmd_circle, "Move someone to a circle", "/circle Alice inner"),
+        Command("every", cmd_every, "Set how often for someone", "/every Bob 3 weeks"),
+        Command("note", cmd_note, "Remember something", "/note Alice loves jazz"),
+        Command("ask", cmd_ask, "Something to ask next time", "/ask Alice how the move went in March"),
+        Command("tag", cmd_tag, "Tag someone", "/tag Alice #climbing -#work"),
+        Command("alias", cmd_alias, "Another name they go by", "/alias Robert Bob"),
+        Command("favor", cmd_favor, "Record a favor", "/favor Bob offered help with the move"),
+        Command("date", cmd_date, "Remember a date", "/date Alice birthday 12 March"),
+        Command("snooze", cmd_snooze, "Pause nudges about someone", "/snooze Alice 2 weeks"),
+        Command("rename", cmd_rename, "Fix a name", "/rename Ali to Alice Smith"),
+        Command("forget", cmd_forget, "Delete a person", "/forget Alice"),
+    ]
+    for command in commands:
+        engine.add_command(command)
+    for name, handler in {
+        "show": show,
+        "circle": move_circle,
+        "every": set_every,
+        "snooze": snooze,
+        "note": note,
+        "ask": ask,
+        "favor": favor,
+        "date": set_date,
+        "tag": tag,
+        "alias": alias,
+        "rename": rename,
+        "forget": forget,
+    }.items():
+        engine.add_person_command(name, handler)
+    engine.add_answer("forget", answer_forget)
+    assert MAX_INPUT > MAX_NOTE

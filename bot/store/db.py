@@ -1,0 +1,101 @@
+"""The one aiosqlite connection of a process, its pragmas and its transactions."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.store.migrations import migrate
+
+Params = Sequence[Any] | dict[str, Any]
+
+
+class StoreError(Exception):
+    """The database could not be opened or used; the message is for the user."""
+
+
+class Database:
+    """One connection, one lock.
+
+    Every task shares the connection and therefore its transaction state, so every
+    statement runs under `lock`: a reader never sees another task's half-done change.
+    """
+
+    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+        self.lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Database:
+        """Open (creating if needed) and migrate the database at `path`."""
+        path = str(path)
+        if path != ":memory:":
+            parent = Path(path).expanduser().parent
+            if not parent.exists():
+                raise StoreError(f"the folder for the database does not exist: {parent}")
+        try:
+            conn = await aiosqlite.connect(path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the database {path}: {exc}") from exc
+        try:
+            conn.row_factory = aiosqlite.Row
+            await conn.executescript(
+                "PRAGMA journal_mode=WAL;"
+                "PRAGMA synchronous=NORMAL;"
+                "PRAGMA foreign_keys=ON;"
+                "PRAGMA busy_timeout=5000;"
+            )
+            await migrate(conn)
+        except sqlite3.DatabaseError as exc:
+            await conn.close()
+            raise StoreError(f"{path} is not a kith database ({exc})") from exc
+        except BaseException:
+            await conn.close()
+            raise
+        return cls(conn, path)
+
+    async def close(self) -> None:
+        async with self.lock:
+            await self.conn.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """`BEGIN IMMEDIATE … COMMIT`, rolled back on any error, under the lock."""
+        async with self.lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            await self.conn.execute("COMMIT")
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        """A read in one thread hop, under the lock."""
+        async with self.lock:
+            return list(await self.conn.execute_fetchall(sql, params))
+
+    async def execute(self, sql: str, params: Params = ()) -> None:
+        """A single autocommitted write, under the lock."""
+        async with self.lock:
+            await self.conn.execute(sql, params)
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        async with self.transaction() as conn:
+            await conn.executemany(sql, rows)
+
+    async def backup(self, target: str | Path) -> None:
+        """Write a consistent copy with SQLite's online backup API."""
+        dest = await aiosqlite.connect(str(target))
+        try:
+            async with self.lock:
+                await self.conn.backup(dest)
+        finally:
+            await dest.close()

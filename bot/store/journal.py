@@ -1,0 +1,169 @@
+"""Writes that remember how to take themselves back.
+
+A `Change` wraps one transaction for one owner. Each insert, update or delete made
+through it records its inverse; on commit the inverses are stored as one undo entry,
+so `/undo` works the same for every kind of change without per-command code.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import aiosqlite
+
+# Tables a change may touch; names are interpolated into SQL, so only these.
+TABLES = frozenset(
+    {
+        "people",
+        "aliases",
+        "tags",
+        "interactions",
+        "interaction_people",
+        "notes",
+        "follow_ups",
+        "favors",
+        "dates",
+        "users",
+    }
+)
+UNDO_DEPTH = 30
+
+Row = dict[str, Any]
+
+
+def _table(name: str) -> str:
+    if name not in TABLES:
+        raise ValueError(f"unknown table {name}")
+    return name
+
+
+def _owner_column(table: str) -> str:
+    return "id" if table == "users" else "owner_id"
+
+
+class Change:
+    """One owner's change in progress: writes plus their recorded inverses."""
+
+    def __init__(self, conn: aiosqlite.Connection, owner: int, label: str, now: str) -> None:
+        self.conn = conn
+        self.owner = owner
+        self.label = label
+        self.now = now
+        self._inverse: list[dict[str, Any]] = []
+
+    async def insert(self, table: str, row: Mapping[str, Any]) -> int:
+        """Insert one row owned by this owner; return its id."""
+        ids = await self.insert_many(table, [row])
+        return ids[0]
+
+    async def insert_many(self, table: str, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+        """Insert rows in one statement (one thread hop); return their ids in order."""
+        if not rows:
+            return []
+        table = _table(table)
+        cols = ["owner_id", *rows[0].keys()]
+        placeholders = "(" + ",".join("?" * len(cols)) + ")"
+        values: list[Any] = []
+        for row in rows:
+            values.append(self.owner)
+            values.extend(row[c] for c in cols[1:])
+        # SQLite caps bound variables (32766); chunk to stay well under it.
+        per_chunk = max(1, 30000 // len(cols))
+        ids: list[int] = []
+        for start in range(0, len(rows), per_chunk):
+            chunk = rows[start : start + per_chunk]
+            sql = (
+                f"INSERT INTO {table} ({','.join(cols)}) VALUES "
+                + ",".join([placeholders] * len(chunk))
+                + " RETURNING id"
+            )
+            chunk_values = values[start * len(cols) : (start + len(chunk)) * len(cols)]
+            result = await self.conn.execute_fetchall(sql, chunk_values)
+            ids.extend(int(r[0]) for r in result)
+        self._inverse.append({"op": "delete", "table": table, "ids": ids})
+        return ids
+
+    async def update(self, table: str, row_id: int, values: Mapping[str, Any]) -> bool:
+        """Update one owned row; return False when no such row belongs to the owner."""
+        table = _table(table)
+        owner_col = _owner_column(table)
+        cols = list(values)
+        old = await self.conn.execute_fetchall(
+            f"SELECT {','.join(cols)} FROM {table} WHERE id = ? AND {owner_col} = ?",
+            (row_id, self.owner),
+        )
+        if not old:
+            return False
+        await self.conn.execute(
+            f"UPDATE {table} SET {','.join(c + ' = ?' for c in cols)} "
+            f"WHERE id = ? AND {owner_col} = ?",
+            [*values.values(), row_id, self.owner],
+        )
+        self._inverse.append(
+            {"op": "update", "table": table, "id": row_id, "values": dict(old[0])}
+        )
+        return True
+
+    async def delete(self, table: str, where: str, params: Sequence[Any] = ()) -> int:
+        """Delete owned rows matching `where`, remembering them; return how many."""
+        table = _table(table)
+        owner_col = _owner_column(table)
+        clause = f"{owner_col} = ? AND ({where})"
+        rows = await self.conn.execute_fetchall(
+            f"SELECT * FROM {table} WHERE {clause}", (self.owner, *params)
+        )
+        if not rows:
+            return 0
+        await self.conn.execute(f"DELETE FROM {table} WHERE {clause}", (self.owner, *params))
+        self._inverse.append({"op": "insert", "table": table, "rows": [dict(r) for r in rows]})
+        return len(rows)
+
+    async def commit_journal(self) -> None:
+        """Store the inverses as the newest undo entry and trim old ones."""
+        if not self._inverse:
+            return
+        await self.conn.execute(
+            "INSERT INTO undo_log (owner_id, label, ops, created_at) VALUES (?, ?, ?, ?)",
+            (self.owner, self.label, json.dumps(self._inverse[::-1]), self.now),
+        )
+        await self.conn.execute(
+            "DELETE FROM undo_log WHERE owner_id = ? AND id <= "
+            "(SELECT id FROM undo_log WHERE owner_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
+            (self.owner, self.owner, UNDO_DEPTH),
+        )
+
+
+async def apply_inverse(conn: aiosqlite.Connection, owner: int, ops: list[dict[str, Any]]) -> None:
+    """Run recorded inverse operations (already newest-first) for one owner."""
+    for op in ops:
+        table = _table(op["table"])
+        owner_col = _owner_column(table)
+        if op["op"] == "delete":
+            ids = op["ids"]
+            for start in range(0, len(ids), 900):
+                chunk = ids[start : start + 900]
+                await conn.execute(
+                    f"DELETE FROM {table} WHERE {owner_col} = ? "
+                    f"AND id IN ({','.join('?' * len(chunk))})",
+                    (owner, *chunk),
+                )
+        elif op["op"] == "update":
+            values: dict[str, Any] = op["values"]
+            await conn.execute(
+                f"UPDATE {table} SET {','.join(c + ' = ?' for c in values)} "
+                f"WHERE id = ? AND {owner_col} = ?",
+                [*values.values(), op["id"], owner],
+            )
+        elif op["op"] == "insert":
+            rows: list[Row] = op["rows"]
+            cols = list(rows[0])
+            # Rows come back with their original ids (AUTOINCREMENT never reuses them),
+            # so references between restored rows stay intact.
+            await conn.executemany(
+                f"INSERT INTO {table} ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})",
+                [[r[c] for c in cols] for r in rows if r.get(owner_col) == owner],
+            )
+        else:  # pragma: no cover - journal entries are written by this module only
+            raise ValueError(f"unknown undo op {op['op']}")

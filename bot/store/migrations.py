@@ -1,0 +1,174 @@
+"""Schema migrations, keyed by `PRAGMA user_version`.
+
+Each migration is a list of statements run one by one inside a single
+`BEGIN IMMEDIATE … COMMIT` together with the version bump, so a failure leaves the
+file exactly at the previous version (`executescript` would commit half a script).
+"""
+
+from __future__ import annotations
+
+import aiosqlite
+
+# Every table carries owner_id so that every query can be scoped by owner with an
+# index, including child tables, without joins.
+V1: tuple[str, ...] = (
+    """CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        timezone TEXT NOT NULL,
+        digest_time TEXT,
+        active INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE people (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        name_key TEXT NOT NULL,
+        circle TEXT NOT NULL,
+        cadence_days INTEGER,
+        paused INTEGER NOT NULL DEFAULT 0,
+        added_on TEXT NOT NULL,
+        snoozed_until TEXT,
+        last_nudged_on TEXT,
+        imported INTEGER NOT NULL DEFAULT 0,
+        last_contact TEXT,
+        last_kind TEXT
+    )""",
+    "CREATE INDEX people_owner ON people(owner_id, name_key)",
+    """CREATE TABLE aliases (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner_id INTEGER NOT NULL,
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        alias TEXT NOT NULL,
+        alias_key TEXT NOT NULL
+    )""",
+    "CREATE INDEX aliases_person ON aliases(person_id)",
+    "CREATE INDEX aliases_owner ON aliases(owner_id, alias_key)",
+    """CREATE TABLE tags (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner_id INTEGER NOT NULL,
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        tag TEXT NOT NULL
+    )""",
+    "CREATE INDEX tags_person ON tags(person_id)",
+    """CREATE TABLE interactions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        day TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX interactions_owner ON interactions(owner_id, day)",
+    """CREATE TABLE interaction_people (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner_id INTEGER NOT NULL,
+        interaction_id INTEGER NOT NULL REFERENCES interactions(id) ON DELETE CASCADE,
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        day TEXT NOT NULL
+    )""",
+    "CREATE INDEX ip_person_day ON interaction_people(person_id, day)",
+    "CREATE INDEX ip_interaction ON interaction_people(interaction_id)",
+    """CREATE TABLE notes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner_id INTEGER NOT NULL,
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        text TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX notes_person ON notes(person_id)",
+    """CREATE TABLE follow_ups (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner_id INTEGER NOT NULL,
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        text TEXT NOT NULL,
+        from_day TEXT,
+        done INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX follow_ups_person ON follow_ups(person_id)",
+    """CREATE TABLE favors (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner_id INTEGER NOT NULL,
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL,
+        done INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX favors_person ON favors(person_id)",
+    """CREATE TABLE dates (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner_id INTEGER NOT NULL,
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        label TEXT NOT NULL,
+        month INTEGER NOT NULL,
+        day INTEGER NOT NULL,
+        year INTEGER
+    )""",
+    "CREATE INDEX dates_person ON dates(person_id)",
+    # The undo journal: per change, the inverse operations as JSON (see store/journal.py).
+    """CREATE TABLE undo_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        label TEXT NOT NULL,
+        ops TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX undo_owner ON undo_log(owner_id, id)",
+    # Questions waiting for a button press; buttons carry only the row id.
+    """CREATE TABLE pending (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX pending_owner ON pending(owner_id)",
+    # last_contact/last_kind are derived from interaction_people; triggers keep them
+    # true through logs, undo and deletions without extra round trips.
+    """CREATE TRIGGER ip_after_insert AFTER INSERT ON interaction_people BEGIN
+        UPDATE people
+           SET last_contact = NEW.day,
+               last_kind = (SELECT kind FROM interactions WHERE id = NEW.interaction_id)
+         WHERE id = NEW.person_id AND (last_contact IS NULL OR last_contact <= NEW.day);
+    END""",
+    """CREATE TRIGGER ip_after_delete AFTER DELETE ON interaction_people BEGIN
+        UPDATE people
+           SET (last_contact, last_kind) = (
+               SELECT ip.day, i.kind
+                 FROM interaction_people ip JOIN interactions i ON i.id = ip.interaction_id
+                WHERE ip.person_id = OLD.person_id
+                ORDER BY ip.day DESC, ip.interaction_id DESC LIMIT 1)
+         WHERE id = OLD.person_id;
+    END""",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1,)
+LATEST = len(MIGRATIONS)
+
+
+class MigrationError(RuntimeError):
+    """The database file is newer than this program or could not be upgraded."""
+
+
+async def migrate(conn: aiosqlite.Connection) -> int:
+    """Bring the schema up to LATEST; return the version the file was at before."""
+    async with conn.execute("PRAGMA user_version") as cur:
+        row = await cur.fetchone()
+    start = int(row[0]) if row else 0
+    if start > LATEST:
+        raise MigrationError(
+            f"this database is at schema version {start}, newer than this kith "
+            f"understands ({LATEST}); upgrade kith"
+        )
+    for version in range(start + 1, LATEST + 1):
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in MIGRATIONS[version - 1]:
+                await conn.execute(statement)
+            await conn.execute(f"PRAGMA user_version = {version}")
+            await conn.execute("COMMIT")
+        except BaseException:
+            await conn.execute("ROLLBACK")
+            raise
+    return start

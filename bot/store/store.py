@@ -1,0 +1,394 @@
+"""Owner-scoped reads and writes over the SQLite database.
+
+Every method takes the owner id first and every query filters on it: no call can
+reach another owner's rows. Writes go through `Change`, which records their
+inverses for `/undo`. Each owner's people are cached in memory between writes
+(this process is the database's only writer), which keeps `/who` and name
+resolution off the disk on the hot path.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import aiosqlite
+
+from bot.core.clock import format_utc
+from bot.core.model import (
+    Favor,
+    FavorKind,
+    FollowUp,
+    ImportantDate,
+    Interaction,
+    Note,
+    Person,
+    PersonCard,
+    UserSettings,
+)
+from bot.core.names import name_key
+from bot.store.db import Database
+from bot.store.journal import Change, apply_inverse
+
+SEP = "\x1f"  # joins aliases/tags in one column; never typed by a user
+CACHE_OWNERS = 512
+
+_PEOPLE_SQL = f"""
+SELECT p.id, p.name, p.circle, p.cadence_days, p.paused, p.added_on, p.snoozed_until,
+       p.last_nudged_on, p.imported, p.last_contact, p.last_kind,
+       (SELECT group_concat(alias, '{SEP}') FROM aliases a WHERE a.person_id = p.id) AS aliases,
+       (SELECT group_concat(tag, '{SEP}') FROM tags t WHERE t.person_id = p.id) AS tags
+  FROM people p
+ WHERE p.owner_id = ?
+"""
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(value.split(SEP)) if value else ()
+
+
+def person_from_row(row: aiosqlite.Row | dict[str, Any]) -> Person:
+    return Person(
+        id=row["id"],
+        name=row["name"],
+        circle=row["circle"],
+        added_on=date.fromisoformat(row["added_on"]),
+        cadence_days=row["cadence_days"],
+        paused=bool(row["paused"]),
+        aliases=_split(row["aliases"]),
+        tags=tuple(sorted(_split(row["tags"]))),
+        last_contact=_day(row["last_contact"]),
+        last_kind=row["last_kind"],
+        snoozed_until=_day(row["snoozed_until"]),
+        last_nudged_on=_day(row["last_nudged_on"]),
+        imported=bool(row["imported"]),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class UndoResult:
+    label: str
+
+
+class Store:
+    """The data of every owner, each owner reachable only through their own id."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._people: OrderedDict[int, list[Person]] = OrderedDict()
+        self._settings: dict[int, UserSettings] = {}
+
+    # -- cache -----------------------------------------------------------------
+
+    def _forget_cache(self, owner: int) -> None:
+        self._people.pop(owner, None)
+
+    @asynccontextmanager
+    async def change(self, owner: int, label: str, now: datetime) -> AsyncIterator[Change]:
+        """A journaled transaction for one owner; committed when the block ends."""
+        try:
+            async with self.db.transaction() as conn:
+                change = Change(conn, owner, label, format_utc(now))
+                yield change
+                await change.commit_journal()
+        finally:
+            self._forget_cache(owner)
+
+    # -- users -----------------------------------------------------------------
+
+    async def settings(self, owner: int) -> UserSettings | None:
+        cached = self._settings.get(owner)
+        if cached is not None:
+            return cached
+        rows = await self.db.fetchall(
+            "SELECT timezone, digest_time FROM users WHERE id = ?", (owner,)
+        )
+        if not rows:
+            return None
+        result = UserSettings(timezone=rows[0]["timezone"], digest_time=rows[0]["digest_time"])
+        self._settings[owner] = result
+        return result
+
+    async def ensure_user(self, owner: int, defaults: UserSettings, now: datetime) -> bool:
+        """Create the owner's row if missing; True when it was created."""
+        if owner in self._settings:
+            return False
+        async with self.db.transaction() as conn:
+            rows = await conn.execute_fetchall(
+                "INSERT INTO users (id, timezone, digest_time, created_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(id) DO NOTHING RETURNING id",
+                (owner, defaults.timezone, defaults.digest_time, format_utc(now)),
+            )
+        self._settings.pop(owner, None)
+        return bool(rows)
+
+    async def update_settings(
+        self, owner: int, label: str, now: datetime, **values: str | None
+    ) -> None:
+        async with self.change(owner, label, now) as ch:
+            await ch.update("users", owner, values)
+        self._settings.pop(owner, None)
+
+    async def set_active(self, owner: int, active: bool) -> None:
+        """Inactive users (who blocked the bot) get no more nudges."""
+        await self.db.execute("UPDATE users SET active = ? WHERE id = ?", (int(active), owner))
+
+    async def delete_user(self, owner: int) -> None:
+        """Remove the owner and everything of theirs (cascades from users)."""
+        async with self.db.transaction() as conn:
+            for table in (
+                "interaction_people",
+                "aliases",
+                "tags",
+                "notes",
+                "follow_ups",
+                "favors",
+                "dates",
+            ):
+                await conn.execute(f"DELETE FROM {table} WHERE owner_id = ?", (owner,))
+            await conn.execute("DELETE FROM users WHERE id = ?", (owner,))
+        self._forget_cache(owner)
+        self._settings.pop(owner, None)
+
+    # -- people: reads ---------------------------------------------------------
+
+    async def people(self, owner: int) -> list[Person]:
+        """All of the owner's people (cached until the owner's next write)."""
+        cached = self._people.get(owner)
+        if cached is not None:
+            self._people.move_to_end(owner)
+            return cached
+        rows = await self.db.fetchall(_PEOPLE_SQL, (owner,))
+        people = [person_from_row(r) for r in rows]
+        self._people[owner] = people
+        if len(self._people) > CACHE_OWNERS:
+            self._people.popitem(last=False)
+        return people
+
+    async def person(self, owner: int, person_id: int) -> Person | None:
+        for p in await self.people(owner):
+            if p.id == person_id:
+                return p
+        return None
+
+    async def card(self, owner: int, person_id: int, history: int = 5) -> PersonCard | None:
+        """Everything known about one person, for `/show` and the digest."""
+        person = await self.person(owner, person_id)
+        if person is None:
+            return None
+        params = (owner, person_id)
+        async with self.db.lock:
+            conn = self.db.conn
+            notes = await conn.execute_fetchall(
+                "SELECT id, text, created_at FROM notes WHERE owner_id = ? AND person_id = ? "
+                "ORDER BY id",
+                params,
+            )
+            follow_ups = await conn.execute_fetchall(
+                "SELECT id, text, from_day, done FROM follow_ups "
+                "WHERE owner_id = ? AND person_id = ? AND done = 0 ORDER BY id",
+                params,
+            )
+            favors = await conn.execute_fetchall(
+                "SELECT id, kind, text, done FROM favors "
+                "WHERE owner_id = ? AND person_id = ? AND done = 0 ORDER BY id",
+                params,
+            )
+            dates = await conn.execute_fetchall(
+                "SELECT id, label, month, day, year FROM dates "
+                "WHERE owner_id = ? AND person_id = ? ORDER BY month, day",
+                params,
+            )
+            recent = await conn.execute_fetchall(
+                "SELECT i.id, i.day, i.kind, i.note, "
+                "  (SELECT group_concat(person_id) FROM interaction_people x "
+                "    WHERE x.interaction_id = i.id) AS people "
+                "FROM interaction_people ip JOIN interactions i ON i.id = ip.interaction_id "
+                "WHERE ip.owner_id = ? AND ip.person_id = ? "
+                "ORDER BY ip.day DESC, i.id DESC LIMIT ?",
+                (*params, history),
+            )
+        return PersonCard(
+            person=person,
+            notes=tuple(
+                Note(r["id"], person_id, r["text"], datetime.fromisoformat(r["created_at"]))
+                for r in notes
+            ),
+            follow_ups=tuple(
+                FollowUp(r["id"], person_id, r["text"], _day(r["from_day"]), bool(r["done"]))
+                for r in follow_ups
+            ),
+            favors=tuple(
+                Favor(r["id"], person_id, FavorKind(r["kind"]), r["text"], bool(r["done"]))
+                for r in favors
+            ),
+            dates=tuple(
+                ImportantDate(r["id"], person_id, r["label"], r["month"], r["day"], r["year"])
+                for r in dates
+            ),
+            history=tuple(
+                Interaction(
+                    r["id"],
+                    date.fromisoformat(r["day"]),
+                    r["kind"],
+                    r["note"],
+                    tuple(int(x) for x in str(r["people"]).split(",")),
+                )
+                for r in recent
+            ),
+        )
+
+    async def interaction_count(self, owner: int) -> int:
+        rows = await self.db.fetchall(
+            "SELECT count(*) FROM interactions WHERE owner_id = ?", (owner,)
+        )
+        return int(rows[0][0])
+
+    # -- people: writes --------------------------------------------------------
+
+    async def add_people(
+        self,
+        ch: Change,
+        people: Sequence[dict[str, Any]],
+    ) -> list[int]:
+        """Insert people (dicts of column values plus optional aliases/tags lists)."""
+        rows = []
+        for p in people:
+            rows.append(
+                {
+                    "name": p["name"],
+                    "name_key": name_key(p["name"]),
+                    "circle": p["circle"],
+                    "cadence_days": p.get("cadence_days"),
+                    "paused": int(p.get("paused", False)),
+                    "added_on": p["added_on"],
+                    "snoozed_until": p.get("snoozed_until"),
+                    "imported": int(p.get("imported", False)),
+                }
+            )
+        ids = await ch.insert_many("people", rows)
+        aliases = [
+            {"person_id": pid, "alias": a, "alias_key": name_key(a)}
+            for pid, p in zip(ids, people, strict=True)
+            for a in p.get("aliases", ())
+        ]
+        tags = [
+            {"person_id": pid, "tag": t}
+            for pid, p in zip(ids, people, strict=True)
+            for t in p.get("tags", ())
+        ]
+        await ch.insert_many("aliases", aliases)
+        await ch.insert_many("tags", tags)
+        return ids
+
+    async def log(
+        self,
+        ch: Change,
+        day: date,
+        kind: str,
+        note: str,
+        person_ids: Sequence[int],
+        reactivate: Sequence[int] = (),
+    ) -> int:
+        """Record an interaction; the triggers move each person's last contact.
+
+        `reactivate` are imported people this meeting starts tracking.
+        """
+        iid = await ch.insert(
+            "interactions",
+            {"day": day.isoformat(), "kind": kind, "note": note, "created_at": ch.now},
+        )
+        await ch.insert_many(
+            "interaction_people",
+            [
+                {"interaction_id": iid, "person_id": pid, "day": day.isoformat()}
+                for pid in dict.fromkeys(person_ids)
+            ],
+        )
+        for pid in reactivate:
+            await ch.update("people", pid, {"imported": 0})
+        return iid
+
+    async def forget_person(self, ch: Change, person_id: int) -> None:
+        """Delete a person with their whole history, children first, so undo restores all.
+
+        Interactions shared with others stay (only this person's link goes); those
+        with nobody else left are deleted.
+        """
+        pid = (person_id,)
+        solo = (
+            "id IN (SELECT interaction_id FROM interaction_people WHERE person_id = ?) "
+            "AND NOT EXISTS (SELECT 1 FROM interaction_people o "
+            "WHERE o.interaction_id = interactions.id AND o.person_id != ?)"
+        )
+        solo_ids = await ch.conn.execute_fetchall(
+            f"SELECT id FROM interactions WHERE owner_id = ? AND {solo}",
+            (ch.owner, person_id, person_id),
+        )
+        for table in ("aliases", "tags", "notes", "follow_ups", "favors", "dates"):
+            await ch.delete(table, "person_id = ?", pid)
+        await ch.delete("interaction_people", "person_id = ?", pid)
+        if solo_ids:
+            ids = [int(r[0]) for r in solo_ids]
+            await ch.delete("interactions", f"id IN ({','.join('?' * len(ids))})", ids)
+        await ch.delete("people", "id = ?", pid)
+
+    # -- undo ------------------------------------------------------------------
+
+    async def undo(self, owner: int) -> UndoResult | None:
+        """Revert the owner's newest change; None when there is nothing to undo."""
+        try:
+            async with self.db.transaction() as conn:
+                rows = await conn.execute_fetchall(
+                    "SELECT id, label, ops FROM undo_log WHERE owner_id = ? "
+                    "ORDER BY id DESC LIMIT 1",
+                    (owner,),
+                )
+                if not rows:
+                    return None
+                await apply_inverse(conn, owner, json.loads(rows[0]["ops"]))
+                await conn.execute("DELETE FROM undo_log WHERE id = ?", (rows[0]["id"],))
+                return UndoResult(rows[0]["label"])
+        finally:
+            self._forget_cache(owner)
+            self._settings.pop(owner, None)
+
+    # -- pending questions -----------------------------------------------------
+
+    async def put_pending(self, owner: int, payload: dict[str, Any], now: datetime) -> int:
+        async with self.db.transaction() as conn:
+            # Questions older than a month are stale; clearing them here keeps the
+            # table small without a separate job.
+            await conn.execute(
+                "DELETE FROM pending WHERE owner_id = ? AND created_at < ?",
+                (owner, format_utc(now - timedelta(days=30))),
+            )
+            rows = await conn.execute_fetchall(
+                "INSERT INTO pending (owner_id, payload, created_at) VALUES (?, ?, ?) "
+                "RETURNING id",
+                (owner, json.dumps(payload), format_utc(now)),
+            )
+        return int(rows[0][0])
+
+    async def get_pending(self, owner: int, pending_id: int) -> dict[str, Any] | None:
+        rows = await self.db.fetchall(
+            "SELECT payload FROM pending WHERE owner_id = ? AND id = ?", (owner, pending_id)
+        )
+        if not rows:
+            return None
+        payload: dict[str, Any] = json.loads(rows[0]["payload"])
+        return payload
+
+    async def drop_pending(self, owner: int, pending_id: int) -> None:
+        await self.db.execute(
+            "DELETE FROM pending WHERE owner_id = ? AND id = ?", (owner, pending_id)
+        )
