@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.compose import Services, services
 from bot.config import load_config
 from bot.core.clock import FixedClock
 from bot.engine import Engine, Reply
 from bot.engine.replies import Button
-from bot.compose import Services, services
 
 # Wed 25 Nov 2026, mid-morning in UTC.
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)

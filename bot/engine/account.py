@@ -74,9 +74,13 @@ async def cmd_digest(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     if not arg:
         current = ctx.settings.digest_time
         state = f"at {current} ({ctx.settings.timezone})" if current else "off"
-        return [Reply(f"Your daily digest is {state}. Change it with /digest 08:30 or /digest off.")]
+        return [
+            Reply(f"Your daily digest is {state}. Change it with /digest 08:30 or /digest off.")
+        ]
     if arg in ("off", "stop", "none", "never"):
-        await engine.store.update_settings(ctx.owner, "turned the digest off", ctx.now, digest_time=None)
+        await engine.store.update_settings(
+            ctx.owner, "turned the digest off", ctx.now, digest_time=None
+        )
         return [Reply("Digest off — I won't nudge you. /digest 09:00 turns it back on.")]
     try:
         at = parse_clock(arg)
@@ -86,7 +90,9 @@ async def cmd_digest(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     await engine.store.update_settings(
         ctx.owner, f"set the digest to {shown}", ctx.now, digest_time=shown
     )
-    return [Reply(f"Your digest will come at {shown} ({ctx.settings.timezone}). /undo to take it back.")]
+    return [
+        Reply(f"Your digest will come at {shown} ({ctx.settings.timezone}). /undo to take it back.")
+    ]
 
 
 async def cmd_settings(engine: Engine, ctx: Context, args: str) -> list[Reply]:
@@ -123,7 +129,9 @@ async def answer_deleteme(
         await engine.store.drop_pending(ctx.owner, pending_id)
         return [Reply("Nothing deleted.")]
     await engine.store.delete_user(ctx.owner)
-    return [Reply("Done — everything you told me is deleted. If you ever want to start again, say hi.")]
+    return [
+        Reply("Done — everything you told me is deleted. If you ever want to start again, say hi.")
+    ]
 
 
 def register(engine: Engine) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.core.names import Match, NameIndex, Resolution
 
-QUOTES = {'"': '"', "'": "'", "“": "”", "«": "»", "„": "“"}  # noqa: RUF001
+QUOTES = {'"': '"', "'": "'", "“": "”", "«": "»", "„": "“"}
 MAX_FUZZY_TOKENS = 3
 
 

@@ -110,9 +110,7 @@ class Engine:
                 if same_key(p.name, clean_name):
                     return [Reply(f"{p.name} is already in your {p.circle} circle.")]
             person = await self.add_person(ctx, clean_name, self.circles.default_new)
-            return [
-                Reply(f"Added {person.name} to {person.circle}. /undo to take it back.")
-            ]
+            return [Reply(f"Added {person.name} to {person.circle}. /undo to take it back.")]
 
         return await self._guarded(owner, work)
 
@@ -241,9 +239,7 @@ class Engine:
             {"a": "pick", "cmd": command, "rest": rest, "ids": ids, "new": res.query},
             ctx.now,
         )
-        buttons = [
-            Button(c.name, f"q:{pending}:{i}") for i, c in enumerate(res.candidates[:5])
-        ]
+        buttons = [Button(c.name, f"q:{pending}:{i}") for i, c in enumerate(res.candidates[:5])]
         if res.ambiguous:
             text = f"Which {res.query} do you mean?"
         elif buttons:

@@ -74,7 +74,9 @@ async def log_text(
             question = f"I don't know {name} yet. Who is it?"
             rows.append(
                 (
-                    Button(f"Add {short(name)} to {engine.circles.default_new}", f"q:{pending}:{ADD}"),
+                    Button(
+                        f"Add {short(name)} to {engine.circles.default_new}", f"q:{pending}:{ADD}"
+                    ),
                     Button("Not a person", f"q:{pending}:{SKIP}"),
                 )
             )
@@ -83,7 +85,11 @@ async def log_text(
 
     if not chosen and not new_names:
         return [Reply("Nobody's left in that, so I logged nothing.")]
-    return [await commit_log(engine, ctx, phrase.day, phrase.kind, phrase.note, chosen, new_names, guesses, today)]
+    return [
+        await commit_log(
+            engine, ctx, phrase.day, phrase.kind, phrase.note, chosen, new_names, guesses, today
+        )
+    ]
 
 
 async def commit_log(
@@ -109,7 +115,11 @@ async def commit_log(
             ids += await store.add_people(
                 ch,
                 [
-                    {"name": n, "circle": engine.circles.default_new, "added_on": ctx.today.isoformat()}
+                    {
+                        "name": n,
+                        "circle": engine.circles.default_new,
+                        "added_on": ctx.today.isoformat(),
+                    }
                     for n in new_names
                 ],
             )
@@ -139,7 +149,9 @@ async def answer_log(
         choices[key] = int(payload["ids"][int(choice)])
     else:
         return [Reply("That button has expired.")]
-    return await log_text(engine, ctx, payload["text"], choices, date.fromisoformat(payload["today"]))
+    return await log_text(
+        engine, ctx, payload["text"], choices, date.fromisoformat(payload["today"])
+    )
 
 
 async def cmd_who(engine: Engine, ctx: Context, args: str) -> list[Reply]:
@@ -154,7 +166,13 @@ async def cmd_who(engine: Engine, ctx: Context, args: str) -> list[Reply]:
         return [Reply("Nobody here yet. Add someone with /add Alice, or just tell me who you saw.")]
     due = rank_due(people, engine.circles, ctx.today)
     if not due:
-        return [Reply("Nobody's overdue — you're in touch with everyone" + (f" in {scope}" if scope else "") + ". 🌿")]
+        return [
+            Reply(
+                "Nobody's overdue — you're in touch with everyone"
+                + (f" in {scope}" if scope else "")
+                + ". 🌿"
+            )
+        ]
     return [Reply(who_list(due, engine.circles, ctx.today))]
 
 
@@ -168,7 +186,10 @@ def filter_scope(engine: Engine, people: list[Any], scope: str) -> tuple[list[An
         return kept, None
     circle = engine.circles.find(scope)
     if circle is None:
-        return [], f"There's no circle called “{scope}”. Circles: {', '.join(engine.circles.names)}."
+        return (
+            [],
+            f"There's no circle called “{scope}”. Circles: {', '.join(engine.circles.names)}.",
+        )
     return [p for p in people if p.circle == circle.name], None
 
 
@@ -188,3 +209,4 @@ def register(engine: Engine) -> None:
     )
     engine.add_command(Command("who", cmd_who, "Who haven't I seen?", "/who inner"))
     engine.plain_text.append(understand_plain)
+    engine.add_answer("log", answer_log)

@@ -28,7 +28,7 @@ UNDO_HINT = " /undo to take it back."
 MAX_NOTE = 2000
 
 
-def _interval_or_none(text: str) -> int | None | bool:
+def _interval_or_none(text: str) -> int | bool | None:
     """Days, None for never, False when `text` is not an interval."""
     try:
         return parse_interval(text)
@@ -131,7 +131,9 @@ async def move_circle(engine: Engine, ctx: Context, person: Person, rest: str) -
         ]
     if circle.name == person.circle and not person.imported:
         return [Reply(f"{person.name} is already in {circle.name}.")]
-    async with engine.store.change(ctx.owner, f"moved {person.name} to {circle.name}", ctx.now) as ch:
+    async with engine.store.change(
+        ctx.owner, f"moved {person.name} to {circle.name}", ctx.now
+    ) as ch:
         await ch.update("people", person.id, {"circle": circle.name, "imported": 0})
     moved = await engine.store.person(ctx.owner, person.id)
     how = format_interval(engine.circles.cadence_of(moved)) if moved else ""
@@ -149,10 +151,14 @@ async def cmd_every(engine: Engine, ctx: Context, args: str) -> list[Reply]:
 async def set_every(engine: Engine, ctx: Context, person: Person, rest: str) -> list[Reply]:
     days = parse_interval(rest)
     values: dict[str, Any] = {"cadence_days": days, "paused": int(days is None)}
-    async with engine.store.change(ctx.owner, f"changed how often for {person.name}", ctx.now) as ch:
+    async with engine.store.change(
+        ctx.owner, f"changed how often for {person.name}", ctx.now
+    ) as ch:
         await ch.update("people", person.id, values)
     if days is None:
-        return [Reply(f"Paused {person.name}: no nudges until you set a cadence again." + UNDO_HINT)]
+        return [
+            Reply(f"Paused {person.name}: no nudges until you set a cadence again." + UNDO_HINT)
+        ]
     return [Reply(f"{person.name}: {format_interval(days)} from now on." + UNDO_HINT)]
 
 
@@ -204,15 +210,11 @@ async def cmd_note(engine: Engine, ctx: Context, args: str) -> list[Reply]:
 async def note(engine: Engine, ctx: Context, person: Person, rest: str) -> list[Reply]:
     text = _text(rest, "note", "/note Alice loves jazz")
     async with engine.store.change(ctx.owner, f"noted about {person.name}", ctx.now) as ch:
-        await ch.insert(
-            "notes", {"person_id": person.id, "text": text, "created_at": ch.now}
-        )
+        await ch.insert("notes", {"person_id": person.id, "text": text, "created_at": ch.now})
     return [Reply(f"Noted for {person.name}: {text}." + UNDO_HINT)]
 
 
-_FROM_RE = re.compile(
-    r"\s+(?:(?:from|after|in|on|next)\s+.{2,30}|next\s+\w+)$", re.IGNORECASE
-)
+_FROM_RE = re.compile(r"\s+(?:(?:from|after|in|on|next)\s+.{2,30}|next\s+\w+)$", re.IGNORECASE)
 
 
 async def cmd_ask(engine: Engine, ctx: Context, args: str) -> list[Reply]:
@@ -238,7 +240,9 @@ async def ask(engine: Engine, ctx: Context, person: Person, rest: str) -> list[R
                 continue
             text = text[: tail.start()].strip() or text
             break
-    async with engine.store.change(ctx.owner, f"added a follow-up for {person.name}", ctx.now) as ch:
+    async with engine.store.change(
+        ctx.owner, f"added a follow-up for {person.name}", ctx.now
+    ) as ch:
         await ch.insert(
             "follow_ups",
             {
@@ -301,10 +305,18 @@ async def favor(engine: Engine, ctx: Context, person: Person, rest: str) -> list
     if kind is None:
         raise UserError("Say gave, got or offered — e.g. /favor Bob offered help with the move")
     text = _text(text, "record", "/favor Bob offered help with the move")
-    async with engine.store.change(ctx.owner, f"recorded a favor with {person.name}", ctx.now) as ch:
+    async with engine.store.change(
+        ctx.owner, f"recorded a favor with {person.name}", ctx.now
+    ) as ch:
         await ch.insert(
             "favors",
-            {"person_id": person.id, "kind": kind.value, "text": text, "done": 0, "created_at": ch.now},
+            {
+                "person_id": person.id,
+                "kind": kind.value,
+                "text": text,
+                "done": 0,
+                "created_at": ch.now,
+            },
         )
     phrasing = {
         FavorKind.GAVE: f"You helped {person.name}: {text}",
@@ -374,7 +386,13 @@ async def tag(engine: Engine, ctx: Context, person: Person, rest: str) -> list[R
     add = [t for t in dict.fromkeys(add) if t not in person.tags]
     remove = [t for t in dict.fromkeys(remove) if t in person.tags]
     if not add and not remove:
-        return [Reply(f"Nothing to change: {person.name} has " + (" ".join("#" + t for t in person.tags) or "no tags") + ".")]
+        return [
+            Reply(
+                f"Nothing to change: {person.name} has "
+                + (" ".join("#" + t for t in person.tags) or "no tags")
+                + "."
+            )
+        ]
     async with engine.store.change(ctx.owner, f"tagged {person.name}", ctx.now) as ch:
         await ch.insert_many("tags", [{"person_id": person.id, "tag": t} for t in add])
         if remove:
@@ -403,7 +421,9 @@ async def alias(engine: Engine, ctx: Context, person: Person, rest: str) -> list
         if key == name_key(other.name) or key in {name_key(a) for a in other.aliases}:
             who = "them" if other.id == person.id else other.name
             return [Reply(f"“{new}” already means {who}.")]
-    async with engine.store.change(ctx.owner, f"added alias {new} for {person.name}", ctx.now) as ch:
+    async with engine.store.change(
+        ctx.owner, f"added alias {new} for {person.name}", ctx.now
+    ) as ch:
         await ch.insert("aliases", {"person_id": person.id, "alias": new, "alias_key": key})
     return [Reply(f"{person.name} also goes by {new} now." + UNDO_HINT)]
 
@@ -417,13 +437,17 @@ async def cmd_rename(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     parts = RENAME_SPLIT.split(args, maxsplit=1)
     if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
         return [Reply(usage)]
-    return await engine.with_person(ctx, "rename", f"“{parts[0].strip()}” {parts[1].strip()}", usage)
+    return await engine.with_person(
+        ctx, "rename", f"“{parts[0].strip()}” {parts[1].strip()}", usage
+    )
 
 
 async def rename(engine: Engine, ctx: Context, person: Person, rest: str) -> list[Reply]:
     new = check_name(rest)
     key = name_key(new)
-    clash = [p for p in await engine.people(ctx.owner) if p.id != person.id and name_key(p.name) == key]
+    clash = [
+        p for p in await engine.people(ctx.owner) if p.id != person.id and name_key(p.name) == key
+    ]
     if clash:
         return [Reply(f"You already have someone called {clash[0].name}.")]
     async with engine.store.change(ctx.owner, f"renamed {person.name} to {new}", ctx.now) as ch:
@@ -471,7 +495,9 @@ def register(engine: Engine) -> None:
         Command("circle", cmd_circle, "Move someone to a circle", "/circle Alice inner"),
         Command("every", cmd_every, "Set how often for someone", "/every Bob 3 weeks"),
         Command("note", cmd_note, "Remember something", "/note Alice loves jazz"),
-        Command("ask", cmd_ask, "Something to ask next time", "/ask Alice how the move went in March"),
+        Command(
+            "ask", cmd_ask, "Something to ask next time", "/ask Alice how the move went in March"
+        ),
         Command("tag", cmd_tag, "Tag someone", "/tag Alice #climbing -#work"),
         Command("alias", cmd_alias, "Another name they go by", "/alias Robert Bob"),
         Command("favor", cmd_favor, "Record a favor", "/favor Bob offered help with the move"),

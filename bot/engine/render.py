@@ -84,9 +84,8 @@ def who_list(
     if never:
         lines.append(("\n" if lines else "") + "Not logged yet:")
         for d in never:
-            lines.append(
-                f"• {d.person.name} ({d.person.circle}) — added {format_ago(d.person.added_on, today)}"
-            )
+            added = format_ago(d.person.added_on, today)
+            lines.append(f"• {d.person.name} ({d.person.circle}) — added {added}")
     return "\n".join(lines)
 
 
@@ -103,9 +102,7 @@ def people_list(people: Iterable[Person], circles: Circles, today: date) -> str:
     return "\n".join(lines).strip()
 
 
-def card_text(
-    card: PersonCard, circles: Circles, today: date, names: Mapping[int, str]
-) -> str:
+def card_text(card: PersonCard, circles: Circles, today: date, names: Mapping[int, str]) -> str:
     """The `/show` card."""
     p = card.person
     lines = [f"{p.name} — {p.circle}, {cadence_text(p, circles)}"]
@@ -117,19 +114,23 @@ def card_text(
     if extras:
         lines.append(" · ".join(extras))
     if p.last_contact:
-        last = f"Last: {p.last_kind or 'contact'} on {format_day(p.last_contact, today)} ({format_ago(p.last_contact, today)})"
+        when = f"{format_day(p.last_contact, today)} ({format_ago(p.last_contact, today)})"
+        last = f"Last: {p.last_kind or 'contact'} on {when}"
     else:
         last = f"Not logged yet (added {format_day(p.added_on, today)})"
     info = due_info(p, circles, today)
     if info is not None:
-        last += f" · next due {format_day(info.due_on, today)}" if info.due_on > today else " · due now"
+        last += (
+            f" · next due {format_day(info.due_on, today)}" if info.due_on > today else " · due now"
+        )
     lines.append(last)
     if is_snoozed(p, today) and p.snoozed_until:
         lines.append(f"Snoozed until {format_day(p.snoozed_until, today)}")
     if p.imported:
         lines.append("Imported — not nudged until you log a meeting or move them closer.")
     for d in card.dates:
-        lines.append(date_text(d, today).capitalize())
+        text = date_text(d, today)
+        lines.append(text[:1].upper() + text[1:])
     if card.follow_ups:
         lines.append("To ask about:")
         lines.extend(f"• {follow_up_text(f, today)}" for f in card.follow_ups)

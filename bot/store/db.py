@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -18,6 +19,15 @@ Params = Sequence[Any] | dict[str, Any]
 
 class StoreError(Exception):
     """The database could not be opened or used; the message is for the user."""
+
+
+def _check_folder(path: str) -> None:
+    """A missing folder gets a clear message instead of sqlite's 'unable to open'."""
+    if path == ":memory:":
+        return
+    parent = os.path.dirname(os.path.abspath(os.path.expanduser(path)))
+    if not os.path.isdir(parent):
+        raise StoreError(f"the folder for the database does not exist: {parent}")
 
 
 class Database:
@@ -36,10 +46,7 @@ class Database:
     async def open(cls, path: str | Path) -> Database:
         """Open (creating if needed) and migrate the database at `path`."""
         path = str(path)
-        if path != ":memory:":
-            parent = Path(path).expanduser().parent
-            if not parent.exists():
-                raise StoreError(f"the folder for the database does not exist: {parent}")
+        _check_folder(path)
         try:
             conn = await aiosqlite.connect(path, isolation_level=None)
         except sqlite3.Error as exc:

@@ -80,7 +80,7 @@ class Change:
                 + " RETURNING id"
             )
             chunk_values = values[start * len(cols) : (start + len(chunk)) * len(cols)]
-            result = await self.conn.execute_fetchall(sql, chunk_values)
+            result = list(await self.conn.execute_fetchall(sql, chunk_values))
             ids.extend(int(r[0]) for r in result)
         self._inverse.append({"op": "delete", "table": table, "ids": ids})
         return ids
@@ -90,9 +90,11 @@ class Change:
         table = _table(table)
         owner_col = _owner_column(table)
         cols = list(values)
-        old = await self.conn.execute_fetchall(
-            f"SELECT {','.join(cols)} FROM {table} WHERE id = ? AND {owner_col} = ?",
-            (row_id, self.owner),
+        old = list(
+            await self.conn.execute_fetchall(
+                f"SELECT {','.join(cols)} FROM {table} WHERE id = ? AND {owner_col} = ?",
+                (row_id, self.owner),
+            )
         )
         if not old:
             return False
@@ -101,9 +103,7 @@ class Change:
             f"WHERE id = ? AND {owner_col} = ?",
             [*values.values(), row_id, self.owner],
         )
-        self._inverse.append(
-            {"op": "update", "table": table, "id": row_id, "values": dict(old[0])}
-        )
+        self._inverse.append({"op": "update", "table": table, "id": row_id, "values": dict(old[0])})
         return True
 
     async def delete(self, table: str, where: str, params: Sequence[Any] = ()) -> int:
@@ -111,8 +111,10 @@ class Change:
         table = _table(table)
         owner_col = _owner_column(table)
         clause = f"{owner_col} = ? AND ({where})"
-        rows = await self.conn.execute_fetchall(
-            f"SELECT * FROM {table} WHERE {clause}", (self.owner, *params)
+        rows = list(
+            await self.conn.execute_fetchall(
+                f"SELECT * FROM {table} WHERE {clause}", (self.owner, *params)
+            )
         )
         if not rows:
             return 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -123,10 +123,12 @@ class Store:
         if owner in self._settings:
             return False
         async with self.db.transaction() as conn:
-            rows = await conn.execute_fetchall(
-                "INSERT INTO users (id, timezone, digest_time, created_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(id) DO NOTHING RETURNING id",
-                (owner, defaults.timezone, defaults.digest_time, format_utc(now)),
+            rows = list(
+                await conn.execute_fetchall(
+                    "INSERT INTO users (id, timezone, digest_time, created_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(id) DO NOTHING RETURNING id",
+                    (owner, defaults.timezone, defaults.digest_time, format_utc(now)),
+                )
             )
         self._settings.pop(owner, None)
         return bool(rows)
@@ -188,34 +190,44 @@ class Store:
         params = (owner, person_id)
         async with self.db.lock:
             conn = self.db.conn
-            notes = await conn.execute_fetchall(
-                "SELECT id, text, created_at FROM notes WHERE owner_id = ? AND person_id = ? "
-                "ORDER BY id",
-                params,
+            notes = list(
+                await conn.execute_fetchall(
+                    "SELECT id, text, created_at FROM notes WHERE owner_id = ? AND person_id = ? "
+                    "ORDER BY id",
+                    params,
+                )
             )
-            follow_ups = await conn.execute_fetchall(
-                "SELECT id, text, from_day, done FROM follow_ups "
-                "WHERE owner_id = ? AND person_id = ? AND done = 0 ORDER BY id",
-                params,
+            follow_ups = list(
+                await conn.execute_fetchall(
+                    "SELECT id, text, from_day, done FROM follow_ups "
+                    "WHERE owner_id = ? AND person_id = ? AND done = 0 ORDER BY id",
+                    params,
+                )
             )
-            favors = await conn.execute_fetchall(
-                "SELECT id, kind, text, done FROM favors "
-                "WHERE owner_id = ? AND person_id = ? AND done = 0 ORDER BY id",
-                params,
+            favors = list(
+                await conn.execute_fetchall(
+                    "SELECT id, kind, text, done FROM favors "
+                    "WHERE owner_id = ? AND person_id = ? AND done = 0 ORDER BY id",
+                    params,
+                )
             )
-            dates = await conn.execute_fetchall(
-                "SELECT id, label, month, day, year FROM dates "
-                "WHERE owner_id = ? AND person_id = ? ORDER BY month, day",
-                params,
+            dates = list(
+                await conn.execute_fetchall(
+                    "SELECT id, label, month, day, year FROM dates "
+                    "WHERE owner_id = ? AND person_id = ? ORDER BY month, day",
+                    params,
+                )
             )
-            recent = await conn.execute_fetchall(
-                "SELECT i.id, i.day, i.kind, i.note, "
-                "  (SELECT group_concat(person_id) FROM interaction_people x "
-                "    WHERE x.interaction_id = i.id) AS people "
-                "FROM interaction_people ip JOIN interactions i ON i.id = ip.interaction_id "
-                "WHERE ip.owner_id = ? AND ip.person_id = ? "
-                "ORDER BY ip.day DESC, i.id DESC LIMIT ?",
-                (*params, history),
+            recent = list(
+                await conn.execute_fetchall(
+                    "SELECT i.id, i.day, i.kind, i.note, "
+                    "  (SELECT group_concat(person_id) FROM interaction_people x "
+                    "    WHERE x.interaction_id = i.id) AS people "
+                    "FROM interaction_people ip JOIN interactions i ON i.id = ip.interaction_id "
+                    "WHERE ip.owner_id = ? AND ip.person_id = ? "
+                    "ORDER BY ip.day DESC, i.id DESC LIMIT ?",
+                    (*params, history),
+                )
             )
         return PersonCard(
             person=person,
@@ -330,9 +342,11 @@ class Store:
             "AND NOT EXISTS (SELECT 1 FROM interaction_people o "
             "WHERE o.interaction_id = interactions.id AND o.person_id != ?)"
         )
-        solo_ids = await ch.conn.execute_fetchall(
-            f"SELECT id FROM interactions WHERE owner_id = ? AND {solo}",
-            (ch.owner, person_id, person_id),
+        solo_ids = list(
+            await ch.conn.execute_fetchall(
+                f"SELECT id FROM interactions WHERE owner_id = ? AND {solo}",
+                (ch.owner, person_id, person_id),
+            )
         )
         for table in ("aliases", "tags", "notes", "follow_ups", "favors", "dates"):
             await ch.delete(table, "person_id = ?", pid)
@@ -348,10 +362,12 @@ class Store:
         """Revert the owner's newest change; None when there is nothing to undo."""
         try:
             async with self.db.transaction() as conn:
-                rows = await conn.execute_fetchall(
-                    "SELECT id, label, ops FROM undo_log WHERE owner_id = ? "
-                    "ORDER BY id DESC LIMIT 1",
-                    (owner,),
+                rows = list(
+                    await conn.execute_fetchall(
+                        "SELECT id, label, ops FROM undo_log WHERE owner_id = ? "
+                        "ORDER BY id DESC LIMIT 1",
+                        (owner,),
+                    )
                 )
                 if not rows:
                     return None
@@ -372,10 +388,12 @@ class Store:
                 "DELETE FROM pending WHERE owner_id = ? AND created_at < ?",
                 (owner, format_utc(now - timedelta(days=30))),
             )
-            rows = await conn.execute_fetchall(
-                "INSERT INTO pending (owner_id, payload, created_at) VALUES (?, ?, ?) "
-                "RETURNING id",
-                (owner, json.dumps(payload), format_utc(now)),
+            rows = list(
+                await conn.execute_fetchall(
+                    "INSERT INTO pending (owner_id, payload, created_at) "
+                    "VALUES (?, ?, ?) RETURNING id",
+                    (owner, json.dumps(payload), format_utc(now)),
+                )
             )
         return int(rows[0][0])
 
