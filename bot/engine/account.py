@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from bot.core.timezones import resolve_timezone, suggest_timezones
@@ -52,9 +53,10 @@ async def cmd_timezone(engine: Engine, ctx: Context, args: str) -> list[Reply]:
                 "To change it: /timezone Lisbon (a city) or /timezone Europe/Lisbon."
             )
         ]
-    tz = resolve_timezone(args)
+    # The first lookup loads the city table (~0.5 s): keep it off the event loop.
+    tz = await asyncio.to_thread(resolve_timezone, args)
     if tz is None:
-        suggestions = suggest_timezones(args)
+        suggestions = await asyncio.to_thread(suggest_timezones, args)
         hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
         return [
             Reply(
