@@ -62,7 +62,9 @@ class Database:
             await migrate(conn)
         except sqlite3.DatabaseError as exc:
             await conn.close()
-            raise StoreError(f"{path} is not a kith database ({exc})") from exc
+            if "not a database" in str(exc):
+                raise StoreError(f"{path} is not a kith database ({exc})") from exc
+            raise StoreError(f"could not open or upgrade the database {path}: {exc}") from exc
         except BaseException:
             await conn.close()
             raise

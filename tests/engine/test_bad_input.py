@@ -92,7 +92,7 @@ async def test_sql_in_input_is_just_text(user: Chat, app: Services) -> None:
     evil = "Robert'); DROP TABLE people;--"
     reply = await user.says(f"/add {evil}")
     assert "Added Robert'); DROP TABLE people;-- to friends" in reply
-    await user.says(f"/note Robert '; DELETE FROM notes; -- hi")
+    await user.says("/note Robert '; DELETE FROM notes; -- hi")
     assert await count(app, "people") == 1
     assert "DELETE FROM notes" in await user.says("/show Robert")
 
