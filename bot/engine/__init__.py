@@ -10,6 +10,13 @@ from bot.engine.engine import Command, Context, Engine, UserError
 from bot.engine.replies import Button, Reply
 from bot.store.store import Store
 
+# The order of /help and the Telegram menu: the everyday commands first.
+MENU_ORDER = (
+    "start", "help", "log", "who", "add", "show", "people", "circle", "every", "note", "ask",
+    "tag", "alias", "favor", "date", "snooze", "rename", "forget", "undo", "timezone",
+    "digest", "settings", "export", "import", "circles", "deleteme",
+)  # fmt: skip
+
 __all__ = ["Button", "Command", "Context", "Engine", "Reply", "UserError", "build_engine"]
 
 
@@ -24,4 +31,8 @@ def build_engine(
     engine = Engine(store, circles, clock, defaults or UserSettings(), max_per_digest)
     for module in (account, log, people):
         module.register(engine)
+    rank = {name: i for i, name in enumerate(MENU_ORDER)}
+    engine.commands = dict(
+        sorted(engine.commands.items(), key=lambda item: rank.get(item[0], len(rank)))
+    )
     return engine

@@ -30,8 +30,8 @@ async def cmd_help(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     lines = ["Here's what I understand (or just write in plain words):"]
     for c in engine.commands.values():
         if c.menu:
-            example = f" — {c.example}" if c.example else ""
-            lines.append(f"/{c.name}: {c.description.lower()}{example}")
+            example = f", e.g. {c.example}" if c.example and c.example != f"/{c.name}" else ""
+            lines.append(f"/{c.name} — {c.description[:1].lower()}{c.description[1:]}{example}")
     lines.append("Plain words work too: “lunch with Bob on Friday”, “who should I call?”")
     return [Reply("\n".join(lines))]
 
