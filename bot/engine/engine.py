@@ -72,7 +72,7 @@ class Engine:
     plain_text: list[Callable[[Engine, Context, str], Awaitable[list[Reply] | None]]] = field(
         default_factory=list
     )
-    _indexes: dict[int, tuple[int, NameIndex]] = field(default_factory=dict)
+    _indexes: dict[int, tuple[list[Person], NameIndex]] = field(default_factory=dict)
 
     # -- registration ----------------------------------------------------------
 
@@ -201,10 +201,14 @@ class Engine:
         """The owner's name index, rebuilt only when their people changed."""
         people = await self.store.people(owner)
         cached = self._indexes.get(owner)
-        if cached is not None and cached[0] == id(people):
+        # Identity, not equality: the store hands out a new list after every write.
+        # Holding the old list keeps its id from being reused by a newer one.
+        if cached is not None and cached[0] is people:
             return cached[1]
         index = NameIndex.build(NameEntry(p.id, p.name, p.aliases) for p in people)
-        self._indexes[owner] = (id(people), index)
+        if len(self._indexes) > 1024:
+            self._indexes.clear()
+        self._indexes[owner] = (people, index)
         return index
 
     async def with_person(
