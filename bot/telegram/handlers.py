@@ -1,0 +1,281 @@
+"""Telegram updates in, engine calls out, engine replies back as Telegram messages.
+
+Everything kith-specific happens in the engine; this module only decides who may talk
+to it, turns updates into `Engine.handle/press/add_contact` calls, and turns `Reply`s into
+messages (split at Telegram's length limit, buttons as inline keyboards).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from telegram import (
+    Bot,
+    CallbackQuery,
+    Chat,
+    Document,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.engine import Engine, Reply
+from bot.store.store import Store
+from bot.telegram.keyboards import inline_keyboard
+from bot.telegram.text import split_text
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+Part = tuple[str, InlineKeyboardMarkup | None]
+"""One Telegram message to send: text within the length limit, and its keyboard."""
+Importer = Callable[[int, str, bytes], Awaitable[list[Reply]]]
+"""(owner, file name, file bytes) -> replies: how a sent file becomes contacts."""
+
+PRIVATE_ONLY: Final = "I only work in private chats — message me directly."
+NOT_ALLOWED: Final = "Sorry, this is a private kith bot."
+APOLOGY: Final = "Sorry — something went wrong on my side. Please try that again in a moment."
+IMPORT_SOON: Final = (
+    "Thanks! Importing contacts from a file is coming soon. For now, add people with "
+    "/add NAME — or share a contact card with me."
+)
+TOO_BIG: Final = "That file is too big for me — contact files are usually well under 5 MB."
+NOT_TEXT: Final = (
+    "I only read text (and contact cards). Tell me about someone you saw, like "
+    "“coffee with Alice yesterday” — or see /help."
+)
+NO_NAME: Final = "That contact card has no name I can use."
+
+MAX_IMPORT_BYTES: Final = 5_000_000
+# Telegram's "Restart bot" (after unblocking) sends /start: the user wants messages again.
+_START = re.compile(r"/start(?:@\w+)?(?:\s|$)", re.IGNORECASE)
+# How many group chats to remember having answered; past this the memory starts over,
+# which at worst means one more refusal line in a group.
+_MAX_TOLD_CHATS = 10_000
+
+
+@dataclass
+class Handlers:
+    """The bot's update handlers, with what they need passed in."""
+
+    engine: Engine
+    store: Store
+    allowed_users: frozenset[int] = frozenset()
+    importer: Importer | None = None
+    _told_chats: set[int] = field(default_factory=set)
+
+    def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """Attach every handler, the access gate first, and the error handler."""
+        # Group -1 runs before the others and can stop the update there: a refused update
+        # never reaches a handler that calls the engine.
+        app.add_handler(TypeHandler(Update, self.gate), group=-1)
+        message = filters.UpdateType.MESSAGE
+        app.add_handler(MessageHandler(message & filters.TEXT, self.on_text))
+        app.add_handler(MessageHandler(message & filters.CONTACT, self.on_contact))
+        app.add_handler(MessageHandler(message & filters.Document.ALL, self.on_document))
+        app.add_handler(MessageHandler(message, self.on_other))
+        app.add_handler(CallbackQueryHandler(self.on_press))
+        app.add_error_handler(self.on_error)
+
+    # -- who may talk to kith ----------------------------------------------------
+
+    async def gate(self, update: Update, context: Context) -> None:
+        """Let through private chats of allowed users; answer anyone else once, store nothing."""
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None or user is None or chat.type != ChatType.PRIVATE:
+            await self._refuse_chat(update, chat)
+            raise ApplicationHandlerStop
+        if self.allowed_users and user.id not in self.allowed_users:
+            log.info("refused a user not in allowed_users")
+            await self._refuse(update, NOT_ALLOWED)
+            raise ApplicationHandlerStop
+
+    async def _refuse_chat(self, update: Update, chat: Chat | None) -> None:
+        if update.callback_query is not None:
+            await self._refuse(update, PRIVATE_ONLY)
+            return
+        if chat is None or chat.id in self._told_chats:
+            return
+        if len(self._told_chats) >= _MAX_TOLD_CHATS:
+            self._told_chats.clear()
+        self._told_chats.add(chat.id)
+        await self._refuse(update, PRIVATE_ONLY)
+
+    async def _refuse(self, update: Update, text: str) -> None:
+        """One polite line: a toast for a button press, else a message."""
+        query = update.callback_query
+        try:
+            if query is not None:
+                await query.answer(text, show_alert=True)
+            elif update.effective_message is not None:
+                await update.effective_message.reply_text(text)
+        except TelegramError as exc:
+            log.warning("could not send a refusal: %s", exc)
+
+    # -- updates -----------------------------------------------------------------
+
+    async def on_text(self, update: Update, context: Context) -> None:
+        """A text message, commands included: the engine answers it."""
+        message, owner = _message_and_owner(update)
+        text = message.text or ""
+        if _START.match(text):
+            await self.store.set_active(owner, True)
+        replies = await self.engine.handle(owner, text)
+        await self.send(context.bot, owner, message.chat_id, replies)
+
+    async def on_press(self, update: Update, context: Context) -> None:
+        """An inline button: stop the spinner, show the outcome in the pressed message."""
+        query = update.callback_query
+        if query is None:
+            return
+        owner = query.from_user.id
+        try:
+            await query.answer()
+        except TelegramError as exc:  # a stale query; the press itself still counts
+            log.info("could not answer a button press: %s", exc)
+        if not query.data:
+            return
+        replies = await self.engine.press(owner, query.data)
+        chat_id = query.message.chat.id if query.message is not None else owner
+        rest = await self._edit_pressed(query, owner, replies)
+        await self._send_parts(context.bot, owner, chat_id, rest)
+
+    async def on_contact(self, update: Update, context: Context) -> None:
+        """A shared contact card: add that person."""
+        message, owner = _message_and_owner(update)
+        contact = message.contact
+        parts = (contact.first_name, contact.last_name) if contact else ()
+        name = " ".join(p.strip() for p in parts if p and p.strip())
+        replies = await self.engine.add_contact(owner, name) if name else [Reply(NO_NAME)]
+        await self.send(context.bot, owner, message.chat_id, replies)
+
+    async def on_document(self, update: Update, context: Context) -> None:
+        """A sent file: import the contacts in it."""
+        message, owner = _message_and_owner(update)
+        document = message.document
+        if document is None:
+            return
+        replies = await self._import(context, owner, document)
+        await self.send(context.bot, owner, message.chat_id, replies)
+
+    async def _import(self, context: Context, owner: int, document: Document) -> list[Reply]:
+        if self.importer is None:
+            return [Reply(IMPORT_SOON)]
+        if (document.file_size or 0) > MAX_IMPORT_BYTES:
+            return [Reply(TOO_BIG)]
+        file = await context.bot.get_file(document.file_id)
+        data = bytes(await file.download_as_bytearray())
+        if len(data) > MAX_IMPORT_BYTES:
+            return [Reply(TOO_BIG)]
+        return await self.importer(owner, document.file_name or "", data)
+
+    async def on_other(self, update: Update, context: Context) -> None:
+        """Photos, stickers, voice…: say what kith understands, store nothing."""
+        message, owner = _message_and_owner(update)
+        await self.send(context.bot, owner, message.chat_id, [Reply(NOT_TEXT)])
+
+    async def on_error(self, update: object, context: Context) -> None:
+        """Log an unexpected failure once, and apologise to the person it happened to."""
+        error = context.error
+        log.error(
+            "failed to handle an update: %s: %s",
+            type(error).__name__,
+            error,
+            exc_info=error if not isinstance(error, TelegramError) else None,
+        )
+        if not isinstance(update, Update) or isinstance(error, Forbidden):
+            return
+        chat = update.effective_chat
+        if chat is None or chat.type != ChatType.PRIVATE:
+            return
+        try:
+            await context.bot.send_message(chat.id, APOLOGY)
+        except TelegramError as exc:
+            log.warning("could not send the apology either: %s", exc)
+
+    # -- replies out -------------------------------------------------------------
+
+    async def send(self, bot: Bot, owner: int, chat_id: int, replies: Sequence[Reply]) -> None:
+        """Send replies as messages, in order; stop at the first that cannot be delivered."""
+        await self._send_parts(bot, owner, chat_id, [p for r in replies for p in parts_of(r)])
+
+    async def _send_parts(self, bot: Bot, owner: int, chat_id: int, parts: list[Part]) -> None:
+        for text, markup in parts:
+            if not await self._deliver(owner, bot.send_message(chat_id, text, reply_markup=markup)):
+                return
+
+    async def _edit_pressed(
+        self, query: CallbackQuery, owner: int, replies: Sequence[Reply]
+    ) -> list[Part]:
+        """Show the first reply in the pressed message; return the parts still to send."""
+        parts = [p for r in replies for p in parts_of(r)]
+        if not parts or not isinstance(query.message, Message):
+            return parts  # an old message Telegram no longer shows us: send instead
+        text, markup = parts[0]
+        try:
+            await query.edit_message_text(text, reply_markup=markup)
+        except BadRequest as exc:
+            # "not modified": the message already shows this outcome (a double tap).
+            if "not modified" not in str(exc).lower():
+                log.info("could not edit the pressed message (%s); sending instead", exc)
+                return parts
+        except Forbidden:
+            await self._mark_inactive(owner)
+            return []
+        except TelegramError as exc:
+            log.warning("could not edit the pressed message: %s: %s", type(exc).__name__, exc)
+            return []
+        return parts[1:]
+
+    async def _deliver(self, owner: int, call: Awaitable[object]) -> bool:
+        """Await one send; True if it went out. Failures are logged in one line."""
+        try:
+            await call
+        except Forbidden:
+            await self._mark_inactive(owner)
+            return False
+        except RetryAfter as exc:  # still limited after the rate limiter's own retries
+            log.warning("Telegram is rate-limiting us; a reply was dropped (%s)", exc)
+            return False
+        except TelegramError as exc:
+            log.warning("could not send a reply: %s: %s", type(exc).__name__, exc)
+            return False
+        return True
+
+    async def _mark_inactive(self, owner: int) -> None:
+        # A user who blocked the bot gets no nudges until they /start it again.
+        log.info("a user blocked the bot; marking them inactive")
+        await self.store.set_active(owner, False)
+
+
+def parts_of(reply: Reply) -> list[Part]:
+    """A reply as Telegram messages: text cut to size, the buttons on the last part."""
+    markup = inline_keyboard(reply.buttons)
+    chunks = [c for c in split_text(reply.text) if c.strip()]
+    if not chunks:
+        # Telegram refuses empty text; buttons still need a message to sit on.
+        return [("…", markup)] if markup is not None else []
+    return [(c, markup if i == len(chunks) - 1 else None) for i, c in enumerate(chunks)]
+
+
+def _message_and_owner(update: Update) -> tuple[Message, int]:
+    """The message and its sender's id; the gate and the filters guarantee both."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        raise RuntimeError("a message handler got an update without a message or sender")
+    return message, user.id
