@@ -1,0 +1,63 @@
+"""File formats for getting data in and out: contacts import, the kith export.
+
+Pure: bytes or text in, values out (and the reverse). No database, no files, no network;
+the engine and CLI decide where bytes come from and where they go.
+
+- `parse_contacts(filename, data)` reads vCard 2.1/3.0/4.0 and CSV contact exports
+  into a `ContactsFile`, or raises `ImportFormatError` with a sentence for the user.
+- `ExportDocument` is one user's data, lossless and versioned; `document_to_json` /
+  `document_from_json` write and read it; `people_to_vcard` / `people_to_csv` write the
+  people for address books and spreadsheets.
+"""
+
+from bot.transfer.contacts import (
+    MAX_IMPORT_BYTES,
+    ContactsFile,
+    ImportedContact,
+    ImportFormatError,
+    parse_contacts,
+)
+from bot.transfer.csvfiles import people_to_csv
+from bot.transfer.document import (
+    DOCUMENT_VERSION,
+    ExportDocument,
+    ExportedDate,
+    ExportedFavor,
+    ExportedFollowUp,
+    ExportedInteraction,
+    ExportedNote,
+    ExportedPerson,
+    document_from_json,
+    document_to_json,
+    is_kith_document,
+    iso_day,
+    iso_timestamp,
+    parse_day,
+    parse_timestamp,
+)
+from bot.transfer.vcard import people_to_vcard
+
+__all__ = [
+    "DOCUMENT_VERSION",
+    "MAX_IMPORT_BYTES",
+    "ContactsFile",
+    "ExportDocument",
+    "ExportedDate",
+    "ExportedFavor",
+    "ExportedFollowUp",
+    "ExportedInteraction",
+    "ExportedNote",
+    "ExportedPerson",
+    "ImportFormatError",
+    "ImportedContact",
+    "document_from_json",
+    "document_to_json",
+    "is_kith_document",
+    "iso_day",
+    "iso_timestamp",
+    "parse_contacts",
+    "parse_day",
+    "parse_timestamp",
+    "people_to_csv",
+    "people_to_vcard",
+]

@@ -1,0 +1,560 @@
+"""Contacts import: what a contacts file yields, and the front door that sniffs its format.
+
+`parse_contacts(filename, data)` takes the raw bytes a user sent and returns a
+`ContactsFile`: the people found plus what was left out (cards without a name, duplicates
+merged), so the reply can say so. Anything we cannot read raises `ImportFormatError`,
+whose text is a sentence meant for the user, never a stack trace.
+
+The format is decided by content, with the file name only as a hint: a vCard has an
+unmistakable `BEGIN:VCARD`, so a vCard named `.csv` is still read as a vCard; CSV has no
+signature, so text that is not a vCard is read as CSV unless the name promised a vCard.
+
+The shared cleaning rules (names, tags, birthdays, phone and e-mail lists, merging
+duplicates) live here so the vCard and CSV readers treat every source alike.
+"""
+
+from __future__ import annotations
+
+import calendar
+import codecs
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import PurePath
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+# Tags follow the chat's `/tag` rule: letters, digits, `_` and `-`, at most 40 characters.
+MAX_TAG_LENGTH = 40
+
+Birthday = tuple[int, int, int | None]
+"""(month, day, year or None)."""
+
+
+class ImportFormatError(ValueError):
+    """A file we cannot import. `str(error)` is a complete sentence for the user.
+
+    `line` is the 1-based line of the problem when there is one, for callers that want it
+    separately; the message already names it.
+    """
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedContact:
+    """One person found in a contacts file, cleaned and ready to add."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    birthday: Birthday | None = None
+    note: str = ""
+    tags: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+
+
+FORMAT_LABELS = {
+    "vcard-2.1": "vCard 2.1",
+    "vcard-3.0": "vCard 3.0",
+    "vcard-4.0": "vCard 4.0",
+    "vcard": "vCard",
+    "google-csv": "Google Contacts CSV",
+    "google-csv-legacy": "Google Contacts CSV (older format)",
+    "outlook-csv": "Outlook CSV",
+    "csv": "CSV",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ContactsFile:
+    """What `parse_contacts` found in one file.
+
+    `contacts` is never empty (an import with nobody in it raises instead).
+    `format` is one of the keys of `FORMAT_LABELS`.
+    `nameless` counts cards or rows skipped because they had no name at all (a phone
+    number on its own, say); `merged` counts entries folded into an earlier one with the
+    same name; `unreadable` holds the first line of each vCard property or card that could
+    not be read and was skipped.
+    """
+
+    contacts: tuple[ImportedContact, ...]
+    format: str
+    nameless: int = 0
+    merged: int = 0
+    unreadable: tuple[int, ...] = field(default=())
+
+    @property
+    def format_label(self) -> str:
+        return FORMAT_LABELS.get(self.format, self.format)
+
+    def summary(self) -> str:
+        """One or two sentences for the reply: how many people, and what was left out."""
+        found = _count(len(self.contacts), "contact")
+        parts = [f"Found {found} in this {self.format_label} file."]
+        left: list[str] = []
+        if self.nameless:
+            noun = "card" if self.format.startswith("vcard") else "row"
+            left.append(
+                f"{_count(self.nameless, noun)} had no name and {_were(self.nameless)} skipped"
+            )
+        if self.merged:
+            left.append(f"{_count(self.merged, 'duplicate')} {_were(self.merged)} merged")
+        if self.unreadable:
+            lines = ", ".join(str(n) for n in self.unreadable[:5])
+            more = "…" if len(self.unreadable) > 5 else ""
+            left.append(f"I couldn't read line {lines}{more} and skipped {_it(self.unreadable)}")
+        if left:
+            parts.append(_sentence(left))
+        return " ".join(parts)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _were(n: int) -> str:
+    return "was" if n == 1 else "were"
+
+
+def _it(items: Sequence[object]) -> str:
+    return "it" if len(items) == 1 else "them"
+
+
+def _sentence(clauses: Sequence[str]) -> str:
+    text = "; ".join(clauses)
+    return text[0].upper() + text[1:] + "."
+
+
+# -- the front door ---------------------------------------------------------------------
+
+_VCARD_EXTENSIONS = {".vcf", ".vcard"}
+_SPREADSHEET_EXTENSIONS = {".xlsx", ".xls", ".ods", ".numbers"}
+_VCARD_START = re.compile(r"^[ \t]*BEGIN[ \t]*:[ \t]*VCARD[ \t\r]*$", re.IGNORECASE | re.MULTILINE)
+
+
+def parse_contacts(filename: str, data: bytes) -> ContactsFile:
+    """Read a contacts file: vCard 2.1/3.0/4.0, Google/Outlook CSV or a plain CSV of names.
+
+    Raises ImportFormatError (with a sentence for the user) when the file is too big,
+    empty, binary, not what its name says, malformed, or has nobody in it.
+    """
+    # Imported here, not at the top: both readers import this module's types.
+    from bot.transfer import csvfiles, vcard
+
+    label = display_name(filename)
+    ext = PurePath(filename).suffix.lower()
+    if len(data) > MAX_IMPORT_BYTES:
+        limit = MAX_IMPORT_BYTES // (1024 * 1024)
+        size = round(len(data) / (1024 * 1024), 1)
+        if size <= limit:  # never "5.0 MB; I can import up to 5 MB"
+            size = math.ceil(len(data) / (1024 * 1024) * 10) / 10
+        raise ImportFormatError(f"That file is {size:.1f} MB; I can import files up to {limit} MB.")
+    binary = sniff_binary(data, ext)
+    if binary is not None:
+        raise ImportFormatError(_binary_message(ext, binary))
+    text = decode_text(data)
+    if not text.strip():
+        raise ImportFormatError(f"{label} is empty.")
+
+    if _VCARD_START.search(text):
+        result = vcard.parse_vcards(text, label)
+    else:
+        looks_like = _describe_text(text, data)
+        if looks_like is None and ext == ".json":
+            looks_like = "a CSV or text file"
+        if looks_like is not None or ext in _VCARD_EXTENSIONS:
+            raise ImportFormatError(_mismatch_message(label, ext, looks_like or "a CSV file"))
+        result = csvfiles.parse_csv(text, label)
+    if not result.contacts:
+        raise ImportFormatError(_nobody_message(label, result))
+    return result
+
+
+def display_name(filename: str) -> str:
+    """The file's own name for messages ("contacts.vcf"), or "That file" without one."""
+    name = PurePath(filename.replace("\\", "/")).name.strip() if filename else ""
+    return name or "That file"
+
+
+def line_prefix(label: str, line: int) -> str:
+    """The start of a message about one line: `contacts.vcf line 14: `, or `Line 14: `."""
+    return f"Line {line}: " if label == "That file" else f"{label} line {line}: "
+
+
+def _binary_message(ext: str, looks_like: str) -> str:
+    if ext in _VCARD_EXTENSIONS:
+        return f"That file is called {ext} but it is not a vCard (it looks like {looks_like})."
+    if ext == ".csv":
+        return f"That file is called .csv but it is not a CSV file (it looks like {looks_like})."
+    if "spreadsheet" in looks_like or "workbook" in looks_like or ext in _SPREADSHEET_EXTENSIONS:
+        return (
+            f"That looks like {looks_like}. Save it as CSV (File → Save As → CSV UTF-8) "
+            "and send me that."
+        )
+    return (
+        f"That file looks like {looks_like}, not a contacts file. "
+        "I can import vCard (.vcf) and CSV files."
+    )
+
+
+def _mismatch_message(label: str, ext: str, looks_like: str) -> str:
+    if looks_like == "a kith export":
+        return f"{label} is a kith export, not a contacts file."
+    if ext in _VCARD_EXTENSIONS:
+        return f"That file is called {ext} but it is not a vCard (it looks like {looks_like})."
+    if ext == ".json" and "JSON" not in looks_like and "kith" not in looks_like:
+        return f"That file is called .json but it is not JSON (it looks like {looks_like})."
+    return (
+        f"{label} looks like {looks_like}, not a contacts file. "
+        "I can import vCard (.vcf) and CSV files."
+    )
+
+
+def _nobody_message(label: str, result: ContactsFile) -> str:
+    message = f"I found no contacts in {'that file' if label == 'That file' else label}."
+    if result.nameless:
+        noun = "card" if result.format.startswith("vcard") else "row"
+        every = "The only" if result.nameless == 1 else f"All {result.nameless}"
+        message += f" {every} {noun}{'' if result.nameless == 1 else 's'} had no name."
+    return message
+
+
+# -- bytes to text -----------------------------------------------------------------------
+
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel or Word file"),
+    (b"\x1f\x8b", "a compressed (gzip) file"),
+    (b"SQLite format 3\x00", "a SQLite database"),
+    (b"{\\rtf", "a rich-text (RTF) document"),
+)
+
+
+def sniff_binary(data: bytes, ext: str = "") -> str | None:
+    """What a non-text file looks like ("a PNG image"), or None when it is text."""
+    head = data[:8192]
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return what
+    if head.startswith(b"PK\x03\x04"):
+        # Office, OpenDocument and Numbers files are all ZIP archives inside.
+        if b"xl/" in head or ext in {".xlsx", ".xls"}:
+            return "an Excel workbook"
+        if ext in _SPREADSHEET_EXTENSIONS or b"spreadsheet" in head:
+            return "a spreadsheet"
+        if b"word/" in head:
+            return "a Word document"
+        return "a ZIP archive"
+    if head[4:8] == b"ftyp":
+        return "a photo or video"
+    if _bom_encoding(head) is not None or _utf16_without_bom(head) is not None:
+        return None
+    if b"\x00" in head:
+        return "a binary file"
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
+    if controls > len(head) * 0.05:
+        return "a binary file"
+    return None
+
+
+def _bom_encoding(data: bytes) -> str | None:
+    # UTF-32 first: its little-endian BOM starts with UTF-16's.
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Excel's "Unicode text" and some Outlook exports are UTF-16 without a BOM."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > len(odd) * 0.4 and even.count(0) < len(even) * 0.1:
+        return "utf-16-le"
+    if even.count(0) > len(even) * 0.4 and odd.count(0) < len(odd) * 0.1:
+        return "utf-16-be"
+    return None
+
+
+def decode_text(data: bytes) -> str:
+    """Bytes to text: UTF-8 (with or without BOM), UTF-16/32, else Windows-1252 per line.
+
+    Old exports (Outlook, Excel "CSV", some phones) are Windows-1252 or Latin-1. Falling
+    back line by line keeps the UTF-8 lines of a mixed file intact instead of garbling all.
+    """
+    encoding = _bom_encoding(data) or _utf16_without_bom(data)
+    if encoding is not None:
+        return data.decode(encoding, errors="replace").lstrip("\ufeff")
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "".join(_decode_line(line) for line in data.splitlines(keepends=True))
+
+
+def _decode_line(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return line.decode("cp1252")
+    except UnicodeDecodeError:
+        # Five bytes are undefined in Windows-1252; Latin-1 maps every byte.
+        return line.decode("latin-1")
+
+
+def _describe_text(text: str, data: bytes) -> str | None:
+    """What a text file that is not a vCard looks like, when it clearly is not a CSV."""
+    start = text.lstrip()[:200].lower()
+    if start.startswith(("{", "[")):
+        from bot.transfer.document import is_kith_document
+
+        return "a kith export" if is_kith_document(data) else "a JSON file"
+    if start.startswith("begin:vcalendar"):
+        return "a calendar (.ics) file"
+    if start.startswith(("<!doctype html", "<html")):
+        return "a web page"
+    if start.startswith("<?xml"):
+        return "an XML file"
+    if start.startswith(("dn:", "version: 1\n", "version: 1\r")):
+        return "an LDIF address book (export it as vCard instead)"
+    return None
+
+
+# -- cleaning shared by the readers -------------------------------------------------------
+
+_SPACES = re.compile(r"\s+")
+# Phones type curly apostrophes ("O’Brien"); fold them so both spellings meet.
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
+
+
+def clean_text(raw: str) -> str:
+    """NFC (macOS writes decomposed accents), control characters dropped, spaces collapsed."""
+    text = unicodedata.normalize("NFC", raw)
+    text = "".join(c if unicodedata.category(c) != "Cc" else " " for c in text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def clean_name(raw: str) -> str:
+    """A display name, or "" when nothing name-like is left (only punctuation, say)."""
+    name = clean_text(raw)
+    # A name needs at least one letter, digit or symbol (an emoji counts).
+    if not any(unicodedata.category(c)[0] in "LNS" for c in name):
+        return ""
+    return name
+
+
+def name_key(name: str) -> str:
+    """The matching key of a name: NFKC, casefolded, apostrophes unified, spaces collapsed.
+
+    The same rule as bot.core.names.name_key, so two entries merged here are the ones the
+    store would treat as the same person.
+    """
+    folded = unicodedata.normalize("NFKC", name).casefold().translate(_APOSTROPHES)
+    return _SPACES.sub(" ", folded).strip()
+
+
+def clean_note(raw: str) -> str:
+    text = unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip()
+
+
+# Address books' own groups, which say nothing about the person.
+_SYSTEM_TAGS = {
+    "mycontacts",
+    "my-contacts",
+    "starred",
+    "starred-in-android",
+    "othercontacts",
+    "other-contacts",
+    "all-contacts",
+    "card",
+}
+# Google adds "Imported on 3/12/19" to everything from one import.
+_IMPORTED_LABEL = re.compile(r"imported(-on)?(-[\d-]+)?")
+_NOT_TAG_CHARS = re.compile(r"[^\w-]+")
+
+
+def slug_tag(raw: str) -> str | None:
+    """A label or category as a chat tag ("Rock Climbing" → "rock-climbing").
+
+    None for empty labels and address-book system groups ("* myContacts", "starred").
+    """
+    text = unicodedata.normalize("NFKC", raw).strip().casefold().lstrip("*# \t")
+    slug = _NOT_TAG_CHARS.sub("-", text)
+    slug = re.sub(r"-{2,}", "-", slug).strip("-")[:MAX_TAG_LENGTH].strip("-")
+    if not slug or slug in _SYSTEM_TAGS or _IMPORTED_LABEL.fullmatch(slug):
+        return None
+    return slug
+
+
+def clean_tags(labels: Iterable[str]) -> tuple[str, ...]:
+    tags = (slug_tag(label) for label in labels)
+    return tuple(dict.fromkeys(t for t in tags if t))
+
+
+def clean_aliases(name: str, aliases: Iterable[str]) -> tuple[str, ...]:
+    """Aliases cleaned, without repeats and without the name itself."""
+    seen = {name_key(name)}
+    out: list[str] = []
+    for raw in aliases:
+        alias = clean_name(raw)
+        key = name_key(alias)
+        if alias and key not in seen:
+            seen.add(key)
+            out.append(alias)
+    return tuple(out)
+
+
+def clean_phones(phones: Iterable[str]) -> tuple[str, ...]:
+    out: dict[str, str] = {}
+    for raw in phones:
+        phone = clean_text(raw)
+        if phone.lower().startswith("tel:"):
+            phone = phone[4:].strip()
+        digits = re.sub(r"[^\d+]", "", phone)
+        if digits and digits not in out:
+            out[digits] = phone
+    return tuple(out.values())
+
+
+def clean_emails(emails: Iterable[str]) -> tuple[str, ...]:
+    out: dict[str, str] = {}
+    for raw in emails:
+        email = clean_text(raw)
+        if email.lower().startswith("mailto:"):
+            email = email[7:].strip()
+        if "@" in email and email.casefold() not in out:
+            out[email.casefold()] = email
+    return tuple(out.values())
+
+
+# -- birthdays ---------------------------------------------------------------------------
+
+# Exporters write a placeholder year when it is unknown: Apple 1604, others 0000 or 0001.
+# Nobody being kept in touch with was born before 1800, so an earlier year means "none".
+_EARLIEST_YEAR = 1800
+
+_MONTHS = {
+    name.lower(): number
+    for number in range(1, 13)
+    for name in (calendar.month_name[number], calendar.month_abbr[number])
+}
+_MONTHS["sept"] = 9
+
+_TIME = r"(?:[t ].*)?"  # the text is lowercased first
+_ISO_NO_YEAR = re.compile(r"--(\d\d)-?(\d\d)" + _TIME)
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME + r"|(\d{4})(\d\d)(\d\d)" + _TIME)
+_YMD_SLASH = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})" + _TIME)
+_NUMERIC = re.compile(r"(\d{1,2})([/.-])(\d{1,2})(?:\2(\d{4}|\d\d)?)?\.?" + _TIME)
+_DAY_MONTH_NAME = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\.?\s+([a-z]+)\.?,?(?:\s+(\d{4}))?")
+_MONTH_NAME_DAY = re.compile(r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?(?:\s+(\d{4}))?")
+
+
+def parse_birthday(
+    raw: str, *, day_first: bool = False, omit_year: bool = False
+) -> Birthday | None:
+    """A birthday as (month, day, year or None), or None when it is not a real date.
+
+    Reads ISO and vCard forms (`1990-03-12`, `19900312`, `--0312`, `--03-12`, with or
+    without a time), `3/12/1990` (month first unless `day_first`), `12.3.1990`, and
+    English month names (`12 March 1990`, `March 12`). `omit_year` drops the year, for
+    Apple's `X-APPLE-OMIT-YEAR`.
+    """
+    text = raw.strip().lower()
+    year: int | None
+    if match := _ISO_NO_YEAR.fullmatch(text):
+        month, day, year = int(match[1]), int(match[2]), None
+    elif match := _ISO.fullmatch(text):
+        y, m, d = (match[1], match[2], match[3]) if match[1] else (match[4], match[5], match[6])
+        year, month, day = int(y), int(m), int(d)
+    elif match := _YMD_SLASH.fullmatch(text):
+        year, month, day = int(match[1]), int(match[2]), int(match[3])
+    elif match := _NUMERIC.fullmatch(text):
+        first, second = int(match[1]), int(match[3])
+        # Dotted dates are always day first (German, Russian…).
+        if day_first or match[2] == ".":
+            day, month = first, second
+        else:
+            month, day = first, second
+        year = _expand_year(match[4]) if match[4] else None
+    elif (match := _DAY_MONTH_NAME.fullmatch(text)) and match[2] in _MONTHS:
+        day, month = int(match[1]), _MONTHS[match[2]]
+        year = int(match[3]) if match[3] else None
+    elif (match := _MONTH_NAME_DAY.fullmatch(text)) and match[1] in _MONTHS:
+        month, day = _MONTHS[match[1]], int(match[2])
+        year = int(match[3]) if match[3] else None
+    else:
+        return None
+    if omit_year or (year is not None and year < _EARLIEST_YEAR):
+        year = None
+    if not 1 <= month <= 12:
+        return None
+    # Without a year, 29 February is a fine birthday; with one it must exist that year.
+    if not 1 <= day <= calendar.monthrange(year or 2000, month)[1]:
+        return None
+    return (month, day, year)
+
+
+def _expand_year(digits: str) -> int:
+    if len(digits) == 4:
+        return int(digits)
+    # Two digits: the most recent such year not in the future ("90" → 1990, "05" → 2005).
+    this_year = date.today().year
+    year = this_year - this_year % 100 + int(digits)
+    return year if year <= this_year else year - 100
+
+
+# -- merging duplicates -------------------------------------------------------------------
+
+
+def merge_contacts(contacts: Iterable[ImportedContact]) -> tuple[tuple[ImportedContact, ...], int]:
+    """Fold entries with the same name key into the first one; returns (contacts, merged)."""
+    by_key: dict[str, ImportedContact] = {}
+    merged = 0
+    for contact in contacts:
+        key = name_key(contact.name)
+        first = by_key.get(key)
+        if first is None:
+            by_key[key] = contact
+        else:
+            by_key[key] = _merge(first, contact)
+            merged += 1
+    return tuple(by_key.values()), merged
+
+
+def _merge(a: ImportedContact, b: ImportedContact) -> ImportedContact:
+    birthday = a.birthday or b.birthday
+    if (
+        a.birthday is not None
+        and b.birthday is not None
+        and a.birthday[2] is None
+        and a.birthday[:2] == b.birthday[:2]
+    ):
+        birthday = b.birthday  # same day, and b knows the year
+    # The same note in two copies of a card (a re-export, a synced account) is said once.
+    notes = [a.note] if f"\n{b.note}\n" in f"\n{a.note}\n" else [a.note, b.note]
+    return ImportedContact(
+        name=a.name,
+        aliases=clean_aliases(a.name, (*a.aliases, *b.aliases)),
+        birthday=birthday,
+        note="\n".join(n for n in notes if n),
+        tags=tuple(dict.fromkeys((*a.tags, *b.tags))),
+        phones=clean_phones((*a.phones, *b.phones)),
+        emails=clean_emails((*a.emails, *b.emails)),
+    )

@@ -1,0 +1,428 @@
+"""CSV in and out: Google and Outlook contact exports, any spreadsheet with a name column.
+
+Reading maps columns to roles by their header (name, first/last name, nickname,
+birthday, notes, tags, phones, e-mails) in one table that covers Google's current and
+older exports, Outlook's, and hand-made sheets in a few languages, so there is one
+reader, not one per exporter; the exporter is only recognised for the summary.
+
+Excel in much of Europe writes `;` between fields (and sometimes a `sep=;` first line),
+so the delimiter is taken from the header line rather than assumed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.transfer.contacts import (
+    ContactsFile,
+    ImportedContact,
+    ImportFormatError,
+    clean_aliases,
+    clean_emails,
+    clean_name,
+    clean_note,
+    clean_phones,
+    clean_tags,
+    line_prefix,
+    merge_contacts,
+    parse_birthday,
+)
+from bot.transfer.document import ExportDocument, ExportedPerson
+
+_FULL_NAME = {
+    "name",
+    "full name",
+    "fullname",
+    "display name",
+    "displayname",
+    "contact name",
+    "contact",
+    "person",
+    "friend",
+    "naam",
+    "nom complet",
+    "nombre completo",
+    "nome completo",
+    "vollständiger name",
+}
+_GIVEN = {
+    "first name",
+    "firstname",
+    "first",
+    "given name",
+    "givenname",
+    "forename",
+    "vorname",
+    "prénom",
+    "prenom",
+    "nombre",
+    "nome",
+    "voornaam",
+}
+_MIDDLE = {"middle name", "middlename", "additional name", "second name"}
+_FAMILY = {
+    "last name",
+    "lastname",
+    "last",
+    "family name",
+    "familyname",
+    "surname",
+    "nachname",
+    "nom",
+    "nom de famille",
+    "apellido",
+    "apellidos",
+    "cognome",
+    "achternaam",
+}
+_SUFFIX = {"name suffix", "suffix"}
+_NICKNAME = {
+    "nickname",
+    "nicknames",
+    "nick",
+    "alias",
+    "aliases",
+    "aka",
+    "also known as",
+    "spitzname",
+    "surnom",
+    "apodo",
+}
+_BIRTHDAY = {
+    "birthday",
+    "birth day",
+    "birthdate",
+    "birth date",
+    "date of birth",
+    "dob",
+    "bday",
+    "born",
+    "geburtstag",
+    "geburtsdatum",
+    "anniversaire",
+    "date de naissance",
+    "cumpleaños",
+    "fecha de nacimiento",
+    "compleanno",
+    "data di nascita",
+    "verjaardag",
+}
+_NOTES = {
+    "notes",
+    "note",
+    "comments",
+    "comment",
+    "notizen",
+    "notiz",
+    "bemerkung",
+    "bemerkungen",
+    "remarques",
+    "notas",
+    "nota",
+    "opmerkingen",
+}
+_TAGS = {
+    "tags",
+    "tag",
+    "labels",
+    "categories",
+    "category",
+    "groups",
+    "group",
+    "group membership",
+    "kategorien",
+    "etiketten",
+    "étiquettes",
+    "etiquetas",
+}
+_PHONE_WORDS = {
+    "phone",
+    "phones",
+    "phone number",
+    "mobile",
+    "cell",
+    "tel",
+    "telephone",
+    "telefon",
+    "téléphone",
+    "telefono",
+    "teléfono",
+    "handy",
+    "mobil",
+}
+_EMAIL_WORDS = {"email", "e-mail", "emails", "e-mails", "mail", "email address", "e-mail address"}
+# Words that make a phone or e-mail column something else: its label, a fax, a reading
+# aid, someone else's number (an assistant's, the company switchboard).
+_NOT_VALUE = ("label", "type", "fax", "yomi", "assistant", "pager", "display name", "company")
+# A header cell that is only a title over a single column of names.
+_LIST_TITLES = _FULL_NAME | {"names", "contacts", "friends", "people", "who"}
+
+# Cells that hold several values: Google joins them with " ::: ", sheets use ; or ,.
+# Only the strongest separator present splits, so "Ali; A, the great" is two aliases.
+_SEPARATORS = (":::", "\n", ";", ",")
+# Tags never contain separators, and may be written "#climbing #work" as in the chat.
+_TAG_SPLIT = re.compile(r"\s*:::\s*|\s*[,;\n]\s*|\s+(?=#)")
+
+
+def _header_key(cell: str) -> str:
+    text = unicodedata.normalize("NFKC", cell).strip().strip('"').replace("_", " ").casefold()
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    """Which columns play which role; -1 when absent."""
+
+    full: int = -1
+    given: int = -1
+    middle: int = -1
+    family: int = -1
+    suffix: int = -1
+    nickname: tuple[int, ...] = ()
+    birthday: int = -1
+    notes: tuple[int, ...] = ()
+    tags: tuple[int, ...] = ()
+    phones: tuple[int, ...] = ()
+    emails: tuple[int, ...] = ()
+
+    @property
+    def has_name(self) -> bool:
+        return self.full >= 0 or self.given >= 0 or self.family >= 0
+
+
+def _columns(header: Sequence[str]) -> _Columns:
+    keys = [_header_key(cell) for cell in header]
+
+    def first(names: set[str]) -> int:
+        return next((i for i, key in enumerate(keys) if key in names), -1)
+
+    def every(names: set[str]) -> tuple[int, ...]:
+        return tuple(i for i, key in enumerate(keys) if key in names)
+
+    return _Columns(
+        full=first(_FULL_NAME),
+        given=first(_GIVEN),
+        middle=first(_MIDDLE),
+        family=first(_FAMILY),
+        suffix=first(_SUFFIX),
+        nickname=every(_NICKNAME),
+        birthday=first(_BIRTHDAY),
+        notes=every(_NOTES),
+        tags=every(_TAGS),
+        phones=tuple(i for i, key in enumerate(keys) if _is_phone(key)),
+        emails=tuple(i for i, key in enumerate(keys) if _is_email(key)),
+    )
+
+
+def _is_phone(key: str) -> bool:
+    if any(word in key for word in _NOT_VALUE):
+        return False
+    # "Mobile Phone", "Home Phone 2", Google's "Phone 1 - Value".
+    return key in _PHONE_WORDS or bool(re.fullmatch(r"(.* )?phone( \d+)?( - value)?", key))
+
+
+def _is_email(key: str) -> bool:
+    if any(word in key for word in _NOT_VALUE):
+        return False
+    # Outlook's "E-mail 2 Address", Google's "E-mail 1 - Value".
+    return key in _EMAIL_WORDS or bool(re.fullmatch(r"e-?mail( \d+)?( address| - value)", key))
+
+
+def _format_of(header: Sequence[str]) -> str:
+    keys = {_header_key(cell) for cell in header}
+    if "group membership" in keys or {"given name", "family name", "name"} <= keys:
+        return "google-csv-legacy"
+    if "first name" in keys and (
+        "labels" in keys or "file as" in keys or "phone 1 - value" in keys
+    ):
+        return "google-csv"
+    if "first name" in keys and ("e-mail address" in keys or "mobile phone" in keys):
+        return "outlook-csv"
+    return "csv"
+
+
+def _delimiter(text: str) -> tuple[str, str]:
+    """(delimiter, text without an Excel `sep=` line), judged from the header line."""
+    first_line = next(
+        (line.strip() for line in text.lstrip("\ufeff").splitlines() if line.strip()), ""
+    )
+    if match := re.fullmatch(r"\"?sep=(.)\"?", first_line, re.IGNORECASE):
+        return match[1], text.split("\n", 1)[1] if "\n" in text else ""
+    # Count outside quotes, so a comma inside "Smith, Jr." does not decide.
+    unquoted = re.sub(r'"[^"]*"', "", first_line)
+    counts = {d: unquoted.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return (best if counts[best] else ","), text
+
+
+def parse_csv(text: str, label: str) -> ContactsFile:
+    """Contacts from CSV text. `label` names the file in error messages."""
+    delimiter, text = _delimiter(text)
+    rows = _read_rows(text, delimiter, label)
+    if not rows:
+        raise ImportFormatError(f"{label} is empty.")
+    header = rows[0]
+    columns = _columns(header)
+    fmt = _format_of(header)
+    if not columns.has_name:
+        if max(len(row) for row in rows) > 1 or _columns(header) != _Columns():
+            # Several columns, or one with another role's title ("Email"): no names here.
+            raise ImportFormatError(_no_name_column(label, header))
+        # A single column: a plain list of names, perhaps under a title such as "Friends".
+        columns = _Columns(full=0)
+        data_rows = rows[1:] if _header_key(header[0]) in _LIST_TITLES else rows
+    else:
+        data_rows = rows[1:]
+    day_first = _day_first(
+        [row[columns.birthday] for row in data_rows if columns.birthday < len(row)]
+        if columns.birthday >= 0
+        else [],
+        delimiter,
+    )
+    contacts: list[ImportedContact] = []
+    nameless = 0
+    for row in data_rows:
+        contact = _contact(row, columns, day_first)
+        if contact is None:
+            nameless += 1
+        else:
+            contacts.append(contact)
+    merged_contacts, merged = merge_contacts(contacts)
+    return ContactsFile(contacts=merged_contacts, format=fmt, nameless=nameless, merged=merged)
+
+
+def _read_rows(text: str, delimiter: str, label: str) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[list[str]] = []
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                rows.append(row)
+    except csv.Error as error:
+        raise ImportFormatError(
+            line_prefix(label, reader.line_num) + f"I couldn't read this CSV ({error}).",
+            line=reader.line_num,
+        ) from error
+    return rows
+
+
+def _no_name_column(label: str, header: Sequence[str]) -> str:
+    found = [cell.strip() for cell in header if cell.strip()]
+    shown = ", ".join(found[:8]) + (f" and {len(found) - 8} more" if len(found) > 8 else "")
+    return (
+        f"{label} has no name column; the columns I found are: {shown}. "
+        'Add a column called "name" (or "first name" and "last name") and send it again.'
+    )
+
+
+def _day_first(values: Iterable[str], delimiter: str) -> bool:
+    """Whether slashed dates in this file are day/month: decided once, for the whole column.
+
+    A first number above 12 settles it as day first, a second above 12 as month first;
+    with no such date, files from European Excel (`;`-separated) are taken as day first.
+    """
+    for value in values:
+        match = re.match(r"\s*(\d{1,2})[/-](\d{1,2})[/-]", value)
+        if match:
+            if int(match[1]) > 12:
+                return True
+            if int(match[2]) > 12:
+                return False
+    return delimiter == ";"
+
+
+def _cell(row: Sequence[str], index: int) -> str:
+    return row[index].strip() if 0 <= index < len(row) else ""
+
+
+def _cells(row: Sequence[str], indexes: Iterable[int], split: re.Pattern[str] | None) -> list[str]:
+    """The values in these cells; a cell is split by `split`, or by its strongest separator."""
+    values: list[str] = []
+    for i in indexes:
+        cell = _cell(row, i)
+        if split is not None:
+            values += split.split(cell)
+        else:
+            separator = next((s for s in _SEPARATORS if s in cell), None)
+            values += cell.split(separator) if separator else [cell]
+    return [value.strip() for value in values if value.strip()]
+
+
+def _contact(row: Sequence[str], columns: _Columns, day_first: bool) -> ImportedContact | None:
+    name = clean_name(_cell(row, columns.full))
+    if not name:
+        parts = (columns.given, columns.middle, columns.family, columns.suffix)
+        name = clean_name(" ".join(_cell(row, i) for i in parts))
+    if not name:
+        return None
+    birthday = parse_birthday(_cell(row, columns.birthday), day_first=day_first)
+    return ImportedContact(
+        name=name,
+        aliases=clean_aliases(name, _cells(row, columns.nickname, None)),
+        birthday=birthday,
+        note=clean_note("\n".join(_cell(row, i) for i in columns.notes if _cell(row, i))),
+        tags=clean_tags(_cells(row, columns.tags, _TAG_SPLIT)),
+        phones=clean_phones(_cells(row, columns.phones, None)),
+        emails=clean_emails(_cells(row, columns.emails, None)),
+    )
+
+
+# -- writing --------------------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "name",
+    "circle",
+    "cadence_days",
+    "aliases",
+    "tags",
+    "last_contact",
+    "birthday",
+    "notes",
+)
+
+
+def people_to_csv(doc: ExportDocument) -> str:
+    """One row per person, for a spreadsheet; `parse_contacts` reads it back.
+
+    Lists are joined the way they read best in a cell: aliases with "; ", tags as
+    "#climbing #work" (as typed in the chat), notes one per line. `last_contact` is the
+    latest day among the person's interactions; `birthday` is `1990-03-12`, or
+    `--03-12` when the year is unknown. Lines end in CRLF (RFC 4180).
+    """
+    last_contact: dict[str, str] = {}
+    for interaction in doc.interactions:
+        for ref in interaction.people:
+            if interaction.day > last_contact.get(ref, ""):
+                last_contact[ref] = interaction.day
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for person in doc.people:
+        writer.writerow(_person_row(person, last_contact.get(person.ref, "")))
+    return out.getvalue()
+
+
+def _person_row(person: ExportedPerson, last_contact: str) -> list[str]:
+    birthday = next((d for d in person.dates if d.label.casefold() == "birthday"), None)
+    shown_birthday = ""
+    if birthday is not None:
+        shown_birthday = (
+            f"{birthday.year:04d}-{birthday.month:02d}-{birthday.day:02d}"
+            if birthday.year is not None
+            else f"--{birthday.month:02d}-{birthday.day:02d}"
+        )
+    return [
+        person.name,
+        person.circle,
+        "" if person.cadence_days is None else str(person.cadence_days),
+        "; ".join(person.aliases),
+        " ".join("#" + tag for tag in person.tags),
+        last_contact,
+        shown_birthday,
+        "\n".join(note.text for note in person.notes),
+    ]

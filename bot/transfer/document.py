@@ -1,0 +1,499 @@
+"""The kith export: one user's data as a versioned, lossless JSON document.
+
+The document is independent of database ids: people get refs ("p1", "p2"…) that are
+stable within one file, and interactions name their people by ref. Dates are ISO 8601
+(`2026-11-25`), timestamps ISO 8601 in UTC (`2026-11-25T09:00:00Z`).
+
+`document_to_json` and `document_from_json` are exact inverses: every document the first
+accepts, the second gives back equal. Both validate with the same rules, so an export
+that could not be imported again fails at export time, where the bug is, rather than on
+the day someone needs their backup.
+
+JSON shape (version 1), keys always in this order:
+
+    {"format": "kith-export", "version": 1, "exported_at": "…Z",
+     "settings": {"timezone": "Europe/Lisbon", "digest_time": "09:00" | null},
+     "circles": [{"name": "inner", "cadence_days": 14}, …],
+     "people": [{"ref", "name", "circle", "cadence_days", "paused", "aliases", "tags",
+                 "added_on", "snoozed_until", "imported",
+                 "notes": [{"text", "created_at"}],
+                 "follow_ups": [{"text", "from_day", "done", "created_at"}],
+                 "favors": [{"kind", "text", "done", "created_at"}],
+                 "dates": [{"label", "month", "day", "year"}]}, …],
+     "interactions": [{"day", "kind", "note", "people": ["p1", …], "created_at"}, …]}
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+from bot.transfer.contacts import ImportFormatError
+
+FORMAT_MARKER = "kith-export"
+DOCUMENT_VERSION = 1
+FAVOR_KINDS = ("gave", "got", "offered")
+
+
+@dataclass(frozen=True)
+class ExportedNote:
+    text: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class ExportedFollowUp:
+    text: str
+    from_day: str | None
+    done: bool
+    created_at: str
+
+
+@dataclass(frozen=True)
+class ExportedFavor:
+    kind: str
+    text: str
+    done: bool
+    created_at: str
+
+
+@dataclass(frozen=True)
+class ExportedDate:
+    label: str
+    month: int
+    day: int
+    year: int | None
+
+
+@dataclass(frozen=True)
+class ExportedPerson:
+    ref: str
+    name: str
+    circle: str
+    cadence_days: int | None
+    paused: bool
+    aliases: tuple[str, ...]
+    tags: tuple[str, ...]
+    added_on: str
+    snoozed_until: str | None
+    imported: bool
+    notes: tuple[ExportedNote, ...]
+    follow_ups: tuple[ExportedFollowUp, ...]
+    favors: tuple[ExportedFavor, ...]
+    dates: tuple[ExportedDate, ...]
+
+
+@dataclass(frozen=True)
+class ExportedInteraction:
+    day: str
+    kind: str
+    note: str
+    people: tuple[str, ...]
+    created_at: str
+
+
+@dataclass(frozen=True)
+class ExportDocument:
+    """`settings` holds exactly "timezone" (str) and "digest_time" (str or None)."""
+
+    version: int
+    exported_at: str
+    settings: dict[str, str | None]
+    circles: tuple[tuple[str, int], ...]
+    people: tuple[ExportedPerson, ...]
+    interactions: tuple[ExportedInteraction, ...]
+
+
+# -- helpers for whoever builds a document from the store -----------------------------------
+
+
+def iso_day(day: date) -> str:
+    return day.isoformat()
+
+
+def iso_timestamp(moment: datetime) -> str:
+    """UTC with a Z and whole seconds; a naive datetime is taken to be UTC already."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.replace(tzinfo=None, microsecond=0).isoformat() + "Z"
+
+
+def parse_day(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def parse_timestamp(text: str) -> datetime:
+    """An exported timestamp as an aware UTC datetime."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+# -- writing -------------------------------------------------------------------------------
+
+Json = dict[str, Any]
+
+
+def document_to_json(doc: ExportDocument) -> str:
+    """The document as pretty JSON (indent 2, UTF-8 text as is), ending in a newline.
+
+    Raises ImportFormatError if the document would not import again (a person with no
+    name, an interaction naming an unknown ref…): that is a bug in whatever built it.
+    """
+    obj = _to_json_object(doc)
+    _document_from_object(obj)
+    return json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _to_json_object(doc: ExportDocument) -> Json:
+    return {
+        "format": FORMAT_MARKER,
+        "version": doc.version,
+        "exported_at": doc.exported_at,
+        "settings": {
+            "timezone": doc.settings.get("timezone"),
+            "digest_time": doc.settings.get("digest_time"),
+            **{k: v for k, v in doc.settings.items() if k not in ("timezone", "digest_time")},
+        },
+        "circles": [{"name": name, "cadence_days": days} for name, days in doc.circles],
+        "people": [_person_object(p) for p in doc.people],
+        "interactions": [
+            {
+                "day": i.day,
+                "kind": i.kind,
+                "note": i.note,
+                "people": list(i.people),
+                "created_at": i.created_at,
+            }
+            for i in doc.interactions
+        ],
+    }
+
+
+def _person_object(p: ExportedPerson) -> Json:
+    return {
+        "ref": p.ref,
+        "name": p.name,
+        "circle": p.circle,
+        "cadence_days": p.cadence_days,
+        "paused": p.paused,
+        "aliases": list(p.aliases),
+        "tags": list(p.tags),
+        "added_on": p.added_on,
+        "snoozed_until": p.snoozed_until,
+        "imported": p.imported,
+        "notes": [{"text": n.text, "created_at": n.created_at} for n in p.notes],
+        "follow_ups": [
+            {"text": f.text, "from_day": f.from_day, "done": f.done, "created_at": f.created_at}
+            for f in p.follow_ups
+        ],
+        "favors": [
+            {"kind": f.kind, "text": f.text, "done": f.done, "created_at": f.created_at}
+            for f in p.favors
+        ],
+        "dates": [
+            {"label": d.label, "month": d.month, "day": d.day, "year": d.year} for d in p.dates
+        ],
+    }
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def is_kith_document(data: bytes) -> bool:
+    """Whether these bytes are a kith export (of any version), without validating it."""
+    start = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not start.startswith(b"{"):
+        return False
+    try:
+        obj = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return False
+    return isinstance(obj, dict) and obj.get("format") == FORMAT_MARKER
+
+
+def document_from_json(text: str | bytes) -> ExportDocument:
+    """Read and strictly validate an export; ImportFormatError says what is wrong, where."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ImportFormatError(
+                "This file is not valid UTF-8 text, so it is not a kith export."
+            ) from error
+    try:
+        obj = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
+    except json.JSONDecodeError as error:
+        raise ImportFormatError(
+            f"This file is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})."
+        ) from error
+    except (ValueError, RecursionError) as error:
+        raise ImportFormatError(f"This file is not valid JSON ({error}).") from error
+    return _document_from_object(obj)
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> Json:
+    obj: Json = {}
+    for key, value in pairs:
+        if key in obj:
+            raise ValueError(f'the key "{key}" appears twice in one object')
+        obj[key] = value
+    return obj
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})")
+_TOP_KEYS = ("format", "version", "exported_at", "settings", "circles", "people", "interactions")
+_PERSON_KEYS = (
+    "ref",
+    "name",
+    "circle",
+    "cadence_days",
+    "paused",
+    "aliases",
+    "tags",
+    "added_on",
+    "snoozed_until",
+    "imported",
+    "notes",
+    "follow_ups",
+    "favors",
+    "dates",
+)
+
+T = TypeVar("T")
+
+
+class _Reader:
+    """Typed access to one JSON object, with errors that say where ("person 3, note 2")."""
+
+    def __init__(self, obj: object, where: str, keys: tuple[str, ...]) -> None:
+        if not isinstance(obj, dict):
+            raise ImportFormatError(f"{_cap(where)} should be a JSON object.")
+        unknown = [k for k in obj if k not in keys]
+        if unknown:
+            raise ImportFormatError(f'{_cap(where)} has an unknown field "{unknown[0]}".')
+        missing = [k for k in keys if k not in obj]
+        if missing:
+            raise ImportFormatError(f'{_cap(where)} has no "{missing[0]}".')
+        self.obj: Json = obj
+        self.where = where
+
+    def fail(self, message: str) -> ImportFormatError:
+        return ImportFormatError(f"{_cap(self.where)}: {message}.")
+
+    def text(self, key: str, *, required: bool = False) -> str:
+        value = self.obj[key]
+        if not isinstance(value, str):
+            raise self.fail(f'"{key}" should be text')
+        _check_text(value, self, key)
+        if required and not value.strip():
+            raise self.fail(f'"{key}" is empty')
+        return value
+
+    def optional_text(self, key: str) -> str | None:
+        return None if self.obj[key] is None else self.text(key)
+
+    def boolean(self, key: str) -> bool:
+        value = self.obj[key]
+        if not isinstance(value, bool):
+            raise self.fail(f'"{key}" should be true or false')
+        return value
+
+    def integer(self, key: str, low: int, high: int) -> int:
+        value = self.obj[key]
+        # bool is an int in Python; true is not a number of days.
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise self.fail(f'"{key}" should be a whole number from {low} to {high}')
+        return value
+
+    def optional_integer(self, key: str, low: int, high: int) -> int | None:
+        return None if self.obj[key] is None else self.integer(key, low, high)
+
+    def day(self, key: str) -> str:
+        value = self.text(key)
+        if not _is_day(value):
+            raise self.fail(f'"{key}" should be a date like 2026-11-25, not "{value[:40]}"')
+        return value
+
+    def optional_day(self, key: str) -> str | None:
+        return None if self.obj[key] is None else self.day(key)
+
+    def timestamp(self, key: str) -> str:
+        value = self.text(key)
+        if not _is_timestamp(value):
+            raise self.fail(
+                f'"{key}" should be a time like 2026-11-25T09:00:00Z, not "{value[:40]}"'
+            )
+        return value
+
+    def items(self, key: str, read: Callable[[object, str], T], noun: str) -> tuple[T, ...]:
+        value = self.obj[key]
+        if not isinstance(value, list):
+            raise self.fail(f'"{key}" should be a list')
+        prefix = f"{self.where}, " if self.where != "the export" else ""
+        return tuple(read(item, f"{prefix}{noun} {n}") for n, item in enumerate(value, 1))
+
+    def texts(self, key: str) -> tuple[str, ...]:
+        value = self.obj[key]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(f'"{key}" should be a list of text')
+        for item in value:
+            _check_text(item, self, key)
+            if not item.strip():
+                raise self.fail(f'"{key}" has an empty entry')
+        return tuple(value)
+
+
+def _cap(text: str) -> str:
+    return text[0].upper() + text[1:]
+
+
+def _check_text(value: str, reader: _Reader, key: str) -> None:
+    # A lone surrogate cannot be written as UTF-8; NUL breaks SQLite text and terminals.
+    if "\x00" in value or any("\ud800" <= c <= "\udfff" for c in value):
+        raise reader.fail(f'"{key}" has characters that are not valid text')
+
+
+def _is_day(value: str) -> bool:
+    if not _DAY.fullmatch(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_timestamp(value: str) -> bool:
+    if not _TIMESTAMP.fullmatch(value):
+        return False
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def _document_from_object(obj: object) -> ExportDocument:
+    if not isinstance(obj, dict) or obj.get("format") != FORMAT_MARKER:
+        raise ImportFormatError(f'This JSON is not a kith export (no "format": "{FORMAT_MARKER}").')
+    version = obj.get("version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > DOCUMENT_VERSION:
+        raise ImportFormatError(
+            f"This export is format version {version}, from a newer kith; "
+            f"I can read up to version {DOCUMENT_VERSION}. Update kith and try again."
+        )
+    top = _Reader(obj, "the export", _TOP_KEYS)
+    top.integer("version", 1, DOCUMENT_VERSION)
+    settings = _Reader(obj["settings"], "the settings", ("timezone", "digest_time"))
+    circles = top.items("circles", _circle, "circle")
+    names = [name for name, _ in circles]
+    if len(set(names)) != len(names):
+        raise ImportFormatError("The export lists the same circle twice.")
+    people = top.items("people", _person, "person")
+    refs = [p.ref for p in people]
+    if len(set(refs)) != len(refs):
+        duplicate = next(r for r in refs if refs.count(r) > 1)
+        raise ImportFormatError(f'Two people in the export share the ref "{duplicate}".')
+    interactions = top.items("interactions", _interaction, "interaction")
+    known = set(refs)
+    for n, interaction in enumerate(interactions, 1):
+        for ref in interaction.people:
+            if ref not in known:
+                raise ImportFormatError(
+                    f'Interaction {n} mentions person "{ref}", who is not in the export.'
+                )
+    return ExportDocument(
+        version=top.integer("version", 1, DOCUMENT_VERSION),
+        exported_at=top.timestamp("exported_at"),
+        settings={
+            "timezone": settings.text("timezone", required=True),
+            "digest_time": settings.optional_text("digest_time"),
+        },
+        circles=circles,
+        people=people,
+        interactions=interactions,
+    )
+
+
+def _circle(obj: object, where: str) -> tuple[str, int]:
+    r = _Reader(obj, where, ("name", "cadence_days"))
+    return (r.text("name", required=True), r.integer("cadence_days", 1, 100_000))
+
+
+def _person(obj: object, where: str) -> ExportedPerson:
+    r = _Reader(obj, where, _PERSON_KEYS)
+    if not isinstance(r.obj["name"], str) or not r.obj["name"].strip():
+        raise ImportFormatError(f"{_cap(where)} has no name.")
+    return ExportedPerson(
+        ref=r.text("ref", required=True),
+        name=r.text("name", required=True),
+        circle=r.text("circle", required=True),
+        cadence_days=r.optional_integer("cadence_days", 1, 100_000),
+        paused=r.boolean("paused"),
+        aliases=r.texts("aliases"),
+        tags=r.texts("tags"),
+        added_on=r.day("added_on"),
+        snoozed_until=r.optional_day("snoozed_until"),
+        imported=r.boolean("imported"),
+        notes=r.items("notes", _note, "note"),
+        follow_ups=r.items("follow_ups", _follow_up, "follow-up"),
+        favors=r.items("favors", _favor, "favor"),
+        dates=r.items("dates", _date, "date"),
+    )
+
+
+def _note(obj: object, where: str) -> ExportedNote:
+    r = _Reader(obj, where, ("text", "created_at"))
+    return ExportedNote(text=r.text("text"), created_at=r.timestamp("created_at"))
+
+
+def _follow_up(obj: object, where: str) -> ExportedFollowUp:
+    r = _Reader(obj, where, ("text", "from_day", "done", "created_at"))
+    return ExportedFollowUp(
+        text=r.text("text"),
+        from_day=r.optional_day("from_day"),
+        done=r.boolean("done"),
+        created_at=r.timestamp("created_at"),
+    )
+
+
+def _favor(obj: object, where: str) -> ExportedFavor:
+    r = _Reader(obj, where, ("kind", "text", "done", "created_at"))
+    kind = r.text("kind")
+    if kind not in FAVOR_KINDS:
+        raise r.fail(f'"kind" should be gave, got or offered, not "{kind[:20]}"')
+    return ExportedFavor(
+        kind=kind, text=r.text("text"), done=r.boolean("done"), created_at=r.timestamp("created_at")
+    )
+
+
+def _date(obj: object, where: str) -> ExportedDate:
+    r = _Reader(obj, where, ("label", "month", "day", "year"))
+    month = r.integer("month", 1, 12)
+    year = r.optional_integer("year", 1, 9999)
+    # 29 February is a fine yearly date without a year; with one it must exist.
+    day = r.integer("day", 1, calendar.monthrange(year or 2000, month)[1])
+    return ExportedDate(label=r.text("label", required=True), month=month, day=day, year=year)
+
+
+def _interaction(obj: object, where: str) -> ExportedInteraction:
+    r = _Reader(obj, where, ("day", "kind", "note", "people", "created_at"))
+    people = r.texts("people")
+    if len(set(people)) != len(people):
+        raise r.fail('"people" lists the same person twice')
+    return ExportedInteraction(
+        day=r.day("day"),
+        kind=r.text("kind", required=True),
+        note=r.text("note"),
+        people=people,
+        created_at=r.timestamp("created_at"),
+    )
