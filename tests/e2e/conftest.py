@@ -52,9 +52,9 @@ class KithRun:
         code = proc.wait(timeout)
         return code, *self.output(len(self.runs) - 1)
 
-    def terminate(self, proc: subprocess.Popen[bytes]) -> int:
-        """SIGTERM, as Docker sends it; the exit code."""
-        proc.send_signal(signal.SIGTERM)
+    def terminate(self, proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> int:
+        """SIGTERM (as Docker sends it) or another signal; the exit code."""
+        proc.send_signal(sig)
         return proc.wait(STOP)
 
     def output(self, n: int) -> tuple[str, str]:

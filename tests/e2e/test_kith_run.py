@@ -6,6 +6,7 @@ reads what the fake recorded. Waits are on the fake's conditions, with timeouts.
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 from typing import cast
 
@@ -132,5 +133,5 @@ def test_the_config_file_token_works_too(
     proc = kith_run.start()
     started(api, 0)
     assert says(api, EVE, "/start").startswith("Hi!")  # no allowed_users: anyone
-    assert kith_run.terminate(proc) == 0
+    assert kith_run.terminate(proc, signal.SIGINT) == 0  # Ctrl-C in a terminal
     assert TOKEN not in kith_run.everything_printed()
