@@ -43,6 +43,7 @@ CommandFn = Callable[["Engine", Context, str], Awaitable[list[Reply]]]
 PersonFn = Callable[["Engine", Context, Person, str], Awaitable[list[Reply]]]
 ButtonFn = Callable[["Engine", Context, str], Awaitable[list[Reply]]]
 AnswerFn = Callable[["Engine", Context, int, dict[str, Any], str], Awaitable[list[Reply]]]
+FileFn = Callable[["Engine", Context, str, bytes], Awaitable[list[Reply]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,7 @@ class Engine:
     plain_text: list[Callable[[Engine, Context, str], Awaitable[list[Reply] | None]]] = field(
         default_factory=list
     )
+    file_handler: FileFn | None = None
     _indexes: dict[int, tuple[list[Person], NameIndex]] = field(default_factory=dict)
 
     # -- registration ----------------------------------------------------------
@@ -85,6 +87,10 @@ class Engine:
     def add_answer(self, kind: str, handler: AnswerFn) -> None:
         """Handles presses on a stored question whose payload has `"a": kind`."""
         self.answers[kind] = handler
+
+    def set_file_handler(self, handler: FileFn) -> None:
+        """Handles a file the user sent (`import_file`): (ctx, file name, bytes)."""
+        self.file_handler = handler
 
     def add_person_command(self, name: str, handler: PersonFn) -> None:
         """A handler re-run with a chosen person after an ambiguous-name question."""
@@ -111,6 +117,20 @@ class Engine:
                     return [Reply(f"{p.name} is already in your {p.circle} circle.")]
             person = await self.add_person(ctx, clean_name, self.circles.default_new)
             return [Reply(f"Added {person.name} to {person.circle}. /undo to take it back.")]
+
+        return await self._guarded(owner, work)
+
+    async def import_file(self, owner: int, file_name: str, data: bytes) -> list[Reply]:
+        """A file the user sent: contacts to import, or a kith export to restore.
+
+        The transport gets the bytes (a Telegram download, a path typed in the terminal);
+        the engine never opens files itself.
+        """
+
+        async def work(ctx: Context) -> list[Reply]:
+            if self.file_handler is None:
+                return [Reply("I can't import files yet.")]
+            return await self.file_handler(self, ctx, file_name, data)
 
         return await self._guarded(owner, work)
 

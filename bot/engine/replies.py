@@ -21,11 +21,21 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file that goes with a reply (an export): Telegram sends it as a document."""
+
+    file_name: str
+    data: bytes
+    mime_type: str
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
-    """One message to show the user. `buttons` are rows of buttons."""
+    """One message to show the user. `buttons` are rows of buttons; `files` come after it."""
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
+    files: tuple[Attachment, ...] = ()
 
     @property
     def flat_buttons(self) -> list[Button]:

@@ -4,7 +4,8 @@ Pure: bytes or text in, values out (and the reverse). No database, no files, no 
 the engine and CLI decide where bytes come from and where they go.
 
 - `parse_contacts(filename, data)` reads vCard 2.1/3.0/4.0 and CSV contact exports
-  into a `ContactsFile`, or raises `ImportFormatError` with a sentence for the user.
+  into a `ContactsFile`, or raises `ImportFormatError` with a sentence for the user
+  (`too_big(size)` is that error for a file over `MAX_IMPORT_BYTES`).
 - `ExportDocument` is one user's data, lossless and versioned; `document_to_json` /
   `document_from_json` write and read it; `people_to_vcard` / `people_to_csv` write the
   people for address books and spreadsheets.
@@ -16,6 +17,7 @@ from bot.transfer.contacts import (
     ImportedContact,
     ImportFormatError,
     parse_contacts,
+    too_big,
 )
 from bot.transfer.csvfiles import people_to_csv
 from bot.transfer.document import (
@@ -60,4 +62,5 @@ __all__ = [
     "parse_timestamp",
     "people_to_csv",
     "people_to_vcard",
+    "too_big",
 ]

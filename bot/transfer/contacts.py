@@ -150,11 +150,7 @@ def parse_contacts(filename: str, data: bytes) -> ContactsFile:
     label = display_name(filename)
     ext = PurePath(filename).suffix.lower()
     if len(data) > MAX_IMPORT_BYTES:
-        limit = MAX_IMPORT_BYTES // (1024 * 1024)
-        size = round(len(data) / (1024 * 1024), 1)
-        if size <= limit:  # never "5.0 MB; I can import up to 5 MB"
-            size = math.ceil(len(data) / (1024 * 1024) * 10) / 10
-        raise ImportFormatError(f"That file is {size:.1f} MB; I can import files up to {limit} MB.")
+        raise too_big(len(data))
     binary = sniff_binary(data, ext)
     if binary is not None:
         raise ImportFormatError(_binary_message(ext, binary))
@@ -174,6 +170,19 @@ def parse_contacts(filename: str, data: bytes) -> ContactsFile:
     if not result.contacts:
         raise ImportFormatError(_nobody_message(label, result))
     return result
+
+
+def too_big(size: int) -> ImportFormatError:
+    """The error for a file of `size` bytes, more than MAX_IMPORT_BYTES.
+
+    For transports that learn a file's size before downloading it, so a refusal reads
+    the same whether the bytes arrived or not.
+    """
+    limit = MAX_IMPORT_BYTES // (1024 * 1024)
+    shown = round(size / (1024 * 1024), 1)
+    if shown <= limit:  # never "5.0 MB; I can import up to 5 MB"
+        shown = math.ceil(size / (1024 * 1024) * 10) / 10
+    return ImportFormatError(f"That file is {shown:.1f} MB; I can import files up to {limit} MB.")
 
 
 def display_name(filename: str) -> str:

@@ -1,0 +1,602 @@
+"""Your data in and out: `/export`, `/import`, and the files a user sends.
+
+A file arrives through `Engine.import_file(owner, file_name, data)` (the transport
+downloaded it or read it from a path; the engine never opens files). Two kinds:
+
+- A contacts file (vCard or CSV, read by `bot.transfer.parse_contacts`): the reply is a
+  summary and a question. The parsed contacts wait in the question's `pending` payload,
+  `{"a": "imp", "k": "c", "f": file label, "s": summary, "d": "merge"|"skip",
+  "c": [[name, [aliases], [month, day, year|null]|null, note, [tags]], …]}`, so the buttons
+  carry only `q:<id>:<choice>`: `c<i>` imports into circle i, `m`/`s` switch between
+  merging and skipping the people already there (the question is asked again), `x`
+  cancels. New people land in that circle with `imported` set (no nudges, not in /who,
+  until a meeting is logged or they are moved closer); birthdays become dates, nicknames
+  aliases, the note a note, categories tags.
+- A kith export (`bot.transfer.is_kith_document`): a restore. Payload `{"a": "imp",
+  "k": "kith", "f": label, "doc": the JSON text}`; `r` restores (or, when the account
+  already has people, merges into them), `s` adds only people not there yet, `x` cancels.
+  Into an empty account everything comes back as it was, settings included; into an
+  account with people nothing of theirs is changed or removed and the settings stay.
+
+Both become one `bot.store.transfer.ImportBatch`, written as one change: `/undo` takes the
+whole import back. Duplicates are merged or skipped as the user chose, never doubled (the
+rules are in bot/store/transfer.py). A file that cannot be read is answered with the
+`ImportFormatError` sentence and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import calendar
+import contextlib
+import dataclasses
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.engine.engine import Command, Context, Engine, UserError, check_name
+from bot.engine.render import join_names
+from bot.engine.replies import Attachment, Reply
+from bot.nudges.schedule import format_clock, parse_clock
+from bot.store.transfer import (
+    AlreadyAnswered,
+    Duplicates,
+    ImportBatch,
+    ImportOutcome,
+    apply_import,
+    export_document,
+    known_people,
+)
+from bot.transfer import (
+    MAX_IMPORT_BYTES,
+    ExportDocument,
+    ExportedDate,
+    ExportedNote,
+    ExportedPerson,
+    ImportedContact,
+    ImportFormatError,
+    document_from_json,
+    document_to_json,
+    is_kith_document,
+    iso_timestamp,
+    parse_contacts,
+    parse_timestamp,
+    people_to_vcard,
+)
+from bot.transfer.contacts import display_name
+
+ANSWER = "imp"
+MAX_LISTED = 5
+QUIET = (
+    "They won't be nudged or show in /who until you log a meeting with them or move them "
+    "closer (/circle NAME friends)."
+)
+SEND_A_FILE = (
+    "Send me a contacts file and I'll bring the people in it over: a .vcf (vCard) from your "
+    "phone's contacts app, iCloud or Google Contacts, or a .csv from Google or Outlook, up to "
+    "5 MB. A kith export (.json, from /export) restores your data."
+)
+
+
+# -- /export ----------------------------------------------------------------------------
+
+
+async def cmd_export(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/export: the whole account as the JSON document, and the people as a vCard file."""
+    doc = await export_document(engine.store, ctx.owner, engine.circles, ctx.now, ctx.settings)
+    day = ctx.today.isoformat()
+    json_name = f"kith-export-{day}.json"
+    files = [Attachment(json_name, document_to_json(doc).encode("utf-8"), "application/json")]
+    if not doc.people:
+        text = f"You haven't told me about anyone yet, so {json_name} holds only your settings."
+        return [Reply(text, files=tuple(files))]
+    vcf_name = f"kith-contacts-{day}.vcf"
+    files.append(Attachment(vcf_name, people_to_vcard(doc).encode("utf-8"), "text/vcard"))
+    text = (
+        f"Here's everything you've told me: {_document_stats(doc)}.\n"
+        f"• {json_name} is all of it — send it back to me to restore it.\n"
+        f"• {vcf_name} has your people (names, nicknames, birthdays, tags, notes) "
+        "for any address book."
+    )
+    return [Reply(text, files=tuple(files))]
+
+
+def _document_stats(doc: ExportDocument) -> str:
+    return _stats(
+        people=len(doc.people),
+        meetings=len(doc.interactions),
+        notes=sum(len(p.notes) for p in doc.people),
+        follow_ups=sum(len(p.follow_ups) for p in doc.people),
+        favors=sum(len(p.favors) for p in doc.people),
+        dates=sum(len(p.dates) for p in doc.people),
+    )
+
+
+def _stats(
+    *, people: int, meetings: int, notes: int, follow_ups: int, favors: int, dates: int
+) -> str:
+    """ "12 people, 40 meetings and 3 notes": the counts that are not zero."""
+    parts = [
+        _count(people, "person", "people"),
+        *(
+            _count(n, noun)
+            for n, noun in (
+                (meetings, "meeting"),
+                (notes, "note"),
+                (follow_ups, "follow-up"),
+                (favors, "favor"),
+                (dates, "date"),
+            )
+            if n
+        ),
+    ]
+    return join_names(parts)
+
+
+# -- /import and files -----------------------------------------------------------------
+
+
+async def cmd_import(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/import: how to bring contacts in (the file itself is what imports)."""
+    return [Reply(SEND_A_FILE)]
+
+
+async def on_file(engine: Engine, ctx: Context, file_name: str, data: bytes) -> list[Reply]:
+    """A file the user sent: ask how to import it, or say why it can't be."""
+    label = display_name(file_name)
+    try:
+        if len(data) <= MAX_IMPORT_BYTES and is_kith_document(data):
+            doc = document_from_json(data)
+            restore = {"a": ANSWER, "k": "kith", "f": label, "doc": data.decode("utf-8-sig")}
+            return [await _restore_question(engine, ctx, restore, doc)]
+        contacts = parse_contacts(file_name, data)
+    except ImportFormatError as error:
+        return [Reply(str(error))]
+    payload: dict[str, Any] = {
+        "a": ANSWER,
+        "k": "c",
+        "f": label,
+        "s": contacts.summary(),
+        "d": Duplicates.MERGE.value,
+        "c": [_contact_row(c) for c in contacts.contacts],
+    }
+    return [await _contacts_question(engine, ctx, payload)]
+
+
+async def answer_import(
+    engine: Engine, ctx: Context, pending_id: int, payload: dict[str, Any], choice: str
+) -> list[Reply]:
+    """A button on an import question."""
+    if choice == "x":
+        await engine.store.drop_pending(ctx.owner, pending_id)
+        return [Reply("OK — nothing imported.")]
+    try:
+        if payload.get("k") == "kith":
+            return await _answer_restore(engine, ctx, pending_id, payload, choice)
+        return await _answer_contacts(engine, ctx, pending_id, payload, choice)
+    except AlreadyAnswered:
+        return [Reply("That question was already answered (or has expired).")]
+
+
+# -- contacts files ---------------------------------------------------------------------
+
+
+def _contact_row(c: ImportedContact) -> list[Any]:
+    # Phones and e-mails are not kept by kith, so they stay out of the payload.
+    return [c.name, list(c.aliases), list(c.birthday) if c.birthday else None, c.note, list(c.tags)]
+
+
+def _contact_from_row(row: Sequence[Any]) -> ImportedContact:
+    name, aliases, birthday, note, tags = row
+    return ImportedContact(
+        name=str(name),
+        aliases=tuple(str(a) for a in aliases),
+        birthday=(int(birthday[0]), int(birthday[1]), birthday[2]) if birthday else None,
+        note=str(note),
+        tags=tuple(str(t) for t in tags),
+    )
+
+
+def contact_people(
+    contacts: Sequence[ImportedContact], circle: str, ctx: Context
+) -> tuple[tuple[ExportedPerson, ...], list[str]]:
+    """Contacts as people for `circle`, and the names that cannot be a person's name."""
+    people: list[ExportedPerson] = []
+    unusable: list[str] = []
+    stamp = iso_timestamp(ctx.now)
+    for n, c in enumerate(contacts, 1):
+        try:
+            name = check_name(c.name)
+        except UserError:
+            unusable.append(c.name[:40])
+            continue
+        aliases: list[str] = []
+        for alias in c.aliases:
+            try:
+                aliases.append(check_name(alias))
+            except UserError:
+                continue
+        people.append(
+            ExportedPerson(
+                ref=f"c{n}",
+                name=name,
+                circle=circle,
+                cadence_days=None,
+                paused=False,
+                aliases=tuple(aliases),
+                tags=c.tags,
+                added_on=ctx.today.isoformat(),
+                snoozed_until=None,
+                imported=True,
+                notes=(ExportedNote(c.note, stamp),) if c.note else (),
+                follow_ups=(),
+                favors=(),
+                dates=(ExportedDate("birthday", *c.birthday),) if c.birthday else (),
+            )
+        )
+    return tuple(people), unusable
+
+
+def _circle_order(engine: Engine) -> list[int]:
+    """Circle indexes for the buttons: the import default first, then from wide to close."""
+    names = engine.circles.names
+    default = names.index(engine.circles.default_import)
+    return [default, *(i for i in reversed(range(len(names))) if i != default)]
+
+
+async def _contacts_question(engine: Engine, ctx: Context, payload: dict[str, Any]) -> Reply:
+    contacts = [_contact_from_row(r) for r in payload["c"]]
+    people, unusable = contact_people(contacts, engine.circles.default_import, ctx)
+    known = known_people(await engine.people(ctx.owner), people)
+    new = len(people) - len(known)
+    merge = payload["d"] == Duplicates.MERGE.value or new == 0
+    lines = [payload["s"]]
+    facts: list[str] = []
+    birthdays = sum(1 for p in people if p.dates)
+    if birthdays:
+        facts.append(f"{_count(birthdays, 'has', 'have')} a birthday")
+    if known:
+        names = _names([p.name for p in known.values()])
+        facts.append(f"{len(known)} {_are(len(known))} already here: {names}")
+    if unusable:
+        facts.append(
+            f"{_count(len(unusable), 'name')} can't be used ({_names(unusable)}) "
+            f"and {_will_be(unusable)} left out"
+        )
+    if facts:
+        lines.append(_sentence(facts))
+    if new:
+        lines.append("The new ones go into the circle you pick. " + QUIET)
+    if known:
+        them = "the one already here" if len(known) == 1 else f"the {len(known)} already here"
+        if merge:
+            lines.append(f"What's new (nicknames, tags, birthday, note) is added to {them}.")
+        else:
+            lines.append(f"I'll leave {them} exactly as they are.")
+    choices: list[tuple[str, str]] = []
+    if new:
+        for i in _circle_order(engine):
+            choices.append((f"Import {new} into {engine.circles.names[i]}", f"c{i}"))
+        if known:
+            mark_merge, mark_skip = ("✓ ", "") if merge else ("", "✓ ")
+            choices.append((f"{mark_merge}Merge the {len(known)} known", "m"))
+            choices.append((f"{mark_skip}Skip the {len(known)} known", "s"))
+    else:
+        default = engine.circles.names.index(engine.circles.default_import)
+        choices.append((f"Merge into the {_count(len(known), 'known one')}", f"c{default}"))
+    choices.append(("Cancel", "x"))
+    payload = {**payload, "d": (Duplicates.MERGE if merge else Duplicates.SKIP).value}
+    return await engine.ask(ctx, "\n".join(lines), payload, choices)
+
+
+async def _answer_contacts(
+    engine: Engine, ctx: Context, pending_id: int, payload: dict[str, Any], choice: str
+) -> list[Reply]:
+    if choice in ("m", "s"):
+        await engine.store.drop_pending(ctx.owner, pending_id)
+        mode = Duplicates.MERGE if choice == "m" else Duplicates.SKIP
+        return [await _contacts_question(engine, ctx, {**payload, "d": mode.value})]
+    names = engine.circles.names
+    index = choice[1:]
+    if not choice.startswith("c") or not index.isdigit() or int(index) >= len(names):
+        return [Reply("That button has expired.")]
+    circle = names[int(index)]
+    contacts = [_contact_from_row(r) for r in payload["c"]]
+    return [
+        Reply(
+            await _import_contacts(
+                engine, ctx, payload["f"], contacts, circle, Duplicates(payload["d"]), pending_id
+            )
+        )
+    ]
+
+
+async def _import_contacts(
+    engine: Engine,
+    ctx: Context,
+    label: str,
+    contacts: Sequence[ImportedContact],
+    circle: str,
+    duplicates: Duplicates,
+    answering: int | None = None,
+) -> str:
+    people, _ = contact_people(contacts, circle, ctx)
+    outcome = await apply_import(
+        engine.store,
+        ctx.owner,
+        f"imported {_count(len(people), 'person', 'people')} from {label}",
+        ctx.now,
+        ImportBatch(people),
+        duplicates,
+        answering=answering,
+    )
+    lines: list[str] = []
+    if outcome.added:
+        lines.append(
+            f"Imported {_count(len(outcome.added), 'person', 'people')} from {label} into {circle}."
+        )
+    lines.extend(_known_lines(outcome))
+    if outcome.birthdays:
+        lines.append(f"Saved {_count(outcome.birthdays, 'birthday')}.")
+    if outcome.added:
+        lines.append(QUIET)
+    lines.append("/undo takes the whole import back." if outcome.changed else "Nothing changed.")
+    return " ".join(lines)
+
+
+def _known_lines(outcome: ImportOutcome) -> list[str]:
+    lines: list[str] = []
+    if outcome.merged:
+        lines.append(
+            f"Added what was new to {_count(len(outcome.merged), 'person', 'people')} "
+            f"you already had: {_names(outcome.merged)}."
+        )
+    if outcome.unchanged:
+        n = len(outcome.unchanged)
+        lines.append(
+            f"{_count(n, 'person', 'people')} you already had {_was(n)} up to date: "
+            f"{_names(outcome.unchanged)}."
+        )
+    if outcome.skipped:
+        lines.append(
+            f"Skipped {_count(len(outcome.skipped), 'person', 'people')} you already had: "
+            f"{_names(outcome.skipped)}."
+        )
+    return lines
+
+
+# -- kith exports: restore --------------------------------------------------------------
+
+
+def fit_circles(doc: ExportDocument, engine: Engine) -> tuple[list[ExportedPerson], list[str]]:
+    """The export's people in circles this kith has; the circles that had to change.
+
+    A circle unknown here becomes the one whose cadence is closest to its cadence in the
+    export (the import default when the export does not say).
+    """
+    here = engine.circles
+    cadences = dict(doc.circles)
+    people: list[ExportedPerson] = []
+    changed: dict[str, str] = {}
+    for person in doc.people:
+        if person.circle in here.names:
+            people.append(person)
+            continue
+        days = cadences.get(person.circle)
+        target = (
+            min(here.order, key=lambda c: abs(c.cadence_days - days)).name
+            if days is not None
+            else here.default_import
+        )
+        changed[person.circle] = target
+        people.append(dataclasses.replace(person, circle=target))
+    return people, [f"{old} → {new}" for old, new in changed.items()]
+
+
+def restorable_settings(doc: ExportDocument) -> dict[str, str | None]:
+    """The export's settings this kith can use: a known time zone, a readable time."""
+    settings: dict[str, str | None] = {}
+    tz = doc.settings.get("timezone")
+    if tz:
+        with contextlib.suppress(ZoneInfoNotFoundError, ValueError, OSError):
+            ZoneInfo(tz)
+            settings["timezone"] = tz
+    digest = doc.settings.get("digest_time")
+    if digest is None:
+        settings["digest_time"] = None
+    else:
+        with contextlib.suppress(ValueError):
+            settings["digest_time"] = format_clock(parse_clock(digest))
+    return settings
+
+
+def _exported_on(doc: ExportDocument) -> str:
+    day = parse_timestamp(doc.exported_at).date()
+    return f"{day.day} {calendar.month_abbr[day.month]} {day.year}"
+
+
+async def _restore_question(
+    engine: Engine, ctx: Context, payload: dict[str, Any], doc: ExportDocument
+) -> Reply:
+    label = payload["f"]
+    head = f"{label} is a kith export from {_exported_on(doc)} with {_document_stats(doc)}."
+    people = await engine.people(ctx.owner)
+    if not people:
+        settings = _settings_text(restorable_settings(doc))
+        text = f"{head} Restore it?" + (
+            f" Your settings become its settings: {settings}." if settings else ""
+        )
+        choices = [(f"Restore {_count(len(doc.people), 'person', 'people')}", "r")]
+    else:
+        known = known_people(people, doc.people)
+        new = len(doc.people) - len(known)
+        text = f"{head} You already have {_count(len(people), 'person', 'people')} here"
+        if known:
+            names = _names([p.name for p in known.values()])
+            text += f"; {len(known)} of them {_are(len(known))} in the export too: {names}."
+        else:
+            text += "."
+        text += (
+            " I can merge it in: what's missing is added, nothing you have is changed or "
+            "removed, and your settings stay as they are."
+        )
+        if new and known:
+            choices = [
+                (f"Add {new} and merge the {len(known)} known", "r"),
+                (f"Add only the {new} new", "s"),
+            ]
+        elif new:
+            choices = [(f"Add the {_count(new, 'person', 'people')}", "r")]
+        else:
+            choices = [(f"Merge into the {_count(len(known), 'known one')}", "r")]
+    choices.append(("Cancel", "x"))
+    return await engine.ask(ctx, text, payload, choices)
+
+
+async def _answer_restore(
+    engine: Engine, ctx: Context, pending_id: int, payload: dict[str, Any], choice: str
+) -> list[Reply]:
+    if choice not in ("r", "s"):
+        return [Reply("That button has expired.")]
+    try:
+        doc = document_from_json(payload["doc"])
+    except ImportFormatError as error:
+        await engine.store.drop_pending(ctx.owner, pending_id)
+        return [Reply(str(error))]
+    mode = Duplicates.MERGE if choice == "r" else Duplicates.SKIP
+    return [Reply(await _restore(engine, ctx, payload["f"], doc, mode, pending_id))]
+
+
+async def _restore(
+    engine: Engine,
+    ctx: Context,
+    label: str,
+    doc: ExportDocument,
+    duplicates: Duplicates,
+    answering: int | None = None,
+) -> str:
+    people, moved = fit_circles(doc, engine)
+    batch = ImportBatch(tuple(people), doc.interactions, restorable_settings(doc))
+    outcome = await apply_import(
+        engine.store,
+        ctx.owner,
+        f"imported {label}",
+        ctx.now,
+        batch,
+        duplicates,
+        answering=answering,
+    )
+    stats = _stats(
+        people=len(outcome.added),
+        meetings=outcome.interactions,
+        notes=outcome.notes,
+        follow_ups=outcome.follow_ups,
+        favors=outcome.favors,
+        dates=outcome.dates,
+    )
+    lines: list[str] = []
+    if outcome.settings is not None:
+        lines.append(f"Restored {stats} from {label}.")
+        settings = _settings_text(outcome.settings)
+        if settings:
+            lines.append(f"Settings: {settings}.")
+    elif outcome.added or outcome.interactions or outcome.merged:
+        lines.append(f"Added {stats} from {label}.")
+    lines.extend(_known_lines(outcome))
+    if moved:
+        lines.append(f"Circles you don't have here became the nearest ones: {', '.join(moved)}.")
+    if outcome.settings is None and (outcome.added or outcome.merged):
+        lines.append("Your settings stay as they were.")
+    lines.append("/undo takes the whole import back." if outcome.changed else "Nothing changed.")
+    return " ".join(lines)
+
+
+def _settings_text(settings: dict[str, str | None]) -> str:
+    parts = []
+    if "timezone" in settings:
+        parts.append(f"time zone {settings['timezone']}")
+    if "digest_time" in settings:
+        digest = settings["digest_time"]
+        parts.append(f"daily digest at {digest}" if digest else "daily digest off")
+    return ", ".join(parts)
+
+
+# -- the same imports without a question (the `kith import` command) ------------------------
+
+
+async def import_now(
+    engine: Engine,
+    owner: int,
+    file_name: str,
+    data: bytes,
+    *,
+    circle: str | None = None,
+    duplicates: Duplicates | None = None,
+) -> str:
+    """Import a file at once; the outcome sentence. ImportFormatError or UserError when not.
+
+    Contacts go into `circle` (default: the import circle), known people merged unless
+    `duplicates` says skip. A kith export restores into an empty account; into one with
+    people it needs `duplicates` said explicitly, so a backup never merges by accident.
+    """
+    ctx = await engine.context(owner)
+    label = display_name(file_name)
+    if len(data) <= MAX_IMPORT_BYTES and is_kith_document(data):
+        doc = document_from_json(data)
+        people = await engine.people(owner)
+        if people and duplicates is None:
+            raise UserError(
+                f"This account already has {_count(len(people), 'person', 'people')}. "
+                "To merge the export into them, say --duplicates merge; to add only people "
+                "not there yet, --duplicates skip."
+            )
+        return await _restore(engine, ctx, label, doc, duplicates or Duplicates.MERGE)
+    contacts = parse_contacts(file_name, data)
+    target = engine.circles.default_import
+    if circle is not None:
+        found = engine.circles.find(circle)
+        if found is None:
+            raise UserError(
+                f"There's no circle called “{circle}”. Circles: {', '.join(engine.circles.names)}."
+            )
+        target = found.name
+    return await _import_contacts(
+        engine, ctx, label, contacts.contacts, target, duplicates or Duplicates.MERGE
+    )
+
+
+# -- wording ------------------------------------------------------------------------------
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _are(n: int) -> str:
+    return "is" if n == 1 else "are"
+
+
+def _was(n: int) -> str:
+    return "was" if n == 1 else "were"
+
+
+def _will_be(items: Sequence[object]) -> str:
+    return "is" if len(items) == 1 else "are"
+
+
+def _names(names: Sequence[str]) -> str:
+    """ "Alice, Bob and Carol", or the first few "and 7 more"."""
+    if len(names) <= MAX_LISTED:
+        return join_names(list(names))
+    return ", ".join(names[:MAX_LISTED]) + f" and {len(names) - MAX_LISTED} more"
+
+
+def _sentence(clauses: Sequence[str]) -> str:
+    text = "; ".join(clauses)
+    return text[:1].upper() + text[1:] + "."
+
+
+def register(engine: Engine) -> None:
+    engine.add_command(Command("export", cmd_export, "All your data, as files", "/export"))
+    engine.add_command(Command("import", cmd_import, "Bring in contacts from a file", "/import"))
+    engine.add_answer(ANSWER, answer_import)
+    engine.set_file_handler(on_file)

@@ -1,0 +1,543 @@
+"""One owner's data in and out of the store: the full export, and imports as one change.
+
+- `export_document` reads everything of one owner (people with their aliases, tags,
+  notes, follow-ups, favors and dates; interactions; settings) into the versioned
+  `ExportDocument`, in one read transaction: a consistent snapshot even while a bot in
+  another process writes. Rows come out in id order, so a document imported into an empty
+  account exports again identical (apart from `exported_at`).
+- `apply_import` writes an `ImportBatch` (people, interactions between them, optional
+  settings) as one journaled `Change`: all or nothing, and one `/undo` takes it back.
+  Contacts files and kith exports both arrive as a batch (bot/engine/transfer.py).
+
+Duplicates. An incoming person is *known* when their name has the key of an existing
+person's name or, failing that, of an existing alias (`known_people`). A known person is
+merged or skipped, as the user chose; never added a second time:
+- merge adds to the existing person only what they lack: aliases nobody uses yet, tags,
+  dates whose label they have no date for (a birthday they already have stays), notes,
+  follow-ups and favors whose text is new. Their name, circle, cadence and flags stay.
+- skip leaves them exactly as they are, and nothing of theirs in the batch is stored;
+  an incoming interaction keeps only its other people (and is dropped with none left).
+Incoming interactions identical to one already stored (day, kind, note and people) are
+not stored again, so importing the same export twice adds nothing the second time.
+New people's aliases are dropped only when an existing person already uses that name,
+which keeps a restore into an empty account lossless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol, TypeVar
+
+import aiosqlite
+
+from bot.core.circles import Circles
+from bot.core.clock import format_utc
+from bot.core.model import UserSettings
+from bot.core.names import name_key
+from bot.store.journal import Change
+from bot.store.store import Store
+from bot.transfer import (
+    DOCUMENT_VERSION,
+    ExportDocument,
+    ExportedDate,
+    ExportedFavor,
+    ExportedFollowUp,
+    ExportedInteraction,
+    ExportedNote,
+    ExportedPerson,
+    iso_timestamp,
+    parse_timestamp,
+)
+
+
+class Duplicates(StrEnum):
+    """What to do with incoming people who are already there."""
+
+    MERGE = "merge"
+    SKIP = "skip"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportBatch:
+    """What one import brings: people (refs unique), interactions naming them by ref.
+
+    `settings` ("timezone", "digest_time") are applied only when the account has nobody
+    yet: a restore. Callers validate them first.
+    """
+
+    people: tuple[ExportedPerson, ...]
+    interactions: tuple[ExportedInteraction, ...] = ()
+    settings: Mapping[str, str | None] | None = None
+
+
+@dataclass(slots=True)
+class ImportOutcome:
+    """What an import changed, for the reply. Names are as stored."""
+
+    added: list[str] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    birthdays: int = 0
+    notes: int = 0
+    follow_ups: int = 0
+    favors: int = 0
+    dates: int = 0
+    interactions: int = 0
+    settings: dict[str, str | None] | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.merged or self.interactions or self.settings)
+
+
+class AlreadyAnswered(Exception):
+    """The question this import answers was answered meanwhile; nothing was written."""
+
+
+# -- export ---------------------------------------------------------------------------
+
+
+async def export_document(
+    store: Store, owner: int, circles: Circles, now: datetime, defaults: UserSettings
+) -> ExportDocument:
+    """Everything of `owner`, as of one snapshot. `defaults` stand in for missing settings."""
+    db = store.db
+    async with db.lock:
+        conn = db.conn
+        # A deferred transaction: every read below sees the same committed state.
+        await conn.execute("BEGIN")
+        try:
+            rows = {name: await _owner_rows(conn, name, owner) for name in _EXPORT_QUERIES}
+        finally:
+            await conn.execute("COMMIT")
+    user = rows["users"][0] if rows["users"] else None
+    settings: dict[str, str | None] = {
+        "timezone": user["timezone"] if user else defaults.timezone,
+        "digest_time": user["digest_time"] if user else defaults.digest_time,
+    }
+    refs = {row["id"]: f"p{n}" for n, row in enumerate(rows["people"], 1)}
+    by_person: dict[str, dict[int, list[aiosqlite.Row]]] = {
+        table: _group(rows[table], "person_id")
+        for table in ("aliases", "tags", "notes", "follow_ups", "favors", "dates")
+    }
+    people = tuple(
+        _exported_person(
+            row, refs[row["id"]], {t: g.get(row["id"], []) for t, g in by_person.items()}
+        )
+        for row in rows["people"]
+    )
+    links = _group(rows["interaction_people"], "interaction_id")
+    interactions = tuple(
+        ExportedInteraction(
+            day=row["day"],
+            kind=row["kind"],
+            note=row["note"],
+            people=tuple(refs[link["person_id"]] for link in links.get(row["id"], [])),
+            created_at=_stamp(row["created_at"]),
+        )
+        for row in rows["interactions"]
+    )
+    return ExportDocument(
+        version=DOCUMENT_VERSION,
+        exported_at=iso_timestamp(now),
+        settings=settings,
+        circles=tuple((c.name, c.cadence_days) for c in circles.order),
+        people=people,
+        interactions=interactions,
+    )
+
+
+_EXPORT_QUERIES = {
+    "users": "SELECT timezone, digest_time FROM users WHERE id = ?",
+    "people": "SELECT id, name, circle, cadence_days, paused, added_on, snoozed_until, imported "
+    "FROM people WHERE owner_id = ? ORDER BY id",
+    "aliases": "SELECT person_id, alias FROM aliases WHERE owner_id = ? ORDER BY id",
+    "tags": "SELECT person_id, tag FROM tags WHERE owner_id = ? ORDER BY id",
+    "notes": "SELECT person_id, text, created_at FROM notes WHERE owner_id = ? ORDER BY id",
+    "follow_ups": "SELECT person_id, text, from_day, done, created_at FROM follow_ups "
+    "WHERE owner_id = ? ORDER BY id",
+    "favors": "SELECT person_id, kind, text, done, created_at FROM favors "
+    "WHERE owner_id = ? ORDER BY id",
+    "dates": "SELECT person_id, label, month, day, year FROM dates WHERE owner_id = ? ORDER BY id",
+    "interactions": "SELECT id, day, kind, note, created_at FROM interactions "
+    "WHERE owner_id = ? ORDER BY id",
+    # Only links to the owner's own people: a person id is never another owner's.
+    "interaction_people": "SELECT ip.interaction_id, ip.person_id FROM interaction_people ip "
+    "JOIN people p ON p.id = ip.person_id AND p.owner_id = ip.owner_id "
+    "WHERE ip.owner_id = ? ORDER BY ip.id",
+}
+
+
+async def _owner_rows(conn: aiosqlite.Connection, name: str, owner: int) -> list[aiosqlite.Row]:
+    return list(await conn.execute_fetchall(_EXPORT_QUERIES[name], (owner,)))
+
+
+def _group(rows: Iterable[aiosqlite.Row], key: str) -> dict[int, list[aiosqlite.Row]]:
+    out: dict[int, list[aiosqlite.Row]] = {}
+    for row in rows:
+        out.setdefault(row[key], []).append(row)
+    return out
+
+
+def _stamp(text: str) -> str:
+    """A stored instant in the export's form (stored ones already are; this checks it)."""
+    return iso_timestamp(parse_timestamp(text))
+
+
+def _exported_person(
+    row: aiosqlite.Row, ref: str, children: Mapping[str, list[aiosqlite.Row]]
+) -> ExportedPerson:
+    return ExportedPerson(
+        ref=ref,
+        name=row["name"],
+        circle=row["circle"],
+        cadence_days=row["cadence_days"],
+        paused=bool(row["paused"]),
+        aliases=tuple(r["alias"] for r in children["aliases"]),
+        tags=tuple(r["tag"] for r in children["tags"]),
+        added_on=row["added_on"],
+        snoozed_until=row["snoozed_until"],
+        imported=bool(row["imported"]),
+        notes=tuple(ExportedNote(r["text"], _stamp(r["created_at"])) for r in children["notes"]),
+        follow_ups=tuple(
+            ExportedFollowUp(r["text"], r["from_day"], bool(r["done"]), _stamp(r["created_at"]))
+            for r in children["follow_ups"]
+        ),
+        favors=tuple(
+            ExportedFavor(r["kind"], r["text"], bool(r["done"]), _stamp(r["created_at"]))
+            for r in children["favors"]
+        ),
+        dates=tuple(
+            ExportedDate(r["label"], r["month"], r["day"], r["year"]) for r in children["dates"]
+        ),
+    )
+
+
+# -- import ---------------------------------------------------------------------------
+
+
+class Named(Protocol):
+    """Someone already there, as far as matching goes (a `Person` is one)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def aliases(self) -> tuple[str, ...]: ...
+
+
+N = TypeVar("N", bound=Named)
+
+
+@dataclass(frozen=True, slots=True)
+class _Someone:
+    id: int
+    name: str
+    aliases: tuple[str, ...]
+
+
+def known_people(existing: Sequence[N], incoming: Iterable[ExportedPerson]) -> dict[str, N]:
+    """Incoming refs that name someone already there, with who: by name key, else by alias."""
+    by_name: dict[str, N] = {}
+    by_alias: dict[str, N] = {}
+    for person in existing:
+        by_name.setdefault(name_key(person.name), person)
+        for alias in person.aliases:
+            by_alias.setdefault(name_key(alias), person)
+    found: dict[str, N] = {}
+    for p in incoming:
+        key = name_key(p.name)
+        match = by_name.get(key) or by_alias.get(key)
+        if match is not None:
+            found[p.ref] = match
+    return found
+
+
+async def apply_import(
+    store: Store,
+    owner: int,
+    label: str,
+    now: datetime,
+    batch: ImportBatch,
+    duplicates: Duplicates,
+    *,
+    answering: int | None = None,
+) -> ImportOutcome:
+    """Write `batch` for `owner` as one undoable change; see the module doc for the rules.
+
+    `answering` is the pending question this import answers: it is consumed in the same
+    transaction, so a second press of the same button can never import twice
+    (AlreadyAnswered, and nothing written).
+    """
+    async with store.change(owner, label, now) as ch:
+        if answering is not None:
+            cursor = await ch.conn.execute(
+                "DELETE FROM pending WHERE owner_id = ? AND id = ?", (owner, answering)
+            )
+            if cursor.rowcount == 0:
+                raise AlreadyAnswered
+        return await _Importer(ch, duplicates).run(batch)
+
+
+class _Importer:
+    """One import inside its change: what is there, then what to add."""
+
+    def __init__(self, ch: Change, duplicates: Duplicates) -> None:
+        self.ch = ch
+        self.duplicates = duplicates
+        self.outcome = ImportOutcome()
+        # Keys of every name and alias in use before the import: new aliases skip them.
+        self.used: set[str] = set()
+        # Rows to insert, per child table, collected for one statement each.
+        self.children: dict[str, list[dict[str, Any]]] = {
+            t: [] for t in ("aliases", "tags", "notes", "follow_ups", "favors", "dates")
+        }
+
+    async def run(self, batch: ImportBatch) -> ImportOutcome:
+        ch = self.ch
+        existing = await self._existing_people()
+        was_empty = not existing
+        known = known_people(existing, batch.people)
+        self.used = {name_key(p.name) for p in existing} | {
+            name_key(a) for p in existing for a in p.aliases
+        }
+        have = await self._existing_children() if known else {}
+
+        ids: dict[str, int | None] = {}
+        new_people: list[ExportedPerson] = []
+        for person in batch.people:
+            target = known.get(person.ref)
+            if target is None:
+                new_people.append(person)
+            elif self.duplicates is Duplicates.SKIP:
+                ids[person.ref] = None
+                self.outcome.skipped.append(target.name)
+            else:
+                ids[person.ref] = target.id
+                if self._merge(target, person, have.setdefault(target.id, _Have())):
+                    self.outcome.merged.append(target.name)
+                else:
+                    self.outcome.unchanged.append(target.name)
+
+        rows = [self._person_row(p) for p in new_people]
+        new_ids = await ch.insert_many("people", rows)
+        for person, pid in zip(new_people, new_ids, strict=True):
+            ids[person.ref] = pid
+            self.outcome.added.append(person.name)
+            self._add_children(pid, person, _Have(), new=True)
+        for table, table_rows in self.children.items():
+            await ch.insert_many(table, table_rows)
+
+        await self._interactions(batch.interactions, ids)
+        if was_empty and batch.settings:
+            await self._settings(batch.settings)
+        return self.outcome
+
+    # -- reading what is there --------------------------------------------------------
+
+    async def _existing_people(self) -> list[_Someone]:
+        conn, owner = self.ch.conn, self.ch.owner
+        people = list(
+            await conn.execute_fetchall(
+                "SELECT id, name FROM people WHERE owner_id = ? ORDER BY id", (owner,)
+            )
+        )
+        aliases: dict[int, list[str]] = {}
+        for row in await conn.execute_fetchall(
+            "SELECT person_id, alias FROM aliases WHERE owner_id = ? ORDER BY id", (owner,)
+        ):
+            aliases.setdefault(row["person_id"], []).append(row["alias"])
+        return [_Someone(r["id"], r["name"], tuple(aliases.get(r["id"], ()))) for r in people]
+
+    async def _existing_children(self) -> dict[int, _Have]:
+        conn, owner = self.ch.conn, self.ch.owner
+        have: dict[int, _Have] = {}
+
+        async def each(sql: str) -> Iterable[aiosqlite.Row]:
+            return await conn.execute_fetchall(sql, (owner,))
+
+        for row in await each("SELECT person_id, alias FROM aliases WHERE owner_id = ?"):
+            have.setdefault(row[0], _Have()).aliases.add(name_key(row[1]))
+        for row in await each("SELECT person_id, tag FROM tags WHERE owner_id = ?"):
+            have.setdefault(row[0], _Have()).tags.add(row[1])
+        for row in await each("SELECT person_id, text FROM notes WHERE owner_id = ?"):
+            have.setdefault(row[0], _Have()).notes.add(row[1])
+        for row in await each("SELECT person_id, text FROM follow_ups WHERE owner_id = ?"):
+            have.setdefault(row[0], _Have()).follow_ups.add(row[1])
+        for row in await each("SELECT person_id, kind, text FROM favors WHERE owner_id = ?"):
+            have.setdefault(row[0], _Have()).favors.add((row[1], row[2]))
+        for row in await each("SELECT person_id, label FROM dates WHERE owner_id = ?"):
+            have.setdefault(row[0], _Have()).dates.add(row[1].casefold())
+        return have
+
+    # -- people -----------------------------------------------------------------------
+
+    @staticmethod
+    def _person_row(p: ExportedPerson) -> dict[str, Any]:
+        return {
+            "name": p.name,
+            "name_key": name_key(p.name),
+            "circle": p.circle,
+            "cadence_days": p.cadence_days,
+            "paused": int(p.paused),
+            "added_on": p.added_on,
+            "snoozed_until": p.snoozed_until,
+            "imported": int(p.imported),
+        }
+
+    def _merge(self, target: Named, incoming: ExportedPerson, have: _Have) -> bool:
+        """Queue what `incoming` adds to `target`; whether it adds anything."""
+        before = sum(len(rows) for rows in self.children.values())
+        self._add_children(target.id, incoming, have, new=False)
+        return sum(len(rows) for rows in self.children.values()) > before
+
+    def _add_children(self, pid: int, p: ExportedPerson, have: _Have, *, new: bool) -> None:
+        for alias in p.aliases:
+            key = name_key(alias)
+            if key in self.used or key in have.aliases:
+                continue
+            have.aliases.add(key)
+            if not new:
+                self.used.add(key)
+            self.children["aliases"].append({"person_id": pid, "alias": alias, "alias_key": key})
+        for tag in p.tags:
+            if tag not in have.tags:
+                have.tags.add(tag)
+                self.children["tags"].append({"person_id": pid, "tag": tag})
+        for note in p.notes:
+            if new or note.text not in have.notes:
+                have.notes.add(note.text)
+                self.children["notes"].append(
+                    {"person_id": pid, "text": note.text, "created_at": _stored(note.created_at)}
+                )
+                self.outcome.notes += 1
+        for f in p.follow_ups:
+            if new or f.text not in have.follow_ups:
+                have.follow_ups.add(f.text)
+                self.children["follow_ups"].append(
+                    {
+                        "person_id": pid,
+                        "text": f.text,
+                        "from_day": f.from_day,
+                        "done": int(f.done),
+                        "created_at": _stored(f.created_at),
+                    }
+                )
+                self.outcome.follow_ups += 1
+        for favor in p.favors:
+            if new or (favor.kind, favor.text) not in have.favors:
+                have.favors.add((favor.kind, favor.text))
+                self.children["favors"].append(
+                    {
+                        "person_id": pid,
+                        "kind": favor.kind,
+                        "text": favor.text,
+                        "done": int(favor.done),
+                        "created_at": _stored(favor.created_at),
+                    }
+                )
+                self.outcome.favors += 1
+        for d in p.dates:
+            if new or d.label.casefold() not in have.dates:
+                have.dates.add(d.label.casefold())
+                self.children["dates"].append(
+                    {
+                        "person_id": pid,
+                        "label": d.label,
+                        "month": d.month,
+                        "day": d.day,
+                        "year": d.year,
+                    }
+                )
+                self.outcome.dates += 1
+                if d.label.casefold() == "birthday":
+                    self.outcome.birthdays += 1
+
+    # -- interactions and settings ----------------------------------------------------
+
+    async def _interactions(
+        self, interactions: Sequence[ExportedInteraction], ids: Mapping[str, int | None]
+    ) -> None:
+        if not interactions:
+            return
+        seen = await self._existing_interactions()
+        keep: list[tuple[ExportedInteraction, list[int]]] = []
+        for i in interactions:
+            people = [pid for ref in i.people if (pid := ids.get(ref)) is not None]
+            if i.people and not people:
+                continue  # everyone in it was skipped
+            if (i.day, i.kind, i.note, frozenset(people)) in seen:
+                continue
+            keep.append((i, people))
+        new_ids = await self.ch.insert_many(
+            "interactions",
+            [
+                {"day": i.day, "kind": i.kind, "note": i.note, "created_at": _stored(i.created_at)}
+                for i, _ in keep
+            ],
+        )
+        await self.ch.insert_many(
+            "interaction_people",
+            [
+                {"interaction_id": iid, "person_id": pid, "day": i.day}
+                for iid, (i, people) in zip(new_ids, keep, strict=True)
+                for pid in dict.fromkeys(people)
+            ],
+        )
+        self.outcome.interactions = len(keep)
+
+    async def _existing_interactions(self) -> set[tuple[str, str, str, frozenset[int]]]:
+        rows = await self.ch.conn.execute_fetchall(
+            "SELECT i.day, i.kind, i.note, group_concat(ip.person_id) AS people "
+            "FROM interactions i LEFT JOIN interaction_people ip ON ip.interaction_id = i.id "
+            "WHERE i.owner_id = ? GROUP BY i.id",
+            (self.ch.owner,),
+        )
+        return {
+            (
+                r["day"],
+                r["kind"],
+                r["note"],
+                frozenset(int(x) for x in str(r["people"] or "").split(",") if x),
+            )
+            for r in rows
+        }
+
+    async def _settings(self, settings: Mapping[str, str | None]) -> None:
+        values: dict[str, str | None] = {
+            k: settings[k] for k in ("timezone", "digest_time") if k in settings
+        }
+        if not values:
+            return
+        columns = {r[1] for r in await self.ch.conn.execute_fetchall("PRAGMA table_info(users)")}
+        if "next_digest_at" in columns:
+            # The digest sweep schedules a user whose next digest is unknown (NULL).
+            values["next_digest_at"] = None
+        if await self.ch.update("users", self.ch.owner, values):
+            self.outcome.settings = {
+                k: values[k] for k in ("timezone", "digest_time") if k in values
+            }
+
+
+@dataclass(slots=True)
+class _Have:
+    """What an existing person already has, to add only what is new."""
+
+    aliases: set[str] = field(default_factory=set)
+    tags: set[str] = field(default_factory=set)
+    notes: set[str] = field(default_factory=set)
+    follow_ups: set[str] = field(default_factory=set)
+    favors: set[tuple[str, str]] = field(default_factory=set)
+    dates: set[str] = field(default_factory=set)
+
+
+def _stored(stamp: str) -> str:
+    """An exported timestamp in the store's one instant format."""
+    return format_utc(parse_timestamp(stamp))
