@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TextIO
 
+from bot.console.files import import_argument, import_from_path, save_files
 from bot.engine import Engine, Reply
 from bot.engine.replies import Button
 
 PROMPT = "you> "
+
+log = logging.getLogger(__name__)
+
+Sweep = Callable[["ConsoleChat"], Awaitable[None]]
+"""Something to run now and then while the chat is open (the digest sweep)."""
 
 
 def render(reply: Reply, numbered_from: int = 1) -> str:
@@ -29,11 +38,14 @@ class ConsoleChat:
         self.owner = owner
         self.out = out
         self.buttons: list[Button] = []
+        self.folder: Path | None = None  # where files from replies go; None: the current one
 
     def show(self, replies: list[Reply]) -> None:
         buttons: list[Button] = []
         for reply in replies:
             self.out.write(render(reply, len(buttons) + 1) + "\n")
+            for line in save_files(reply.files, self.folder):
+                self.out.write(line + "\n")
             buttons.extend(reply.flat_buttons)
         self.out.flush()
         self.buttons = buttons
@@ -51,6 +63,10 @@ class ConsoleChat:
             return
         if not text:
             return
+        path = import_argument(text)
+        if path is not None:  # the terminal reads the file; the engine never opens paths
+            self.show(await import_from_path(self.engine, self.owner, path))
+            return
         self.show(await self.engine.handle(self.owner, text))
 
 
@@ -61,23 +77,52 @@ async def run_chat(
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     on_idle: Callable[[ConsoleChat], None] | None = None,
+    sweep: Sweep | None = None,
+    sweep_every: float = 60.0,
 ) -> int:
-    """Chat until end of input; a prompt only when talking to a terminal."""
+    """Chat until end of input; a prompt only when talking to a terminal.
+
+    `sweep` (the digest) runs once before the first prompt, so a digest that is due
+    shows at once, then every `sweep_every` seconds while the chat is open.
+    """
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     chat = ConsoleChat(engine, owner, stdout)
     interactive = stdin.isatty() and stdout.isatty()
     if interactive:
         stdout.write("kith — type /help for commands, Ctrl-D to quit.\n")
+    sweeping: asyncio.Task[None] | None = None
+    if sweep is not None:
+        await _sweep_once(sweep, chat)
+        sweeping = asyncio.create_task(_sweep_forever(sweep, chat, sweep_every))
     loop = asyncio.get_running_loop()
-    while True:
-        if interactive:
-            stdout.write(PROMPT)
-            stdout.flush()
-        line = await loop.run_in_executor(None, stdin.readline)
-        if not line:
-            break
-        await chat.say(line)
+    try:
+        while True:
+            if interactive:
+                stdout.write(PROMPT)
+                stdout.flush()
+            line = await loop.run_in_executor(None, stdin.readline)
+            if not line:
+                break
+            await chat.say(line)
+    finally:
+        if sweeping is not None:
+            sweeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeping
     if interactive:
         stdout.write("\nBye!\n")
     return 0
+
+
+async def _sweep_once(sweep: Sweep, chat: ConsoleChat) -> None:
+    try:
+        await sweep(chat)
+    except Exception:  # the chat goes on without its digest
+        log.exception("the digest sweep failed")
+
+
+async def _sweep_forever(sweep: Sweep, chat: ConsoleChat, every: float) -> None:
+    while True:
+        await asyncio.sleep(every)
+        await _sweep_once(sweep, chat)

@@ -8,6 +8,7 @@ from typing import Any
 from bot.core.timezones import resolve_timezone, suggest_timezones
 from bot.engine.engine import Command, Context, Engine
 from bot.engine.replies import Reply
+from bot.nudges import actions as nudges
 from bot.nudges.schedule import format_clock, parse_clock
 
 GREETING = (
@@ -71,14 +72,19 @@ async def cmd_timezone(engine: Engine, ctx: Context, args: str) -> list[Reply]:
 
 
 async def cmd_digest(engine: Engine, ctx: Context, args: str) -> list[Reply]:
-    """/digest HH:MM|off"""
+    """/digest HH:MM|off|now"""
     arg = args.strip().casefold()
     if not arg:
         current = ctx.settings.digest_time
         state = f"at {current} ({ctx.settings.timezone})" if current else "off"
         return [
-            Reply(f"Your daily digest is {state}. Change it with /digest 08:30 or /digest off.")
+            Reply(
+                f"Your daily digest is {state}. Change it with /digest 08:30 or /digest off; "
+                "/digest now shows today's."
+            )
         ]
+    if arg in ("now", "today"):
+        return await nudges.digest_now(engine, ctx)
     if arg in ("off", "stop", "none", "never"):
         await engine.store.update_settings(
             ctx.owner, "turned the digest off", ctx.now, digest_time=None
@@ -105,6 +111,7 @@ async def cmd_settings(engine: Engine, ctx: Context, args: str) -> list[Reply]:
         "Your settings:",
         f"• time zone: {s.timezone} (/timezone)",
         f"• daily digest: {s.digest_time or 'off'} (/digest)",
+        f"• next digest: {await nudges.next_digest_text(engine, ctx)}",
         f"• at most {engine.max_per_digest} people per digest",
         f"• circles: {circles}",
     ]

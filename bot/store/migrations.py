@@ -143,7 +143,41 @@ V1: tuple[str, ...] = (
     END""",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1,)
+# The daily digest (DESIGN.md "The nudge"). The database is the only schedule: each
+# user's next digest instant is a column, and a sweep every minute picks the rows whose
+# instant has come, so restarts, downtime and DST are a matter of the query, not of
+# persisted scheduler jobs. `next_digest_at` holds `format_utc` text, which compares as
+# time. Existing users start NULL: the sweep schedules rows it finds unscheduled (a time
+# zone is needed for that, which SQL does not have), see bot/nudges/sweep.py.
+V2: tuple[str, ...] = (
+    "ALTER TABLE users ADD COLUMN next_digest_at TEXT",
+    # Only the rows a sweep can pick: active users with a digest on.
+    "CREATE INDEX users_next_digest ON users(next_digest_at) "
+    "WHERE active = 1 AND next_digest_at IS NOT NULL",
+    # One row per user and local day, written *before* the digest is sent: the UNIQUE
+    # key is what makes "at most one digest per local day" hold across restarts.
+    # status: pending (recorded, not yet delivered) -> sent | undeliverable (the user
+    # blocked the bot) | rejected (Telegram refused this message) | expired (the local
+    # day ended before it could be delivered).
+    """CREATE TABLE digests (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        local_day TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'sent', 'undeliverable', 'rejected', 'expired')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        text TEXT NOT NULL,
+        buttons TEXT NOT NULL DEFAULT '[]',
+        person_ids TEXT NOT NULL DEFAULT '[]',
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        sent_at TEXT,
+        UNIQUE (owner_id, local_day)
+    )""",
+    "CREATE INDEX digests_pending ON digests(status) WHERE status = 'pending'",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2)
 LATEST = len(MIGRATIONS)
 
 

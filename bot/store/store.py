@@ -33,6 +33,7 @@ from bot.core.model import (
 )
 from bot.core.names import name_key
 from bot.store.db import Database
+from bot.store.digests import next_digest_text, schedule_for
 from bot.store.journal import Change, apply_inverse
 
 SEP = "\x1f"  # joins aliases/tags in one column; never typed by a user
@@ -92,6 +93,10 @@ class Store:
     def _forget_cache(self, owner: int) -> None:
         self._people.pop(owner, None)
 
+    def invalidate(self, owner: int) -> None:
+        """Drop the owner's cached people after a write made outside `change` (the sweep)."""
+        self._forget_cache(owner)
+
     @asynccontextmanager
     async def change(self, owner: int, label: str, now: datetime) -> AsyncIterator[Change]:
         """A journaled transaction for one owner; committed when the block ends."""
@@ -123,11 +128,13 @@ class Store:
         if owner in self._settings:
             return False
         async with self.db.transaction() as conn:
+            # The digest schedule is born with the user: today's time if still ahead.
+            first = next_digest_text(now, defaults.timezone, defaults.digest_time, None)
             rows = list(
                 await conn.execute_fetchall(
-                    "INSERT INTO users (id, timezone, digest_time, created_at) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT(id) DO NOTHING RETURNING id",
-                    (owner, defaults.timezone, defaults.digest_time, format_utc(now)),
+                    "INSERT INTO users (id, timezone, digest_time, created_at, next_digest_at) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING RETURNING id",
+                    (owner, defaults.timezone, defaults.digest_time, format_utc(now), first),
                 )
             )
         self._settings.pop(owner, None)
@@ -137,6 +144,20 @@ class Store:
         self, owner: int, label: str, now: datetime, **values: str | None
     ) -> None:
         async with self.change(owner, label, now) as ch:
+            # The digest schedule follows the settings in the same transaction; the
+            # journal keeps its old value too, so /undo restores the old schedule.
+            rows = list(
+                await ch.conn.execute_fetchall(
+                    "SELECT timezone, digest_time FROM users WHERE id = ?", (owner,)
+                )
+            )
+            if rows:
+                merged = {"timezone": rows[0]["timezone"], "digest_time": rows[0]["digest_time"]}
+                merged.update(values)
+                next_at = await schedule_for(
+                    ch.conn, owner, str(merged["timezone"]), merged["digest_time"], now
+                )
+                values = {**values, "next_digest_at": next_at}
             await ch.update("users", owner, values)
         self._settings.pop(owner, None)
 

@@ -14,6 +14,7 @@ from telegram.request import BaseRequest
 from bot.compose import Services
 from bot.config import Config
 from bot.engine import Engine
+from bot.nudges.telegram_sender import install_nudges
 from bot.telegram.handlers import Handlers
 from bot.telegram.keyboards import command_menu
 
@@ -73,9 +74,9 @@ def build_application(
         engine=services.engine,
         store=services.store,
         allowed_users=frozenset(telegram.allowed_users),
-        # import_file is not in the engine yet; when it is: importer=services.engine.import_file
-        importer=None,
+        importer=services.engine.import_file,
     ).register(app)
+    install_nudges(app, services)  # the daily digest: a sweep job every minute (bot/nudges)
     return app
 
 

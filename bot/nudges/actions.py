@@ -1,0 +1,176 @@
+"""The digest inside the conversation: its buttons, `/digest now`, and the next digest time.
+
+Every button press is an ordinary undoable change (`store.change`), so `/undo` takes back
+a "Reached out", a snooze or a "Less often" like any other command. The reply redraws the
+digest message: what just happened, then the people still on it with their buttons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from bot.core.dates import MONTH_ABBR, WEEKDAY_ABBR, format_day
+from bot.core.due import rank_due
+from bot.core.intervals import format_interval
+from bot.core.model import Person, PersonCard
+from bot.engine.engine import Context, Engine
+from bot.engine.replies import Reply
+from bot.nudges.digest import (
+    LESS_OFTEN,
+    PREFIX,
+    REACHED_OUT,
+    SNOOZE,
+    Digest,
+    Press,
+    choose,
+    compose,
+    parse_press,
+)
+from bot.nudges.schedule import first_digest_at, parse_clock
+from bot.store.digests import DigestLog
+
+REACHED_OUT_KIND: Final = "reached out"
+SNOOZE_DAYS: Final = 7
+STILL_HEADING: Final = "Still on today's list:"
+NOBODY_DUE: Final = "Nobody's due today — you're in touch with everyone. 🌿"
+UNDO_HINT: Final = " /undo to take it back."
+
+
+async def cards_of(engine: Engine, owner: int, people: Sequence[Person]) -> list[PersonCard]:
+    cards: list[PersonCard] = []
+    for person in people:
+        card = await engine.store.card(owner, person.id)
+        if card is not None:
+            cards.append(card)
+    return cards
+
+
+async def build_digest(engine: Engine, owner: int, today: date) -> Digest | None:
+    """The digest for the owner's local day `today`; None when nobody is due."""
+    chosen = choose(await engine.people(owner), engine.circles, today, engine.max_per_digest)
+    cards = await cards_of(engine, owner, [d.person for d in chosen])
+    return compose(cards, engine.circles, today)
+
+
+async def digest_now(engine: Engine, ctx: Context) -> list[Reply]:
+    """`/digest now`: today's digest on demand.
+
+    A preview: it is not the day's digest (that still comes at the usual time) and marks
+    nobody as nudged, so asking never changes who the real digest will show.
+    """
+    digest = await build_digest(engine, ctx.owner, ctx.today)
+    return [digest.reply] if digest is not None else [Reply(NOBODY_DUE)]
+
+
+async def next_digest_text(engine: Engine, ctx: Context) -> str:
+    """'Thu 26 Nov 09:00 Europe/Lisbon', in the user's own time zone; 'off' when off."""
+    settings = ctx.settings
+    if settings.digest_time is None:
+        return "off"
+    log = DigestLog(engine.store)
+    at = await log.next_digest_at(ctx.owner)
+    if at is None:  # not scheduled yet (a user from before the digest existed)
+        try:
+            at = first_digest_at(
+                ctx.now,
+                settings.timezone,
+                parse_clock(settings.digest_time),
+                last_sent_day=await log.last_day(ctx.owner),
+            )
+        except ValueError:
+            return f"{settings.digest_time} {settings.timezone}"
+    local = at.astimezone(ZoneInfo(settings.timezone))
+    day = f"{WEEKDAY_ABBR[local.weekday()]} {local.day} {MONTH_ABBR[local.month - 1]}"
+    if local.year != ctx.today.year:
+        day += f" {local.year}"
+    return f"{day} {local:%H:%M} {settings.timezone}"
+
+
+# -- the buttons -----------------------------------------------------------------------
+
+
+async def on_press(engine: Engine, ctx: Context, rest: str) -> list[Reply]:
+    """A digest button: do what it says, then redraw the rest of the digest."""
+    press = parse_press(rest)
+    if press is None:
+        return [Reply("That button has expired.")]
+    person = await engine.store.person(ctx.owner, press.person_id)
+    if person is None:
+        outcome = "That person is no longer in your circles."
+    elif press.action == REACHED_OUT:
+        outcome = await reached_out(engine, ctx, person)
+    elif press.action == SNOOZE:
+        outcome = await snooze_week(engine, ctx, person)
+    else:
+        assert press.action == LESS_OFTEN  # parse_press lets only the three through
+        outcome = await less_often(engine, ctx, person)
+    return [await _redraw(engine, ctx, outcome, press)]
+
+
+async def reached_out(engine: Engine, ctx: Context, person: Person) -> str:
+    """Log a contact today: they are in touch again, so they leave /who."""
+    if person.last_contact == ctx.today and person.last_kind == REACHED_OUT_KIND:
+        return f"Already noted: you reached out to {person.name} today. 🙂"
+    label = f"logged reaching out to {person.name}"
+    async with engine.store.change(ctx.owner, label, ctx.now) as ch:
+        await engine.store.log(
+            ch,
+            ctx.today,
+            REACHED_OUT_KIND,
+            "",
+            [person.id],
+            reactivate=[person.id] if person.imported else [],
+        )
+    return f"Nice — logged that you reached out to {person.name} today." + UNDO_HINT
+
+
+async def snooze_week(engine: Engine, ctx: Context, person: Person) -> str:
+    until = ctx.today + timedelta(days=SNOOZE_DAYS)
+    async with engine.store.change(ctx.owner, f"snoozed {person.name}", ctx.now) as ch:
+        await ch.update("people", person.id, {"snoozed_until": until.isoformat()})
+    when = format_day(until, ctx.today)
+    return f"OK — no nudges about {person.name} until {when}." + UNDO_HINT
+
+
+async def less_often(engine: Engine, ctx: Context, person: Person) -> str:
+    """Move them one circle further out; at the widest circle, say so kindly."""
+    circles = engine.circles
+    wider = circles.further_out(person.circle)
+    if wider is None:
+        every = format_interval(circles.cadence_of(person))
+        return (
+            f"{person.name} is already in {person.circle}, your widest circle, so I nudge "
+            f"about them only {every}. To pause them: /every {person.name} never"
+        )
+    values: dict[str, object] = {"circle": wider}
+    own = person.cadence_days
+    # Their own cadence would outlast the move; drop it if it is more often than the
+    # new circle's, so that "less often" really is less often.
+    if own is not None and own < circles.cadence(wider):
+        values["cadence_days"] = None
+    async with engine.store.change(ctx.owner, f"moved {person.name} to {wider}", ctx.now) as ch:
+        await ch.update("people", person.id, values)
+    moved = await engine.store.person(ctx.owner, person.id)
+    every = format_interval(circles.cadence_of(moved)) if moved is not None else ""
+    return f"Got it — {person.name} is in {wider} now ({every})." + UNDO_HINT
+
+
+async def _redraw(engine: Engine, ctx: Context, outcome: str, press: Press) -> Reply:
+    """The outcome, then the people of the same message who are still due."""
+    people = {p.id: p for p in await engine.people(ctx.owner)}
+    remaining = [people[i] for i in press.others if i in people]
+    # Same-day nudges stay on the list; anyone no longer due (logged meanwhile,
+    # snoozed elsewhere) drops out. The message's own order is kept.
+    due = {d.person.id for d in rank_due(remaining, engine.circles, ctx.today)}
+    cards = await cards_of(engine, ctx.owner, [p for p in remaining if p.id in due])
+    rest = compose(cards, engine.circles, ctx.today, heading=STILL_HEADING)
+    if rest is None:
+        return Reply(outcome)
+    return Reply(f"{outcome}\n\n{rest.reply.text}", rest.reply.buttons)
+
+
+def register(engine: Engine) -> None:
+    engine.add_button(PREFIX, on_press)

@@ -1,0 +1,274 @@
+"""The sweep: once a minute, send every digest whose time has come. No transport here.
+
+The database is the only source of truth (engineering notes §4, "Recompute"): no
+scheduler job is persisted, each user's next digest instant is `users.next_digest_at`,
+and a sweep asks which of them have come. Downtime, restarts and DST are therefore the
+query's business: a digest missed while the bot was down goes out when it is back, on the
+same local day only (`plan_sweep`).
+
+Exactly once, step by step:
+
+1. Plan: for each due user, `plan_sweep` says whether today's digest goes out and when the
+   next one is due; the digest is composed from their people.
+2. Record, in one transaction and *before* sending: the digest row (`pending`, unique per
+   user and local day), its people's `last_nudged_on`, and the new `next_digest_at`.
+   A crash before this commit leaves no trace, so the next sweep plans again; after it,
+   the row exists and no second digest can be recorded for that day.
+3. Send the recorded text. Success marks the row `sent`. A transient failure (network,
+   5xx, 429 beyond the rate limiter's retries) leaves it `pending`, and later sweeps retry
+   it until the user's local day ends (then it is `expired`). A blocked bot marks the row
+   `undeliverable` and the user inactive: no more nudges until they /start again.
+
+The one window left: Telegram accepted the message but the process died (or the answer
+was lost to a timeout) before `sent` was committed. The row is still `pending`, so the
+next sweep sends it again that day. Telegram's sendMessage has no idempotency key, so at
+this point "at least once" is the honest guarantee; everywhere else it is exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Final, Protocol
+
+from bot.core.clock import Clock, format_utc, parse_utc
+from bot.engine.engine import Engine
+from bot.engine.replies import Button, Reply
+from bot.nudges.actions import build_digest
+from bot.nudges.schedule import local_day, parse_clock, plan_sweep
+from bot.store.digests import (
+    EVERYONE,
+    EXPIRED,
+    REJECTED,
+    UNDELIVERABLE,
+    ButtonRows,
+    DigestLog,
+    NewDigest,
+    Planned,
+    Scope,
+    StoredDigest,
+    next_digest_text,
+)
+
+log = logging.getLogger(__name__)
+
+SWEEP_SECONDS: Final = 60.0  # how often a transport runs the sweep
+# Undocumented on purpose: end-to-end tests make the sweep fast with it.
+ENV_SWEEP_SECONDS: Final = "KITH_SWEEP_SECONDS"
+BATCH: Final = 500  # users (and retries) per sweep; the rest wait a minute, same day
+CONCURRENCY: Final = 8  # sends in flight; the bot's rate limiter keeps the pace
+MAX_UNEXPECTED: Final = 3  # a send crashing on a bug is given up after this many tries
+
+
+class SendError(Exception):
+    """A digest could not be delivered; the subclass says what to do about it."""
+
+
+class TryLater(SendError):
+    """Transient: network trouble, a 5xx, rate limits. The digest stays pending."""
+
+
+class Undeliverable(SendError):
+    """The user cannot be reached (they blocked the bot): stop nudging them."""
+
+
+class Rejected(SendError):
+    """This message was refused as such (e.g. malformed): sending it again won't help."""
+
+
+class Sender(Protocol):
+    """How a transport delivers one digest message to one user."""
+
+    async def send(self, owner: int, reply: Reply) -> None:
+        """Deliver `reply`, or raise TryLater, Undeliverable or Rejected."""
+        ...
+
+
+@dataclass
+class SweepResult:
+    """What one sweep did, for logs and tests."""
+
+    scheduled: int = 0  # users given a next_digest_at they lacked
+    nobody_due: int = 0  # digest times that came with nobody to nudge about
+    recorded: int = 0  # new digests written down
+    sent: int = 0  # digests delivered (new or retried)
+    retried: int = 0  # pending digests from earlier sweeps tried again
+    pending: int = 0  # sends that failed for now (still pending)
+    undeliverable: int = 0
+    rejected: int = 0
+    expired: int = 0  # pending digests whose local day ended undelivered
+
+
+class Sweeper:
+    """Finds the due digests and sends them; call `sweep()` once a minute.
+
+    `scope` says whose digests this sweeper sends: `kith chat` sweeps only the terminal's
+    user, `kith run` only Telegram users, even when both share a database.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        sender: Sender,
+        *,
+        scope: Scope = EVERYONE,
+        batch: int = BATCH,
+        concurrency: int = CONCURRENCY,
+    ) -> None:
+        self.engine = engine
+        self.store = engine.store
+        self.clock = clock
+        self.sender = sender
+        self.scope = scope
+        self.batch = batch
+        self.ledger = DigestLog(engine.store)
+        self._sending = asyncio.Semaphore(concurrency)
+        self._running = asyncio.Lock()  # one sweep at a time, whoever calls it
+
+    async def sweep(self) -> SweepResult:
+        """One pass: retry pending digests, schedule the unscheduled, send the due."""
+        async with self._running:
+            result = SweepResult()
+            await self._retry_pending(result)
+            await self._schedule_missing(result)
+            recorded = await self._record_due(result)
+            await self._deliver(recorded, result)
+            if result.sent or result.pending or result.undeliverable or result.expired:
+                log.info(
+                    "digest sweep: %d sent, %d pending, %d undeliverable, %d expired",
+                    result.sent,
+                    result.pending,
+                    result.undeliverable,
+                    result.expired,
+                )
+            return result
+
+    # -- steps -------------------------------------------------------------------------
+
+    async def _retry_pending(self, result: SweepResult) -> None:
+        """Digests recorded earlier but not delivered: again if still their day."""
+        now = self.clock.now()
+        retry: list[StoredDigest] = []
+        for digest in await self.ledger.pending(self.batch, self.scope):
+            try:
+                today = local_day(now, digest.timezone)
+            except ValueError:
+                today = digest.local_day
+            if today > digest.local_day:
+                # Yesterday's digest arriving today helps nobody: today has its own.
+                await self.ledger.mark_final(digest, EXPIRED, "the local day ended")
+                result.expired += 1
+            else:
+                retry.append(digest)
+        result.retried += len(retry)
+        await self._deliver(retry, result)
+
+    async def _schedule_missing(self, result: SweepResult) -> None:
+        """Backfill `next_digest_at` for users who lack one (e.g. from before schema V2)."""
+        now = self.clock.now()
+        schedules: list[tuple[int, str]] = []
+        for user in await self.ledger.unscheduled(self.batch, self.scope):
+            at = next_digest_text(now, user.timezone, user.digest_time, user.last_day)
+            if at is not None:
+                schedules.append((user.owner, at))
+        await self.ledger.set_schedules(schedules)
+        result.scheduled += len(schedules)
+
+    async def _record_due(self, result: SweepResult) -> list[StoredDigest]:
+        """Plan every due user, then record all the plans in one transaction."""
+        now = self.clock.now()
+        plans: list[Planned] = []
+        for user in await self.ledger.due(now, self.batch, self.scope):
+            try:
+                plan = plan_sweep(
+                    parse_utc(user.next_digest_at),
+                    now,
+                    user.timezone,
+                    parse_clock(user.digest_time),
+                    last_sent_day=user.last_day,
+                )
+            except ValueError:
+                # Settings this machine cannot schedule: unschedule the row rather than
+                # pick it up every minute; the backfill tries it again.
+                log.warning("cannot plan the digest of a user; unscheduling it")
+                plans.append(Planned(user.owner, user.next_digest_at, None))
+                continue
+            digest: NewDigest | None = None
+            if plan.send and plan.digest_day is not None:
+                digest = await self._compose(user.owner, plan.digest_day)
+                if digest is None:
+                    result.nobody_due += 1
+            plans.append(Planned(user.owner, user.next_digest_at, format_utc(plan.next_at), digest))
+        ids = await self.ledger.record(plans, now)
+        result.recorded += len(ids)
+        recorded = [await self.ledger.get(i) for i in ids]
+        return [d for d in recorded if d is not None]
+
+    async def _compose(self, owner: int, day: date) -> NewDigest | None:
+        try:
+            composed = await build_digest(self.engine, owner, day)
+        except Exception:
+            # One user's broken data must not hold up everyone else's digest.
+            log.exception("could not compose a digest; skipping it today")
+            return None
+        if composed is None:
+            return None
+        buttons: ButtonRows = tuple(
+            tuple((b.label, b.data) for b in row) for row in composed.reply.buttons
+        )
+        return NewDigest(day, composed.reply.text, buttons, composed.person_ids)
+
+    async def _deliver(self, digests: Sequence[StoredDigest], result: SweepResult) -> None:
+        await asyncio.gather(*(self._send_one(d, result) for d in digests))
+
+    async def _send_one(self, digest: StoredDigest, result: SweepResult) -> None:
+        reply = Reply(
+            digest.text,
+            tuple(tuple(Button(label, data) for label, data in row) for row in digest.buttons),
+        )
+        async with self._sending:
+            try:
+                await self.sender.send(digest.owner, reply)
+            except TryLater as exc:
+                await self.ledger.mark_attempt(digest.id, _describe(exc))
+                result.pending += 1
+                log.warning("a digest could not be sent yet (%s); will retry", _describe(exc))
+            except Undeliverable as exc:
+                await self.ledger.mark_final(digest, UNDELIVERABLE, _describe(exc))
+                await self.store.set_active(digest.owner, False)
+                result.undeliverable += 1
+            except Rejected as exc:
+                await self.ledger.mark_final(digest, REJECTED, _describe(exc))
+                result.rejected += 1
+                log.warning("a digest was refused: %s", _describe(exc))
+            except Exception as exc:
+                log.exception("sending a digest failed unexpectedly")
+                if digest.attempts + 1 >= MAX_UNEXPECTED:
+                    await self.ledger.mark_final(digest, REJECTED, _describe(exc))
+                    result.rejected += 1
+                else:
+                    await self.ledger.mark_attempt(digest.id, _describe(exc))
+                    result.pending += 1
+            else:
+                await self.ledger.mark_sent(digest.id, self.clock.now())
+                result.sent += 1
+
+
+def sweep_seconds(env: Mapping[str, str] | None = None) -> float:
+    """The sweep interval: 60 s, or shorter when the environment asks (tests only)."""
+    environ: Mapping[str, str] = os.environ if env is None else env
+    raw = environ.get(ENV_SWEEP_SECONDS, "").strip()
+    try:
+        value = float(raw) if raw else SWEEP_SECONDS
+    except ValueError:
+        return SWEEP_SECONDS
+    return value if 0 < value <= SWEEP_SECONDS else SWEEP_SECONDS
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,76 @@
+"""The daily digest end to end: the real `kith run` process on the real clock, talking
+HTTP to the fake Bot API on 127.0.0.1.
+
+Ann sets her digest to the coming minute and has a friend she has not seen for 200
+days. The digest arrives from the running process with its three buttons; "Reached out"
+takes Alice off /who; a restart the same day sends no second digest.
+
+The sweep runs every second here (`KITH_SWEEP_SECONDS`, a test-only knob); the digest
+still waits for its minute on the wall clock, so this test takes up to about a minute.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import KithRun
+from tests.e2e.test_kith_run import ANN, says, started, taps
+from tests.support import FakeBotApi, SentMessage, WaitTimeout
+
+DIGEST = "It's been a while — maybe say hi to:"
+ARRIVES_WITHIN = 130.0  # the coming minute, plus a generous margin for a slow machine
+SWEEPS = 4.0  # seconds: a few sweeps at one per second
+
+
+def coming_minute() -> datetime:
+    """The next whole minute at least 10 s away (so setting it cannot race the clock)."""
+    now = datetime.now(UTC)
+    target = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return target if target - now >= timedelta(seconds=10) else target + timedelta(minutes=1)
+
+
+def digests_to(api: FakeBotApi) -> list[SentMessage]:
+    return [m for m in api.sent_to(ANN) if (m.plain_text or "").startswith(DIGEST)]
+
+
+def test_the_digest_comes_at_its_minute_once_and_one_tap_acts(
+    api: FakeBotApi, kith_run: KithRun, tmp_path: Path
+) -> None:
+    kith_run.env["KITH_SWEEP_SECONDS"] = "1"
+    first = kith_run.start()
+    started(api, 0)
+
+    assert "Added Alice" in says(api, ANN, "/add Alice")
+    assert says(api, ANN, "coffee with Alice 200 days ago").startswith("Logged coffee")
+    at = coming_minute()
+    assert f"{at:%H:%M}" in says(api, ANN, f"/digest {at:%H:%M}")  # Ann is on UTC
+
+    [digest] = api.wait_for_sync(lambda: digests_to(api), timeout=ARRIVES_WITHIN, what="the digest")
+    arrived = datetime.now(UTC)
+    assert at <= arrived < at + timedelta(seconds=30)
+    assert "• Alice (friends) — 6 months since coffee" in (digest.plain_text or "")
+    labels = [label for label, _ in digest.buttons]
+    assert len(labels) == 3
+    for word in ("Reached out", "Snooze", "Less often"):
+        assert any(word in label for label in labels), labels
+
+    assert "Alice" in says(api, ANN, "/who")
+    assert taps(api, ANN, "Reached out").startswith("Nice — logged that you reached out to Alice")
+    assert "Alice" not in says(api, ANN, "/who")
+
+    assert kith_run.terminate(first) == 0
+    second = kith_run.start()
+    started(api, len(api.calls_of("getUpdates")))
+    with pytest.raises(WaitTimeout):  # several sweeps of the new process: nothing more
+        api.wait_for_sync(lambda: len(digests_to(api)) > 1, timeout=SWEEPS, what="2nd digest")
+    assert "next digest: " in says(api, ANN, "/settings")
+    assert kith_run.terminate(second) == 0
+
+    with sqlite3.connect(tmp_path / "kith.db") as db:
+        rows = db.execute("SELECT owner_id, status, attempts FROM digests").fetchall()
+    assert rows == [(ANN, "sent", 1)]
+    assert "Traceback" not in kith_run.everything_printed()

@@ -1,0 +1,66 @@
+"""The digest in `kith chat`: printed in the terminal, its buttons numbered."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from bot.compose import LOCAL_USER
+from bot.console.chat import run_chat
+from bot.core.clock import FixedClock, parse_utc
+from bot.nudges.console import TerminalNudges
+from tests.conversation import Chat, kith
+
+
+async def test_a_due_digest_prints_when_the_chat_opens_and_a_number_presses(
+    tmp_path: Path,
+) -> None:
+    clock = FixedClock(parse_utc("2026-11-25T10:00:00Z"))
+    async with kith(tmp_path / "k.db", clock) as services:
+        me = Chat(services.engine, owner=LOCAL_USER)
+        await me.says("/add Alice inner")
+        await me.says("coffee with Alice 2026-10-01")
+        await me.says("/add Bob inner")
+        await me.says("coffee with Bob 2026-10-01")
+        clock.set(parse_utc("2026-11-26T09:00:00Z"))
+
+        out = io.StringIO()
+        nudges = TerminalNudges(services.engine, clock)
+        await run_chat(
+            services.engine,
+            LOCAL_USER,
+            stdin=io.StringIO("4\n/who\n"),
+            stdout=out,
+            sweep=nudges,
+            sweep_every=3600,
+        )
+
+    printed = out.getvalue()
+    assert "It's been a while — maybe say hi to:" in printed
+    assert "  1) Reached out to Alice" in printed
+    assert "  4) Reached out to Bob" in printed
+    assert "[Reached out to Bob]" in printed
+    assert "Nice — logged that you reached out to Bob today." in printed
+    who = printed.rsplit("Time to catch up with:", 1)[1]
+    assert "Alice" in who and "Bob" not in who
+
+
+async def test_the_terminal_sweep_never_sends_a_telegram_user_s_digest(tmp_path: Path) -> None:
+    clock = FixedClock(parse_utc("2026-11-25T10:00:00Z"))
+    async with kith(tmp_path / "k.db", clock) as services:
+        telegram_user = Chat(services.engine, owner=7)
+        await telegram_user.says("/add Alice inner")
+        await telegram_user.says("coffee with Alice 2026-10-01")
+        clock.set(parse_utc("2026-11-26T09:00:00Z"))
+
+        out = io.StringIO()
+        await run_chat(
+            services.engine,
+            LOCAL_USER,
+            stdin=io.StringIO(""),
+            stdout=out,
+            sweep=TerminalNudges(services.engine, clock),
+        )
+        assert out.getvalue() == ""
+        rows = await services.db.fetchall("SELECT count(*) FROM digests")
+        assert rows[0][0] == 0
