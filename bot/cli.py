@@ -7,6 +7,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
+from bot import cli_data
 from bot.config import Config, ConfigError, load_config
 from bot.store.db import StoreError
 from bot.store.migrations import MigrationError
@@ -26,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(chat)
     run = sub.add_parser("run", help="run the Telegram bot (long polling)")
     common(run)
+    cli_data.add_commands(sub, common)
     return parser
 
 
@@ -55,6 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.telegram.run import run_bot
 
             return run_bot(config)
+        if args.command in cli_data.COMMANDS:
+            return cli_data.run(args, config)
     except (ConfigError, StoreError, MigrationError) as exc:
         print(f"kith: {exc}", file=sys.stderr)
         return 2

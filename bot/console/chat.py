@@ -7,8 +7,10 @@ import contextlib
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TextIO
 
+from bot.console.files import import_argument, import_from_path, save_files
 from bot.engine import Engine, Reply
 from bot.engine.replies import Button
 
@@ -36,11 +38,14 @@ class ConsoleChat:
         self.owner = owner
         self.out = out
         self.buttons: list[Button] = []
+        self.folder: Path | None = None  # where files from replies go; None: the current one
 
     def show(self, replies: list[Reply]) -> None:
         buttons: list[Button] = []
         for reply in replies:
             self.out.write(render(reply, len(buttons) + 1) + "\n")
+            for line in save_files(reply.files, self.folder):
+                self.out.write(line + "\n")
             buttons.extend(reply.flat_buttons)
         self.out.flush()
         self.buttons = buttons
@@ -57,6 +62,10 @@ class ConsoleChat:
             self.show([Reply(f"Pick a number from 1 to {len(self.buttons)}.")])
             return
         if not text:
+            return
+        path = import_argument(text)
+        if path is not None:  # the terminal reads the file; the engine never opens paths
+            self.show(await import_from_path(self.engine, self.owner, path))
             return
         self.show(await self.engine.handle(self.owner, text))
 

@@ -74,8 +74,7 @@ def build_application(
         engine=services.engine,
         store=services.store,
         allowed_users=frozenset(telegram.allowed_users),
-        # import_file is not in the engine yet; when it is: importer=services.engine.import_file
-        importer=None,
+        importer=services.engine.import_file,
     ).register(app)
     install_nudges(app, services)  # the daily digest: a sweep job every minute (bot/nudges)
     return app

@@ -19,6 +19,7 @@ from telegram import (
     Chat,
     Document,
     InlineKeyboardMarkup,
+    InputFile,
     Message,
     Update,
 )
@@ -38,6 +39,7 @@ from bot.engine import Engine, Reply
 from bot.store.store import Store
 from bot.telegram.keyboards import inline_keyboard
 from bot.telegram.text import split_text
+from bot.transfer import MAX_IMPORT_BYTES, too_big
 
 log = logging.getLogger(__name__)
 
@@ -54,14 +56,12 @@ IMPORT_SOON: Final = (
     "Thanks! Importing contacts from a file is coming soon. For now, add people with "
     "/add NAME — or share a contact card with me."
 )
-TOO_BIG: Final = "That file is too big for me — contact files are usually well under 5 MB."
 NOT_TEXT: Final = (
     "I only read text (and contact cards). Tell me about someone you saw, like "
     "“coffee with Alice yesterday” — or see /help."
 )
 NO_NAME: Final = "That contact card has no name I can use."
 
-MAX_IMPORT_BYTES: Final = 5_000_000
 # Telegram's "Restart bot" (after unblocking) sends /start: the user wants messages again.
 _START = re.compile(r"/start(?:@\w+)?(?:\s|$)", re.IGNORECASE)
 # How many group chats to remember having answered; past this the memory starts over,
@@ -153,7 +153,8 @@ class Handlers:
         replies = await self.engine.press(owner, query.data)
         chat_id = query.message.chat.id if query.message is not None else owner
         rest = await self._edit_pressed(query, owner, replies)
-        await self._send_parts(context.bot, owner, chat_id, rest)
+        if await self._send_parts(context.bot, owner, chat_id, rest):
+            await self._send_files(context.bot, owner, chat_id, replies)
 
     async def on_contact(self, update: Update, context: Context) -> None:
         """A shared contact card: add that person."""
@@ -177,11 +178,11 @@ class Handlers:
         if self.importer is None:
             return [Reply(IMPORT_SOON)]
         if (document.file_size or 0) > MAX_IMPORT_BYTES:
-            return [Reply(TOO_BIG)]
+            return [Reply(str(too_big(document.file_size or 0)))]
         file = await context.bot.get_file(document.file_id)
         data = bytes(await file.download_as_bytearray())
         if len(data) > MAX_IMPORT_BYTES:
-            return [Reply(TOO_BIG)]
+            return [Reply(str(too_big(len(data))))]
         return await self.importer(owner, document.file_name or "", data)
 
     async def on_other(self, update: Update, context: Context) -> None:
@@ -211,13 +212,27 @@ class Handlers:
     # -- replies out -------------------------------------------------------------
 
     async def send(self, bot: Bot, owner: int, chat_id: int, replies: Sequence[Reply]) -> None:
-        """Send replies as messages, in order; stop at the first that cannot be delivered."""
-        await self._send_parts(bot, owner, chat_id, [p for r in replies for p in parts_of(r)])
+        """Send replies as messages, in order, then their files as documents; stop at the
+        first that cannot be delivered."""
+        parts = [p for r in replies for p in parts_of(r)]
+        if await self._send_parts(bot, owner, chat_id, parts):
+            await self._send_files(bot, owner, chat_id, replies)
 
-    async def _send_parts(self, bot: Bot, owner: int, chat_id: int, parts: list[Part]) -> None:
+    async def _send_parts(self, bot: Bot, owner: int, chat_id: int, parts: list[Part]) -> bool:
         for text, markup in parts:
             if not await self._deliver(owner, bot.send_message(chat_id, text, reply_markup=markup)):
-                return
+                return False
+        return True
+
+    async def _send_files(
+        self, bot: Bot, owner: int, chat_id: int, replies: Sequence[Reply]
+    ) -> None:
+        """The replies' attachments (an export), one document each."""
+        for reply in replies:
+            for file in reply.files:
+                document = InputFile(file.data, filename=file.file_name)
+                if not await self._deliver(owner, bot.send_document(chat_id, document)):
+                    return
 
     async def _edit_pressed(
         self, query: CallbackQuery, owner: int, replies: Sequence[Reply]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.telegram.handlers import IMPORT_SOON, NOT_TEXT
+from bot.telegram.handlers import NOT_TEXT
 from tests.support import FakeBotApi
 from tests.telegram.conftest import Kith, TelegramUser
 
@@ -100,8 +100,9 @@ async def test_shared_contact_card_adds_the_person(kith: Kith, ann: TelegramUser
     assert "Dana Scully" in await ann.says("/show Dana")
 
 
-async def test_a_sent_file_gets_a_polite_not_yet(kith: Kith, ann: TelegramUser) -> None:
-    assert await ann.sends_document("contacts.vcf", b"BEGIN:VCARD\nEND:VCARD\n") == IMPORT_SOON
+async def test_a_sent_file_with_nobody_in_it_says_so(kith: Kith, ann: TelegramUser) -> None:
+    reply = await ann.sends_document("contacts.vcf", b"BEGIN:VCARD\nEND:VCARD\n")
+    assert reply == "I found no contacts in contacts.vcf. The only card had no name."
     assert await kith.count("people") == 0
 
 

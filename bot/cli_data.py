@@ -1,0 +1,247 @@
+"""`kith export`, `kith import` and `kith backup`: your data from the shell.
+
+In the terminal you are the local user (`bot.compose.LOCAL_USER`); `--user ID` picks a
+Telegram user's data instead. The database is `--db`, `KITH_DB` or the config's, as for
+every command. Exit codes: 0 done, 1 the command could not do what was asked (the
+reason on stderr, one line), 2 bad settings (from `bot.cli`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sqlite3
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.compose import LOCAL_USER, services
+from bot.config import Config
+from bot.console.files import read_import_file
+from bot.engine import UserError
+from bot.engine.transfer import import_now
+from bot.store.db import Database
+from bot.store.transfer import Duplicates, export_document
+from bot.transfer import (
+    ExportDocument,
+    ImportFormatError,
+    document_to_json,
+    people_to_csv,
+    people_to_vcard,
+)
+
+COMMANDS = ("export", "import", "backup")
+
+
+class Refused(Exception):
+    """The command cannot do what was asked; the message says why, for stderr."""
+
+
+def add_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: Callable[[argparse.ArgumentParser], None],
+) -> None:
+    """The export, import and backup subcommands."""
+    export = sub.add_parser("export", help="write your data to stdout or a file")
+    common(export)
+    _user(export)
+    export.add_argument(
+        "--format",
+        choices=("json", "vcf", "csv"),
+        default="json",
+        help="json: everything, to restore (default); vcf/csv: your people, for address books",
+    )
+    export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+
+    imp = sub.add_parser("import", help="import contacts (.vcf/.csv) or a kith export (.json)")
+    common(imp)
+    imp.add_argument("file", metavar="FILE")
+    _user(imp)
+    imp.add_argument("--circle", help="the circle new people go into (default: the widest)")
+    imp.add_argument(
+        "--duplicates",
+        choices=("merge", "skip"),
+        help="people you already have: merge what's new into them (contacts default) or "
+        "skip them; a kith export into an account with people needs this said",
+    )
+
+    backup = sub.add_parser("backup", help="copy the database safely, even while kith runs")
+    common(backup)
+    backup.add_argument("path", metavar="PATH", help="the backup file to write")
+    backup.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+
+
+def _user(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--user",
+        type=int,
+        metavar="ID",
+        help="a Telegram user's numeric id (default: you, the terminal's user)",
+    )
+
+
+def run(args: argparse.Namespace, config: Config) -> int:
+    """Run one of COMMANDS; its exit code."""
+    try:
+        if args.command == "export":
+            return _export(config, args)
+        if args.command == "import":
+            return _import(config, args)
+        return _backup(config, Path(args.path).expanduser(), force=args.force)
+    except Refused as exc:
+        print(f"kith: {exc}", file=sys.stderr)
+        return 1
+
+
+def _owner(args: argparse.Namespace) -> int:
+    return LOCAL_USER if args.user is None else int(args.user)
+
+
+def _whose(owner: int) -> str:
+    return "you (the terminal's user)" if owner == LOCAL_USER else f"user {owner}"
+
+
+def _existing_db(config: Config) -> str:
+    path = config.db_path
+    if path != ":memory:" and not Path(path).expanduser().is_file():
+        raise Refused(f"there is no database at {path}")
+    return path
+
+
+# -- export ----------------------------------------------------------------------------
+
+
+def _export(config: Config, args: argparse.Namespace) -> int:
+    path = _existing_db(config)
+    owner = _owner(args)
+    doc = asyncio.run(_read_document(config, owner))
+    if doc is None:
+        hint = "" if args.user is not None else " (a Telegram user's data: --user ID)"
+        raise Refused(f"nothing is stored for {_whose(owner)} in {path}{hint}")
+    if args.format == "vcf":
+        text = people_to_vcard(doc)
+    elif args.format == "csv":
+        text = people_to_csv(doc)
+    else:
+        text = document_to_json(doc)
+    data = text.encode("utf-8")
+    if args.output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    output = Path(args.output).expanduser()
+    try:
+        output.write_bytes(data)
+    except OSError as error:
+        raise Refused(f"cannot write {output}: {error.strerror or error}") from error
+    people = len(doc.people)
+    print(f"Exported {people} {'person' if people == 1 else 'people'} to {output}.")
+    return 0
+
+
+async def _read_document(config: Config, owner: int) -> ExportDocument | None:
+    """The owner's export; None when nothing at all is stored for them."""
+    async with services(config) as s:
+        settings = await s.store.settings(owner)
+        if settings is None and not await s.store.people(owner):
+            return None
+        return await export_document(
+            s.store, owner, s.engine.circles, s.clock.now(), settings or s.engine.defaults
+        )
+
+
+# -- import ----------------------------------------------------------------------------
+
+
+def _import(config: Config, args: argparse.Namespace) -> int:
+    read = read_import_file(args.file)
+    if isinstance(read, str):
+        raise Refused(read)
+    name, data = read
+    duplicates = Duplicates(args.duplicates) if args.duplicates else None
+    print(asyncio.run(_import_data(config, _owner(args), name, data, args.circle, duplicates)))
+    return 0
+
+
+async def _import_data(
+    config: Config,
+    owner: int,
+    name: str,
+    data: bytes,
+    circle: str | None,
+    duplicates: Duplicates | None,
+) -> str:
+    async with services(config) as s:
+        try:
+            return await import_now(
+                s.engine, owner, name, data, circle=circle, duplicates=duplicates
+            )
+        except (ImportFormatError, UserError) as error:
+            raise Refused(f"{error} Nothing was imported.") from error
+
+
+# -- backup ----------------------------------------------------------------------------
+
+
+def _backup(config: Config, target: Path, *, force: bool) -> int:
+    """A consistent copy through SQLite's online backup API, then put in place at once.
+
+    The copy is written next to `target` under a temporary name, checked, switched to
+    an ordinary rollback journal (a lone file, no -wal beside it), and only then renamed
+    over `target`: an interrupted backup never leaves a half-written file there.
+    """
+    source = _existing_db(config)
+    if target.is_dir():
+        raise Refused(f"{target} is a folder; give the backup a file name")
+    if target.exists() and target.resolve() == Path(source).expanduser().resolve():
+        raise Refused("the backup cannot be the database itself")
+    if target.exists() and not force:
+        raise Refused(f"{target} already exists; add --force to overwrite it")
+    if not target.parent.is_dir():
+        raise Refused(f"the folder {target.parent} does not exist")
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        asyncio.run(_copy(source, temporary))
+        summary = _finish_copy(temporary)
+        os.replace(temporary, target)
+    except (OSError, sqlite3.Error) as error:
+        raise Refused(f"the backup failed: {error}") from error
+    finally:
+        temporary.unlink(missing_ok=True)
+    size = target.stat().st_size
+    print(f"Backed up {source} to {target} ({_size(size)}; {summary}).")
+    return 0
+
+
+async def _copy(source: str, target: Path) -> None:
+    # A connection of our own beside the running bot's: WAL lets both read and write.
+    db = await Database.open(source)
+    try:
+        await db.backup(target)
+    finally:
+        await db.close()
+
+
+def _finish_copy(path: Path) -> str:
+    """Check the copy, make it a standalone file; what it holds, in words."""
+    conn = sqlite3.connect(path)
+    try:
+        [(check,)] = conn.execute("PRAGMA integrity_check").fetchall()
+        if check != "ok":
+            raise sqlite3.DatabaseError(f"the copy failed its integrity check: {check}")
+        conn.execute("PRAGMA journal_mode=DELETE")
+        [(users,)] = conn.execute("SELECT count(*) FROM users").fetchall()
+        [(people,)] = conn.execute("SELECT count(*) FROM people").fetchall()
+    finally:
+        conn.close()
+    return (
+        f"{users} {'user' if users == 1 else 'users'}, "
+        f"{people} {'person' if people == 1 else 'people'}"
+    )
+
+
+def _size(n: int) -> str:
+    if n < 1024 * 1024:
+        return f"{max(1, round(n / 1024))} KB"
+    return f"{n / (1024 * 1024):.1f} MB"

@@ -1,0 +1,106 @@
+"""Files in the terminal: `/import PATH` reads one for the engine; attachments are saved.
+
+The engine never opens paths (on Telegram a path would be the server's files), so the
+console reads the file the user names and hands its bytes to `Engine.import_file`, the
+same call Telegram makes with a downloaded document. Files that come with a reply (the
+`/export` documents) are written into a folder, the current one unless told otherwise,
+never over an existing file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.engine import Engine, Reply
+from bot.engine.replies import Attachment
+from bot.transfer import MAX_IMPORT_BYTES, too_big
+
+IMPORT_USAGE = (
+    "Usage: /import PATH — e.g. /import ~/Downloads/contacts.vcf (a vCard or CSV file "
+    "of contacts, or a kith export .json)"
+)
+_IMPORT = re.compile(r"/import(?:@\w+)?(?:\s+(?P<path>.*))?", re.IGNORECASE | re.DOTALL)
+_QUOTES = ('"', "'")
+
+
+def import_argument(text: str) -> str | None:
+    """The PATH of an `/import PATH` line ("" without one); None for any other line."""
+    match = _IMPORT.fullmatch(text.strip())
+    if match is None:
+        return None
+    path = (match["path"] or "").strip()
+    if len(path) >= 2 and path[0] == path[-1] and path[0] in _QUOTES:
+        path = path[1:-1]
+    return path
+
+
+async def import_from_path(engine: Engine, owner: int, argument: str) -> list[Reply]:
+    """Read the file at `argument` and import it, or say why it can't be read."""
+    if not argument:
+        return [Reply(IMPORT_USAGE)]
+    read = await asyncio.to_thread(read_import_file, argument)
+    if isinstance(read, str):
+        return [Reply(read)]
+    name, data = read
+    return await engine.import_file(owner, name, data)
+
+
+def read_import_file(argument: str) -> tuple[str, bytes] | str:
+    """(file name, bytes) of the file at `argument`, or a sentence saying why not.
+
+    A file over the import limit is not read at all: its size is enough to refuse it.
+    """
+    path = Path(argument).expanduser()
+    try:
+        if path.is_dir():
+            return f"{path} is a folder. Give me a file in it (.vcf, .csv or .json)."
+        size = path.stat().st_size
+        if size > MAX_IMPORT_BYTES:
+            return str(too_big(size))
+        return path.name, path.read_bytes()
+    except FileNotFoundError:
+        return f"There's no file at {path}."
+    except OSError as error:
+        return f"I can't read {path}: {error.strerror or error}."
+
+
+def save_files(files: Sequence[Attachment], folder: Path | None = None) -> list[str]:
+    """Write each file into `folder` (default: the current one); a line saying where."""
+    where = (folder or Path.cwd()).resolve()
+    lines: list[str] = []
+    for attachment in files:
+        try:
+            path = _write_new(where, attachment)
+        except OSError as error:
+            lines.append(
+                f"Couldn't save {attachment.file_name} in {where}: {error.strerror or error}."
+            )
+            continue
+        lines.append(f"Saved {path.name} ({_size(len(attachment.data))}) in {where}.")
+    return lines
+
+
+def _write_new(folder: Path, attachment: Attachment) -> Path:
+    """Write to a name not yet taken: `x.json`, else `x-2.json`, `x-3.json`…"""
+    name = Path(attachment.file_name).name or "kith-file"
+    stem, suffix = Path(name).stem, Path(name).suffix
+    for n in range(1, 1000):
+        path = folder / (name if n == 1 else f"{stem}-{n}{suffix}")
+        try:
+            with path.open("xb") as out:  # "x": never over an existing file
+                out.write(attachment.data)
+        except FileExistsError:
+            continue
+        return path
+    raise FileExistsError(f"too many files called {name}")
+
+
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n} bytes"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KB"
+    return f"{n / (1024 * 1024):.1f} MB"
