@@ -30,6 +30,11 @@ class Chat:
         self.replies = await self.engine.handle(self.owner, text)
         return self.text
 
+    async def sends_file(self, file_name: str, data: bytes) -> str:
+        """Send a file, as a transport hands one over (a Telegram document, /import PATH)."""
+        self.replies = await self.engine.import_file(self.owner, file_name, data)
+        return self.text
+
     async def presses(self, label: str) -> str:
         """Press the first button of the last replies whose label contains `label`."""
         button = self.button(label)

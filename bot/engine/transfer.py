@@ -323,7 +323,7 @@ async def _import_contacts(
     outcome = await apply_import(
         engine.store,
         ctx.owner,
-        f"imported {_count(len(people), 'person', 'people')} from {label}",
+        f"imported {label}",
         ctx.now,
         ImportBatch(people),
         duplicates,

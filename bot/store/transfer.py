@@ -34,9 +34,10 @@ from typing import Any, Protocol, TypeVar
 import aiosqlite
 
 from bot.core.circles import Circles
-from bot.core.clock import format_utc
+from bot.core.clock import format_utc, parse_utc
 from bot.core.model import UserSettings
 from bot.core.names import name_key
+from bot.store.digests import schedule_for
 from bot.store.journal import Change
 from bot.store.store import Store
 from bot.transfer import (
@@ -276,14 +277,18 @@ async def apply_import(
     transaction, so a second press of the same button can never import twice
     (AlreadyAnswered, and nothing written).
     """
-    async with store.change(owner, label, now) as ch:
-        if answering is not None:
-            cursor = await ch.conn.execute(
-                "DELETE FROM pending WHERE owner_id = ? AND id = ?", (owner, answering)
-            )
-            if cursor.rowcount == 0:
-                raise AlreadyAnswered
-        return await _Importer(ch, duplicates).run(batch)
+    try:
+        async with store.change(owner, label, now) as ch:
+            if answering is not None:
+                cursor = await ch.conn.execute(
+                    "DELETE FROM pending WHERE owner_id = ? AND id = ?", (owner, answering)
+                )
+                if cursor.rowcount == 0:
+                    raise AlreadyAnswered
+            return await _Importer(ch, duplicates).run(batch)
+    finally:
+        # A restore may set the user's settings, which the store caches apart from people.
+        store._settings.pop(owner, None)
 
 
 class _Importer:
@@ -516,10 +521,23 @@ class _Importer:
         }
         if not values:
             return
-        columns = {r[1] for r in await self.ch.conn.execute_fetchall("PRAGMA table_info(users)")}
-        if "next_digest_at" in columns:
-            # The digest sweep schedules a user whose next digest is unknown (NULL).
-            values["next_digest_at"] = None
+        current = list(
+            await self.ch.conn.execute_fetchall(
+                "SELECT timezone, digest_time FROM users WHERE id = ?", (self.ch.owner,)
+            )
+        )
+        if not current:
+            return
+        merged = {"timezone": current[0]["timezone"], "digest_time": current[0]["digest_time"]}
+        merged.update(values)
+        # The digest schedule follows the settings, as in Store.update_settings.
+        values["next_digest_at"] = await schedule_for(
+            self.ch.conn,
+            self.ch.owner,
+            str(merged["timezone"]),
+            merged["digest_time"],
+            parse_utc(self.ch.now),
+        )
         if await self.ch.update("users", self.ch.owner, values):
             self.outcome.settings = {
                 k: values[k] for k in ("timezone", "digest_time") if k in values

@@ -1,0 +1,259 @@
+"""/export gives everything back; sending the export to kith restores it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bot.compose import Services
+from bot.engine import Reply
+from bot.transfer import ExportDocument, document_from_json, parse_contacts
+from tests.conversation import Chat
+from tests.database import rows, snapshot
+
+FIXTURES = Path(__file__).parents[1] / "transfer" / "fixtures"
+JSON_NAME = "kith-export-2026-11-25.json"
+VCF_NAME = "kith-contacts-2026-11-25.vcf"
+
+
+async def tell_kith_about_friends(user: Chat) -> None:
+    """A few weeks of using kith, touching every kind of data there is."""
+    for line in [
+        "/timezone Europe/Lisbon",
+        "/digest 08:30",
+        "/add Alice Smith inner",
+        "/add Bob Lee close every 3 weeks",
+        "/add Carol",
+        "/alias Alice Ali",
+        "/tag Alice #climbing #neighbor",
+        "/note Alice loves jazz",
+        "/ask Alice how the move went in March",
+        "/ask Bob about the new job",
+        "/ask Bob done",
+        "/favor Bob offered help with the move",
+        "/favor Alice got a lift to the airport",
+        "/date Alice birthday 12 March",
+        "/date Bob birthday 1 May 1990",
+        "coffee with Alice yesterday — she's moving to Lisbon",
+        "dinner with Alice and Bob on Friday",
+        "/snooze Carol 2 weeks",
+        "/every Carol never",
+    ]:
+        reply = await user.says(line)
+        assert "/undo" in reply or "Digest" in reply or "digest" in reply, (line, reply)
+
+
+async def export(user: Chat) -> Reply:
+    await user.says("/export")
+    [reply] = user.replies
+    return reply
+
+
+def exported_document(reply: Reply) -> ExportDocument:
+    [json_file] = [f for f in reply.files if f.file_name.endswith(".json")]
+    return document_from_json(json_file.data)
+
+
+async def test_export_gives_the_whole_account_as_json_and_the_people_as_vcard(
+    user: Chat,
+) -> None:
+    await tell_kith_about_friends(user)
+
+    reply = await export(user)
+
+    assert reply.text == (
+        "Here's everything you've told me: 3 people, 2 meetings, 1 note, 2 follow-ups, "
+        "2 favors and 2 dates.\n"
+        f"• {JSON_NAME} is all of it — send it back to me to restore it.\n"
+        f"• {VCF_NAME} has your people (names, nicknames, birthdays, tags, notes) "
+        "for any address book."
+    )
+    assert [(f.file_name, f.mime_type) for f in reply.files] == [
+        (JSON_NAME, "application/json"),
+        (VCF_NAME, "text/vcard"),
+    ]
+    doc = exported_document(reply)
+    assert doc.exported_at == "2026-11-25T10:00:00Z"
+    assert doc.settings == {"timezone": "Europe/Lisbon", "digest_time": "08:30"}
+    assert doc.circles == (("inner", 14), ("close", 30), ("friends", 90), ("wider", 180))
+    alice, bob, carol = doc.people
+    assert (alice.name, alice.circle, alice.aliases, alice.tags) == (
+        "Alice Smith",
+        "inner",
+        ("Ali",),
+        ("climbing", "neighbor"),
+    )
+    assert [n.text for n in alice.notes] == ["loves jazz"]
+    assert [(f.text, f.from_day, f.done) for f in alice.follow_ups] == [
+        ("how the move went", "2027-03-01", False)
+    ]
+    assert [(f.text, f.done) for f in bob.follow_ups] == [("about the new job", True)]
+    assert [(f.kind, f.text) for f in bob.favors] == [("offered", "help with the move")]
+    assert [(f.kind, f.text) for f in alice.favors] == [("got", "a lift to the airport")]
+    assert [(d.label, d.month, d.day, d.year) for d in bob.dates] == [("birthday", 5, 1, 1990)]
+    assert (bob.cadence_days, carol.paused, carol.snoozed_until) == (21, True, "2026-12-09")
+    assert [(i.day, i.kind, i.people) for i in doc.interactions] == [
+        ("2026-11-24", "coffee", (alice.ref,)),
+        ("2026-11-20", "dinner", (alice.ref, bob.ref)),
+    ]
+    assert doc.interactions[0].note == "she's moving to Lisbon"
+
+    [vcf] = [f for f in reply.files if f.file_name.endswith(".vcf")]
+    cards = parse_contacts(vcf.file_name, vcf.data).contacts
+    assert [(c.name, c.aliases, c.birthday, c.tags) for c in cards] == [
+        ("Alice Smith", ("Ali",), (3, 12, None), ("climbing", "neighbor")),
+        ("Bob Lee", (), (5, 1, 1990), ()),
+        ("Carol", (), None, ()),
+    ]
+
+
+async def test_an_empty_account_exports_its_settings_only(app: Services, user: Chat) -> None:
+    await tell_kith_about_friends(Chat(app.engine, owner=2))  # someone else's data
+
+    reply = await export(user)
+
+    assert reply.text == (
+        f"You haven't told me about anyone yet, so {JSON_NAME} holds only your settings."
+    )
+    doc = exported_document(reply)
+    assert (doc.people, doc.interactions) == ((), ())
+    assert doc.settings == {"timezone": "UTC", "digest_time": "09:00"}
+
+
+async def test_the_export_restores_into_an_empty_account_exactly(app: Services, user: Chat) -> None:
+    await tell_kith_about_friends(user)
+    original = await export(user)
+    [json_file, _] = original.files
+    newcomer = Chat(app.engine, owner=2)
+
+    question = await newcomer.sends_file(json_file.file_name, json_file.data)
+
+    assert question == (
+        f"{JSON_NAME} is a kith export from 25 Nov 2026 with 3 people, 2 meetings, 1 note, "
+        "2 follow-ups, 2 favors and 2 dates. Restore it? Your settings become its settings: "
+        "time zone Europe/Lisbon, daily digest at 08:30."
+    )
+    assert newcomer.labels == ["Restore 3 people", "Cancel"]
+    assert await newcomer.presses("Restore 3 people") == (
+        f"Restored 3 people, 2 meetings, 1 note, 2 follow-ups, 2 favors and 2 dates from "
+        f"{JSON_NAME}. Settings: time zone Europe/Lisbon, daily digest at 08:30. "
+        "/undo takes the whole import back."
+    )
+
+    restored = await export(newcomer)
+    assert restored.files == original.files  # byte for byte (the clock stands still)
+    # The digest schedule follows the restored settings, as if typed with /timezone, /digest.
+    settings = "SELECT timezone, digest_time, next_digest_at FROM users WHERE id = ?"
+    assert await rows(app.db, settings, 2) == await rows(app.db, settings, 1)
+    for line in ("/show Alice", "/show Bob", "/who", "/people", "/settings"):
+        assert await newcomer.says(line) == await user.says(line)
+
+
+async def test_undo_after_a_restore_gives_back_the_empty_account(app: Services, user: Chat) -> None:
+    await tell_kith_about_friends(user)
+    [json_file, _] = (await export(user)).files
+    newcomer = Chat(app.engine, owner=2)
+    await newcomer.says("/start")
+    before = await snapshot(app.db)
+    await newcomer.sends_file(json_file.file_name, json_file.data)
+    await newcomer.presses("Restore")
+
+    assert await newcomer.says("/undo") == f"Undone: imported {JSON_NAME}."
+
+    assert await snapshot(app.db) == before
+    assert "UTC" in await newcomer.says("/settings")
+
+
+async def test_an_export_into_an_account_with_people_is_merged_never_doubled(
+    app: Services, user: Chat
+) -> None:
+    await tell_kith_about_friends(user)
+    [json_file, _] = (await export(user)).files
+    other = Chat(app.engine, owner=2)
+    await other.says("/add Alice Smith")
+    await other.says("/note Alice met at the market")
+
+    question = await other.sends_file("backup.json", json_file.data)
+
+    assert question == (
+        "backup.json is a kith export from 25 Nov 2026 with 3 people, 2 meetings, 1 note, "
+        "2 follow-ups, 2 favors and 2 dates. You already have 1 person here; 1 of them is in "
+        "the export too: Alice Smith. I can merge it in: what's missing is added, nothing you "
+        "have is changed or removed, and your settings stay as they are."
+    )
+    assert other.labels == ["Add 2 and merge the 1 known", "Add only the 2 new", "Cancel"]
+    reply = await other.presses("Add 2 and merge the 1 known")
+    assert reply == (
+        "Added 2 people, 2 meetings, 1 note, 2 follow-ups, 2 favors and 2 dates from "
+        "backup.json. Added what was new to 1 person you already had: Alice Smith. "
+        "Your settings stay as they were. /undo takes the whole import back."
+    )
+    card = await other.says("/show Alice")
+    assert card.startswith("Alice Smith — friends")  # her circle here stays
+    assert "met at the market" in card and "loves jazz" in card
+    assert "UTC" in await other.says("/settings")
+
+    # The same export again adds nothing.
+    await other.sends_file("backup.json", json_file.data)
+    assert await other.presses("Merge into the 3 known ones") == (
+        "3 people you already had were up to date: Alice Smith, Bob Lee and Carol. Nothing changed."
+    )
+    [(people,)] = await rows(app.db, "SELECT count(*) FROM people WHERE owner_id = 2")
+    [(meetings,)] = await rows(app.db, "SELECT count(*) FROM interactions WHERE owner_id = 2")
+    assert (people, meetings) == (3, 2)
+
+
+async def test_skipping_known_people_keeps_them_out_of_imported_meetings(
+    app: Services, user: Chat
+) -> None:
+    await tell_kith_about_friends(user)
+    [json_file, _] = (await export(user)).files
+    other = Chat(app.engine, owner=2)
+    await other.says("/add Alice Smith")
+    await other.sends_file("backup.json", json_file.data)
+
+    reply = await other.presses("Add only the 2 new")
+
+    assert "Skipped 1 person you already had: Alice Smith." in reply
+    assert "Not logged yet" in await other.says("/show Alice")
+    # The dinner with Alice and Bob comes with Bob only; the coffee with Alice alone not at all.
+    meetings = await rows(
+        app.db,
+        "SELECT i.kind, p.name FROM interactions i "
+        "JOIN interaction_people ip ON ip.interaction_id = i.id "
+        "JOIN people p ON p.id = ip.person_id WHERE i.owner_id = 2",
+    )
+    assert meetings == [("dinner", "Bob Lee")]
+
+
+async def test_circles_this_kith_does_not_have_become_the_nearest(
+    app: Services, user: Chat
+) -> None:
+    doc = json.loads((FIXTURES / "kith_export_v1.json").read_text())
+    doc["circles"].append({"name": "besties", "cadence_days": 7})
+    doc["people"][1]["circle"] = "besties"
+    await user.sends_file("old.json", json.dumps(doc).encode())
+
+    reply = await user.presses("Restore 2 people")
+
+    assert "Circles you don't have here became the nearest ones: besties → inner." in reply
+    assert (await user.says("/show Bob")).startswith("Bob — inner")
+
+
+async def test_a_broken_export_is_refused_with_the_reason(app: Services, user: Chat) -> None:
+    doc = json.loads((FIXTURES / "kith_export_v1.json").read_text())
+    doc["interactions"][0]["people"] = ["p1", "p9"]
+    await user.says("/start")
+    before = await snapshot(app.db)
+
+    reply = await user.sends_file("backup.json", json.dumps(doc).encode())
+
+    assert reply == 'Interaction 1 mentions person "p9", who is not in the export.'
+    assert await snapshot(app.db) == before
+
+
+async def test_an_export_from_a_newer_kith_says_so(user: Chat) -> None:
+    doc = json.loads((FIXTURES / "kith_export_v1.json").read_text())
+    doc["version"] = 2
+    reply = await user.sends_file("backup.json", json.dumps(doc).encode())
+    assert reply.startswith("This export is format version 2, from a newer kith")

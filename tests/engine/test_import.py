@@ -1,0 +1,378 @@
+"""Contacts files sent to kith: the summary, the buttons, and what ends up stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.compose import Services
+from bot.store import transfer as store_transfer
+from bot.transfer import MAX_IMPORT_BYTES, ImportFormatError, parse_contacts
+from tests.conversation import Chat
+from tests.database import rows, snapshot
+
+FIXTURES = Path(__file__).parents[1] / "transfer" / "fixtures"
+QUIET = (
+    "They won't be nudged or show in /who until you log a meeting with them or move them "
+    "closer (/circle NAME friends)."
+)
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+async def people(app: Services) -> list[tuple[str, str, int]]:
+    """(name, circle, imported) of user 1's people, in the order they were added."""
+    return [
+        (str(n), str(c), int(i))
+        for n, c, i in await rows(
+            app.db, "SELECT name, circle, imported FROM people WHERE owner_id = 1 ORDER BY id"
+        )
+    ]
+
+
+async def aliases(app: Services, name: str) -> list[str]:
+    found = await rows(
+        app.db,
+        "SELECT a.alias FROM aliases a JOIN people p ON p.id = a.person_id "
+        "WHERE p.owner_id = 1 AND p.name = ? ORDER BY a.id",
+        name,
+    )
+    return [a for (a,) in found]
+
+
+async def tags(app: Services, name: str) -> list[str]:
+    found = await rows(
+        app.db,
+        "SELECT t.tag FROM tags t JOIN people p ON p.id = t.person_id "
+        "WHERE p.owner_id = 1 AND p.name = ? ORDER BY t.id",
+        name,
+    )
+    return [t for (t,) in found]
+
+
+async def birthdays(app: Services) -> dict[str, tuple[int, int, int | None]]:
+    found = await rows(
+        app.db,
+        "SELECT p.name, d.month, d.day, d.year FROM dates d JOIN people p ON p.id = d.person_id "
+        "WHERE p.owner_id = 1 AND d.label = 'birthday'",
+    )
+    return {name: (month, day, year) for name, month, day, year in found}
+
+
+async def notes(app: Services, name: str) -> list[str]:
+    found = await rows(
+        app.db,
+        "SELECT n.text FROM notes n JOIN people p ON p.id = n.person_id "
+        "WHERE p.owner_id = 1 AND p.name = ? ORDER BY n.id",
+        name,
+    )
+    return [t for (t,) in found]
+
+
+# -- the real-shaped fixtures, through the engine ----------------------------------------
+
+
+async def test_android_vcard_21_with_quoted_printable(app: Services, user: Chat) -> None:
+    summary = await user.sends_file("android_v21.vcf", fixture("android_v21.vcf"))
+    assert summary == (
+        "Found 3 contacts in this vCard 2.1 file. "
+        "1 card had no name and was skipped; 1 duplicate was merged.\n"
+        "2 have a birthday.\n"
+        f"The new ones go into the circle you pick. {QUIET}"
+    )
+    assert user.labels == [
+        "Import 3 into wider",
+        "Import 3 into friends",
+        "Import 3 into close",
+        "Import 3 into inner",
+        "Cancel",
+    ]
+    assert await people(app) == []  # nothing is stored until the user says so
+
+    reply = await user.presses("Import 3 into wider")
+
+    assert reply == (
+        f"Imported 3 people from android_v21.vcf into wider. Saved 2 birthdays. {QUIET} "
+        "/undo takes the whole import back."
+    )
+    assert await people(app) == [
+        ("Jürgen Müller", "wider", 1),
+        ("Δημήτρης Παπαδόπουλος", "wider", 1),
+        ("Anna Smith", "wider", 1),
+    ]
+    assert await aliases(app, "Jürgen Müller") == ["Jürgi", "Jogi"]
+    assert await birthdays(app) == {"Jürgen Müller": (7, 23, 1985), "Anna Smith": (2, 29, 1992)}
+    assert await notes(app, "Jürgen Müller") == [
+        "Kennt sich mit Fahrrädern aus, hilft gern beim Umzug.\n"
+        "Hat zwei Katzen: Mia & Leo. Fragen, wie es mit dem neuen Job in München läuft."
+    ]
+    # Imported people wait quietly: not in /who, marked on their card, found by nickname.
+    assert "Jürgen" not in await user.says("/who")
+    card = await user.says("/show Jogi")
+    assert card.startswith("Jürgen Müller — wider")
+    assert "Imported — not nudged until you log a meeting or move them closer." in card
+    assert "also Jürgi, Jogi" in card
+    assert "Birthday: 23 Jul 1985" in card
+
+
+async def test_vcard_40_with_a_birthday_without_a_year(app: Services, user: Chat) -> None:
+    summary = await user.sends_file("v40.vcf", fixture("v40.vcf"))
+    assert summary.startswith("Found 3 contacts in this vCard 4.0 file. 1 card had no name")
+    assert "3 have a birthday." in summary
+
+    await user.presses("Import 3 into friends")
+
+    assert await people(app) == [
+        ("نور الحسن", "friends", 1),
+        ("Yuki Nakamura", "friends", 1),
+        ("王小明", "friends", 1),
+    ]
+    assert await birthdays(app) == {
+        "نور الحسن": (4, 15, None),
+        "Yuki Nakamura": (7, 4, 1995),
+        "王小明": (12, 24, None),
+    }
+    assert await aliases(app, "نور الحسن") == ["Nuri", "Noor H."]
+    assert await tags(app, "نور الحسن") == ["work", "book-club"]
+    assert "نور الحسن" in await user.says("/people #book-club")
+
+
+async def test_icloud_vcard_30_groups_become_tags(app: Services, user: Chat) -> None:
+    await user.sends_file("icloud_v30.vcf", fixture("icloud_v30.vcf"))
+    await user.presses("Import 3 into wider")
+    assert [name for name, _, _ in await people(app)] == [
+        "Jane Appleseed",
+        "Seán O’Brien",
+        "Bakery Rossi",
+    ]
+    assert await tags(app, "Jane Appleseed") == ["climbing", "book-club", "neighbours"]
+    assert await aliases(app, "Jane Appleseed") == ["Janie"]
+    assert (await birthdays(app))["Jane Appleseed"] == (3, 12, None)
+
+
+async def test_google_csv(app: Services, user: Chat) -> None:
+    summary = await user.sends_file("google.csv", fixture("google.csv"))
+    assert summary.startswith("Found 3 contacts in this Google Contacts CSV file.")
+    await user.presses("Import 3 into close")
+    assert await people(app) == [
+        ("Alice Smith", "close", 1),
+        ("Bob J. Okafor Jr.", "close", 1),
+        ("Chloé Dubois", "close", 1),
+    ]
+    assert await aliases(app, "Alice Smith") == ["Ali"]
+    assert await tags(app, "Bob J. Okafor Jr.") == ["family", "rock-climbing"]
+    assert await birthdays(app) == {"Alice Smith": (3, 12, 1990), "Bob J. Okafor Jr.": (7, 4, None)}
+    assert await notes(app, "Alice Smith") == [
+        "Moving to Lisbon in March.\nAsk about the flat.\nWorks at the library."
+    ]
+
+
+async def test_a_meeting_logged_with_an_imported_person_starts_tracking_them(
+    app: Services, user: Chat
+) -> None:
+    await user.sends_file("google.csv", fixture("google.csv"))
+    await user.presses("Import 3 into wider")
+    assert (await user.says("coffee with Ali yesterday")).startswith(
+        "Logged coffee with Alice Smith on Tue 24 Nov"
+    )
+    assert ("Alice Smith", "wider", 0) in await people(app)
+
+
+# -- people already there -------------------------------------------------------------
+
+
+async def test_known_people_are_merged_by_default(app: Services, user: Chat) -> None:
+    await user.says("/add Alice Smith inner")
+    await user.says("/date Alice birthday 1 April")
+    await user.says("/tag Alice #work")
+
+    summary = await user.sends_file("google.csv", fixture("google.csv"))
+
+    assert "1 is already here: Alice Smith." in summary
+    assert "What's new (nicknames, tags, birthday, note) is added to the one already here." in (
+        summary
+    )
+    assert user.labels == [
+        "Import 2 into wider",
+        "Import 2 into friends",
+        "Import 2 into close",
+        "Import 2 into inner",
+        "✓ Merge the 1 known",
+        "Skip the 1 known",
+        "Cancel",
+    ]
+    reply = await user.presses("Import 2 into wider")
+    assert reply.startswith(
+        "Imported 2 people from google.csv into wider. "
+        "Added what was new to 1 person you already had: Alice Smith. Saved 1 birthday."
+    )
+    # Still one Alice, in her own circle and tracked; what she lacked was added.
+    assert await people(app) == [
+        ("Alice Smith", "inner", 0),
+        ("Bob J. Okafor Jr.", "wider", 1),
+        ("Chloé Dubois", "wider", 1),
+    ]
+    assert await aliases(app, "Alice Smith") == ["Ali"]
+    assert await tags(app, "Alice Smith") == ["work", "climbing"]
+    assert (await birthdays(app))["Alice Smith"] == (4, 1, None)  # hers stays
+    assert await notes(app, "Alice Smith") == [
+        "Moving to Lisbon in March.\nAsk about the flat.\nWorks at the library."
+    ]
+
+
+async def test_a_name_that_is_someones_alias_is_that_person(app: Services, user: Chat) -> None:
+    await user.says("/add Bobby")
+    await user.says("/alias Bobby Bob J. Okafor Jr.")
+    await user.sends_file("google.csv", fixture("google.csv"))
+    assert "1 is already here: Bobby." in user.text
+    await user.presses("Import 2 into wider")
+    names = [name for name, _, _ in await people(app)]
+    assert names == ["Bobby", "Alice Smith", "Chloé Dubois"]
+    assert await tags(app, "Bobby") == ["family", "rock-climbing"]
+
+
+async def test_known_people_can_be_skipped(app: Services, user: Chat) -> None:
+    await user.says("/add Alice Smith inner")
+    await user.sends_file("google.csv", fixture("google.csv"))
+
+    again = await user.presses("Skip the 1 known")
+
+    assert "I'll leave the one already here exactly as they are." in again
+    assert user.labels[4:] == ["Merge the 1 known", "✓ Skip the 1 known", "Cancel"]
+    reply = await user.presses("Import 2 into friends")
+    assert "Skipped 1 person you already had: Alice Smith." in reply
+    assert await aliases(app, "Alice Smith") == []
+    assert await tags(app, "Alice Smith") == []
+    assert await notes(app, "Alice Smith") == []
+    assert len(await people(app)) == 3
+
+
+async def test_the_same_file_twice_adds_nobody_twice(app: Services, user: Chat) -> None:
+    await user.sends_file("google.csv", fixture("google.csv"))
+    await user.presses("Import 3 into wider")
+
+    summary = await user.sends_file("google.csv", fixture("google.csv"))
+
+    assert "3 are already here: Alice Smith, Bob J. Okafor Jr. and Chloé Dubois." in summary
+    assert user.labels == ["Merge into the 3 known ones", "Cancel"]
+    reply = await user.presses("Merge into the 3 known ones")
+    assert reply == (
+        "3 people you already had were up to date: Alice Smith, Bob J. Okafor Jr. and "
+        "Chloé Dubois. Nothing changed."
+    )
+    assert len(await people(app)) == 3
+    assert await aliases(app, "Alice Smith") == ["Ali"]
+    assert await notes(app, "Alice Smith") == [
+        "Moving to Lisbon in March.\nAsk about the flat.\nWorks at the library."
+    ]
+
+
+# -- changing one's mind ------------------------------------------------------------------
+
+
+async def test_undo_takes_the_whole_import_back(app: Services, user: Chat) -> None:
+    await user.says("/add Alice Smith inner")
+    before = await snapshot(app.db)
+    await user.sends_file("google.csv", fixture("google.csv"))
+    await user.presses("Import 2 into wider")
+    assert len(await people(app)) == 3
+
+    assert await user.says("/undo") == "Undone: imported google.csv."
+
+    after = await snapshot(app.db)
+    assert after == before  # no person, alias, tag, note, date, question or journal entry left
+    assert "also Ali" not in await user.says("/show Alice")
+
+
+async def test_cancel_imports_nothing(app: Services, user: Chat) -> None:
+    await user.says("/start")
+    before = await snapshot(app.db)
+    await user.sends_file("google.csv", fixture("google.csv"))
+    assert await user.presses("Cancel") == "OK — nothing imported."
+    assert await snapshot(app.db) == before
+
+
+async def test_a_second_press_never_imports_twice(app: Services, user: Chat) -> None:
+    await user.sends_file("google.csv", fixture("google.csv"))
+    button = user.button("Import 3 into wider")
+    await user.engine.press(1, button.data)
+    again = await user.engine.press(1, button.data)
+    assert again[0].text == "That question was already answered (or has expired)."
+    assert len(await people(app)) == 3
+
+
+async def test_an_import_that_fails_halfway_leaves_nothing(
+    app: Services, user: Chat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await user.says("/start")
+    await user.sends_file("google.csv", fixture("google.csv"))
+    before = await snapshot(app.db)
+    button = user.button("Import 3 into wider")
+
+    async def broken(*args: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    # After the people and their details were written, inside the same transaction.
+    monkeypatch.setattr(store_transfer._Importer, "_interactions", broken)
+    reply = await user.presses("Import 3 into wider")
+
+    assert reply == "Sorry — something went wrong on my side, and nothing was changed."
+    assert await snapshot(app.db) == before  # the question is still there to try again
+    monkeypatch.undo()
+    [retried] = await user.engine.press(1, button.data)
+    assert retried.text.startswith("Imported 3 people")
+
+
+# -- files that cannot be imported -----------------------------------------------------------
+
+
+def error_of(name: str, data: bytes) -> str:
+    with pytest.raises(ImportFormatError) as caught:
+        parse_contacts(name, data)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("truncated.vcf", fixture("truncated.vcf")),
+        ("photo.vcf", fixture("photo.vcf")),
+        ("empty.vcf", fixture("empty.vcf")),
+        ("no_name_column.csv", fixture("no_name_column.csv")),
+        ("huge.vcf", b"BEGIN:VCARD\r\nFN:A\r\nEND:VCARD\r\n" * (MAX_IMPORT_BYTES // 30 + 1)),
+        ("notes.json", b'{"name": "not kith"}'),
+    ],
+)
+async def test_a_file_that_cannot_be_read_gets_its_reason_and_changes_nothing(
+    app: Services, user: Chat, name: str, data: bytes
+) -> None:
+    await user.says("/add Alice")
+    before = await snapshot(app.db)
+
+    reply = await user.sends_file(name, data)
+
+    assert reply == error_of(name, data)
+    assert user.buttons == []
+    assert await snapshot(app.db) == before
+
+
+async def test_the_reasons_read_like_sentences(user: Chat) -> None:
+    assert await user.sends_file("photo.vcf", fixture("photo.vcf")) == (
+        "That file is called .vcf but it is not a vCard (it looks like a PNG image)."
+    )
+    too_big = b"x" * (MAX_IMPORT_BYTES + 1)
+    assert await user.sends_file("big.csv", too_big) == (
+        "That file is 5.1 MB; I can import files up to 5 MB."
+    )
+    assert await user.sends_file("truncated.vcf", fixture("truncated.vcf")) == (
+        "truncated.vcf line 6: a card starts (BEGIN:VCARD) but never ends."
+    )
+
+
+async def test_import_without_a_file_says_how(user: Chat) -> None:
+    reply = await user.says("/import")
+    assert reply.startswith("Send me a contacts file")
+    assert ".vcf" in reply and ".csv" in reply and "/export" in reply
