@@ -34,7 +34,7 @@ from typing import Any, Protocol, TypeVar
 import aiosqlite
 
 from bot.core.circles import Circles
-from bot.core.clock import format_utc, parse_utc
+from bot.core.clock import parse_utc
 from bot.core.model import UserSettings
 from bot.core.names import name_key
 from bot.store.digests import schedule_for
@@ -557,5 +557,9 @@ class _Have:
 
 
 def _stored(stamp: str) -> str:
-    """An exported timestamp in the store's one instant format."""
-    return format_utc(parse_timestamp(stamp))
+    """An exported timestamp in the store's one instant format, `2026-11-25T09:00:00Z`.
+
+    (`iso_timestamp` writes what `format_utc` writes, and keeps four digits in a year
+    before 1000, which strftime would not.)
+    """
+    return iso_timestamp(parse_timestamp(stamp))
