@@ -627,3 +627,29 @@ def format_ago(day: date, today: date) -> str:
         return f"{min(days // 30, 11)} months ago"
     years = days // 365
     return "over a year ago" if years == 1 else f"over {years} years ago"
+
+
+def next_yearly(month: int, day: int, today: date) -> date:
+    """The next time a yearly date comes round, today included.
+
+    29 February is kept on the 28th in common years, as most people celebrate it.
+    """
+    for year in (today.year, today.year + 1):
+        try:
+            when = date(year, month, day)
+        except ValueError:
+            when = date(year, 2, 28)
+        if when >= today:
+            return when
+    raise AssertionError("unreachable: next year's date is always ahead")
+
+
+def describe_yearly(label: str, month: int, day: int, today: date) -> str:
+    """'Birthday today! 🎂', 'Birthday tomorrow (Thu 26 Nov)', 'Birthday in 3 days (Sat 28 Nov)'."""
+    when = next_yearly(month, day, today)
+    days = (when - today).days
+    title = label[:1].upper() + label[1:]
+    if days == 0:
+        return f"{title} today! 🎂" if label == "birthday" else f"{title} today!"
+    ahead = "tomorrow" if days == 1 else f"in {days} days"
+    return f"{title} {ahead} ({format_day(when, today)})"

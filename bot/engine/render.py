@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 from bot.core.circles import Circles
-from bot.core.dates import format_ago, format_day
+from bot.core.dates import describe_yearly, format_ago, format_day, next_yearly
 from bot.core.due import DueInfo, due_info, is_snoozed
 from bot.core.intervals import format_interval
 from bot.core.model import Favor, FavorKind, FollowUp, ImportantDate, Person, PersonCard
@@ -42,9 +42,15 @@ def cadence_text(person: Person, circles: Circles) -> str:
 
 
 def date_text(d: ImportantDate, today: date) -> str:
-    text = f"{d.label}: {d.day} {calendar.month_abbr[d.month]}"
+    """'Birthday: 28 Nov 1990 — in 3 days (Sat 28 Nov), turns 36'."""
+    text = f"{d.label[:1].upper()}{d.label[1:]}: {d.day} {calendar.month_abbr[d.month]}"
     if d.year:
         text += f" {d.year}"
+    when = next_yearly(d.month, d.day, today)
+    if (when - today).days <= 31:
+        text += " — " + describe_yearly(d.label, d.month, d.day, today).split(" ", 1)[1]
+        if d.year and d.label == "birthday":
+            text += f", turns {when.year - d.year}"
     return text
 
 
@@ -129,8 +135,7 @@ def card_text(card: PersonCard, circles: Circles, today: date, names: Mapping[in
     if p.imported:
         lines.append("Imported — not nudged until you log a meeting or move them closer.")
     for d in card.dates:
-        text = date_text(d, today)
-        lines.append(text[:1].upper() + text[1:])
+        lines.append(date_text(d, today))
     if card.follow_ups:
         lines.append("To ask about:")
         lines.extend(f"• {follow_up_text(f, today)}" for f in card.follow_ups)

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from typing import Final
 
 from bot.core.circles import Circles
-from bot.core.dates import format_ago, format_day
+from bot.core.dates import describe_yearly, format_ago, next_yearly
 from bot.core.due import DueInfo, rank_due
 from bot.core.model import ImportantDate, Person, PersonCard
 from bot.engine.render import favor_text, since_text
@@ -135,21 +135,9 @@ def last_note(card: PersonCard) -> str | None:
 
 def upcoming(d: ImportantDate, today: date) -> str | None:
     """'Birthday in 3 days (Sat 28 Nov)' when the date is at most a week away."""
-    for year in (today.year, today.year + 1):
-        try:
-            day = date(year, d.month, d.day)
-        except ValueError:  # 29 February in a common year: celebrated on the 28th
-            day = date(year, 2, 28)
-        if day >= today:
-            break
-    days = (day - today).days
-    if days > DATES_AHEAD_DAYS:
+    if (next_yearly(d.month, d.day, today) - today).days > DATES_AHEAD_DAYS:
         return None
-    label = d.label[:1].upper() + d.label[1:]
-    if days == 0:
-        return f"{label} today! 🎂" if d.label == "birthday" else f"{label} today!"
-    when = "tomorrow" if days == 1 else f"in {days} days"
-    return f"{label} {when} ({format_day(day, today)})"
+    return describe_yearly(d.label, d.month, d.day, today)
 
 
 def label_names(people: Sequence[Person]) -> dict[int, str]:

@@ -86,3 +86,13 @@ def test_custom_circles_without_friends() -> None:
     assert circles.default_new == "pals"
     assert circles.default_import == "others"
     assert circles.rank("gone") == 2  # an unknown circle sorts as the widest
+
+
+def test_next_yearly_handles_leap_days_and_year_ends() -> None:
+    from bot.core.dates import describe_yearly, next_yearly
+
+    assert next_yearly(11, 25, TODAY) == TODAY
+    assert next_yearly(1, 2, TODAY) == date(2027, 1, 2)
+    assert next_yearly(2, 29, TODAY) == date(2027, 2, 28)
+    assert describe_yearly("birthday", 11, 25, TODAY) == "Birthday today! 🎂"
+    assert describe_yearly("birthday", 11, 26, TODAY) == "Birthday tomorrow (Thu 26 Nov)"

@@ -276,3 +276,14 @@ async def test_unknown_command_and_gibberish_get_hints(user: Chat) -> None:
     assert "/help" in await user.says("/frobnicate")
     assert "didn't catch that" in await user.says("the weather is nice")
     assert "Tell me about someone" in await user.says("   ")
+
+
+async def test_card_mentions_a_birthday_coming_up(user: Chat) -> None:
+    await user.says("/add Alice")
+    await user.says("/date Alice birthday 28 November 1990")
+    assert "Birthday: 28 Nov 1990 — in 3 days (Sat 28 Nov), turns 36" in await user.says(
+        "/show Alice"
+    )
+    await user.says("/date Alice birthday 3 June")
+    card = await user.says("/show Alice")
+    assert "Birthday: 3 Jun" in card and "in " not in card.split("Birthday:")[1].split("\n")[0]
