@@ -76,7 +76,6 @@ async def run_chat(
     *,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
-    on_idle: Callable[[ConsoleChat], None] | None = None,
     sweep: Sweep | None = None,
     sweep_every: float = 60.0,
 ) -> int:
@@ -95,13 +94,11 @@ async def run_chat(
     if sweep is not None:
         await _sweep_once(sweep, chat)
         sweeping = asyncio.create_task(_sweep_forever(sweep, chat, sweep_every))
-    loop = asyncio.get_running_loop()
+    read = _prompted_input if interactive else stdin.readline
     try:
         while True:
-            if interactive:
-                stdout.write(PROMPT)
-                stdout.flush()
-            line = await loop.run_in_executor(None, stdin.readline)
+            # The digest sweep shares the loop, so the blocking read runs in a thread.
+            line = await asyncio.to_thread(read)
             if not line:
                 break
             await chat.say(line)
@@ -113,6 +110,16 @@ async def run_chat(
     if interactive:
         stdout.write("\nBye!\n")
     return 0
+
+
+def _prompted_input() -> str:
+    """One line from the terminal with line editing and history; '' at end of input."""
+    import readline  # noqa: F401 - importing it gives input() editing and history
+
+    try:
+        return input(PROMPT) + "\n"
+    except EOFError:
+        return ""
 
 
 async def _sweep_once(sweep: Sweep, chat: ConsoleChat) -> None:
