@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from bot.core.phrases import looks_like_log
 from bot.core.timezones import resolve_timezone, suggest_timezones
 from bot.engine.engine import Command, Context, Engine
 from bot.engine.replies import Reply
@@ -143,6 +144,23 @@ async def answer_deleteme(
     ]
 
 
+async def understand_city(engine: Engine, ctx: Context, text: str) -> list[Reply] | None:
+    """A bare city or zone name ("Lisbon") in answer to /start: set the time zone.
+
+    Only for a newcomer with nobody added yet, and only short texts that are not a
+    log: once there are people, "Alice" is a friend, not Alice, Texas.
+    """
+    words = text.split()
+    if not 1 <= len(words) <= 3 or any(ch.isdigit() for ch in text) or "?" in text:
+        return None
+    if await engine.people(ctx.owner) or looks_like_log(text):
+        return None
+    tz = await asyncio.to_thread(resolve_timezone, text)
+    if tz is None:
+        return None
+    return await cmd_timezone(engine, ctx, text)
+
+
 def register(engine: Engine) -> None:
     engine.add_command(Command("start", cmd_start, "Start here", menu=True))
     engine.add_command(Command("help", cmd_help, "What I understand", menu=True))
@@ -152,3 +170,4 @@ def register(engine: Engine) -> None:
     engine.add_command(Command("settings", cmd_settings, "Your settings", "/settings"))
     engine.add_command(Command("deleteme", cmd_deleteme, "Delete all your data", "/deleteme"))
     engine.add_answer("deleteme", answer_deleteme)
+    engine.plain_text.append(understand_city)

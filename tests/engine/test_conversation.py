@@ -287,3 +287,11 @@ async def test_card_mentions_a_birthday_coming_up(user: Chat) -> None:
     await user.says("/date Alice birthday 3 June")
     card = await user.says("/show Alice")
     assert "Birthday: 3 Jun" in card and "in " not in card.split("Birthday:")[1].split("\n")[0]
+
+
+async def test_a_newcomer_can_answer_start_with_just_a_city(user: Chat) -> None:
+    await user.says("/start")
+    assert "Time zone set to Europe/Lisbon" in await user.says("Lisbon")
+    await user.says("/add Paris Hilton")
+    assert "Time zone" not in await user.says("Paris")
+    assert "Europe/Lisbon" in await user.says("/settings")
