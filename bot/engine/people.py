@@ -10,7 +10,8 @@ from typing import Any
 from bot.core.dates import DateError, format_day, parse_future_day, parse_month_day
 from bot.core.intervals import IntervalError, format_interval, parse_duration, parse_interval
 from bot.core.model import FavorKind, Person
-from bot.core.names import name_key
+from bot.core.names import Match, name_key
+from bot.core.phrases import looks_like_log
 from bot.engine.engine import (
     MAX_INPUT,
     Command,
@@ -487,6 +488,17 @@ async def answer_forget(
     return [Reply(f"Forgot {person.name} and their history. /undo brings them back.")]
 
 
+async def understand_name(engine: Engine, ctx: Context, text: str) -> list[Reply] | None:
+    """Just a friend's name ("Alice"): show their card."""
+    if len(text.split()) > 4 or looks_like_log(text):
+        return None
+    res = (await engine.index(ctx.owner)).resolve(text.strip(" ?!."))
+    if not res.found or res.person_id is None or res.match == Match.FUZZY:
+        return None
+    person = await engine.store.person(ctx.owner, res.person_id)
+    return None if person is None else await show(engine, ctx, person, "")
+
+
 def register(engine: Engine) -> None:
     commands = [
         Command("add", cmd_add, "Add a person", "/add Alice Smith close every 3 weeks"),
@@ -524,4 +536,5 @@ def register(engine: Engine) -> None:
     }.items():
         engine.add_person_command(name, handler)
     engine.add_answer("forget", answer_forget)
+    engine.plain_text.append(understand_name)
     assert MAX_INPUT > MAX_NOTE

@@ -295,3 +295,9 @@ async def test_a_newcomer_can_answer_start_with_just_a_city(user: Chat) -> None:
     await user.says("/add Paris Hilton")
     assert "Time zone" not in await user.says("Paris")
     assert "Europe/Lisbon" in await user.says("/settings")
+
+
+async def test_just_a_name_shows_the_card(user: Chat) -> None:
+    await user.says("/add Paris Hilton")
+    assert (await user.says("paris")).startswith("Paris Hilton — friends")
+    assert "didn't catch that" in await user.says("Madrid")
