@@ -1,0 +1,233 @@
+"""Figure 4: the digest sweep choosing who gets a digest, for 10,000 users × 150 people.
+
+Through the sweep's public API: `Sweeper(engine, clock, sender).sweep()` over the real
+store, with a `FixedClock` the benchmark moves and a sender that only records (so what is
+timed is the choosing and its bookkeeping, not Telegram). Each user's `next_digest_at` is
+set the way kith sets it (`bot.store.digests.next_digest_text`) as of midnight UTC.
+
+* one minute: the clock steps through a whole day a minute at a time, one sweep per
+  minute, as `kith run` does; each sweep that found someone due is a sample (p50, p99),
+  and the busiest minute (users' digest times bunch up at 09:00 in each time zone) has a
+  row of its own.
+* a day of downtime: the bot stops at 20:00 UTC and comes back 24 hours later, when it
+  is past the digest time of most users where they live; sweeps run back to back until
+  nobody is due: the total time to choose every user's digest.
+
+Baseline, measured in the same run right before each sweep: plain `sqlite3` reading what
+choosing needs, the due users (`DigestLog.due`'s query) and each one's people (the
+store's people query), with no Python on top.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bench.generate import END, Spec
+from bench.report import Check, Row, Series
+from bench.workspace import Sizes, Workspace
+from bot.compose import services
+from bot.config import load_config
+from bot.core.clock import FixedClock, format_utc
+from bot.engine import Reply
+from bot.nudges.sweep import BATCH, Sweeper
+from bot.store.digests import next_digest_text
+from bot.store.store import _PEOPLE_SQL
+
+NAME = "sweep"
+MAX_SWEEPS = 1000
+START = datetime(END.year, END.month, END.day, tzinfo=UTC)
+# Down for a day, back at 20:00 UTC: by then it is past most users' digest time where they
+# live (from Los Angeles to Tokyo), so nearly every one of them is owed a digest now.
+DOWN_AT = START + timedelta(hours=20)
+BACK_AT = DOWN_AT + timedelta(days=1)
+
+# DigestLog.due's query (bot/store/digests.py), for the baseline.
+_DUE_SQL = (
+    "SELECT u.id, u.timezone, u.digest_time, u.next_digest_at, "
+    "  (SELECT max(local_day) FROM digests d WHERE d.owner_id = u.id) AS last_day "
+    "FROM users u "
+    "WHERE u.active = 1 AND u.next_digest_at IS NOT NULL AND u.next_digest_at <= ? "
+    "AND u.digest_time IS NOT NULL "
+    "ORDER BY u.next_digest_at, u.id LIMIT ?"
+)
+
+
+@dataclass
+class RecordingSender:
+    """A `Sender` that delivers instantly into a list."""
+
+    sent: list[tuple[int, Reply]] = field(default_factory=list)
+
+    async def send(self, owner: int, reply: Reply) -> None:
+        self.sent.append((owner, reply))
+
+
+def spec(sizes: Sizes) -> Spec:
+    return Spec(
+        owners=sizes.sweep_users,
+        people=sizes.sweep_people,
+        interactions=sizes.sweep_interactions,
+        seed=4,
+    )
+
+
+def schedule(path: Path, now: datetime) -> int:
+    """Give every user the `next_digest_at` kith would give them at `now`; how many."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        users = conn.execute("SELECT id, timezone, digest_time FROM users").fetchall()
+        rows = [
+            (next_digest_text(now, tz, at, None), owner)
+            for owner, tz, at in users
+            if at is not None
+        ]
+        conn.execute("BEGIN")
+        conn.executemany("UPDATE users SET next_digest_at = ? WHERE id = ?", rows)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    return len(rows)
+
+
+class Baseline:
+    """The reads behind choosing, through plain sqlite3 on the same file."""
+
+    def __init__(self, path: Path) -> None:
+        self.conn = sqlite3.connect(path, isolation_level=None)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def due_count(self, now: datetime) -> int:
+        return int(
+            self.conn.execute(
+                "SELECT count(*) FROM users WHERE active = 1 AND next_digest_at <= ? "
+                "AND digest_time IS NOT NULL",
+                (format_utc(now),),
+            ).fetchone()[0]
+        )
+
+    def choose(self, now: datetime, limit: int = BATCH) -> int:
+        due = self.conn.execute(_DUE_SQL, (format_utc(now), limit)).fetchall()
+        for user in due:
+            self.conn.execute(_PEOPLE_SQL, (user[0],)).fetchall()
+        return len(due)
+
+
+def _ms(start: int) -> float:
+    return (time.perf_counter_ns() - start) / 1e6
+
+
+async def one_minute(path: Path, minutes: int) -> tuple[list[float], list[float], list[int]]:
+    """Sweep minute by minute from START; (sweep ms, baseline ms, users due) per busy minute."""
+    clock = FixedClock(START)
+    config = load_config(None, db=str(path), env={})
+    base = Baseline(path)
+    swept: list[float] = []
+    floor: list[float] = []
+    due: list[int] = []
+    try:
+        async with services(config, clock) as s:
+            sweeper = Sweeper(s.engine, clock, RecordingSender())
+            await sweeper.sweep()  # warm up: nobody is due at midnight sharp... or few
+            gc.collect()
+            for minute in range(1, minutes + 1):
+                now = START + timedelta(minutes=minute)
+                clock.set(now)
+                start = time.perf_counter_ns()
+                n = base.choose(now)
+                base_ms = _ms(start)
+                start = time.perf_counter_ns()
+                result = await sweeper.sweep()
+                sweep_ms = _ms(start)
+                if n:
+                    swept.append(sweep_ms)
+                    floor.append(base_ms)
+                    due.append(result.recorded + result.nobody_due)
+    finally:
+        base.close()
+    return swept, floor, due
+
+
+async def downtime(path: Path) -> tuple[float, float, int, int, int]:
+    """A day down, then sweeps back to back; (sweep s, baseline s, sweeps, users, digests)."""
+    later = BACK_AT
+    clock = FixedClock(later)
+    config = load_config(None, db=str(path), env={})
+    base = Baseline(path)
+    try:
+        start = time.perf_counter_ns()
+        users = base.conn.execute(_DUE_SQL, (format_utc(later), 10**9)).fetchall()
+        for user in users:
+            base.conn.execute(_PEOPLE_SQL, (user[0],)).fetchall()
+        floor = _ms(start) / 1000
+        async with services(config, clock) as s:
+            sender = RecordingSender()
+            sweeper = Sweeper(s.engine, clock, sender)
+            sweeps = 0
+            total = 0.0
+            gc.collect()
+            # Until nobody is due: a sweep takes BATCH users, and one that only moves
+            # rows to later today records nothing, so its result alone can't tell.
+            while base.due_count(later) and sweeps < MAX_SWEEPS:
+                start = time.perf_counter_ns()
+                await sweeper.sweep()
+                total += _ms(start) / 1000
+                sweeps += 1
+    finally:
+        base.close()
+    return total, floor, sweeps, len(users), len(sender.sent)
+
+
+def run(sizes: Sizes, work: Workspace) -> list[Row]:
+    minutes = 24 * 60
+    day = work.dataset(spec(sizes), "sweep")
+    users = schedule(day, START)
+    swept, floor, due = asyncio.run(one_minute(day, minutes))
+    down = work.dataset(spec(sizes), "sweep")
+    schedule(down, DOWN_AT)
+    total, down_floor, sweeps, planned, sent = asyncio.run(downtime(down))
+    busiest = max(range(len(due)), key=due.__getitem__) if due else 0
+    size = f"{sizes.sweep_users:,} users × {sizes.sweep_people} people"
+    return [
+        Row(
+            "4",
+            "sweep: digests due in one minute",
+            measured=Series.of(swept),
+            baseline=Series.of(floor),
+            baseline_name="sqlite3 due users + people",
+            checks=(Check("p50", "<=", 50.0),),
+            notes=(
+                f"{size}; {len(swept)} of {minutes} minutes had someone due "
+                f"(median {sorted(due)[len(due) // 2] if due else 0} users); {users:,} scheduled"
+            ),
+        ),
+        Row(
+            "4",
+            "sweep: the busiest minute",
+            measured=Series.of(swept[busiest : busiest + 1]),
+            baseline=Series.of(floor[busiest : busiest + 1]),
+            baseline_name="sqlite3 due users + people",
+            checks=(Check("p50", "<=", 50.0),),
+            notes=f"{due[busiest] if due else 0} users due in that minute",
+        ),
+        Row(
+            "4",
+            "sweep: every digest after a day down",
+            unit="s",
+            measured=Series.of([total]),
+            baseline=Series.of([down_floor]),
+            baseline_name="sqlite3 due users + people",
+            checks=(Check("p50", "<=", 10.0),),
+            notes=(
+                f"{sweeps} back-to-back sweeps planned {planned:,} overdue users: "
+                f"{sent:,} digests now, the rest moved to today's time"
+            ),
+        ),
+    ]

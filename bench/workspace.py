@@ -1,0 +1,117 @@
+"""Sizes (full, quick) and where benchmarks keep their files.
+
+Generated databases are cached in `bench/.cache/` by their `Spec` and the schema
+version, then copied into a scratch folder for each run, so a benchmark that writes
+never changes the cached file and a second run skips the generation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from bench.generate import VERSION, Spec, check_denormalised, generate
+from bot.store.migrations import LATEST
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+CACHE = BENCH / ".cache"
+
+
+@dataclass(frozen=True, slots=True)
+class Sizes:
+    """How big each figure is. `FULL` is what the targets are about."""
+
+    # 1. engine: one owner
+    engine_people: int = 1000
+    engine_interactions: int = 100_000
+    engine_ops: int = 300  # samples per operation
+    # 2. phrase parsing
+    phrase_people: int = 1000
+    phrase_rounds: int = 15  # passes over the corpus
+    # 3. Telegram round trip
+    telegram_round_trips: int = 60
+    telegram_people: int = 150
+    telegram_interactions: int = 3000
+    # 4. sweep
+    sweep_users: int = 10_000
+    sweep_people: int = 150
+    sweep_interactions: int = 150  # per user
+    sweep_minute_samples: int = 15
+    sweep_downtime_samples: int = 3
+    # 5. delivery
+    delivery_digests: int = 2000
+    delivery_failure_rate: float = 0.05
+    # 6. footprint
+    footprint_starts: int = 4
+    footprint_idle: float = 3.0
+
+
+FULL = Sizes()
+QUICK = Sizes(
+    engine_people=100,
+    engine_interactions=2000,
+    engine_ops=15,
+    phrase_people=100,
+    phrase_rounds=1,
+    telegram_round_trips=4,
+    telegram_people=20,
+    telegram_interactions=100,
+    sweep_users=60,
+    sweep_people=20,
+    sweep_interactions=20,
+    sweep_minute_samples=2,
+    sweep_downtime_samples=1,
+    delivery_digests=60,
+    footprint_starts=1,
+    footprint_idle=0.5,
+)
+
+
+class Workspace:
+    """A scratch folder for one run, plus the shared cache of generated databases."""
+
+    def __init__(
+        self, root: Path | None = None, cache: Path | None = None, keep: bool = False
+    ) -> None:
+        self._tmp = None if root else tempfile.TemporaryDirectory(prefix="kith-bench-")
+        self.root = root or Path(self._tmp.name if self._tmp else ".")
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.cache = cache or CACHE
+        self.keep = keep
+        self._count = 0
+
+    def path(self, name: str) -> Path:
+        return self.root / name
+
+    def dataset(self, spec: Spec, name: str) -> Path:
+        """A fresh copy of the database `spec` describes, generated once and cached."""
+        identity = repr((VERSION, sorted(asdict(spec).items())))
+        key = hashlib.sha256(identity.encode()).hexdigest()[:12]
+        cached = self.cache / f"{name}-v{LATEST}-{key}.db"
+        if not cached.exists():
+            self.cache.mkdir(parents=True, exist_ok=True)
+            partial = cached.with_suffix(f".partial{os.getpid()}")
+            _remove_db(partial)
+            generate(partial, spec)
+            if check_denormalised(partial):
+                raise RuntimeError(f"generated {partial} has wrong last_contact/last_kind")
+            os.replace(partial, cached)
+            _remove_db(partial)  # the -wal/-shm companions, if any
+        self._count += 1
+        copy = self.root / f"{name}-{self._count}.db"
+        shutil.copyfile(cached, copy)
+        return copy
+
+    def close(self) -> None:
+        if self._tmp is not None and not self.keep:
+            self._tmp.cleanup()
+
+
+def _remove_db(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
