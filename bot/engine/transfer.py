@@ -26,9 +26,11 @@ rules are in bot/store/transfer.py). A file that cannot be read is answered with
 
 from __future__ import annotations
 
+import asyncio
 import calendar
 import contextlib
 import dataclasses
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -85,12 +87,15 @@ async def cmd_export(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     doc = await export_document(engine.store, ctx.owner, engine.circles, ctx.now, ctx.settings)
     day = ctx.today.isoformat()
     json_name = f"kith-export-{day}.json"
-    files = [Attachment(json_name, document_to_json(doc).encode("utf-8"), "application/json")]
+    # Writing a big account takes a while: off the event loop, so other chats go on.
+    json_text = await asyncio.to_thread(document_to_json, doc)
+    files = [Attachment(json_name, json_text.encode("utf-8"), "application/json")]
     if not doc.people:
         text = f"You haven't told me about anyone yet, so {json_name} holds only your settings."
         return [Reply(text, files=tuple(files))]
     vcf_name = f"kith-contacts-{day}.vcf"
-    files.append(Attachment(vcf_name, people_to_vcard(doc).encode("utf-8"), "text/vcard"))
+    vcards = await asyncio.to_thread(people_to_vcard, doc)
+    files.append(Attachment(vcf_name, vcards.encode("utf-8"), "text/vcard"))
     text = (
         f"Here's everything you've told me: {_document_stats(doc)}.\n"
         f"• {json_name} is all of it — send it back to me to restore it.\n"
@@ -145,10 +150,11 @@ async def on_file(engine: Engine, ctx: Context, file_name: str, data: bytes) -> 
     label = display_name(file_name)
     try:
         if len(data) <= MAX_IMPORT_BYTES and is_kith_document(data):
-            doc = document_from_json(data)
+            doc = await asyncio.to_thread(document_from_json, data)
             restore = {"a": ANSWER, "k": "kith", "f": label, "doc": data.decode("utf-8-sig")}
             return [await _restore_question(engine, ctx, restore, doc)]
-        contacts = parse_contacts(file_name, data)
+        # Reading a few megabytes of vCard is seconds of CPU: off the event loop.
+        contacts = await asyncio.to_thread(parse_contacts, file_name, data)
     except ImportFormatError as error:
         return [Reply(str(error))]
     payload: dict[str, Any] = {
@@ -227,13 +233,19 @@ def contact_people(
                 added_on=ctx.today.isoformat(),
                 snoozed_until=None,
                 imported=True,
-                notes=(ExportedNote(c.note, stamp),) if c.note else (),
+                notes=(ExportedNote(note, stamp),) if (note := _printable(c.note)) else (),
                 follow_ups=(),
                 favors=(),
                 dates=(ExportedDate("birthday", *c.birthday),) if c.birthday else (),
             )
         )
     return tuple(people), unusable
+
+
+def _printable(text: str) -> str:
+    """Text without control characters (line breaks and tabs stay): what an export allows."""
+    kept = "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc")
+    return kept.strip()
 
 
 def _circle_order(engine: Engine) -> list[int]:
@@ -458,7 +470,7 @@ async def _answer_restore(
     if choice not in ("r", "s"):
         return [Reply("That button has expired.")]
     try:
-        doc = document_from_json(payload["doc"])
+        doc = await asyncio.to_thread(document_from_json, payload["doc"])
     except ImportFormatError as error:
         await engine.store.drop_pending(ctx.owner, pending_id)
         return [Reply(str(error))]
@@ -541,7 +553,7 @@ async def import_now(
     ctx = await engine.context(owner)
     label = display_name(file_name)
     if len(data) <= MAX_IMPORT_BYTES and is_kith_document(data):
-        doc = document_from_json(data)
+        doc = await asyncio.to_thread(document_from_json, data)
         people = await engine.people(owner)
         if people and duplicates is None:
             raise UserError(
@@ -550,7 +562,7 @@ async def import_now(
                 "not there yet, --duplicates skip."
             )
         return await _restore(engine, ctx, label, doc, duplicates or Duplicates.MERGE)
-    contacts = parse_contacts(file_name, data)
+    contacts = await asyncio.to_thread(parse_contacts, file_name, data)
     target = engine.circles.default_import
     if circle is not None:
         found = engine.circles.find(circle)

@@ -376,3 +376,16 @@ async def test_import_without_a_file_says_how(user: Chat) -> None:
     reply = await user.says("/import")
     assert reply.startswith("Send me a contacts file")
     assert ".vcf" in reply and ".csv" in reply and "/export" in reply
+
+
+async def test_control_characters_in_a_note_never_break_the_export(
+    app: Services, user: Chat
+) -> None:
+    await user.sends_file("contacts.csv", b"name,notes\nAda Lovelace,rings the\x07 bell\tloudly\n")
+    await user.presses("Import 1 into wider")
+    assert await notes(app, "Ada Lovelace") == ["rings the bell\tloudly"]
+    await user.says("/export")
+    assert [f.file_name for f in user.replies[0].files] == [
+        "kith-export-2026-11-25.json",
+        "kith-contacts-2026-11-25.vcf",
+    ]
