@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.engine.engine import Command, Context, Engine, UserError, check_name
+from bot.engine.engine import Command, Context, Engine, UserError, check_name, short
 from bot.engine.render import join_names
 from bot.engine.replies import Attachment, Reply
 from bot.nudges.schedule import format_clock, parse_clock
@@ -213,7 +213,7 @@ def contact_people(
         try:
             name = check_name(c.name)
         except UserError:
-            unusable.append(c.name[:40])
+            unusable.append(short(c.name, 40))
             continue
         aliases: list[str] = []
         for alias in c.aliases:
@@ -276,6 +276,8 @@ async def _contacts_question(engine: Engine, ctx: Context, payload: dict[str, An
         )
     if facts:
         lines.append(_sentence(facts))
+    if not people:
+        return Reply("\n".join(lines) + " There's nobody left to import.")
     if new:
         lines.append("The new ones go into the circle you pick. " + QUIET)
     if known:

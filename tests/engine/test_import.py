@@ -389,3 +389,18 @@ async def test_control_characters_in_a_note_never_break_the_export(
         "kith-export-2026-11-25.json",
         "kith-contacts-2026-11-25.vcf",
     ]
+
+
+async def test_names_kith_cannot_use_are_left_out_and_said(app: Services, user: Chat) -> None:
+    long_name = "Maximilian " * 9
+    reply = await user.sends_file("names.csv", f"name\n{long_name}\nAda\n".encode())
+    assert "1 name can't be used (Maximilian Maximilian Maximilian Maximi…) and is left out." in (
+        reply
+    )
+    assert user.labels[0] == "Import 1 into wider"
+    await user.presses("Import 1 into wider")
+    assert await people(app) == [("Ada", "wider", 1)]
+
+    only_that = await user.sends_file("names.csv", f"name\n{long_name}\n".encode())
+    assert only_that.endswith("and is left out. There's nobody left to import.")
+    assert user.buttons == []
