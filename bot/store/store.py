@@ -376,6 +376,16 @@ class Store:
             ids = [int(r[0]) for r in solo_ids]
             await ch.delete("interactions", f"id IN ({','.join('?' * len(ids))})", ids)
         await ch.delete("people", "id = ?", pid)
+        # Sent digests keep their text as a ledger; one that named this person is
+        # blanked (not journaled: /undo brings the person back, not old digest wording).
+        # A pending one is expired rather than sent without them.
+        await ch.conn.execute(
+            "UPDATE digests SET text = '', buttons = '[]', "
+            "status = CASE WHEN status = 'pending' THEN 'expired' ELSE status END "
+            "WHERE owner_id = ? AND EXISTS "
+            "(SELECT 1 FROM json_each(digests.person_ids) WHERE value = ?)",
+            (ch.owner, person_id),
+        )
 
     # -- undo ------------------------------------------------------------------
 

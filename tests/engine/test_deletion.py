@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from bot.compose import Services
 from bot.core.clock import FixedClock
 from bot.engine import Reply
@@ -132,11 +130,6 @@ async def test_deleteme_leaves_no_row_of_the_user(app: Services, user: Chat) -> 
     assert doc.settings == {"timezone": "UTC", "digest_time": "09:00"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the digest ledger (bot/nudges, bot/store/digests.py) keeps the text of every "
-    "digest recorded, names and follow-ups included; /forget does not touch it yet",
-)
 async def test_forget_also_clears_the_digests_that_named_them(
     app: Services, user: Chat, clock: FixedClock
 ) -> None:
