@@ -43,7 +43,8 @@ _WEEKDAY_SHORT = {
     "sat": 5,
     "sun": 6,
 }
-_NUMBER_WORDS = {
+# Counts written as words; intervals.py reads the same table.
+NUMBER_WORDS: dict[str, int] = {
     "a": 1,
     "an": 1,
     "one": 1,
@@ -113,7 +114,7 @@ def _number(text: str) -> int:
     words = text.lower().split()
     if "couple" in words:
         return 2
-    return _NUMBER_WORDS[words[-1]]
+    return NUMBER_WORDS[words[-1]]
 
 
 def _label(m: re.Match[str]) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from bot.core.dates import NUMBER_WORDS
+
 DAYS_PER_WEEK: Final = 7
 DAYS_PER_MONTH: Final = 30
 DAYS_PER_YEAR: Final = 365
@@ -48,27 +50,7 @@ _NAMED: Final = {
     "other month": 2 * DAYS_PER_MONTH,
     "other day": 2,
 }
-_COUNTS: Final = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "once": 1,
-    "two": 2,
-    "twice": 2,
-    "three": 3,
-    "thrice": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "couple": 2,
-    "few": 3,
-}
+_COUNTS: Final = {**NUMBER_WORDS, "once": 1, "twice": 2, "thrice": 3}
 _NEVER: Final = frozenset({"never", "pause", "paused", "off", "none", "stop", "no"})
 _FILLER = re.compile(r"^(?:(?:once|about|around|roughly|approximately|approx|every|each|for)\s+)+")
 _UNIT_WORD = r"(?P<unit>days?|d|weeks?|wks?|w|fortnights?|months?|mos?|mths?|m|years?|yrs?|y)"
