@@ -109,9 +109,13 @@ async def commit_log(
     people.sort(key=lambda p: order[p.id])
     names = [p.name for p in people] + new_names
     label = f"logged {kind} with {join_names(names)} on {format_day(day, today)}"
-    async with store.change(ctx.owner, label, ctx.now) as ch:
-        ids = [p.id for p in people]
-        if new_names:
+    ids = [p.id for p in people]
+    reactivate = [p.id for p in people if p.imported]
+    if not new_names:
+        # The everyday log: one transaction in one database thread hop.
+        await store.log_now(ctx.owner, label, ctx.now, day, kind, note, ids, reactivate)
+    else:
+        async with store.change(ctx.owner, label, ctx.now) as ch:
             ids += await store.add_people(
                 ch,
                 [
@@ -123,7 +127,7 @@ async def commit_log(
                     for n in new_names
                 ],
             )
-        await store.log(ch, day, kind, note, ids, reactivate=[p.id for p in people if p.imported])
+            await store.log(ch, day, kind, note, ids, reactivate=reactivate)
     text = f"Logged {kind} with {join_names(names)} on {format_day(day, today)}"
     if note:
         text += f" — note: {note}"

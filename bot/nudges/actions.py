@@ -40,17 +40,18 @@ UNDO_HINT: Final = " /undo to take it back."
 
 
 async def cards_of(engine: Engine, owner: int, people: Sequence[Person]) -> list[PersonCard]:
-    cards: list[PersonCard] = []
-    for person in people:
-        card = await engine.store.card(owner, person.id)
-        if card is not None:
-            cards.append(card)
-    return cards
+    return await engine.store.cards(owner, people)
 
 
 async def build_digest(engine: Engine, owner: int, today: date) -> Digest | None:
     """The digest for the owner's local day `today`; None when nobody is due."""
-    chosen = choose(await engine.people(owner), engine.circles, today, engine.max_per_digest)
+    # Only the most overdue few are read (SQL orders them as rank_due does); `choose`
+    # still has the last word on who is in, so the rules stay in one place.
+    cadences = [(c.name, c.cadence_days) for c in engine.circles.order]
+    candidates = await engine.store.due_candidates(
+        owner, today, cadences, 2 * engine.max_per_digest
+    )
+    chosen = choose(candidates, engine.circles, today, engine.max_per_digest)
     cards = await cards_of(engine, owner, [d.person for d in chosen])
     return compose(cards, engine.circles, today)
 

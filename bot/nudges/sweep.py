@@ -206,8 +206,7 @@ class Sweeper:
             plans.append(Planned(user.owner, user.next_digest_at, format_utc(plan.next_at), digest))
         ids = await self.ledger.record(plans, now)
         result.recorded += len(ids)
-        recorded = [await self.ledger.get(i) for i in ids]
-        return [d for d in recorded if d is not None]
+        return await self.ledger.get_many(ids)
 
     async def _compose(self, owner: int, day: date) -> NewDigest | None:
         try:

@@ -5,16 +5,17 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
 from bot.store.migrations import migrate
 
 Params = Sequence[Any] | dict[str, Any]
+T = TypeVar("T")
 
 
 class StoreError(Exception):
@@ -95,6 +96,16 @@ class Database:
         """A single autocommitted write, under the lock."""
         async with self.lock:
             await self.conn.execute(sql, params)
+
+    async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `fn(connection)` in the database thread, under the lock: any number of
+        statements for one thread hop (each `await` on aiosqlite is one). `fn` runs on
+        another thread, so it must touch nothing but the connection it is given.
+        """
+        async with self.lock:
+            # aiosqlite's own hop (what execute() uses), with a function of ours.
+            result: T = await self.conn._execute(fn, self.conn._conn)  # type: ignore[no-untyped-call]
+            return result
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         async with self.transaction() as conn:

@@ -304,6 +304,16 @@ class DigestLog:
             self.store.invalidate(owner)
         return recorded
 
+    async def get_many(self, ids: Sequence[int]) -> list[StoredDigest]:
+        """Several digests in one query, in the order of `ids`."""
+        if not ids:
+            return []
+        rows = await self.db.fetchall(
+            _STORED_SQL + f" WHERE d.id IN ({','.join('?' * len(ids))})", tuple(ids)
+        )
+        found = {r["id"]: _stored(r) for r in rows}
+        return [found[i] for i in ids if i in found]
+
     async def get(self, digest_id: int) -> StoredDigest | None:
         rows = await self.db.fetchall(_STORED_SQL + " WHERE d.id = ?", (digest_id,))
         return _stored(rows[0]) if rows else None

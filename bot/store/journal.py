@@ -52,6 +52,14 @@ class Change:
         self.label = label
         self.now = now
         self._inverse: list[dict[str, Any]] = []
+        #: People whose row this change may have altered (a contact, `imported`, ...), and
+        #: whether it did anything else to people (added, removed, renamed, aliases...).
+        self.people_touched: set[int] = set()
+        self.people_reshaped = False
+
+    def keeps_people(self) -> bool:
+        """True when re-reading `people_touched` brings a cache of people up to date."""
+        return not self.people_reshaped
 
     async def insert(self, table: str, row: Mapping[str, Any]) -> int:
         """Insert one row owned by this owner; return its id."""
@@ -63,6 +71,10 @@ class Change:
         if not rows:
             return []
         table = _table(table)
+        if table == "interaction_people":
+            self.people_touched.update(int(r["person_id"]) for r in rows)
+        elif table != "interactions":
+            self.people_reshaped = True
         cols = ["owner_id", *rows[0].keys()]
         placeholders = "(" + ",".join("?" * len(cols)) + ")"
         values: list[Any] = []
@@ -88,6 +100,10 @@ class Change:
     async def update(self, table: str, row_id: int, values: Mapping[str, Any]) -> bool:
         """Update one owned row; return False when no such row belongs to the owner."""
         table = _table(table)
+        if table == "people" and "name" not in values:
+            self.people_touched.add(row_id)
+        else:
+            self.people_reshaped = True
         owner_col = _owner_column(table)
         cols = list(values)
         old = list(
@@ -109,6 +125,7 @@ class Change:
     async def delete(self, table: str, where: str, params: Sequence[Any] = ()) -> int:
         """Delete owned rows matching `where`, remembering them; return how many."""
         table = _table(table)
+        self.people_reshaped = True
         owner_col = _owner_column(table)
         clause = f"{owner_col} = ? AND ({where})"
         rows = list(
@@ -126,15 +143,26 @@ class Change:
         """Store the inverses as the newest undo entry and trim old ones."""
         if not self._inverse:
             return
-        await self.conn.execute(
+        for sql, params in undo_entry(self.owner, self.label, self._inverse, self.now):
+            await self.conn.execute(sql, params)
+
+
+def undo_entry(
+    owner: int, label: str, inverse: list[dict[str, Any]], now: str
+) -> list[tuple[str, tuple[Any, ...]]]:
+    """The statements that store `inverse` (oldest first) as the owner's newest undo
+    entry and drop entries beyond UNDO_DEPTH; shared by async and one-hop writers."""
+    return [
+        (
             "INSERT INTO undo_log (owner_id, label, ops, created_at) VALUES (?, ?, ?, ?)",
-            (self.owner, self.label, json.dumps(self._inverse[::-1]), self.now),
-        )
-        await self.conn.execute(
+            (owner, label, json.dumps(inverse[::-1]), now),
+        ),
+        (
             "DELETE FROM undo_log WHERE owner_id = ? AND id <= "
             "(SELECT id FROM undo_log WHERE owner_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
-            (self.owner, self.owner, UNDO_DEPTH),
-        )
+            (owner, owner, UNDO_DEPTH),
+        ),
+    ]
 
 
 async def apply_inverse(conn: aiosqlite.Connection, owner: int, ops: list[dict[str, Any]]) -> None:

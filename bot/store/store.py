@@ -10,6 +10,7 @@ resolution off the disk on the hot path.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -34,7 +35,7 @@ from bot.core.model import (
 from bot.core.names import name_key
 from bot.store.db import Database
 from bot.store.digests import next_digest_text, schedule_for
-from bot.store.journal import Change, apply_inverse
+from bot.store.journal import Change, apply_inverse, undo_entry
 
 SEP = "\x1f"  # joins aliases/tags in one column; never typed by a user
 CACHE_OWNERS = 512
@@ -93,6 +94,19 @@ class Store:
     def _forget_cache(self, owner: int) -> None:
         self._people.pop(owner, None)
 
+    def _patch_cache(self, owner: int, fresh: dict[int, Person]) -> None:
+        """Swap re-read people into the cached list, in place.
+
+        In place on purpose: nobody was added, removed or renamed, and the engine keys
+        its name index by this list's identity, so the index stays valid too.
+        """
+        cached = self._people.get(owner)
+        if cached is None:
+            return
+        for i, person in enumerate(cached):
+            if person.id in fresh:
+                cached[i] = fresh[person.id]
+
     def invalidate(self, owner: int) -> None:
         """Drop the owner's cached people after a write made outside `change` (the sweep)."""
         self._forget_cache(owner)
@@ -100,13 +114,28 @@ class Store:
     @asynccontextmanager
     async def change(self, owner: int, label: str, now: datetime) -> AsyncIterator[Change]:
         """A journaled transaction for one owner; committed when the block ends."""
+        fresh: dict[int, Person] | None = None
+        committed = False
         try:
             async with self.db.transaction() as conn:
                 change = Change(conn, owner, label, format_utc(now))
                 yield change
                 await change.commit_journal()
+                if owner in self._people and change.keeps_people():
+                    # A log moves only its people's last contact (the triggers): re-read
+                    # just those rows, in the same transaction, and keep everyone else.
+                    ids = sorted(change.people_touched)
+                    rows = await conn.execute_fetchall(
+                        _PEOPLE_SQL + f" AND p.id IN ({','.join('?' * len(ids))})",
+                        (owner, *ids),
+                    )
+                    fresh = {r["id"]: person_from_row(r) for r in rows}
+            committed = True
         finally:
-            self._forget_cache(owner)
+            if committed and fresh is not None:
+                self._patch_cache(owner, fresh)
+            else:
+                self._forget_cache(owner)
 
     # -- users -----------------------------------------------------------------
 
@@ -208,77 +237,130 @@ class Store:
         person = await self.person(owner, person_id)
         if person is None:
             return None
-        params = (owner, person_id)
-        async with self.db.lock:
-            conn = self.db.conn
-            notes = list(
-                await conn.execute_fetchall(
-                    "SELECT id, text, created_at FROM notes WHERE owner_id = ? AND person_id = ? "
-                    "ORDER BY id",
-                    params,
-                )
+        [card] = await self.cards(owner, [person], history)
+        return card
+
+    async def due_candidates(
+        self, owner: int, today: date, cadences: Sequence[tuple[str, int]], limit: int
+    ) -> list[Person]:
+        """The owner's most overdue people by `rank_due`'s order, computed in SQL: at most
+        `limit`, never paused, imported, snoozed or nudged in the last 7 days (not today).
+
+        `cadences` are the circles (closest first) with their cadence in days. Callers
+        re-rank the rows with `rank_due`, which stays the definition; this only keeps the
+        other people from being read at all.
+        """
+        cadence_case = "CASE p.circle " + "WHEN ? THEN ? " * len(cadences) + "ELSE ? END"
+        rank_case = "CASE p.circle " + "WHEN ? THEN ? " * len(cadences) + "ELSE ? END"
+        cad_params = [x for name, days in cadences for x in (name, days)] + [cadences[-1][1]]
+        rank_params = [x for i, (name, _) in enumerate(cadences) for x in (name, i)] + [
+            len(cadences) - 1
+        ]
+        day = today.isoformat()
+        week_ago = (today - timedelta(days=7)).isoformat()
+        sql = (
+            "SELECT * FROM ("
+            + _PEOPLE_SQL.replace(
+                "FROM people p",
+                f", max(0, julianday(?) - julianday(coalesce(p.last_contact, p.added_on))) "
+                f"AS since, coalesce(nullif(p.cadence_days, 0), {cadence_case}) AS cad, "
+                f"{rank_case} AS circle_rank, p.name_key AS nk FROM people p",
             )
-            follow_ups = list(
-                await conn.execute_fetchall(
-                    "SELECT id, text, from_day, done FROM follow_ups "
-                    "WHERE owner_id = ? AND person_id = ? AND done = 0 ORDER BY id",
-                    params,
-                )
-            )
-            favors = list(
-                await conn.execute_fetchall(
-                    "SELECT id, kind, text, done FROM favors "
-                    "WHERE owner_id = ? AND person_id = ? AND done = 0 ORDER BY id",
-                    params,
-                )
-            )
-            dates = list(
-                await conn.execute_fetchall(
-                    "SELECT id, label, month, day, year FROM dates "
-                    "WHERE owner_id = ? AND person_id = ? ORDER BY month, day",
-                    params,
-                )
-            )
-            recent = list(
-                await conn.execute_fetchall(
-                    "SELECT i.id, i.day, i.kind, i.note, "
-                    "  (SELECT group_concat(person_id) FROM interaction_people x "
-                    "    WHERE x.interaction_id = i.id) AS people "
-                    "FROM interaction_people ip JOIN interactions i ON i.id = ip.interaction_id "
-                    "WHERE ip.owner_id = ? AND ip.person_id = ? "
-                    "ORDER BY ip.day DESC, i.id DESC LIMIT ?",
-                    (*params, history),
-                )
-            )
-        return PersonCard(
-            person=person,
-            notes=tuple(
-                Note(r["id"], person_id, r["text"], datetime.fromisoformat(r["created_at"]))
-                for r in notes
-            ),
-            follow_ups=tuple(
-                FollowUp(r["id"], person_id, r["text"], _day(r["from_day"]), bool(r["done"]))
-                for r in follow_ups
-            ),
-            favors=tuple(
-                Favor(r["id"], person_id, FavorKind(r["kind"]), r["text"], bool(r["done"]))
-                for r in favors
-            ),
-            dates=tuple(
-                ImportantDate(r["id"], person_id, r["label"], r["month"], r["day"], r["year"])
-                for r in dates
-            ),
-            history=tuple(
-                Interaction(
-                    r["id"],
-                    date.fromisoformat(r["day"]),
-                    r["kind"],
-                    r["note"],
-                    tuple(int(x) for x in str(r["people"]).split(",")),
-                )
-                for r in recent
-            ),
+            + " AND p.paused = 0 AND p.imported = 0 "
+            "AND (p.snoozed_until IS NULL OR p.snoozed_until <= ?) "
+            "AND (p.last_nudged_on IS NULL OR p.last_nudged_on = ? OR p.last_nudged_on <= ?)"
+            ") WHERE since >= cad ORDER BY since * 1.0 / cad DESC, circle_rank, nk LIMIT ?"
         )
+        params = (day, *cad_params, *rank_params, owner, day, day, week_ago, limit)
+        rows = await self.db.fetchall(sql, params)
+        return [person_from_row(r) for r in rows]
+
+    async def cards(
+        self, owner: int, people: Sequence[Person], history: int = 5
+    ) -> list[PersonCard]:
+        """`card` for several people at once: five queries in one thread hop."""
+        if not people:
+            return []
+        ids = [p.id for p in people]
+        marks = ",".join("?" * len(ids))
+        params = (owner, *ids)
+
+        def read(conn: sqlite3.Connection) -> list[list[Any]]:
+            return [
+                conn.execute(
+                    "SELECT person_id, id, text, created_at FROM notes "
+                    f"WHERE owner_id = ? AND person_id IN ({marks}) ORDER BY id",
+                    params,
+                ).fetchall(),
+                conn.execute(
+                    "SELECT person_id, id, text, from_day, done FROM follow_ups "
+                    f"WHERE owner_id = ? AND person_id IN ({marks}) AND done = 0 ORDER BY id",
+                    params,
+                ).fetchall(),
+                conn.execute(
+                    "SELECT person_id, id, kind, text, done FROM favors "
+                    f"WHERE owner_id = ? AND person_id IN ({marks}) AND done = 0 ORDER BY id",
+                    params,
+                ).fetchall(),
+                conn.execute(
+                    "SELECT person_id, id, label, month, day, year FROM dates "
+                    f"WHERE owner_id = ? AND person_id IN ({marks}) ORDER BY month, day",
+                    params,
+                ).fetchall(),
+                conn.execute(
+                    "SELECT * FROM (SELECT ip.person_id, i.id, i.day, i.kind, i.note, "
+                    "  (SELECT group_concat(person_id) FROM interaction_people x "
+                    "    WHERE x.interaction_id = i.id) AS people, "
+                    "  row_number() OVER (PARTITION BY ip.person_id "
+                    "    ORDER BY ip.day DESC, i.id DESC) AS n "
+                    "FROM interaction_people ip JOIN interactions i ON i.id = ip.interaction_id "
+                    f"WHERE ip.owner_id = ? AND ip.person_id IN ({marks})) WHERE n <= ? "
+                    "ORDER BY person_id, n",
+                    (*params, history),
+                ).fetchall(),
+            ]
+
+        notes, follow_ups, favors, dates, recent = await self.db.run(read)
+
+        def by_person(rows: list[Any]) -> dict[int, list[Any]]:
+            out: dict[int, list[Any]] = {}
+            for r in rows:
+                out.setdefault(r["person_id"], []).append(r)
+            return out
+
+        n, f, fv, d, h = map(by_person, (notes, follow_ups, favors, dates, recent))
+        return [
+            PersonCard(
+                person=p,
+                notes=tuple(
+                    Note(r["id"], p.id, r["text"], datetime.fromisoformat(r["created_at"]))
+                    for r in n.get(p.id, ())
+                ),
+                follow_ups=tuple(
+                    FollowUp(r["id"], p.id, r["text"], _day(r["from_day"]), bool(r["done"]))
+                    for r in f.get(p.id, ())
+                ),
+                favors=tuple(
+                    Favor(r["id"], p.id, FavorKind(r["kind"]), r["text"], bool(r["done"]))
+                    for r in fv.get(p.id, ())
+                ),
+                dates=tuple(
+                    ImportantDate(r["id"], p.id, r["label"], r["month"], r["day"], r["year"])
+                    for r in d.get(p.id, ())
+                ),
+                history=tuple(
+                    Interaction(
+                        r["id"],
+                        date.fromisoformat(r["day"]),
+                        r["kind"],
+                        r["note"],
+                        tuple(int(x) for x in str(r["people"]).split(",")),
+                    )
+                    for r in h.get(p.id, ())
+                ),
+            )
+            for p in people
+        ]
 
     async def interaction_count(self, owner: int) -> int:
         rows = await self.db.fetchall(
@@ -349,6 +431,78 @@ class Store:
         )
         for pid in reactivate:
             await ch.update("people", pid, {"imported": 0})
+        return iid
+
+    async def log_now(
+        self,
+        owner: int,
+        label: str,
+        now: datetime,
+        day: date,
+        kind: str,
+        note: str,
+        person_ids: Sequence[int],
+        reactivate: Sequence[int] = (),
+    ) -> int:
+        """`log` inside its own `change`, as one transaction in one thread hop.
+
+        The everyday log: the same rows, undo entry and cache refresh as
+        `change` + `log`, written synchronously in the database thread.
+        """
+        stamp = format_utc(now)
+        ids = list(dict.fromkeys(person_ids))
+        iso = day.isoformat()
+
+        def write(conn: sqlite3.Connection) -> tuple[int, list[Any]]:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                (iid,) = conn.execute(
+                    "INSERT INTO interactions (owner_id, day, kind, note, created_at) "
+                    "VALUES (?, ?, ?, ?, ?) RETURNING id",
+                    (owner, iso, kind, note, stamp),
+                ).fetchone()
+                links = [
+                    int(r[0])
+                    for r in conn.execute(
+                        "INSERT INTO interaction_people (owner_id, interaction_id, person_id, day) "
+                        f"VALUES {','.join('(?, ?, ?, ?)' for _ in ids)} RETURNING id",
+                        [x for pid in ids for x in (owner, iid, pid, iso)],
+                    ).fetchall()
+                ]
+                # As Change records them, oldest first; stored newest first.
+                inverse: list[dict[str, Any]] = [
+                    {"op": "delete", "table": "interactions", "ids": [int(iid)]},
+                    {"op": "delete", "table": "interaction_people", "ids": links},
+                ]
+                for pid in reactivate:
+                    old = conn.execute(
+                        "SELECT imported FROM people WHERE id = ? AND owner_id = ?", (pid, owner)
+                    ).fetchone()
+                    if old is None:
+                        continue
+                    conn.execute(
+                        "UPDATE people SET imported = 0 WHERE id = ? AND owner_id = ?", (pid, owner)
+                    )
+                    inverse.append(
+                        {"op": "update", "table": "people", "id": pid, "values": dict(old)}
+                    )
+                for sql, params in undo_entry(owner, label, inverse, stamp):
+                    conn.execute(sql, params)
+                rows = conn.execute(
+                    _PEOPLE_SQL + f" AND p.id IN ({','.join('?' * len(ids))})", (owner, *ids)
+                ).fetchall()
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            return int(iid), rows
+
+        try:
+            iid, rows = await self.db.run(write)
+        except BaseException:
+            self._forget_cache(owner)
+            raise
+        self._patch_cache(owner, {r["id"]: person_from_row(r) for r in rows})
         return iid
 
     async def forget_person(self, ch: Change, person_id: int) -> None:
