@@ -48,9 +48,9 @@ def _check_rows(rows: list[Row], figure: str) -> None:
         assert row.measured is not None and row.measured.n > 0
         assert all(math.isfinite(x) for x in row.measured.samples)
         assert row.baseline is not None and row.baseline.n > 0, "every figure has a baseline"
-        assert row.checks, "every figure has a target"
-        assert row.met in (True, False)
+        assert row.met in ((True, False) if row.checks else (None,))
         json.dumps(row.to_json())
+    assert any(row.checks for row in rows), "every figure has a target"
     assert render_table(rows)
 
 
