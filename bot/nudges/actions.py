@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from bot.core.dates import MONTH_ABBR, WEEKDAY_ABBR, format_day
 from bot.core.due import rank_due
 from bot.core.intervals import format_interval
-from bot.core.model import Person, PersonCard
+from bot.core.model import Person
 from bot.engine.engine import Context, Engine
 from bot.engine.replies import Reply
 from bot.nudges.digest import (
@@ -39,21 +39,28 @@ NOBODY_DUE: Final = "Nobody's due today — you're in touch with everyone. 🌿"
 UNDO_HINT: Final = " /undo to take it back."
 
 
-async def cards_of(engine: Engine, owner: int, people: Sequence[Person]) -> list[PersonCard]:
-    return await engine.store.cards(owner, people)
-
-
 async def build_digest(engine: Engine, owner: int, today: date) -> Digest | None:
     """The digest for the owner's local day `today`; None when nobody is due."""
-    # Only the most overdue few are read (SQL orders them as rank_due does); `choose`
-    # still has the last word on who is in, so the rules stay in one place.
+    return (await build_digests(engine, [(owner, today)]))[owner]
+
+
+async def build_digests(
+    engine: Engine, wanted: Sequence[tuple[int, date]]
+) -> dict[int, Digest | None]:
+    """The digests of many owners (each on their own local day), read in bulk.
+
+    SQL reads only the few people each owner's digest could pick; `choose` still has the
+    last word on who is in, so the rules stay in one place.
+    """
     cadences = [(c.name, c.cadence_days) for c in engine.circles.order]
-    candidates = await engine.store.due_candidates(
-        owner, today, cadences, 2 * engine.max_per_digest
-    )
-    chosen = choose(candidates, engine.circles, today, engine.max_per_digest)
-    cards = await cards_of(engine, owner, [d.person for d in chosen])
-    return compose(cards, engine.circles, today)
+    limit = engine.max_per_digest
+    candidates = await engine.store.due_candidates_many(wanted, cadences, limit)
+    chosen = {
+        owner: [d.person for d in choose(candidates[owner], engine.circles, today, limit)]
+        for owner, today in wanted
+    }
+    cards = await engine.store.cards_many([(owner, chosen[owner]) for owner, _ in wanted])
+    return {owner: compose(cards[owner], engine.circles, today) for owner, today in wanted}
 
 
 async def digest_now(engine: Engine, ctx: Context) -> list[Reply]:
@@ -166,7 +173,7 @@ async def _redraw(engine: Engine, ctx: Context, outcome: str, press: Press) -> R
     # Same-day nudges stay on the list; anyone no longer due (logged meanwhile,
     # snoozed elsewhere) drops out. The message's own order is kept.
     due = {d.person.id for d in rank_due(remaining, engine.circles, ctx.today)}
-    cards = await cards_of(engine, ctx.owner, [p for p in remaining if p.id in due])
+    cards = await engine.store.cards(ctx.owner, [p for p in remaining if p.id in due])
     rest = compose(cards, engine.circles, ctx.today, heading=STILL_HEADING)
     if rest is None:
         return Reply(outcome)

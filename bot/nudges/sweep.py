@@ -38,8 +38,9 @@ from typing import Final, Protocol
 from bot.core.clock import Clock, format_utc, parse_utc
 from bot.engine.engine import Engine
 from bot.engine.replies import Button, Reply
-from bot.nudges.actions import build_digest
-from bot.nudges.schedule import local_day, parse_clock, plan_sweep
+from bot.nudges.actions import build_digest, build_digests
+from bot.nudges.digest import Digest
+from bot.nudges.schedule import SweepPlan, local_day, parse_clock, plan_sweep
 from bot.store.digests import (
     EVERYONE,
     EXPIRED,
@@ -47,6 +48,7 @@ from bot.store.digests import (
     UNDELIVERABLE,
     ButtonRows,
     DigestLog,
+    DueUser,
     NewDigest,
     Planned,
     Scope,
@@ -180,12 +182,12 @@ class Sweeper:
         result.scheduled += len(schedules)
 
     async def _record_due(self, result: SweepResult) -> list[StoredDigest]:
-        """Plan every due user, then record all the plans in one transaction."""
+        """Plan every due user, compose their digests in bulk, record all in one go."""
         now = self.clock.now()
-        plans: list[Planned] = []
+        planned: list[tuple[DueUser, SweepPlan | None]] = []
         for user in await self.ledger.due(now, self.batch, self.scope):
             try:
-                plan = plan_sweep(
+                plan: SweepPlan | None = plan_sweep(
                     parse_utc(user.next_digest_at),
                     now,
                     user.timezone,
@@ -196,17 +198,37 @@ class Sweeper:
                 # Settings this machine cannot schedule: unschedule the row rather than
                 # pick it up every minute; the backfill tries it again.
                 log.warning("cannot plan the digest of a user; unscheduling it")
+                plan = None
+            planned.append((user, plan))
+        wanted = [
+            (user.owner, plan.digest_day)
+            for user, plan in planned
+            if plan is not None and plan.send and plan.digest_day is not None
+        ]
+        digests = await self._compose_all(wanted)
+        plans: list[Planned] = []
+        for user, plan in planned:
+            if plan is None:
                 plans.append(Planned(user.owner, user.next_digest_at, None))
                 continue
             digest: NewDigest | None = None
             if plan.send and plan.digest_day is not None:
-                digest = await self._compose(user.owner, plan.digest_day)
+                digest = digests.get(user.owner)
                 if digest is None:
                     result.nobody_due += 1
             plans.append(Planned(user.owner, user.next_digest_at, format_utc(plan.next_at), digest))
         ids = await self.ledger.record(plans, now)
         result.recorded += len(ids)
         return await self.ledger.get_many(ids)
+
+    async def _compose_all(self, wanted: list[tuple[int, date]]) -> dict[int, NewDigest | None]:
+        """Everyone's digest from bulk reads; one by one if that fails (one bad row)."""
+        try:
+            composed = await build_digests(self.engine, wanted)
+        except Exception:
+            log.exception("composing digests in bulk failed; composing them one by one")
+            return {owner: await self._compose(owner, day) for owner, day in wanted}
+        return {owner: _new_digest(day, composed[owner]) for owner, day in wanted}
 
     async def _compose(self, owner: int, day: date) -> NewDigest | None:
         try:
@@ -215,12 +237,7 @@ class Sweeper:
             # One user's broken data must not hold up everyone else's digest.
             log.exception("could not compose a digest; skipping it today")
             return None
-        if composed is None:
-            return None
-        buttons: ButtonRows = tuple(
-            tuple((b.label, b.data) for b in row) for row in composed.reply.buttons
-        )
-        return NewDigest(day, composed.reply.text, buttons, composed.person_ids)
+        return _new_digest(day, composed)
 
     async def _deliver(self, digests: Sequence[StoredDigest], result: SweepResult) -> None:
         await asyncio.gather(*(self._send_one(d, result) for d in digests))
@@ -256,6 +273,15 @@ class Sweeper:
             else:
                 await self.ledger.mark_sent(digest.id, self.clock.now())
                 result.sent += 1
+
+
+def _new_digest(day: date, composed: Digest | None) -> NewDigest | None:
+    if composed is None:
+        return None
+    buttons: ButtonRows = tuple(
+        tuple((b.label, b.data) for b in row) for row in composed.reply.buttons
+    )
+    return NewDigest(day, composed.reply.text, buttons, composed.person_ids)
 
 
 def sweep_seconds(env: Mapping[str, str] | None = None) -> float:

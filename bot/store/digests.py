@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -259,23 +260,23 @@ class DigestLog:
         """
         if not plans:
             return []
-        recorded: list[int] = []
-        touched: set[int] = set()
         created = format_utc(now)
-        async with self.db.transaction() as conn:
-            for plan in plans:
-                moved = list(
-                    await conn.execute_fetchall(
+
+        def write(conn: sqlite3.Connection) -> tuple[list[int], set[int]]:
+            recorded: list[int] = []
+            touched: set[int] = set()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for plan in plans:
+                    moved = conn.execute(
                         "UPDATE users SET next_digest_at = ? "
                         "WHERE id = ? AND active = 1 AND next_digest_at IS ? RETURNING id",
                         (plan.next_at, plan.owner, plan.expected),
-                    )
-                )
-                digest = plan.digest
-                if not moved or digest is None:
-                    continue
-                inserted = list(
-                    await conn.execute_fetchall(
+                    ).fetchall()
+                    digest = plan.digest
+                    if not moved or digest is None:
+                        continue
+                    inserted = conn.execute(
                         "INSERT INTO digests "
                         "(owner_id, local_day, status, text, buttons, person_ids, created_at) "
                         "VALUES (?, ?, 'pending', ?, ?, ?, ?) "
@@ -288,18 +289,24 @@ class DigestLog:
                             json.dumps(list(digest.person_ids)),
                             created,
                         ),
+                    ).fetchall()
+                    if not inserted:
+                        continue  # that local day already has its digest
+                    ids = list(digest.person_ids)
+                    conn.execute(
+                        f"UPDATE people SET last_nudged_on = ? WHERE owner_id = ? "
+                        f"AND id IN ({','.join('?' * len(ids))})",
+                        (digest.local_day.isoformat(), plan.owner, *ids),
                     )
-                )
-                if not inserted:
-                    continue  # that local day already has its digest
-                ids = list(digest.person_ids)
-                await conn.execute(
-                    f"UPDATE people SET last_nudged_on = ? WHERE owner_id = ? "
-                    f"AND id IN ({','.join('?' * len(ids))})",
-                    (digest.local_day.isoformat(), plan.owner, *ids),
-                )
-                recorded.append(int(inserted[0][0]))
-                touched.add(plan.owner)
+                    recorded.append(int(inserted[0][0]))
+                    touched.add(plan.owner)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            return recorded, touched
+
+        recorded, touched = await self.db.run(write)
         for owner in touched:
             self.store.invalidate(owner)
         return recorded

@@ -76,6 +76,55 @@ def person_from_row(row: aiosqlite.Row | dict[str, Any]) -> Person:
     )
 
 
+def _cards_from_rows(
+    people: list[Person],
+    notes: list[Any],
+    follow_ups: list[Any],
+    favors: list[Any],
+    dates: list[Any],
+    recent: list[Any],
+) -> list[PersonCard]:
+    def by_person(rows: list[Any]) -> dict[int, list[Any]]:
+        out: dict[int, list[Any]] = {}
+        for r in rows:
+            out.setdefault(r["person_id"], []).append(r)
+        return out
+
+    n, f, fv, d, h = map(by_person, (notes, follow_ups, favors, dates, recent))
+    return [
+        PersonCard(
+            person=p,
+            notes=tuple(
+                Note(r["id"], p.id, r["text"], datetime.fromisoformat(r["created_at"]))
+                for r in n.get(p.id, ())
+            ),
+            follow_ups=tuple(
+                FollowUp(r["id"], p.id, r["text"], _day(r["from_day"]), bool(r["done"]))
+                for r in f.get(p.id, ())
+            ),
+            favors=tuple(
+                Favor(r["id"], p.id, FavorKind(r["kind"]), r["text"], bool(r["done"]))
+                for r in fv.get(p.id, ())
+            ),
+            dates=tuple(
+                ImportantDate(r["id"], p.id, r["label"], r["month"], r["day"], r["year"])
+                for r in d.get(p.id, ())
+            ),
+            history=tuple(
+                Interaction(
+                    r["id"],
+                    date.fromisoformat(r["day"]),
+                    r["kind"],
+                    r["note"],
+                    tuple(int(x) for x in str(r["people"]).split(",")),
+                )
+                for r in h.get(p.id, ())
+            ),
+        )
+        for p in people
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class UndoResult:
     label: str
@@ -240,127 +289,140 @@ class Store:
         [card] = await self.cards(owner, [person], history)
         return card
 
-    async def due_candidates(
-        self, owner: int, today: date, cadences: Sequence[tuple[str, int]], limit: int
-    ) -> list[Person]:
-        """The owner's most overdue people by `rank_due`'s order, computed in SQL: at most
-        `limit`, never paused, imported, snoozed or nudged in the last 7 days (not today).
-
-        `cadences` are the circles (closest first) with their cadence in days. Callers
-        re-rank the rows with `rank_due`, which stays the definition; this only keeps the
-        other people from being read at all.
-        """
-        cadence_case = "CASE p.circle " + "WHEN ? THEN ? " * len(cadences) + "ELSE ? END"
-        rank_case = "CASE p.circle " + "WHEN ? THEN ? " * len(cadences) + "ELSE ? END"
-        cad_params = [x for name, days in cadences for x in (name, days)] + [cadences[-1][1]]
-        rank_params = [x for i, (name, _) in enumerate(cadences) for x in (name, i)] + [
-            len(cadences) - 1
-        ]
-        day = today.isoformat()
-        week_ago = (today - timedelta(days=7)).isoformat()
-        sql = (
-            "SELECT * FROM ("
-            + _PEOPLE_SQL.replace(
-                "FROM people p",
-                f", max(0, julianday(?) - julianday(coalesce(p.last_contact, p.added_on))) "
-                f"AS since, coalesce(nullif(p.cadence_days, 0), {cadence_case}) AS cad, "
-                f"{rank_case} AS circle_rank, p.name_key AS nk FROM people p",
-            )
-            + " AND p.paused = 0 AND p.imported = 0 "
-            "AND (p.snoozed_until IS NULL OR p.snoozed_until <= ?) "
-            "AND (p.last_nudged_on IS NULL OR p.last_nudged_on = ? OR p.last_nudged_on <= ?)"
-            ") WHERE since >= cad ORDER BY since * 1.0 / cad DESC, circle_rank, nk LIMIT ?"
-        )
-        params = (day, *cad_params, *rank_params, owner, day, day, week_ago, limit)
-        rows = await self.db.fetchall(sql, params)
-        return [person_from_row(r) for r in rows]
-
     async def cards(
         self, owner: int, people: Sequence[Person], history: int = 5
     ) -> list[PersonCard]:
-        """`card` for several people at once: five queries in one thread hop."""
-        if not people:
-            return []
-        ids = [p.id for p in people]
-        marks = ",".join("?" * len(ids))
-        params = (owner, *ids)
+        """`card` for several people of one owner, in one thread hop."""
+        return (await self.cards_many([(owner, people)], history))[owner]
+
+    async def due_candidates_many(
+        self,
+        requests: Sequence[tuple[int, date]],
+        cadences: Sequence[tuple[str, int]],
+        limit: int,
+    ) -> dict[int, list[Person]]:
+        """For each (owner, their local day): the people `choose` could pick, and few else.
+
+        Read through the `people_due` indexes (schema V3) instead of every person: per
+        circle, the `limit` people longest unseen past that circle's cadence (one cadence,
+        so the same order as the overdue ratio, ties by name key as `rank_due`), plus
+        everyone due on a cadence of their own, plus anyone in a circle the config no
+        longer has. Paused, imported, snoozed and recently nudged people are left out as
+        `choose` leaves them out, so its top `limit` is always among these rows.
+        """
+        if not requests:
+            return {}
+        names = [name for name, _ in cadences]
+        widest = cadences[-1][1]
+        columns = _PEOPLE_SQL.split("FROM people p")[0]
+        fresh = (
+            "AND (p.snoozed_until IS NULL OR p.snoozed_until <= :today) "
+            "AND (p.last_nudged_on IS NULL OR p.last_nudged_on = :today "
+            "OR p.last_nudged_on <= :week_ago) "
+        )
+        in_circle = (
+            f"{columns} FROM people p INDEXED BY people_due "
+            "WHERE p.owner_id = :owner AND p.circle = :circle AND p.paused = 0 "
+            "AND p.imported = 0 AND coalesce(p.cadence_days, 0) = 0 "
+            f"AND coalesce(p.last_contact, p.added_on) <= :cutoff {fresh}"
+            "ORDER BY coalesce(p.last_contact, p.added_on), p.name_key LIMIT :limit"
+        )
+        own_cadence = (
+            f"{columns} FROM people p INDEXED BY people_due_own "
+            "WHERE p.owner_id = :owner AND p.paused = 0 AND p.imported = 0 "
+            "AND p.cadence_days > 0 AND julianday(:today) "
+            f"- julianday(coalesce(p.last_contact, p.added_on)) >= p.cadence_days {fresh}"
+        )
+        marks = ",".join(f":c{i}" for i in range(len(names)))
+        other_circle = (
+            f"{columns} FROM people p INDEXED BY people_due "
+            f"WHERE p.owner_id = :owner AND p.circle NOT IN ({marks}) AND p.paused = 0 "
+            "AND p.imported = 0 AND coalesce(p.cadence_days, 0) = 0 "
+            f"AND coalesce(p.last_contact, p.added_on) <= :cutoff {fresh}"
+        )
+        circle_names = {f"c{i}": name for i, name in enumerate(names)}
+
+        def read(conn: sqlite3.Connection) -> dict[int, list[Any]]:
+            found: dict[int, list[Any]] = {}
+            for owner, today in requests:
+                args: dict[str, Any] = {
+                    "owner": owner,
+                    "today": today.isoformat(),
+                    "week_ago": (today - timedelta(days=7)).isoformat(),
+                    "limit": limit,
+                }
+                rows: list[Any] = []
+                for name, days in cadences:
+                    cutoff = (today - timedelta(days=days)).isoformat()
+                    rows += conn.execute(
+                        in_circle, {**args, "circle": name, "cutoff": cutoff}
+                    ).fetchall()
+                rows += conn.execute(own_cadence, args).fetchall()
+                cutoff = (today - timedelta(days=widest)).isoformat()
+                rows += conn.execute(
+                    other_circle, {**args, **circle_names, "cutoff": cutoff}
+                ).fetchall()
+                found[owner] = rows
+            return found
+
+        found = await self.db.run(read)
+        return {owner: [person_from_row(r) for r in rows] for owner, rows in found.items()}
+
+    async def cards_many(
+        self, wanted: Sequence[tuple[int, Sequence[Person]]], history: int = 5
+    ) -> dict[int, list[PersonCard]]:
+        """`cards` for several owners in one thread hop: owner -> their cards."""
+        pairs = [(owner, p) for owner, people in wanted for p in people]
+        if not pairs:
+            return {owner: [] for owner, _ in wanted}
+        values = ",".join("(?, ?)" for _ in pairs)
+        keys = [x for owner, p in pairs for x in (owner, p.id)]
+        # Driven by a VALUES list (CROSS JOIN keeps that order: with hundreds of rows the
+        # planner would rather build an automatic index over the whole table).
+        w = f"WITH w(owner, person) AS (VALUES {values}) "
 
         def read(conn: sqlite3.Connection) -> list[list[Any]]:
+            def rows(select: str, table: str, where: str = "", order: str = "") -> list[Any]:
+                return conn.execute(
+                    f"{w}SELECT t.person_id, {select} FROM w CROSS JOIN {table} t "
+                    f"ON t.person_id = w.person AND t.owner_id = w.owner {where} {order}",
+                    keys,
+                ).fetchall()
+
             return [
+                rows("t.id, t.text, t.created_at", "notes", order="ORDER BY t.id"),
+                rows(
+                    "t.id, t.text, t.from_day, t.done",
+                    "follow_ups",
+                    "WHERE t.done = 0",
+                    "ORDER BY t.id",
+                ),
+                rows("t.id, t.kind, t.text, t.done", "favors", "WHERE t.done = 0", "ORDER BY t.id"),
+                rows(
+                    "t.id, t.label, t.month, t.day, t.year",
+                    "dates",
+                    order="ORDER BY t.month, t.day",
+                ),
                 conn.execute(
-                    "SELECT person_id, id, text, created_at FROM notes "
-                    f"WHERE owner_id = ? AND person_id IN ({marks}) ORDER BY id",
-                    params,
-                ).fetchall(),
-                conn.execute(
-                    "SELECT person_id, id, text, from_day, done FROM follow_ups "
-                    f"WHERE owner_id = ? AND person_id IN ({marks}) AND done = 0 ORDER BY id",
-                    params,
-                ).fetchall(),
-                conn.execute(
-                    "SELECT person_id, id, kind, text, done FROM favors "
-                    f"WHERE owner_id = ? AND person_id IN ({marks}) AND done = 0 ORDER BY id",
-                    params,
-                ).fetchall(),
-                conn.execute(
-                    "SELECT person_id, id, label, month, day, year FROM dates "
-                    f"WHERE owner_id = ? AND person_id IN ({marks}) ORDER BY month, day",
-                    params,
-                ).fetchall(),
-                conn.execute(
-                    "SELECT * FROM (SELECT ip.person_id, i.id, i.day, i.kind, i.note, "
+                    f"{w}SELECT * FROM (SELECT ip.person_id, i.id, i.day, i.kind, i.note, "
                     "  (SELECT group_concat(person_id) FROM interaction_people x "
                     "    WHERE x.interaction_id = i.id) AS people, "
                     "  row_number() OVER (PARTITION BY ip.person_id "
                     "    ORDER BY ip.day DESC, i.id DESC) AS n "
-                    "FROM interaction_people ip JOIN interactions i ON i.id = ip.interaction_id "
-                    f"WHERE ip.owner_id = ? AND ip.person_id IN ({marks})) WHERE n <= ? "
+                    "FROM w CROSS JOIN interaction_people ip "
+                    "  ON ip.person_id = w.person AND ip.owner_id = w.owner "
+                    "JOIN interactions i ON i.id = ip.interaction_id) WHERE n <= ? "
                     "ORDER BY person_id, n",
-                    (*params, history),
+                    (*keys, history),
                 ).fetchall(),
             ]
 
-        notes, follow_ups, favors, dates, recent = await self.db.run(read)
-
-        def by_person(rows: list[Any]) -> dict[int, list[Any]]:
-            out: dict[int, list[Any]] = {}
-            for r in rows:
-                out.setdefault(r["person_id"], []).append(r)
-            return out
-
-        n, f, fv, d, h = map(by_person, (notes, follow_ups, favors, dates, recent))
-        return [
-            PersonCard(
-                person=p,
-                notes=tuple(
-                    Note(r["id"], p.id, r["text"], datetime.fromisoformat(r["created_at"]))
-                    for r in n.get(p.id, ())
-                ),
-                follow_ups=tuple(
-                    FollowUp(r["id"], p.id, r["text"], _day(r["from_day"]), bool(r["done"]))
-                    for r in f.get(p.id, ())
-                ),
-                favors=tuple(
-                    Favor(r["id"], p.id, FavorKind(r["kind"]), r["text"], bool(r["done"]))
-                    for r in fv.get(p.id, ())
-                ),
-                dates=tuple(
-                    ImportantDate(r["id"], p.id, r["label"], r["month"], r["day"], r["year"])
-                    for r in d.get(p.id, ())
-                ),
-                history=tuple(
-                    Interaction(
-                        r["id"],
-                        date.fromisoformat(r["day"]),
-                        r["kind"],
-                        r["note"],
-                        tuple(int(x) for x in str(r["people"]).split(",")),
-                    )
-                    for r in h.get(p.id, ())
-                ),
-            )
-            for p in people
-        ]
+        tables = await self.db.run(read)
+        cards = _cards_from_rows([p for _, p in pairs], *tables)
+        out: dict[int, list[PersonCard]] = {owner: [] for owner, _ in wanted}
+        for (owner, _), card in zip(pairs, cards, strict=True):
+            out[owner].append(card)
+        return out
 
     async def interaction_count(self, owner: int) -> int:
         rows = await self.db.fetchall(

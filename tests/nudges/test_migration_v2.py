@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.core.clock import FixedClock, parse_utc
 from bot.store.db import Database
-from bot.store.migrations import MIGRATIONS
+from bot.store.migrations import LATEST, MIGRATIONS
 from tests.conversation import Chat, kith
 from tests.nudges.conftest import Nudges, Phone, sweeper_for
 
@@ -74,7 +74,7 @@ async def test_v1_upgrades_to_v2_with_rows_intact_and_every_user_scheduled(
         ]
 
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone() == (2,)
+        assert conn.execute("PRAGMA user_version").fetchone() == (LATEST,)
 
 
 async def test_an_upgraded_file_has_the_same_schema_as_a_new_one(tmp_path: Path) -> None:
