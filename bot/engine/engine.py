@@ -23,6 +23,11 @@ from bot.store.store import Store
 log = logging.getLogger(__name__)
 
 MAX_INPUT = 4000
+# Commands understood without their slash when they open a message. Not "date" ("date
+# with Alice" is a meeting), nor the ones that delete.
+PLAIN_COMMANDS = frozenset(
+    {"ask", "note", "add", "snooze", "tag", "alias", "show", "help", "undo", "settings"}
+)
 
 
 class UserError(Exception):
@@ -170,6 +175,10 @@ class Engine:
             if command is None:
                 return [Reply(f"I don't know /{name or ''}. /help lists what I can do.")]
             return await command.handler(self, ctx, args.strip())
+        word, _, rest = text.partition(" ")
+        if word.casefold() in PLAIN_COMMANDS and word.casefold() in self.commands:
+            # "ask Alice how the move went", "undo": a command without its slash.
+            return await self.commands[word.casefold()].handler(self, ctx, rest.strip())
         for understand in self.plain_text:
             replies = await understand(self, ctx, text)
             if replies is not None:

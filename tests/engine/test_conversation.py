@@ -301,3 +301,11 @@ async def test_just_a_name_shows_the_card(user: Chat) -> None:
     await user.says("/add Paris Hilton")
     assert (await user.says("paris")).startswith("Paris Hilton — friends")
     assert "didn't catch that" in await user.says("Madrid")
+
+
+async def test_everyday_commands_work_without_the_slash(user: Chat) -> None:
+    await user.says("/add Alice Smith")
+    assert "ask: how the move went" in await user.says("ask Alice how the move went")
+    assert "Noted for Alice Smith: loves jazz" in await user.says("note Alice loves jazz")
+    assert "Undone: noted about Alice Smith" in await user.says("undo")
+    assert (await user.says("date with Alice yesterday")).startswith("Logged")
