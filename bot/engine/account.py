@@ -34,7 +34,10 @@ async def cmd_help(engine: Engine, ctx: Context, args: str) -> list[Reply]:
         if c.menu:
             example = f", e.g. {c.example}" if c.example and c.example != f"/{c.name}" else ""
             lines.append(f"/{c.name} — {c.description[:1].lower()}{c.description[1:]}{example}")
-    lines.append("Plain words work too: “lunch with Bob on Friday”, “who should I call?”")
+    lines.append(
+        "Plain words work too: “lunch with Bob on Friday”, “who should I call?”, "
+        "“note Alice loves jazz”."
+    )
     return [Reply("\n".join(lines))]
 
 
