@@ -266,26 +266,26 @@ class Engine:
         return [await self.ask_who(ctx, command, res, split.rest)]
 
     async def ask_who(self, ctx: Context, command: str, res: Resolution, rest: str) -> Reply:
-        ids = [c.person_id for c in res.candidates[:5]]
-        pending = await self.store.put_pending(
-            ctx.owner,
-            {"a": "pick", "cmd": command, "rest": rest, "ids": ids, "new": res.query},
-            ctx.now,
-        )
-        buttons = [Button(c.name, f"q:{pending}:{i}") for i, c in enumerate(res.candidates[:5])]
+        """Which person did `res.query` mean? The answer re-runs `command` (answer_pick)."""
+        candidates = res.candidates[:5]
+        payload = {
+            "a": "pick",
+            "cmd": command,
+            "rest": rest,
+            "ids": [c.person_id for c in candidates],
+            "new": res.query,
+        }
+        choices = [(c.name, str(i)) for i, c in enumerate(candidates)]
         if res.ambiguous:
             text = f"Which {res.query} do you mean?"
-        elif buttons:
+        elif choices:
             text = f"I don't know anyone called {res.query}. Did you mean someone here?"
         else:
             text = f"I don't know anyone called {res.query} yet."
-        rows: list[tuple[Button, ...]] = [(b,) for b in buttons]
         if not res.ambiguous:
-            rows.append(
-                (Button(f"Add {short(res.query)} to {self.circles.default_new}", f"q:{pending}:a"),)
-            )
-        rows.append((Button("Cancel", f"q:{pending}:x"),))
-        return Reply(text, tuple(rows))
+            choices.append((f"Add {short(res.query)} to {self.circles.default_new}", "a"))
+        choices.append(("Cancel", "x"))
+        return await self.ask(ctx, text, payload, choices)
 
     async def answer_pick(
         self, ctx: Context, pending_id: int, payload: dict[str, Any], choice: str

@@ -11,7 +11,7 @@ from bot.core.names import Match, name_key
 from bot.core.phrases import is_who_question, looks_like_log, parse_log
 from bot.engine.engine import Command, Context, Engine, check_name, short
 from bot.engine.render import join_names, who_list
-from bot.engine.replies import Button, Reply
+from bot.engine.replies import Reply
 
 ADD = "a"
 SKIP = "s"
@@ -64,24 +64,17 @@ async def log_text(
             "name": name,
             "ids": [c.person_id for c in res.candidates[:5]],
         }
-        pending = await engine.store.put_pending(ctx.owner, payload, ctx.now)
-        rows: list[tuple[Button, ...]] = [
-            (Button(c.name, f"q:{pending}:{i}"),) for i, c in enumerate(res.candidates[:5])
-        ]
+        choices_offered = [(c.name, str(i)) for i, c in enumerate(res.candidates[:5])]
         if res.ambiguous:
             question = f"Which {name} did you see?"
         else:
             question = f"I don't know {name} yet. Who is it?"
-            rows.append(
-                (
-                    Button(
-                        f"Add {short(name)} to {engine.circles.default_new}", f"q:{pending}:{ADD}"
-                    ),
-                    Button("Not a person", f"q:{pending}:{SKIP}"),
-                )
-            )
-        rows.append((Button("Cancel", f"q:{pending}:{CANCEL}"),))
-        return [Reply(question, tuple(rows))]
+            choices_offered += [
+                (f"Add {short(name)} to {engine.circles.default_new}", ADD),
+                ("Not a person", SKIP),
+            ]
+        choices_offered.append(("Cancel", CANCEL))
+        return [await engine.ask(ctx, question, payload, choices_offered)]
 
     if not chosen and not new_names:
         return [Reply("Nobody's left in that, so I logged nothing.")]
