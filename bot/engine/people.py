@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
 from bot.core.dates import DateError, format_day, parse_future_day, parse_month_day
 from bot.core.intervals import IntervalError, format_interval, parse_duration, parse_interval
-from bot.core.model import FavorKind, Person
+from bot.core.model import Favor, FavorKind, FollowUp, Person
 from bot.core.names import Match, name_key
 from bot.core.phrases import looks_like_log
 from bot.engine.engine import (
@@ -261,19 +262,18 @@ async def ask(engine: Engine, ctx: Context, person: Person, rest: str) -> list[R
 async def _close(
     engine: Engine, ctx: Context, person: Person, table: str, what: str
 ) -> list[Reply]:
-    rows = await engine.store.db.fetchall(
-        f"SELECT id, text FROM {table} WHERE owner_id = ? AND person_id = ? AND done = 0 "
-        "ORDER BY id",
-        (ctx.owner, person.id),
-    )
-    if not rows:
+    """Mark open follow-ups (all of them) or the newest open favor done."""
+    card = await engine.store.card(ctx.owner, person.id)
+    items: Sequence[FollowUp | Favor] = ()
+    if card is not None:
+        items = card.follow_ups if table == "follow_ups" else card.favors
+    if not items:
         return [Reply(f"{person.name} has no open {what}.")]
-    target = rows[-1] if table == "favors" else None
-    closing = [target] if target is not None else rows
+    closing = items[-1:] if table == "favors" else items
     async with engine.store.change(ctx.owner, f"closed {what} for {person.name}", ctx.now) as ch:
-        for row in closing:
-            await ch.update(table, row["id"], {"done": 1})
-    done = "; ".join(r["text"] for r in closing)
+        for item in closing:
+            await ch.update(table, item.id, {"done": 1})
+    done = "; ".join(item.text for item in closing)
     return [Reply(f"Done for {person.name}: {done}." + UNDO_HINT)]
 
 
@@ -350,14 +350,12 @@ async def set_date(engine: Engine, ctx: Context, person: Person, rest: str) -> l
     if not label or not when:
         raise UserError("Usage: /date NAME birthday DATE — e.g. /date Alice birthday 12 March")
     month, day, year = parse_month_day(when)
-    rows = await engine.store.db.fetchall(
-        "SELECT id FROM dates WHERE owner_id = ? AND person_id = ? AND label = ?",
-        (ctx.owner, person.id, label),
-    )
+    card = await engine.store.card(ctx.owner, person.id)
+    same = [d for d in card.dates if d.label == label] if card else []
     values = {"month": month, "day": day, "year": year}
     async with engine.store.change(ctx.owner, f"set {person.name}'s {label}", ctx.now) as ch:
-        if rows:
-            await ch.update("dates", rows[0]["id"], values)
+        if same:
+            await ch.update("dates", same[0].id, values)
         else:
             await ch.insert("dates", {"person_id": person.id, "label": label, **values})
     shown = f"{day} {calendar.month_name[month]}" + (f" {year}" if year else "")
