@@ -116,11 +116,7 @@ class Engine:
         """A shared contact card: add that person to the default circle."""
 
         async def work(ctx: Context) -> list[Reply]:
-            clean_name = check_name(name)
-            for p in await self.people(owner):
-                if same_key(p.name, clean_name):
-                    return [Reply(f"{p.name} is already in your {p.circle} circle.")]
-            person = await self.add_person(ctx, clean_name, self.circles.default_new)
+            person = await self.add_person(ctx, name, self.circles.default_new)
             return [Reply(f"Added {person.name} to {person.circle}. /undo to take it back.")]
 
         return await self._guarded(owner, work)
@@ -317,8 +313,15 @@ class Engine:
         cadence_days: int | None = None,
         paused: bool = False,
     ) -> Person:
-        """Add someone as its own undoable change."""
+        """Add someone as its own undoable change; UserError when the name is taken."""
         name = check_name(name)
+        key = name_key(name)
+        for p in await self.people(ctx.owner):
+            if name_key(p.name) == key:
+                raise UserError(
+                    f"{p.name} is already in your {p.circle} circle. To add a different "
+                    f"person, give them a distinguishing name (e.g. “{name} (work)”)."
+                )
         async with self.store.change(ctx.owner, f"added {name}", ctx.now) as ch:
             [pid] = await self.store.add_people(
                 ch,
@@ -373,7 +376,3 @@ def short(name: str, limit: int = 24) -> str:
 
 def names_of(people: Sequence[Person]) -> dict[int, str]:
     return {p.id: p.name for p in people}
-
-
-def same_key(a: str, b: str) -> bool:
-    return name_key(a) == name_key(b)

@@ -69,17 +69,7 @@ async def cmd_add(engine: Engine, ctx: Context, args: str) -> list[Reply]:
         if circle is not None:
             circle_name = circle.name
             tokens = tokens[:-1]
-    name = check_name(" ".join(tokens))
-    existing = [p for p in await engine.people(ctx.owner) if name_key(p.name) == name_key(name)]
-    if existing:
-        return [
-            Reply(
-                f"{existing[0].name} is already in your {existing[0].circle} circle. "
-                f"To add a different person, give them a distinguishing name "
-                f"(e.g. “{name} (work)”)."
-            )
-        ]
-    person = await engine.add_person(ctx, name, circle_name, cadence, paused)
+    person = await engine.add_person(ctx, " ".join(tokens), circle_name, cadence, paused)
     how = format_interval(engine.circles.cadence_of(person))
     return [Reply(f"Added {person.name} to {circle_name} ({how})." + UNDO_HINT)]
 
