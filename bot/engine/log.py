@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.core.dates import format_day
 from bot.core.due import rank_due
+from bot.core.model import Person
 from bot.core.names import Match, name_key
 from bot.core.phrases import is_who_question, looks_like_log, parse_log
 from bot.engine.engine import Command, Context, Engine, check_name, short
@@ -173,7 +174,9 @@ async def cmd_who(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     return [Reply(who_list(due, engine.circles, ctx.today))]
 
 
-def filter_scope(engine: Engine, people: list[Any], scope: str) -> tuple[list[Any], str | None]:
+def filter_scope(
+    engine: Engine, people: list[Person], scope: str
+) -> tuple[list[Person], str | None]:
     """Keep people in a circle or with a #tag; an error text when the scope is unknown."""
     if scope.startswith("#"):
         tag = scope[1:].casefold()
