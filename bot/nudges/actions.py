@@ -8,6 +8,7 @@ digest message: what just happened, then the people still on it with their butto
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -154,15 +155,16 @@ async def less_often(engine: Engine, ctx: Context, person: Person) -> str:
             f"about them only {every}. To pause them: /every {person.name} never"
         )
     values: dict[str, object] = {"circle": wider}
-    own = person.cadence_days
+    moved = replace(person, circle=wider)
     # Their own cadence would outlast the move; drop it if it is more often than the
     # new circle's, so that "less often" really is less often.
+    own = person.cadence_days
     if own is not None and own < circles.cadence(wider):
         values["cadence_days"] = None
+        moved = replace(moved, cadence_days=None)
     async with engine.store.change(ctx.owner, f"moved {person.name} to {wider}", ctx.now) as ch:
         await ch.update("people", person.id, values)
-    moved = await engine.store.person(ctx.owner, person.id)
-    every = format_interval(circles.cadence_of(moved)) if moved is not None else ""
+    every = format_interval(circles.cadence_of(moved))
     return f"Got it — {person.name} is in {wider} now ({every})." + UNDO_HINT
 
 

@@ -16,7 +16,7 @@ import logging
 from typing import Any, Final
 
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CallbackContext, Job
 
 from bot.compose import Services
@@ -53,9 +53,7 @@ class TelegramSender:
             if "chat not found" in str(exc).lower():
                 raise Undeliverable(str(exc)) from exc
             raise Rejected(str(exc)) from exc
-        except (RetryAfter, NetworkError) as exc:  # TimedOut is a NetworkError
-            raise TryLater(f"{type(exc).__name__}: {exc}") from exc
-        except TelegramError as exc:
+        except TelegramError as exc:  # RetryAfter, NetworkError (TimedOut), 5xx...
             raise TryLater(f"{type(exc).__name__}: {exc}") from exc
 
 
@@ -80,7 +78,7 @@ def install_sweep(
             # Logged here, once: the next run a minute later tries again.
             log.exception("the digest sweep failed")
 
-    job: Job[Any] = job_queue.run_repeating(
+    return job_queue.run_repeating(
         sweep_digests,
         interval=every,
         first=delay,
@@ -93,7 +91,6 @@ def install_sweep(
             "misfire_grace_time": None,
         },
     )
-    return job
 
 
 def install_nudges(app: Application[Any, Any, Any, Any, Any, Any], services: Services) -> Job[Any]:

@@ -321,10 +321,6 @@ class DigestLog:
         found = {r["id"]: _stored(r) for r in rows}
         return [found[i] for i in ids if i in found]
 
-    async def get(self, digest_id: int) -> StoredDigest | None:
-        rows = await self.db.fetchall(_STORED_SQL + " WHERE d.id = ?", (digest_id,))
-        return _stored(rows[0]) if rows else None
-
     async def pending(self, limit: int, scope: Scope = EVERYONE) -> list[StoredDigest]:
         """Recorded digests not yet delivered, of active users, oldest first."""
         where, params = scope.sql("d.owner_id")
@@ -334,13 +330,6 @@ class DigestLog:
             (*params, limit),
         )
         return [_stored(r) for r in rows]
-
-    async def today(self, owner: int, local_day: date) -> StoredDigest | None:
-        rows = await self.db.fetchall(
-            _STORED_SQL + " WHERE d.owner_id = ? AND d.local_day = ?",
-            (owner, local_day.isoformat()),
-        )
-        return _stored(rows[0]) if rows else None
 
     async def mark_sent(self, digest_id: int, now: datetime) -> None:
         await self.db.execute(

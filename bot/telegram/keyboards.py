@@ -42,11 +42,11 @@ def command_menu(commands: Iterable[tuple[str, str]]) -> list[BotCommand]:
     be shown (a name Telegram does not allow) is left out rather than sinking the menu.
     """
     menu: list[BotCommand] = []
+    limit = int(BotCommandLimit.MAX_DESCRIPTION)
     for name, description in commands:
         if not _COMMAND_NAME.fullmatch(name):
             continue
         text = " ".join(description.split()) or name
-        limit = int(BotCommandLimit.MAX_DESCRIPTION)
         if len(text) > limit:
             text = text[: limit - 1] + "…"
         menu.append(BotCommand(name, text))
