@@ -349,8 +349,14 @@ def local_today(now: datetime, tz: str) -> date:
 
 
 def clean(text: str) -> str:
-    """Drop control characters (keeping newlines) and surrounding space."""
-    return "".join(ch for ch in text if ch in "\n\t" or ch.isprintable()).strip()
+    """Drop control characters (keeping newlines) and surrounding space.
+
+    Zero-width joiners stay: they hold emoji such as 👩‍👩‍👧 and some scripts together.
+    """
+    return "".join(ch for ch in text if ch in KEEP or ch.isprintable()).strip()
+
+
+KEEP = frozenset("\n\t\u200c\u200d")
 
 
 MAX_NAME = 80

@@ -140,3 +140,7 @@ async def test_buttons_with_forged_data(user: Chat) -> None:
     for data in ("q:999:0", "q:abc:1", "zz:1", "q:", "n:r:notanumber"):
         replies = await user.engine.press(user.owner, data)
         assert replies and "Traceback" not in replies[0].text
+
+
+async def test_emoji_joined_with_zero_width_joiners_stay_whole(user: Chat) -> None:
+    assert "Added 👩‍👩‍👧 Family to friends" in await user.says("/add 👩‍👩‍👧 Family")
