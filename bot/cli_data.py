@@ -88,10 +88,18 @@ def run(args: argparse.Namespace, config: Config) -> int:
             return _export(config, args)
         if args.command == "import":
             return _import(config, args)
-        return _backup(config, Path(args.path).expanduser(), force=args.force)
+        return _backup(config, _user_path(args.path), force=args.force)
     except Refused as exc:
         print(f"kith: {exc}", file=sys.stderr)
         return 1
+
+
+def _user_path(text: str) -> Path:
+    """A path from the command line, `~` expanded."""
+    try:
+        return Path(text).expanduser()
+    except RuntimeError as error:  # "~someone/…" for a user this machine doesn't have
+        raise Refused(f"cannot find the home folder in {text}") from error
 
 
 def _owner(args: argparse.Namespace) -> int:
@@ -130,7 +138,7 @@ def _export(config: Config, args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return 0
-    output = Path(args.output).expanduser()
+    output = _user_path(args.output)
     try:
         output.write_bytes(data)
     except OSError as error:

@@ -50,6 +50,7 @@ from bot.store.transfer import (
 )
 from bot.transfer import (
     MAX_IMPORT_BYTES,
+    ContactsFile,
     ExportDocument,
     ExportedDate,
     ExportedNote,
@@ -149,23 +150,31 @@ async def on_file(engine: Engine, ctx: Context, file_name: str, data: bytes) -> 
     """A file the user sent: ask how to import it, or say why it can't be."""
     label = display_name(file_name)
     try:
-        if len(data) <= MAX_IMPORT_BYTES and is_kith_document(data):
-            doc = await asyncio.to_thread(document_from_json, data)
-            restore = {"a": ANSWER, "k": "kith", "f": label, "doc": data.decode("utf-8-sig")}
-            return [await _restore_question(engine, ctx, restore, doc)]
-        # Reading a few megabytes of vCard is seconds of CPU: off the event loop.
-        contacts = await asyncio.to_thread(parse_contacts, file_name, data)
+        read = await asyncio.to_thread(_read_file, file_name, data)
     except ImportFormatError as error:
         return [Reply(str(error))]
+    if isinstance(read, ExportDocument):
+        restore = {"a": ANSWER, "k": "kith", "f": label, "doc": data.decode("utf-8-sig")}
+        return [await _restore_question(engine, ctx, restore, read)]
     payload: dict[str, Any] = {
         "a": ANSWER,
         "k": "c",
         "f": label,
-        "s": contacts.summary(),
+        "s": read.summary(),
         "d": Duplicates.MERGE.value,
-        "c": [_contact_row(c) for c in contacts.contacts],
+        "c": [_contact_row(c) for c in read.contacts],
     }
     return [await _contacts_question(engine, ctx, payload)]
+
+
+def _read_file(file_name: str, data: bytes) -> ExportDocument | ContactsFile:
+    """A kith export or a contacts file; ImportFormatError when neither.
+
+    Parsing a few megabytes of JSON or vCard is seconds of CPU: call it off the event loop.
+    """
+    if len(data) <= MAX_IMPORT_BYTES and is_kith_document(data):
+        return document_from_json(data)
+    return parse_contacts(file_name, data)
 
 
 async def answer_import(
@@ -554,8 +563,8 @@ async def import_now(
     """
     ctx = await engine.context(owner)
     label = display_name(file_name)
-    if len(data) <= MAX_IMPORT_BYTES and is_kith_document(data):
-        doc = await asyncio.to_thread(document_from_json, data)
+    read = await asyncio.to_thread(_read_file, file_name, data)
+    if isinstance(read, ExportDocument):
         people = await engine.people(owner)
         if people and duplicates is None:
             raise UserError(
@@ -563,8 +572,7 @@ async def import_now(
                 "To merge the export into them, say --duplicates merge; to add only people "
                 "not there yet, --duplicates skip."
             )
-        return await _restore(engine, ctx, label, doc, duplicates or Duplicates.MERGE)
-    contacts = await asyncio.to_thread(parse_contacts, file_name, data)
+        return await _restore(engine, ctx, label, read, duplicates or Duplicates.MERGE)
     target = engine.circles.default_import
     if circle is not None:
         found = engine.circles.find(circle)
@@ -574,7 +582,7 @@ async def import_now(
             )
         target = found.name
     return await _import_contacts(
-        engine, ctx, label, contacts.contacts, target, duplicates or Duplicates.MERGE
+        engine, ctx, label, read.contacts, target, duplicates or Duplicates.MERGE
     )
 
 

@@ -368,8 +368,7 @@ class _Importer:
         async def each(sql: str) -> Iterable[aiosqlite.Row]:
             return await conn.execute_fetchall(sql, (owner,))
 
-        for row in await each("SELECT person_id, alias FROM aliases WHERE owner_id = ?"):
-            have.setdefault(row[0], _Have()).aliases.add(name_key(row[1]))
+        # Their aliases are already in `self.used`, read with the people.
         for row in await each("SELECT person_id, tag FROM tags WHERE owner_id = ?"):
             have.setdefault(row[0], _Have()).tags.add(row[1])
         for row in await each("SELECT person_id, text FROM notes WHERE owner_id = ?"):

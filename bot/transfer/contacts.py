@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePath
 
+from bot.core.names import name_key
+
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 # Tags follow the chat's `/tag` rule: letters, digits, `_` and `-`, at most 40 characters.
@@ -348,8 +350,6 @@ def _describe_text(text: str, data: bytes) -> str | None:
 # -- cleaning shared by the readers -------------------------------------------------------
 
 _SPACES = re.compile(r"\s+")
-# Phones type curly apostrophes ("O’Brien"); fold them so both spellings meet.
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
 
 
 def clean_text(raw: str) -> str:
@@ -366,16 +366,6 @@ def clean_name(raw: str) -> str:
     if not any(unicodedata.category(c)[0] in "LNS" for c in name):
         return ""
     return name
-
-
-def name_key(name: str) -> str:
-    """The matching key of a name: NFKC, casefolded, apostrophes unified, spaces collapsed.
-
-    The same rule as bot.core.names.name_key, so two entries merged here are the ones the
-    store would treat as the same person.
-    """
-    folded = unicodedata.normalize("NFKC", name).casefold().translate(_APOSTROPHES)
-    return _SPACES.sub(" ", folded).strip()
 
 
 def clean_note(raw: str) -> str:
