@@ -157,8 +157,9 @@ class Store:
                 cached[i] = fresh[person.id]
 
     def invalidate(self, owner: int) -> None:
-        """Drop the owner's cached people after a write made outside `change` (the sweep)."""
+        """Drop what is cached for the owner after a write made outside `change`."""
         self._forget_cache(owner)
+        self._settings.pop(owner, None)
 
     @asynccontextmanager
     async def change(self, owner: int, label: str, now: datetime) -> AsyncIterator[Change]:

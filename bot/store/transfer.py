@@ -288,7 +288,7 @@ async def apply_import(
             return await _Importer(ch, duplicates).run(batch)
     finally:
         # A restore may set the user's settings, which the store caches apart from people.
-        store._settings.pop(owner, None)
+        store.invalidate(owner)
 
 
 class _Importer:
