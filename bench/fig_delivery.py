@@ -34,8 +34,8 @@ from bot.compose import services
 from bot.config import load_config
 from bot.core.clock import FixedClock, format_utc
 from bot.nudges.sweep import CONCURRENCY, Sweeper
-from bot.nudges.telegram_sender import TELEGRAM_USERS, TelegramSender
 from bot.telegram.app import SEND_RETRIES, build_application
+from bot.telegram.sender import TELEGRAM_USERS, TelegramSender
 from tests.support import TOKEN, FakeBotApi, LoopbackServer
 
 NAME = "delivery"

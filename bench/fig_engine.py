@@ -39,8 +39,8 @@ from bot.core.model import Person
 from bot.core.names import Match, NameIndex
 from bot.core.phrases import parse_log
 from bot.engine import Engine
-from bot.store.journal import UNDO_DEPTH
-from bot.store.store import _PEOPLE_SQL
+from bot.store.sqlite.journal import UNDO_DEPTH
+from bot.store.sqlite.store import _PEOPLE_SQL
 
 NAME = "engine"
 OWNER = 1
@@ -71,7 +71,7 @@ _NOTES = (
     " — his dad is doing better",
 )
 
-# The store's SQL for /show's card (bot/store/store.py `Store.card`), run the same way.
+# The store's SQL for /show's card (bot/store/sqlite/store.py `Store.card`), run the same way.
 _CARD_SQL = (
     "SELECT id, text, created_at FROM notes WHERE owner_id = ? AND person_id = ? ORDER BY id",
     "SELECT id, text, from_day, done FROM follow_ups "

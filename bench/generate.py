@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bot.core.names import name_key
-from bot.store.db import Database
+from bot.store.sqlite.db import Database
 
 __all__ = ["END", "VERSION", "Spec", "Summary", "check_denormalised", "generate", "owner_ids"]
 

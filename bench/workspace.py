@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench.generate import VERSION, Spec, check_denormalised, generate
-from bot.store.migrations import LATEST
+from bot.store.sqlite.migrations import LATEST
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent

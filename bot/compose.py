@@ -11,8 +11,8 @@ from bot.core.circles import Circles
 from bot.core.clock import Clock, SystemClock
 from bot.core.model import UserSettings
 from bot.engine import Engine, build_engine
-from bot.store.db import Database
-from bot.store.store import Store
+from bot.store.sqlite.db import Database
+from bot.store.sqlite.store import Store
 
 LOCAL_USER = 0  # the terminal's user; Telegram user ids are positive
 

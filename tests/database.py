@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.store.db import Database
+from bot.store.sqlite.db import Database
 
 
 async def rows(db: Database, sql: str, *params: object) -> list[tuple[Any, ...]]:

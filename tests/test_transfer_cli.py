@@ -10,9 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.transfer import document_from_json, parse_contacts
+from bot.formats import document_from_json, parse_contacts
 
-FIXTURES = Path(__file__).parent / "transfer" / "fixtures"
+FIXTURES = Path(__file__).parent / "formats" / "fixtures"
 REPO = Path(__file__).resolve().parents[1]
 QUIET = (
     "They won't be nudged or show in /who until you log a meeting with them or move them "

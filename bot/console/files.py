@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bot.engine import Engine, Reply
 from bot.engine.replies import Attachment
-from bot.transfer import MAX_IMPORT_BYTES, too_big
+from bot.formats import MAX_IMPORT_BYTES, too_big
 
 IMPORT_USAGE = (
     "Usage: /import PATH — e.g. /import ~/Downloads/contacts.vcf (a vCard or CSV file "

@@ -5,11 +5,11 @@ from __future__ import annotations
 from bot.core.circles import Circles
 from bot.core.clock import Clock
 from bot.core.model import UserSettings
-from bot.engine import account, log, people, transfer
+from bot.engine import account, imports, log, people
 from bot.engine.engine import Command, Context, Engine, UserError
 from bot.engine.replies import Button, Reply
 from bot.nudges import actions as nudges
-from bot.store.store import Store
+from bot.store.sqlite.store import Store
 
 # The order of /help and the Telegram menu: the everyday commands first.
 MENU_ORDER = (
@@ -32,7 +32,7 @@ def build_engine(
     engine = Engine(store, circles, clock, defaults or UserSettings(), max_per_digest)
     for module in (account, log, people, nudges):
         module.register(engine)
-    transfer.register(engine)  # /export, /import and files sent to kith
+    imports.register(engine)  # /export, /import and files sent to kith
     rank = {name: i for i, name in enumerate(MENU_ORDER)}
     engine.commands = dict(
         sorted(engine.commands.items(), key=lambda item: rank.get(item[0], len(rank)))

@@ -6,11 +6,11 @@ import asyncio
 from typing import Any
 
 from bot.core.phrases import looks_like_log
+from bot.core.schedule import format_clock, parse_clock
 from bot.core.timezones import resolve_timezone, suggest_timezones
 from bot.engine.engine import Command, Context, Engine
 from bot.engine.replies import Reply
 from bot.nudges import actions as nudges
-from bot.nudges.schedule import format_clock, parse_clock
 
 GREETING = (
     "Hi! I'm kith — I help you keep in touch with the people who matter.\n"

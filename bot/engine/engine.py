@@ -18,7 +18,7 @@ from bot.core.names import NameEntry, NameIndex, Resolution, name_key
 from bot.core.phrases import PhraseError
 from bot.engine.args import split_person
 from bot.engine.replies import Button, Reply
-from bot.store.store import Store
+from bot.store.sqlite.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -17,6 +17,7 @@ from bot.core.dates import MONTH_ABBR, WEEKDAY_ABBR, format_day
 from bot.core.due import rank_due
 from bot.core.intervals import format_interval
 from bot.core.model import Person
+from bot.core.schedule import first_digest_at, parse_clock
 from bot.engine.engine import Context, Engine
 from bot.engine.replies import Reply
 from bot.nudges.digest import (
@@ -30,8 +31,7 @@ from bot.nudges.digest import (
     compose,
     parse_press,
 )
-from bot.nudges.schedule import first_digest_at, parse_clock
-from bot.store.digests import DigestLog
+from bot.store.sqlite.digests import DigestLog
 
 REACHED_OUT_KIND: Final = "reached out"
 SNOOZE_DAYS: Final = 7

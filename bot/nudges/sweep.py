@@ -36,12 +36,12 @@ from datetime import date
 from typing import Final, Protocol
 
 from bot.core.clock import Clock, format_utc, parse_utc
+from bot.core.schedule import SweepPlan, local_day, parse_clock, plan_sweep
 from bot.engine.engine import Engine
 from bot.engine.replies import Button, Reply
 from bot.nudges.actions import build_digest, build_digests
 from bot.nudges.digest import Digest
-from bot.nudges.schedule import SweepPlan, local_day, parse_clock, plan_sweep
-from bot.store.digests import (
+from bot.store.sqlite.digests import (
     EVERYONE,
     EXPIRED,
     REJECTED,

@@ -14,9 +14,9 @@ from telegram.request import BaseRequest
 from bot.compose import Services
 from bot.config import Config
 from bot.engine import Engine
-from bot.nudges.telegram_sender import install_nudges
 from bot.telegram.handlers import Handlers
 from bot.telegram.keyboards import command_menu
+from bot.telegram.sender import install_nudges
 
 log = logging.getLogger(__name__)
 

@@ -36,10 +36,10 @@ from telegram.ext import (
 )
 
 from bot.engine import Engine, Reply
-from bot.store.store import Store
+from bot.formats import MAX_IMPORT_BYTES, too_big
+from bot.store.sqlite.store import Store
 from bot.telegram.keyboards import inline_keyboard
 from bot.telegram.text import split_text
-from bot.transfer import MAX_IMPORT_BYTES, too_big
 
 log = logging.getLogger(__name__)
 

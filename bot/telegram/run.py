@@ -33,8 +33,8 @@ from telegram.request import BaseRequest
 from bot.compose import services
 from bot.config import Config
 from bot.core.clock import Clock
-from bot.store.db import StoreError
-from bot.store.migrations import MigrationError
+from bot.store.sqlite.db import StoreError
+from bot.store.sqlite.migrations import MigrationError
 from bot.telegram.app import ALLOWED_UPDATES, KithApp, build_application
 
 log = logging.getLogger("kith")

@@ -10,12 +10,12 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from bot.transfer import document_from_json
+from bot.formats import document_from_json
 from tests.e2e.conftest import KithRun
 from tests.e2e.test_kith_run import ANN, WAIT, says, started, taps
 from tests.support import FakeBotApi
 
-FIXTURES = Path(__file__).parents[1] / "transfer" / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "formats" / "fixtures"
 
 
 def test_a_vcard_sent_to_the_running_bot_is_imported_at_a_tap(

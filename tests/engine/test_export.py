@@ -7,11 +7,11 @@ from pathlib import Path
 
 from bot.compose import Services
 from bot.engine import Reply
-from bot.transfer import ExportDocument, document_from_json, parse_contacts
+from bot.formats import ExportDocument, document_from_json, parse_contacts
 from tests.conversation import Chat
 from tests.database import rows, snapshot
 
-FIXTURES = Path(__file__).parents[1] / "transfer" / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "formats" / "fixtures"
 JSON_NAME = "kith-export-2026-11-25.json"
 VCF_NAME = "kith-contacts-2026-11-25.vcf"
 

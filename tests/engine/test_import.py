@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 from bot.compose import Services
-from bot.store import transfer as store_transfer
-from bot.transfer import MAX_IMPORT_BYTES, ImportFormatError, parse_contacts
+from bot.formats import MAX_IMPORT_BYTES, ImportFormatError, parse_contacts
+from bot.store.sqlite import accounts as store_transfer
 from tests.conversation import Chat
 from tests.database import rows, snapshot
 
-FIXTURES = Path(__file__).parents[1] / "transfer" / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "formats" / "fixtures"
 QUIET = (
     "They won't be nudged or show in /who until you log a meeting with them or move them "
     "closer (/circle NAME friends)."

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from bot.compose import LOCAL_USER
 from bot.console.chat import run_chat
+from bot.console.nudges import TerminalNudges
 from bot.core.clock import FixedClock, parse_utc
-from bot.nudges.console import TerminalNudges
 from tests.conversation import Chat, kith
 
 

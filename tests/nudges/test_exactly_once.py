@@ -14,7 +14,7 @@ import pytest
 
 from bot.core.clock import FixedClock, parse_utc
 from bot.nudges.sweep import Rejected, Sweeper, TryLater, Undeliverable
-from bot.store.digests import Scope
+from bot.store.sqlite.digests import Scope
 from tests.conversation import Chat, kith
 from tests.nudges.conftest import ANN, Nudges, Phone, says_all, sweeper_for
 

@@ -6,8 +6,8 @@ import sqlite3
 from pathlib import Path
 
 from bot.core.clock import FixedClock, parse_utc
-from bot.store.db import Database
-from bot.store.migrations import LATEST, MIGRATIONS
+from bot.store.sqlite.db import Database
+from bot.store.sqlite.migrations import LATEST, MIGRATIONS
 from tests.conversation import Chat, kith
 from tests.nudges.conftest import Nudges, Phone, sweeper_for
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core.clock import FixedClock, SystemClock, format_utc, parse_utc
-from bot.nudges.schedule import (
+from bot.core.schedule import (
     CLOCK_HELP,
     SweepPlan,
     digest_time_today,

@@ -19,9 +19,9 @@ from bot.config import load_config
 from bot.core.clock import FixedClock, parse_utc
 from bot.engine import Reply
 from bot.nudges.sweep import SWEEP_SECONDS, Rejected, TryLater, Undeliverable, sweep_seconds
-from bot.nudges.telegram_sender import TelegramSender
 from bot.telegram.app import KithApp, build_application
 from bot.telegram.run import connect, polling
+from bot.telegram.sender import TelegramSender
 from tests.support import TOKEN, FakeBotApi, SentMessage, build_fake_request
 
 ANN = 7

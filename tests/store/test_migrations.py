@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.store.db import Database, StoreError
-from bot.store.migrations import LATEST, MIGRATIONS, MigrationError
+from bot.store.sqlite.db import Database, StoreError
+from bot.store.sqlite.migrations import LATEST, MIGRATIONS, MigrationError
 
 
 def version(path: Path) -> int:
@@ -76,7 +76,7 @@ async def test_a_missing_folder_is_named(tmp_path: Path) -> None:
 async def test_a_failed_migration_leaves_the_previous_version(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bot.store.migrations as m
+    import bot.store.sqlite.migrations as m
 
     broken = (*m.MIGRATIONS, ("CREATE TABLE extra (x)", "THIS IS NOT SQL"))
     monkeypatch.setattr(m, "MIGRATIONS", broken)

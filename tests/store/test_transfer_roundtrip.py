@@ -20,10 +20,7 @@ from hypothesis import strategies as st
 from bot.core.circles import Circles
 from bot.core.model import UserSettings
 from bot.core.names import name_key
-from bot.store.db import Database
-from bot.store.store import Store
-from bot.store.transfer import Duplicates, ImportBatch, apply_import, export_document
-from bot.transfer import (
+from bot.formats import (
     DOCUMENT_VERSION,
     ExportDocument,
     ExportedDate,
@@ -35,6 +32,9 @@ from bot.transfer import (
     document_from_json,
     document_to_json,
 )
+from bot.store.sqlite.accounts import Duplicates, ImportBatch, apply_import, export_document
+from bot.store.sqlite.db import Database
+from bot.store.sqlite.store import Store
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 CIRCLES = Circles()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.transfer import MAX_IMPORT_BYTES, document_from_json, parse_contacts
+from bot.formats import MAX_IMPORT_BYTES, document_from_json, parse_contacts
 from tests.support import FakeBotApi
 from tests.telegram.conftest import Kith, TelegramUser
 
-FIXTURES = Path(__file__).parents[1] / "transfer" / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "formats" / "fixtures"
 JSON_NAME = "kith-export-2026-11-25.json"
 VCF_NAME = "kith-contacts-2026-11-25.vcf"
 

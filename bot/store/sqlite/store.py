@@ -33,9 +33,9 @@ from bot.core.model import (
     UserSettings,
 )
 from bot.core.names import name_key
-from bot.store.db import Database
-from bot.store.digests import next_digest_text, schedule_for
-from bot.store.journal import Change, apply_inverse, undo_entry
+from bot.store.sqlite.db import Database
+from bot.store.sqlite.digests import next_digest_text, schedule_for
+from bot.store.sqlite.journal import Change, apply_inverse, undo_entry
 
 SEP = "\x1f"  # joins aliases/tags in one column; never typed by a user
 CACHE_OWNERS = 512

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from bot.transfer.contacts import ImportFormatError
+from bot.formats.contacts import ImportFormatError
 
 FORMAT_MARKER = "kith-export"
 DOCUMENT_VERSION = 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.transfer import ContactsFile, ImportFormatError, parse_contacts
+from bot.formats import ContactsFile, ImportFormatError, parse_contacts
 
 # Fragments of real and broken files, shuffled into lines.
 PIECES = st.sampled_from(

@@ -9,7 +9,7 @@ import vobject
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.transfer import (
+from bot.formats import (
     ExportDocument,
     ExportedDate,
     ExportedInteraction,
@@ -20,8 +20,8 @@ from bot.transfer import (
     people_to_csv,
     people_to_vcard,
 )
-from bot.transfer.contacts import clean_name, clean_note, name_key, slug_tag
-from tests.transfer.test_document import DOC
+from bot.formats.contacts import clean_name, clean_note, name_key, slug_tag
+from tests.formats.test_document import DOC
 
 
 def test_vcard_exact() -> None:

@@ -20,16 +20,16 @@ from bot.compose import LOCAL_USER, services
 from bot.config import Config
 from bot.console.files import read_import_file
 from bot.engine import UserError
-from bot.engine.transfer import import_now
-from bot.store.db import Database
-from bot.store.transfer import Duplicates, export_document
-from bot.transfer import (
+from bot.engine.imports import import_now
+from bot.formats import (
     ExportDocument,
     ImportFormatError,
     document_to_json,
     people_to_csv,
     people_to_vcard,
 )
+from bot.store.sqlite.accounts import Duplicates, export_document
+from bot.store.sqlite.db import Database
 
 COMMANDS = ("export", "import", "backup")
 

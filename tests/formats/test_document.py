@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.transfer import (
+from bot.formats import (
     DOCUMENT_VERSION,
     ExportDocument,
     ExportedDate,

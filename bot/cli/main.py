@@ -7,10 +7,10 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from bot import cli_data
+from bot.cli import data as cli_data
 from bot.config import Config, ConfigError, load_config
-from bot.store.db import StoreError
-from bot.store.migrations import MigrationError
+from bot.store.sqlite.db import StoreError
+from bot.store.sqlite.migrations import MigrationError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,7 +38,7 @@ def load(args: argparse.Namespace) -> Config:
 async def _chat(config: Config) -> int:
     from bot.compose import LOCAL_USER, services
     from bot.console.chat import run_chat
-    from bot.nudges.console import TerminalNudges
+    from bot.console.nudges import TerminalNudges
     from bot.nudges.sweep import sweep_seconds
 
     async with services(config) as s:

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.store.migrations import migrate
+from bot.store.sqlite.migrations import migrate
 
 Params = Sequence[Any] | dict[str, Any]
 T = TypeVar("T")

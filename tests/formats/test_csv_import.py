@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.transfer import ContactsFile, ImportedContact, ImportFormatError, parse_contacts
+from bot.formats import ContactsFile, ImportedContact, ImportFormatError, parse_contacts
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

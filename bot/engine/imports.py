@@ -3,7 +3,7 @@
 A file arrives through `Engine.import_file(owner, file_name, data)` (the transport
 downloaded it or read it from a path; the engine never opens files). Two kinds:
 
-- A contacts file (vCard or CSV, read by `bot.transfer.parse_contacts`): the reply is a
+- A contacts file (vCard or CSV, read by `bot.formats.parse_contacts`): the reply is a
   summary and a question. The parsed contacts wait in the question's `pending` payload,
   `{"a": "imp", "k": "c", "f": file label, "s": summary, "d": "merge"|"skip",
   "c": [[name, [aliases], [month, day, year|null]|null, note, [tags]], …]}`, so the buttons
@@ -12,15 +12,15 @@ downloaded it or read it from a path; the engine never opens files). Two kinds:
   cancels. New people land in that circle with `imported` set (no nudges, not in /who,
   until a meeting is logged or they are moved closer); birthdays become dates, nicknames
   aliases, the note a note, categories tags.
-- A kith export (`bot.transfer.is_kith_document`): a restore. Payload `{"a": "imp",
+- A kith export (`bot.formats.is_kith_document`): a restore. Payload `{"a": "imp",
   "k": "kith", "f": label, "doc": the JSON text}`; `r` restores (or, when the account
   already has people, merges into them), `s` adds only people not there yet, `x` cancels.
   Into an empty account everything comes back as it was, settings included; into an
   account with people nothing of theirs is changed or removed and the settings stay.
 
-Both become one `bot.store.transfer.ImportBatch`, written as one change: `/undo` takes the
+Both become one `bot.store.sqlite.accounts.ImportBatch`, written as one change: `/undo` takes the
 whole import back. Duplicates are merged or skipped as the user chose, never doubled (the
-rules are in bot/store/transfer.py). A file that cannot be read is answered with the
+rules are in bot/store/sqlite/accounts.py). A file that cannot be read is answered with the
 `ImportFormatError` sentence and nothing is stored.
 """
 
@@ -35,20 +35,11 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.core.schedule import format_clock, parse_clock
 from bot.engine.engine import Command, Context, Engine, UserError, check_name, short
 from bot.engine.render import join_names
 from bot.engine.replies import Attachment, Reply
-from bot.nudges.schedule import format_clock, parse_clock
-from bot.store.transfer import (
-    AlreadyAnswered,
-    Duplicates,
-    ImportBatch,
-    ImportOutcome,
-    apply_import,
-    export_document,
-    known_people,
-)
-from bot.transfer import (
+from bot.formats import (
     MAX_IMPORT_BYTES,
     ContactsFile,
     ExportDocument,
@@ -65,7 +56,16 @@ from bot.transfer import (
     parse_timestamp,
     people_to_vcard,
 )
-from bot.transfer.contacts import display_name
+from bot.formats.contacts import display_name
+from bot.store.sqlite.accounts import (
+    AlreadyAnswered,
+    Duplicates,
+    ImportBatch,
+    ImportOutcome,
+    apply_import,
+    export_document,
+    known_people,
+)
 
 ANSWER = "imp"
 MAX_LISTED = 5

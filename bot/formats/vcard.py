@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import vobject
 from vobject.base import ParseError, textLineToContentLine
 
-from bot.transfer.contacts import (
+from bot.formats.contacts import (
     ContactsFile,
     ImportedContact,
     ImportFormatError,
@@ -46,7 +46,7 @@ from bot.transfer.contacts import (
     merge_contacts,
     parse_birthday,
 )
-from bot.transfer.document import ExportDocument, ExportedPerson
+from bot.formats.document import ExportDocument, ExportedPerson
 
 # Properties holding binary data: never needed, and most of a file's bytes.
 _BINARY = frozenset({"PHOTO", "LOGO", "SOUND", "KEY"})

@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Final
 import aiosqlite
 
 from bot.core.clock import format_utc, parse_utc
-from bot.nudges.schedule import first_digest_at, parse_clock
+from bot.core.schedule import first_digest_at, parse_clock
 
 if TYPE_CHECKING:
-    from bot.store.store import Store
+    from bot.store.sqlite.store import Store
 
 log = logging.getLogger(__name__)
 

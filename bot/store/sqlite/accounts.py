@@ -7,7 +7,7 @@
   account exports again identical (apart from `exported_at`).
 - `apply_import` writes an `ImportBatch` (people, interactions between them, optional
   settings) as one journaled `Change`: all or nothing, and one `/undo` takes it back.
-  Contacts files and kith exports both arrive as a batch (bot/engine/transfer.py).
+  Contacts files and kith exports both arrive as a batch (bot/engine/imports.py).
 
 Duplicates. An incoming person is *known* when their name has the key of an existing
 person's name or, failing that, of an existing alias (`known_people`). A known person is
@@ -37,10 +37,7 @@ from bot.core.circles import Circles
 from bot.core.clock import parse_utc
 from bot.core.model import UserSettings
 from bot.core.names import name_key
-from bot.store.digests import schedule_for
-from bot.store.journal import Change
-from bot.store.store import Store
-from bot.transfer import (
+from bot.formats import (
     DOCUMENT_VERSION,
     ExportDocument,
     ExportedDate,
@@ -52,6 +49,9 @@ from bot.transfer import (
     iso_timestamp,
     parse_timestamp,
 )
+from bot.store.sqlite.digests import schedule_for
+from bot.store.sqlite.journal import Change
+from bot.store.sqlite.store import Store
 
 
 class Duplicates(StrEnum):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.transfer import MAX_IMPORT_BYTES, ImportFormatError, parse_contacts
-from bot.transfer.contacts import decode_text, parse_birthday, slug_tag
+from bot.formats import MAX_IMPORT_BYTES, ImportFormatError, parse_contacts
+from bot.formats.contacts import decode_text, parse_birthday, slug_tag
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

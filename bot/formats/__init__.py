@@ -11,7 +11,7 @@ the engine and CLI decide where bytes come from and where they go.
   people for address books and spreadsheets.
 """
 
-from bot.transfer.contacts import (
+from bot.formats.contacts import (
     MAX_IMPORT_BYTES,
     ContactsFile,
     ImportedContact,
@@ -19,8 +19,8 @@ from bot.transfer.contacts import (
     parse_contacts,
     too_big,
 )
-from bot.transfer.csvfiles import people_to_csv
-from bot.transfer.document import (
+from bot.formats.csvfiles import people_to_csv
+from bot.formats.document import (
     DOCUMENT_VERSION,
     ExportDocument,
     ExportedDate,
@@ -37,7 +37,7 @@ from bot.transfer.document import (
     parse_day,
     parse_timestamp,
 )
-from bot.transfer.vcard import people_to_vcard
+from bot.formats.vcard import people_to_vcard
 
 __all__ = [
     "DOCUMENT_VERSION",

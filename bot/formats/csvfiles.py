@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.transfer.contacts import (
+from bot.formats.contacts import (
     ContactsFile,
     ImportedContact,
     ImportFormatError,
@@ -32,7 +32,7 @@ from bot.transfer.contacts import (
     merge_contacts,
     parse_birthday,
 )
-from bot.transfer.document import ExportDocument, ExportedPerson
+from bot.formats.document import ExportDocument, ExportedPerson
 
 _FULL_NAME = {
     "name",

@@ -147,7 +147,7 @@ def parse_contacts(filename: str, data: bytes) -> ContactsFile:
     empty, binary, not what its name says, malformed, or has nobody in it.
     """
     # Imported here, not at the top: both readers import this module's types.
-    from bot.transfer import csvfiles, vcard
+    from bot.formats import csvfiles, vcard
 
     label = display_name(filename)
     ext = PurePath(filename).suffix.lower()
@@ -333,7 +333,7 @@ def _describe_text(text: str, data: bytes) -> str | None:
     """What a text file that is not a vCard looks like, when it clearly is not a CSV."""
     start = text.lstrip()[:200].lower()
     if start.startswith(("{", "[")):
-        from bot.transfer.document import is_kith_document
+        from bot.formats.document import is_kith_document
 
         return "a kith export" if is_kith_document(data) else "a JSON file"
     if start.startswith("begin:vcalendar"):

@@ -22,7 +22,7 @@ from telegram.ext import Application, CallbackContext, Job
 from bot.compose import Services
 from bot.engine.replies import Reply
 from bot.nudges.sweep import Rejected, Sweeper, TryLater, Undeliverable, sweep_seconds
-from bot.store.digests import Scope
+from bot.store.sqlite.digests import Scope
 from bot.telegram.keyboards import inline_keyboard
 
 log = logging.getLogger(__name__)
