@@ -100,7 +100,7 @@ def test_plain_name_csv() -> None:
         ImportedContact(name="Jo 🌻"),
     )
     assert result.summary() == (
-        "Found 3 contacts in this CSV file. 1 row had no name and was skipped."
+        "4 rows in this CSV file: 3 people; 1 had no name and was skipped."
     )
 
 
