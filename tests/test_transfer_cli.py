@@ -54,7 +54,9 @@ def test_import_contacts_then_see_them_in_chat(tmp_path: Path) -> None:
 
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout == (
-        f"Imported 3 people from google.csv into wider. Saved 2 birthdays. {QUIET} "
+        "google.csv: 5 rows: 3 people imported into wider, "
+        "1 repeated an earlier one and was merged into it, 1 had no name. "
+        f"Saved 2 birthdays, 4 phone numbers and 2 e-mail addresses. {QUIET} "
         "/undo takes the whole import back.\n"
     )
     assert people_in(db) == [
@@ -77,7 +79,10 @@ def test_import_into_a_circle_skipping_people_already_there(tmp_path: Path) -> N
     )
 
     assert done.returncode == 0, done.stderr
-    assert "Imported 2 people from v40.vcf into friends." in done.stdout
+    assert done.stdout.startswith(
+        "v40.vcf: 4 cards: 2 people imported into friends, 1 skipped as already here, "
+        "1 had no name."
+    )
     assert "Skipped 1 person you already had: Yuki Nakamura." in done.stdout
     assert people_in(db) == [
         ("Yuki Nakamura", "inner"),
@@ -268,9 +273,9 @@ def test_chat_imports_a_path_and_saves_the_export_in_the_current_folder(tmp_path
 
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "Found 3 contacts in this vCard 2.1 file." in out
+    assert "5 cards in this vCard 2.1 file: 3 people;" in out
     assert "  1) Import 3 into wider" in out
-    assert "Imported 3 people from android_v21.vcf into wider." in out
+    assert "android_v21.vcf: 5 cards: 3 people imported into wider," in out
     # Two exports: the second beside the first, never over it.
     saved = sorted((p.name for p in here.iterdir()), key=lambda name: (name[-4:], len(name)))
     assert len(saved) == 4

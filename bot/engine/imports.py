@@ -422,11 +422,11 @@ async def _import_contacts(
     lines = [_count_line(label, circle, tally, outcome, unusable)]
     lines.extend(_known_lines(outcome))
     saved = [
-        _count(n, noun)
-        for n, noun in (
-            (outcome.birthdays, "birthday"),
-            (outcome.phones, "phone number"),
-            (outcome.emails, "e-mail address"),
+        _count(n, noun, many)
+        for n, noun, many in (
+            (outcome.birthdays, "birthday", "birthdays"),
+            (outcome.phones, "phone number", "phone numbers"),
+            (outcome.emails, "e-mail address", "e-mail addresses"),
         )
         if n
     ]
