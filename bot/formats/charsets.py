@@ -58,7 +58,8 @@ _LABELS = {
     "euc_kr": "EUC-KR (Korean)",
     "latin_1": "Latin-1",
 }
-_DECLARED = re.compile(rb";[ \t]*CHARSET[ \t]*=[ \t]*\"?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+_SPLIT_FOLD = re.compile(rb"([\xc0-\xf4][\x80-\xbf]{0,2})\r?\n[ \t]([\x80-\xbf])")
+_DECLARED = re.compile(rb";[ \t]*CHARSET[ \t]*=[ \t]*\"?([A-Za-z0-9_.-]+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +119,15 @@ def decode(data: bytes) -> Decoded:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
+    # vCard writers fold at 75 octets, some in the middle of a UTF-8 character: join those
+    # folds first (a continuation byte never follows a space in any text, so nothing else
+    # is touched), and the file is UTF-8 after all.
+    joined = _SPLIT_FOLD.sub(rb"\1\2", data)
+    if joined != data:
+        try:
+            return Decoded(joined.decode("utf-8"), "utf-8")
+        except UnicodeDecodeError:
+            pass
     lines = data.splitlines(keepends=True)
     legacy = [line for line in lines if not _is_utf8(line)]
     declared = _declared(data, legacy)
@@ -171,4 +181,11 @@ def _guess(sample: bytes) -> str:
     for match in matches:
         if match.encoding == "cp1252" and match.chaos <= best.chaos + 0.01:
             return "cp1252"
+    # When Windows-1252 reads the bytes exactly as the guess does (ä, ö, ü and ß are the
+    # same in both), name the common one.
+    try:
+        if sample.decode("cp1252") == sample.decode(str(best.encoding)):
+            return "cp1252"
+    except (UnicodeDecodeError, LookupError):
+        pass
     return str(best.encoding)

@@ -53,6 +53,11 @@ _FULL_NAME = {
     "nombre completo",
     "nome completo",
     "vollständiger name",
+    "名前",
+    "氏名",
+    "姓名",
+    "фио",
+    "ф.и.о.",
 }
 _GIVEN = {
     "first name",
@@ -117,6 +122,10 @@ _BIRTHDAY = {
     "compleanno",
     "data di nascita",
     "verjaardag",
+    "誕生日",
+    "生日",
+    "день рождения",
+    "дата рождения",
 }
 _BIRTH_YEAR = {"birth year", "birthyear", "year of birth", "geburtsjahr", "année de naissance"}
 _BIRTH_MONTH = {"birth month", "birthmonth", "month of birth", "geburtsmonat", "mois de naissance"}
@@ -163,6 +172,10 @@ _PHONE_WORDS = {
     "teléfono",
     "handy",
     "mobil",
+    # German Outlook.
+    "mobiltelefon",
+    "telefon privat",
+    "telefon geschäftlich",
 }
 _EMAIL_WORDS = {
     "email",
@@ -172,6 +185,7 @@ _EMAIL_WORDS = {
     "mail",
     "email address",
     "e-mail address",
+    "e-mail-adresse",
     # Thunderbird, Yahoo.
     "primary email",
     "secondary email",
@@ -345,6 +359,7 @@ def parse_csv(text: str, label: str) -> ContactsFile:
 
 
 def _read_rows(text: str, delimiter: str, label: str) -> list[list[str]]:
+    _refuse_cut_off(text, delimiter, label)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[list[str]] = []
     try:
@@ -357,6 +372,24 @@ def _read_rows(text: str, delimiter: str, label: str) -> list[list[str]]:
             line=reader.line_num,
         ) from error
     return rows
+
+
+def _refuse_cut_off(text: str, delimiter: str, label: str) -> None:
+    """A file that ends inside a quoted cell was cut off: its last row would come in
+    half-read without a word (the lenient reader takes the rest of the file as the cell)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        for _ in reader:
+            pass
+    except csv.Error as error:
+        # Other strict complaints (a stray quote mid-cell) the lenient reader copes with.
+        if "unexpected end of data" in str(error):
+            raise ImportFormatError(
+                line_prefix(label, reader.line_num)
+                + "the file ends inside a quoted cell, so it looks cut off. "
+                "Export it again and send me the new file.",
+                line=reader.line_num,
+            ) from error
 
 
 def _no_name_column(label: str, header: Sequence[str]) -> str:

@@ -283,8 +283,7 @@ def set_path(obj: dict[str, Any], path: tuple[str | int, ...], value: object) ->
         (
             ("people", 0, "dates", 0, "date"),
             "--13-01",
-            'Person 1, date 1: "date" should be a date like 1990-04-12 or --04-12, '
-            'not "--13-01".',
+            'Person 1, date 1: "date" should be a date like 1990-04-12 or --04-12, not "--13-01".',
         ),
         (
             ("people", 1, "dates", 0, "date"),
@@ -346,8 +345,7 @@ def test_29_february_needs_a_leap_year_only_when_the_year_is_known() -> None:
     )
     obj = set_path(obj, ("people", 0, "dates", 0, "date"), "2023-02-29")
     assert error_of(obj) == (
-        'Person 1, date 1: "date" should be a date like 1990-04-12 or --04-12, '
-        'not "2023-02-29".'
+        'Person 1, date 1: "date" should be a date like 1990-04-12 or --04-12, not "2023-02-29".'
     )
 
 

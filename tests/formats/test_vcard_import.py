@@ -120,7 +120,9 @@ def test_vcard_40_with_bom_groups_and_names_from_n() -> None:
             name_parts=("Nakamura", "Yuki", "", "", ""),
         ),
         # Family name first, no space; the structured name keeps which is which.
-        ImportedContact(name="王小明", birthday=(12, 24, None), name_parts=("王", "小明", "", "", "")),
+        ImportedContact(
+            name="王小明", birthday=(12, 24, None), name_parts=("王", "小明", "", "", "")
+        ),
     )
 
 

@@ -110,9 +110,7 @@ def test_a_name_typed_in_chat_is_split_by_a_name_parser() -> None:
         person("Cher", ref="p4"),
     )
     cards = list(vobject.readComponents(people_to_vcard(doc)))
-    assert [
-        (c.n.value.family, c.n.value.given, c.n.value.suffix, c.fn.value) for c in cards
-    ] == [
+    assert [(c.n.value.family, c.n.value.given, c.n.value.suffix, c.fn.value) for c in cards] == [
         ("Mustermann", "Heiko", "", "Mustermann, Heiko"),
         ("Doe", "John", "III", "John Doe III"),
         ("van Beethoven", "Ludwig", "", "Ludwig van Beethoven"),
