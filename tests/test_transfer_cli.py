@@ -122,14 +122,21 @@ def test_export_as_json_vcard_and_csv(tmp_path: Path) -> None:
         "--db",
         db,
         stdin="/add Alice Smith inner\n/alias Alice Ali\n/date Alice birthday 12 March\n"
-        "coffee with Alice yesterday\n",
+        "coffee with Alice yesterday\n/phone Alice +351 912 345 678\n",
     )
 
     as_json = kith("export", "--db", db)
     as_vcf = kith("export", "--db", db, "--format", "vcf")
+    as_vcf4 = kith("export", "--db", db, "--format", "vcf", "--vcard", "4.0")
     as_csv = kith("export", "--db", db, "--format", "csv")
 
     assert as_json.returncode == as_vcf.returncode == as_csv.returncode == 0
+    assert as_vcf4.returncode == 0
+    # Year-less birthdays: Apple's convention in 3.0, RFC 6350's --MMDD only in 4.0.
+    assert "BDAY;X-APPLE-OMIT-YEAR=1604:1604-03-12\n" in as_vcf.stdout
+    assert "VERSION:4.0\n" in as_vcf4.stdout and "BDAY:--0312\n" in as_vcf4.stdout
+    [card4] = parse_contacts("x.vcf", as_vcf4.stdout.encode()).contacts
+    assert (card4.birthday, card4.phones) == ((3, 12, None), ("+351 912 345 678",))
     doc = document_from_json(as_json.stdout)
     assert [(p.name, p.circle, p.aliases) for p in doc.people] == [
         ("Alice Smith", "inner", ("Ali",))
@@ -141,7 +148,9 @@ def test_export_as_json_vcard_and_csv(tmp_path: Path) -> None:
     header, row = as_csv.stdout.splitlines()
     assert header.startswith("name,circle,")
     assert row.startswith("Alice Smith,inner,")
-    assert ",--03-12," in row
+    assert ",--03-12,+351 912 345 678," in row
+    # The JSON's dates are ISO 8601 too.
+    assert '"date": "--03-12"' in as_json.stdout
 
 
 def test_export_to_a_file_then_restore_it_for_another_user(tmp_path: Path) -> None:

@@ -401,6 +401,7 @@ class _Reach:
 
 _PHONE = _Reach("phones", "phone", check_phone, phone_key, "phone number", "+351 912 345 678")
 _EMAIL = _Reach("emails", "email", check_email, email_key, "e-mail address", "alice@example.com")
+_ARTICLE = {"phone number": "a phone number", "e-mail address": "an e-mail address"}
 
 
 async def _set_reach(
@@ -410,7 +411,7 @@ async def _set_reach(
     removing = len(words) == 2 and words[0].casefold() == "remove"
     value = reach.check(words[1] if removing else rest)
     if value is None:
-        raise UserError(f"That doesn't look like a {reach.noun}; e.g. {reach.example}.")
+        raise UserError(f"That doesn't look like {_ARTICLE[reach.noun]}; e.g. {reach.example}.")
     card = await engine.store.card(ctx.owner, person.id, history=0)
     have = list(card.phones if reach is _PHONE else card.emails) if card else []
     key = reach.key(value)
