@@ -2,10 +2,16 @@
 
 Order of trust: a BOM (or UTF-16's tell-tale zero bytes), then valid UTF-8, then a
 `CHARSET=` that a vCard property declares (old phones write `FN;CHARSET=SHIFT_JIS:…` with
-raw 8-bit bytes), then charset-normalizer's guess. A guess is always reported: on the
-few bytes of a contacts file it is right most of the time, not always (measured on
-cp1251, Shift_JIS and cp1252 names of 8 to 255 bytes: 8 of 9 right across all
-encodings, 9 of 9 with the candidates below and the cp1252 preference; 0.3 ms a file).
+raw 8-bit bytes), then charset-normalizer's guess. A guess is always reported in the
+import summary: on the few bytes of a contacts file it is usually right, not always.
+Measured with
+charset-normalizer 3.5 on 24 undeclared samples of 8 to 111 bytes (Russian, Ukrainian,
+Bulgarian, Japanese, French, German, Spanish, Nordic, Polish, Czech, Chinese, Korean and
+Greek names, one to three lines, some as vCards or CSV): 21 read right, about 1 ms each.
+The misses were all one or two short names: "Zoë Ñúñez" (9 bytes) taken for Cyrillic, a
+Polish name for Western European, two Chinese names for Korean. Restricting the detector
+to the encodings below and preferring Windows-1252 on a tie took the Western samples from
+wrong to right (unrestricted, "José Müller" came out as cp1006).
 
 Only the lines that are not valid UTF-8 are decoded with the legacy encoding, so a file
 that was edited in two programs keeps its UTF-8 lines intact.
