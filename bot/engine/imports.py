@@ -348,7 +348,9 @@ async def _contacts_question(engine: Engine, ctx: Context, payload: dict[str, An
     if known:
         them = "the one already here" if len(known) == 1 else f"the {len(known)} already here"
         if merge:
-            lines.append(f"What's new (nicknames, tags, birthday, note) is added to {them}.")
+            lines.append(
+                f"What's new (nicknames, tags, birthday, phones, e-mails, note) is added to {them}."
+            )
         else:
             lines.append(f"I'll leave {them} exactly as they are.")
     choices: list[tuple[str, str]] = []

@@ -194,9 +194,10 @@ async def test_known_people_are_merged_by_default(app: Services, user: Chat) -> 
     summary = await user.sends_file("google.csv", fixture("google.csv"))
 
     assert "1 is already here: Alice Smith." in summary
-    assert "What's new (nicknames, tags, birthday, note) is added to the one already here." in (
-        summary
-    )
+    assert (
+        "What's new (nicknames, tags, birthday, phones, e-mails, note) is added to "
+        "the one already here."
+    ) in summary
     assert user.labels == [
         "Import 2 into wider",
         "Import 2 into friends",
