@@ -137,7 +137,7 @@ def decode(data: bytes) -> Decoded:
     lines = data.splitlines(keepends=True)
     legacy = [line for line in lines if not _is_utf8(line)]
     declared = _declared(data, legacy)
-    codec = declared or _guess(b"".join(legacy))
+    codec = declared or guess(b"".join(legacy))
     text = "".join(
         line.decode("utf-8") if _is_utf8(line) else line.decode(codec, errors="replace")
         for line in lines
@@ -172,7 +172,8 @@ def _declared(data: bytes, legacy: list[bytes]) -> str | None:
     return None
 
 
-def _guess(sample: bytes) -> str:
+def guess(sample: bytes) -> str:
+    """The legacy encoding these bytes most likely are in (a Python codec name)."""
     matches = list(charset_normalizer.from_bytes(sample, cp_isolation=list(_CANDIDATES)))
     if not matches:
         # Windows-1252 is what most undeclared Western files are; Latin-1 maps every byte.

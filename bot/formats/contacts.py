@@ -210,7 +210,7 @@ def parse_contacts(filename: str, data: bytes) -> ContactsFile:
         result = csvfiles.parse_csv(text, label)
     if not result.contacts:
         raise ImportFormatError(_nobody_message(label, result))
-    if decoded.note:
+    if decoded.note:  # the whole file's guess says more than one value's
         result = dataclasses.replace(result, encoding_note=decoded.note)
     return result
 

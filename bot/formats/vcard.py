@@ -33,6 +33,7 @@ import vobject
 from nameparser import HumanName
 from vobject.base import ParseError, textLineToContentLine
 
+from bot.formats import charsets
 from bot.formats.contacts import (
     ContactsFile,
     ImportedContact,
@@ -79,8 +80,9 @@ def parse_vcards(text: str, label: str) -> ContactsFile:
     nameless = 0
     unreadable: list[int] = []
     no_begin: list[int] = []
+    guessed: list[str] = []  # encodings assumed for quoted-printable values without CHARSET
     for card in _cards(text, label, no_begin):
-        properties = _properties(card, unreadable)
+        properties = _properties(card, unreadable, guessed)
         version = _first(properties, "VERSION")
         if version:
             versions.add(version.strip())
@@ -115,6 +117,7 @@ def parse_vcards(text: str, label: str) -> ContactsFile:
         merged=merged,
         unreadable=tuple(unreadable),
         no_begin=tuple(no_begin),
+        encoding_note=charsets.Decoded("", guessed[0], guessed=True).note if guessed else "",
     )
 
 
@@ -211,7 +214,9 @@ class _Property:
     params: dict[str, list[str]]
 
 
-def _properties(card: _Card, unreadable: list[int]) -> dict[str, list[_Property]]:
+def _properties(
+    card: _Card, unreadable: list[int], guessed: list[str]
+) -> dict[str, list[_Property]]:
     """The card's properties by upper-case name; unreadable lines are noted and skipped."""
     out: dict[str, list[_Property]] = {}
     for line, number in card.lines:
@@ -222,7 +227,7 @@ def _properties(card: _Card, unreadable: list[int]) -> dict[str, list[_Property]
         if name_match[1].upper() in _BINARY:
             continue
         if _is_qp(line):
-            line = _decode_quoted_printable(line)
+            line = _decode_quoted_printable(line, guessed)
         try:
             content = textLineToContentLine(line, number)
         except ParseError:
@@ -236,7 +241,7 @@ def _properties(card: _Card, unreadable: list[int]) -> dict[str, list[_Property]
     return out
 
 
-def _decode_quoted_printable(line: str) -> str:
+def _decode_quoted_printable(line: str, guessed: list[str]) -> str:
     """A vCard 2.1 quoted-printable property as a plain one, decoded with its CHARSET.
 
     Real newlines (=0D=0A) stay in the value; the line parser accepts them and they mean
@@ -251,7 +256,17 @@ def _decode_quoted_printable(line: str) -> str:
     ]
     # Soft line breaks: "=" at the end of a physical line joins it to the next.
     raw = codecs.decode(re.sub(r"=\n", "", value).encode("utf-8"), "quopri")
-    return ";".join(params) + ":" + _decode_bytes(raw, charset[1] if charset else "utf-8")
+    if charset is None:
+        try:
+            value = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            # Old phones leave CHARSET out and write their own code page: guess it, and
+            # let the summary say so.
+            codec = charsets.guess(raw)
+            guessed.append(codec)
+            value = raw.decode(codec, errors="replace")
+        return ";".join(params) + ":" + value
+    return ";".join(params) + ":" + _decode_bytes(raw, charset[1])
 
 
 def _decode_bytes(raw: bytes, charset: str) -> str:

@@ -30,6 +30,7 @@ PEOPLE: dict[str, list[tuple[str, B]]] = {
         ("Anna Smith", (2, 29, 1992)),
     ],
     "android_21_qp_latin1.vcf": [("François Dupré", (11, 30, 1979)), ("Marco Rossi", None)],
+    "nokia_21_qp_cp1251_no_charset.vcf": [("Иван Петров", (1, 2, 1980)), ("Ольга Смирнова", None)],
     "iphone_30_photo.vcf": [("Jane Appleseed", (3, 12, None)), ("Seán O’Brien", (11, 2, 1988))],
     "macos_30_group.vcf": [("Yuki Nakamura", (7, 4, 1995)), ("Li Chen", None)],
     "blackberry_21.vcf": [("Bob Okafor", (1, 15, 1980)), ("Priya Singh", None)],
@@ -88,6 +89,7 @@ REFUSED = {
 }
 # Files kith must say it read in an encoding it assumed.
 GUESSED = {
+    "nokia_21_qp_cp1251_no_charset.vcf": "Windows-1251 (Cyrillic)",
     "cp1251_undeclared.vcf": "Windows-1251 (Cyrillic)",
     "cp1251_undeclared.csv": "Windows-1251 (Cyrillic)",
     "shift_jis_undeclared.vcf": "Shift_JIS (Japanese)",

@@ -102,6 +102,25 @@ def android_latin1() -> bytes:
     ).encode("ascii")
 
 
+def qp(text: str, encoding: str) -> str:
+    return "".join(f"={b:02X}" if b > 127 or b == 61 else chr(b) for b in text.encode(encoding))
+
+
+@corpus("nokia_21_qp_cp1251_no_charset.vcf")
+def nokia_qp() -> bytes:
+    # Quoted-printable without CHARSET: the bytes are the phone's own code page.
+    return crlf(
+        card(
+            "2.1",
+            "N;ENCODING=QUOTED-PRINTABLE:" + qp("Петров;Иван;;;", "cp1251"),
+            "FN;ENCODING=QUOTED-PRINTABLE:" + qp("Иван Петров", "cp1251"),
+            "TEL;CELL:+7 912 345-67-89",
+            "BDAY:1980-01-02",
+        )
+        + card("2.1", "N;ENCODING=QUOTED-PRINTABLE:" + qp("Смирнова;Ольга;;;", "cp1251"))
+    ).encode("ascii")
+
+
 @corpus("iphone_30_photo.vcf")
 def iphone_photo() -> bytes:
     return crlf(
