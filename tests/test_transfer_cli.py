@@ -295,3 +295,32 @@ def test_chat_imports_a_path_and_saves_the_export_in_the_current_folder(tmp_path
     assert len(document_from_json((here / first_json).read_bytes()).people) == 3
     assert f"There's no file at {tmp_path / 'nope.vcf'}." in out
     assert "Usage: /import PATH" in out
+
+
+CORPUS = Path(__file__).parent / "formats" / "corpus"
+
+
+def test_kith_import_says_where_every_card_went(tmp_path: Path) -> None:
+    db = tmp_path / "kith.db"
+
+    done = kith("import", CORPUS / "nameless_cards.vcf", "--db", db)
+    refused = kith("import", CORPUS / "no_begin.vcf", "--db", db)
+    guessed = kith("import", CORPUS / "cp1251_undeclared.csv", "--db", db)
+
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.startswith(
+        "nameless_cards.vcf: 6 cards: 4 people imported into wider, 2 had no name."
+    )
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("kith: no_begin.vcf has no BEGIN:VCARD line")
+    assert "CSV" not in refused.stderr
+    assert guessed.returncode == 0
+    assert "I read it as Windows-1251 (Cyrillic)." in guessed.stdout
+    assert [name for name, _ in people_in(db)] == [
+        "Ada",
+        "Bob",
+        "Carol",
+        "Dan",
+        "Иван Петров",
+        "Мария Иванова",
+    ]

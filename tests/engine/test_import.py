@@ -421,3 +421,27 @@ async def test_long_real_names_are_kept_and_unusable_ones_are_said(
     only_that = await user.sends_file("names.csv", f"name\n{absurd}\n".encode())
     assert only_that.endswith("over the 200 I keep). There's nobody left to import.")
     assert user.buttons == []
+
+
+CORPUS = Path(__file__).parents[1] / "formats" / "corpus"
+
+
+async def test_an_undeclared_encoding_is_said_in_the_question_and_the_answer(
+    app: Services, user: Chat
+) -> None:
+    data = (CORPUS / "shift_jis_undeclared.vcf").read_bytes()
+    summary = await user.sends_file("phone.vcf", data)
+    assert summary.startswith(
+        "2 cards in this vCard 2.1 file: 2 people. The file doesn't say how its text is "
+        "encoded; I read it as Shift_JIS (Japanese). If names look wrong, save it as UTF-8 "
+        "and send it again."
+    )
+    reply = await user.presses("Import 2 into wider")
+    assert "I read it as Shift_JIS (Japanese)." in reply
+    assert [name for name, _, _ in await people(app)] == ["山田太郎", "佐藤花子"]
+
+
+async def test_a_vcard_without_begin_is_refused_for_what_it_is(user: Chat) -> None:
+    reply = await user.sends_file("cut.vcf", (CORPUS / "no_begin.vcf").read_bytes())
+    assert reply.startswith("cut.vcf has no BEGIN:VCARD line")
+    assert user.buttons == []
