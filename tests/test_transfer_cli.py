@@ -80,8 +80,8 @@ def test_import_into_a_circle_skipping_people_already_there(tmp_path: Path) -> N
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(
-        "v40.vcf: 4 cards: 2 people imported into friends, 1 skipped as already here, "
-        "1 had no name."
+        "v40.vcf: 5 cards: 2 people imported into friends, 1 skipped as already here, "
+        "1 had no name, 1 was a group, whose name became a tag."
     )
     assert "Skipped 1 person you already had: Yuki Nakamura." in done.stdout
     assert people_in(db) == [

@@ -213,6 +213,7 @@ def _tally(read: ContactsFile) -> dict[str, Any]:
         "nameless": read.nameless,
         "no_begin": len(read.no_begin),
         "duplicates": read.merged,
+        "groups": read.groups,
         "encoding": read.encoding_note,
     }
 
@@ -453,14 +454,16 @@ def _count_line(
         parts.append(f"{len(outcome.unchanged)} already up to date")
     if outcome.skipped:
         parts.append(f"{len(outcome.skipped)} skipped as already here")
-    for key, words in (
-        ("duplicates", "repeated an earlier one and {were} merged into it"),
-        ("nameless", "had no name"),
-        ("no_begin", "had no BEGIN:VCARD line"),
+    for key, one, many in (
+        ("duplicates", "repeated an earlier one and was merged into it", None),
+        ("nameless", "had no name", None),
+        ("no_begin", "had no BEGIN:VCARD line", None),
+        ("groups", "was a group, whose name became a tag", "were groups, whose names became tags"),
     ):
         n = int(tally.get(key, 0))
         if n:
-            parts.append(f"{n} {words.format(were=_was(n))}")
+            words = one if n == 1 else (many or one.replace(" was ", " were "))
+            parts.append(f"{n} {words}")
     if unusable:
         parts.append(f"{len(unusable)} with a name I can't use: {_names(unusable)}")
     return f"{label}: {_count(cards, noun)}: {', '.join(parts)}."

@@ -93,6 +93,7 @@ class ContactsFile:
     not be read and was skipped; `no_begin` the line where each card that lacked its
     `BEGIN:VCARD` ended (skipped: its start may be cut off). `encoding_note` says which
     encoding was assumed when the file did not say (see bot/formats/charsets.py).
+    `groups` counts address-book group cards, whose names became their members' tags.
     """
 
     contacts: tuple[ImportedContact, ...]
@@ -102,6 +103,7 @@ class ContactsFile:
     unreadable: tuple[int, ...] = field(default=())
     no_begin: tuple[int, ...] = field(default=())
     encoding_note: str = ""
+    groups: int = 0
 
     @property
     def format_label(self) -> str:
@@ -114,7 +116,7 @@ class ContactsFile:
     @property
     def entries(self) -> int:
         """Cards (or rows) in the file: everyone found, merged, nameless or skipped."""
-        return len(self.contacts) + self.merged + self.nameless + len(self.no_begin)
+        return len(self.contacts) + self.merged + self.nameless + len(self.no_begin) + self.groups
 
     def summary(self) -> str:
         """Sentences for the reply: how many cards, how many people, what was left out.
@@ -130,6 +132,11 @@ class ContactsFile:
             left.append(
                 f"{self.merged} {_were(self.merged)} a duplicate of another and "
                 f"{_were(self.merged)} merged"
+            )
+        if self.groups:
+            left.append(
+                f"{self.groups} {_were(self.groups)} "
+                f"{'a group' if self.groups == 1 else 'groups'}, tagging their members"
             )
         if self.no_begin:
             lines = ", ".join(str(n) for n in self.no_begin[:5])

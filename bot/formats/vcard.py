@@ -117,6 +117,7 @@ def parse_vcards(text: str, label: str) -> ContactsFile:
         merged=merged,
         unreadable=tuple(unreadable),
         no_begin=tuple(no_begin),
+        groups=len(groups),
         encoding_note=charsets.Decoded("", guessed[0], guessed=True).note if guessed else "",
     )
 
