@@ -6,10 +6,11 @@ downloaded it or read it from a path; the engine never opens files). Two kinds:
 - A contacts file (vCard or CSV, read by `bot.formats.parse_contacts`): the reply is a
   summary and a question. The parsed contacts wait in the question's `pending` payload,
   `{"a": "imp", "k": "c", "f": file label, "s": summary, "d": "merge"|"skip",
-  "t": {"cards", "nameless", "no_begin", "duplicates"} (what the file held, for the
-  final count), "c": [[name, [aliases], [month, day, year|null]|null, note, [tags],
-  [phones], [emails], [family, given, additional, prefix, suffix]|null], …]}` (rows of
-  five, from before phones were kept, are still read), so the buttons
+  "t": {"cards", "noun", "nameless", "no_begin", "duplicates", "groups", "encoding"}
+  (what the file held and the encoding assumed, for the final count),
+  "c": [[name, [aliases], [month, day, year|null]|null, note, [tags], [phones],
+  [emails], [family, given, additional, prefix, suffix]|null], …]}` (rows of five,
+  from before phones were kept, are still read), so the buttons
   carry only `q:<id>:<choice>`: `c<i>` imports into circle i, `m`/`s` switch between
   merging and skipping the people already there (the question is asked again), `x`
   cancels. New people land in that circle with `imported` set (no nudges, not in /who,
@@ -110,8 +111,7 @@ async def cmd_export(engine: Engine, ctx: Context, args: str) -> list[Reply]:
         f"Here's everything you've told me: {_document_stats(doc)}.\n"
         f"• {json_name} is all of it — send it back to me to restore it.\n"
         f"• {vcf_name} has your people (names, nicknames, birthdays, phones, e-mails, tags, "
-        "notes) "
-        "for any address book."
+        "notes) for any address book."
     )
     return [Reply(text, files=tuple(files))]
 
