@@ -14,8 +14,6 @@ from bot.engine import Engine, build_engine
 from bot.store.sqlite.db import Database
 from bot.store.sqlite.store import SqliteStore
 
-LOCAL_USER = 0  # the terminal's user; Telegram user ids are positive
-
 
 @dataclass(frozen=True, slots=True)
 class Services:
