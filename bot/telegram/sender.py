@@ -25,6 +25,7 @@ from bot.nudges.sweep import Rejected, Sweeper, TryLater, Undeliverable, sweep_s
 from bot.ports.digests import Scope
 from bot.ports.identities import TELEGRAM, Identities
 from bot.telegram.keyboards import inline_keyboard
+from bot.telegram.limits import TELEGRAM_LIMITS
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,9 @@ def install_nudges(app: Application[Any, Any, Any, Any, Any, Any], services: Ser
     sender = TelegramSender(
         app.bot, services.store.identities, frozenset(services.config.telegram.allowed_users)
     )
-    sweeper = Sweeper(services.engine, services.clock, sender, scope=TELEGRAM_USERS)
+    sweeper = Sweeper(
+        services.engine, services.clock, sender, scope=TELEGRAM_USERS, limits=TELEGRAM_LIMITS
+    )
     every = sweep_seconds()
     loop = SweepLoop(sweeper.sweep, every, first=min(FIRST_SWEEP_SECONDS, every))
     app.bot_data[SWEEP_KEY] = loop
