@@ -208,7 +208,13 @@ V_IDENTITIES: tuple[str, ...] = (
     "SELECT 'console', 'local', id, 1, created_at FROM users WHERE id = 0",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V_IDENTITIES)
+# Each owner's version: every write of theirs moves it on in the same transaction, so a
+# process caching their people sees another process's writes (bot/store/sqlite/store.py).
+V_OWNER_VERSION: tuple[str, ...] = (
+    "ALTER TABLE users ADD COLUMN version INTEGER NOT NULL DEFAULT 0",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V_IDENTITIES, V_OWNER_VERSION)
 LATEST = len(MIGRATIONS)
 
 
