@@ -1,9 +1,11 @@
-"""CSV in and out: Google and Outlook contact exports, any spreadsheet with a name column.
+"""CSV in and out: Google, Outlook, Thunderbird and Yahoo exports, any sheet with names.
 
 Reading maps columns to roles by their header (name, first/last name, nickname,
 birthday, notes, tags, phones, e-mails) in one table that covers Google's current and
-older exports, Outlook's, and hand-made sheets in a few languages, so there is one
-reader, not one per exporter; the exporter is only recognised for the summary.
+older exports, Outlook's (German ones too), Thunderbird's and Yahoo's, and hand-made
+sheets in a few languages, so there is one reader, not one per exporter; the exporter is
+only recognised for the summary. A birthday may be one column or Thunderbird's three
+(Birth Year, Birth Month, Birth Day), where "Birth Day" is only the day of the month.
 
 Excel in much of Europe writes `;` between fields (and sometimes a `sep=;` first line),
 so the delimiter is taken from the header line rather than assumed.

@@ -1,4 +1,4 @@
-"""vCard in and out: reading what phones and address books export, writing vCard 3.0.
+"""vCard in and out: reading what phones and address books export, writing 3.0 or 4.0.
 
 Reading. vobject parses each content line (name, group, parameters with their quoting
 rules, value); this module does the rest, because vobject's whole-file
@@ -18,7 +18,8 @@ quoted-printable soft line breaks, drops binary blobs (PHOTO and friends, the bu
 most files) and tracks BEGIN/END with line numbers; each remaining logical line goes
 through vobject's `textLineToContentLine`, and values are unescaped here.
 
-Writing uses vobject's serializer (escaping, folding at 75 octets, CRLF).
+Writing uses vobject's serializer (escaping, folding at 75 octets, CRLF); the tests read
+what it writes back with vobject's own parser, as another address book would.
 """
 
 from __future__ import annotations
