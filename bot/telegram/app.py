@@ -14,6 +14,7 @@ from telegram.request import BaseRequest
 from bot.compose import Services
 from bot.config import Config
 from bot.engine import Engine
+from bot.telegram.concurrency import ChatOrderedProcessor
 from bot.telegram.handlers import Handlers
 from bot.telegram.keyboards import command_menu
 from bot.telegram.sender import install_nudges
@@ -63,6 +64,8 @@ def build_application(
         .base_url(telegram.base_url)
         .base_file_url(telegram.base_file_url)
         .rate_limiter(AIORateLimiter(max_retries=SEND_RETRIES))
+        # Many chats at once, each in order: one user's slow reply never delays another's.
+        .concurrent_updates(ChatOrderedProcessor())
         .post_init(_announcer(services.engine))
     )
     if request is not None:

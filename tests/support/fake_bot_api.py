@@ -51,6 +51,7 @@ __all__ = [
     "FakeBotApi",
     "FakeRequest",
     "FakeRequests",
+    "Held",
     "Reply",
     "SentMessage",
     "UploadedFile",
@@ -339,6 +340,34 @@ class _ScriptedFailure:
     chat_id: ChatId | None
 
 
+class Held:
+    """Calls held back by `FakeBotApi.hold`: they wait, unanswered, until `release()`."""
+
+    def __init__(self, method: str, chat_id: ChatId) -> None:
+        self.method = method.lower()
+        self.chat_id = chat_id
+        self.waiting = 0  # calls waiting right now
+        self._released = asyncio.Event()
+
+    def matches(self, method: str, params: Mapping[str, Any]) -> bool:
+        return (
+            not self._released.is_set()
+            and method.lower() == self.method
+            and params.get("chat_id") == self.chat_id
+        )
+
+    async def wait(self, waiting: Callable[[], None]) -> None:
+        self.waiting += 1
+        waiting()  # so `wait_for(lambda: held.waiting ...)` sees it
+        try:
+            await self._released.wait()
+        finally:
+            self.waiting -= 1
+
+    def release(self) -> None:
+        self._released.set()
+
+
 @dataclass
 class _FailureRate:
     fraction: float
@@ -500,6 +529,7 @@ class FakeBotApi:
         self._blocked: set[ChatId] = set()
         self._failures: list[_ScriptedFailure] = []
         self._rates: dict[str, _FailureRate] = {}
+        self._holds: list[Held] = []
         self._commands: dict[tuple[str, str], list[JSON]] = {}
         self._descriptions: dict[str, str] = {}
         self._short_descriptions: dict[str, str] = {}
@@ -883,6 +913,17 @@ class FakeBotApi:
                 retry_after=retry_after if status == 429 else None,
             )
 
+    def hold(self, method: str, chat_id: ChatId) -> Held:
+        """Calls of `method` to `chat_id` wait, unanswered, until the `Held` is released.
+
+        A slow round trip to Telegram for one chat, without sleeping. In-process face only
+        (`handle_async`), on the event loop that releases it.
+        """
+        held = Held(method, chat_id)
+        with self._lock:
+            self._holds.append(held)
+        return held
+
     def clear_failures(self) -> None:
         with self._lock:
             self._failures.clear()
@@ -950,6 +991,10 @@ class FakeBotApi:
         files: Mapping[str, UploadedFile] | None = None,
     ) -> Reply:
         """Serve one request from an event loop; a long poll awaits without blocking it."""
+        match = _METHOD_URL_RE.search(url_or_path.split("?", 1)[0])
+        for held in list(self._holds) if match else ():
+            if match and held.matches(match["method"], params or {}):
+                await held.wait(self.wake)
         route = self._route(http_method, url_or_path, params, files)
         if isinstance(route, Reply):
             return route
