@@ -13,6 +13,7 @@ from bot.core.circles import Circles
 from bot.core.clock import Clock
 from bot.core.dates import DateError
 from bot.core.intervals import IntervalError
+from bot.core.lru import WeightedLRU
 from bot.core.model import Person, UserSettings
 from bot.core.names import NameEntry, NameIndex, Resolution, name_key
 from bot.core.phrases import PhraseError
@@ -23,6 +24,8 @@ from bot.ports.store import NewPerson, Store
 log = logging.getLogger(__name__)
 
 MAX_INPUT = 4000
+# Name indexes kept in memory, counted in people (least recently used owner dropped first).
+INDEX_PEOPLE = 50_000
 # Commands understood without their slash when they open a message. Not "date" ("date
 # with Alice" is a meeting), nor the ones that delete.
 PLAIN_COMMANDS = frozenset(
@@ -79,7 +82,10 @@ class Engine:
         default_factory=list
     )
     file_handler: FileFn | None = None
-    _indexes: dict[int, tuple[int, NameIndex]] = field(default_factory=dict)
+    # Name indexes, bounded by the people in them (see bot/core/lru.py).
+    _indexes: WeightedLRU[int, tuple[int, NameIndex]] = field(
+        default_factory=lambda: WeightedLRU(INDEX_PEOPLE, lambda entry: len(entry[1]))
+    )
 
     # -- registration ----------------------------------------------------------
 
@@ -237,13 +243,11 @@ class Engine:
         """The owner's name index, rebuilt only when their people changed."""
         roster = await self.store.roster(owner)
         cached = self._indexes.get(owner)
-        # The store's version of the owner's people moves on with every change to them.
-        if cached is not None and cached[0] == roster.version:
+        # Keyed on the version of the owner's names: a log or a note leaves it alone.
+        if cached is not None and cached[0] == roster.names_version:
             return cached[1]
         index = NameIndex.build(NameEntry(p.id, p.name, p.aliases) for p in roster.people)
-        if len(self._indexes) > 1024:
-            self._indexes.clear()
-        self._indexes[owner] = (roster.version, index)
+        self._indexes.put(owner, (roster.names_version, index))
         return index
 
     async def with_person(

@@ -58,11 +58,19 @@ class Roster:
     """An owner's people as of `version`, which changes whenever any of them changes.
 
     The engine keys what it derives from the people (the name index) on `version`, so a
-    write by another process is seen as soon as the store sees it.
+    write by another process is seen as soon as the store sees it. `names` is the version
+    at which anyone's name or aliases last changed, when the store knows it (a log moves
+    `version` but not `names`); the name index is keyed on it, else on `version`.
     """
 
     version: int
     people: tuple[Person, ...]
+    names: int | None = None
+
+    @property
+    def names_version(self) -> int:
+        """What the name index is keyed on: changes whenever names or aliases may have."""
+        return self.version if self.names is None else self.names
 
 
 class Change(Protocol):

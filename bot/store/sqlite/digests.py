@@ -58,16 +58,42 @@ def _stored(row: aiosqlite.Row) -> StoredDigest:
     )
 
 
+Nudged = Callable[[int, int | None, Sequence[int], date | None, date | None], None]
+"""(owner, version now, person ids, from day, to day): those people's `last_nudged_on`
+moved from `from day` (None: whatever it was) to `to day` at that owner version."""
+
+
+# (owner, their version after the write, the people nudged, the day): for `nudged`.
+_Touched = list[tuple[int, int | None, list[int], date]]
+
+
 class SqliteDigestLedger:
     """`ports.DigestLedger` over the `users.next_digest_at` column and `digests` table.
 
-    `invalidate(owner)` tells the store's cache that this owner's people changed (their
-    `last_nudged_on`), written here outside a `change`.
+    `invalidate(owner)` tells the store's cache that this owner's people changed, written
+    here outside a `change`; `nudged`, when given, patches the cached people instead (a
+    digest only moves a few people's `last_nudged_on`: no reason to re-read everyone).
     """
 
-    def __init__(self, db: Database, invalidate: Callable[[int], None]) -> None:
+    def __init__(
+        self, db: Database, invalidate: Callable[[int], None], nudged: Nudged | None = None
+    ) -> None:
         self.db = db
         self.invalidate = invalidate
+        self.nudged = nudged
+
+    def _patched(
+        self,
+        owner: int,
+        version: int | None,
+        ids: Sequence[int],
+        before: date | None,
+        after: date | None,
+    ) -> None:
+        if self.nudged is None:
+            self.invalidate(owner)
+        else:
+            self.nudged(owner, version, ids, before, after)
 
     async def next_digest_at(self, owner: int) -> datetime | None:
         rows = await self.db.fetchall("SELECT next_digest_at FROM users WHERE id = ?", (owner,))
@@ -138,9 +164,9 @@ class SqliteDigestLedger:
             return []
         created = format_utc(now)
 
-        def write(conn: sqlite3.Connection) -> tuple[list[int], set[int]]:
+        def write(conn: sqlite3.Connection) -> tuple[list[int], _Touched]:
             recorded: list[int] = []
-            touched: set[int] = set()
+            touched: _Touched = []
             conn.execute("BEGIN IMMEDIATE")
             try:
                 for plan in plans:
@@ -178,9 +204,11 @@ class SqliteDigestLedger:
                         f"AND id IN ({','.join('?' * len(ids))})",
                         (digest.local_day.isoformat(), plan.owner, *ids),
                     )
-                    conn.execute(BUMP_SQL, (plan.owner,)).fetchall()  # their people changed
+                    # Their people changed.
+                    bumped = next(iter(conn.execute(BUMP_SQL, (plan.owner,)).fetchall()), None)
                     recorded.append(int(inserted[0][0]))
-                    touched.add(plan.owner)
+                    version = int(bumped[0]) if bumped else None
+                    touched.append((plan.owner, version, ids, digest.local_day))
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -188,8 +216,8 @@ class SqliteDigestLedger:
             return recorded, touched
 
         recorded, touched = await self.db.run(write)
-        for owner in touched:
-            self.invalidate(owner)
+        for owner, version, ids, day in touched:
+            self._patched(owner, version, ids, None, day)
         return recorded
 
     async def get_many(self, ids: Sequence[int]) -> list[StoredDigest]:
@@ -246,14 +274,17 @@ class SqliteDigestLedger:
                 )
             )
             ids = list(digest.person_ids)
-            if done and ids:
-                await conn.execute_fetchall(BUMP_SQL, (digest.owner,))
-                await conn.execute(
-                    "UPDATE people SET last_nudged_on = NULL WHERE owner_id = ? "
-                    f"AND last_nudged_on = ? AND id IN ({','.join('?' * len(ids))})",
-                    (digest.owner, digest.local_day.isoformat(), *ids),
-                )
-        self.invalidate(digest.owner)
+            if not (done and ids):
+                return
+            bumped = list(await conn.execute_fetchall(BUMP_SQL, (digest.owner,)))
+            await conn.execute(
+                "UPDATE people SET last_nudged_on = NULL WHERE owner_id = ? "
+                f"AND last_nudged_on = ? AND id IN ({','.join('?' * len(ids))})",
+                (digest.owner, digest.local_day.isoformat(), *ids),
+            )
+        self._patched(
+            digest.owner, int(bumped[0][0]) if bumped else None, ids, digest.local_day, None
+        )
 
 
 def _day(value: str | None) -> date | None:

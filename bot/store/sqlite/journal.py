@@ -32,6 +32,10 @@ TABLES = frozenset(
     }
 )
 UNDO_DEPTH = 30
+# Tables whose rows are part of a cached `Person` (aliases, tags; last contact through the
+# triggers on interaction_people): writing them re-reads that person. Writes to any other
+# table but `people` leave the roster as it is.
+_ROSTER_CHILDREN = frozenset({"aliases", "tags", "interaction_people"})
 
 Row = dict[str, Any]
 
@@ -55,14 +59,27 @@ class Change:
         self.label = label
         self.now = now
         self._inverse: list[dict[str, Any]] = []
-        #: People whose row this change may have altered (a contact, `imported`, ...), and
-        #: whether it did anything else to people (added, removed, renamed, aliases...).
+        #: People whose row this change may have altered (a contact, `imported`, tags...),
+        #: whether it added or removed anyone (then a cached roster is re-read whole), and
+        #: whether any name or alias may have changed (then the name index is rebuilt).
+        #: Notes, follow-ups, favors, dates, phones, settings: none of these.
         self.people_touched: set[int] = set()
         self.people_reshaped = False
+        self.names_changed = False
 
     def keeps_people(self) -> bool:
         """True when re-reading `people_touched` brings a cache of people up to date."""
         return not self.people_reshaped
+
+    def _touching(self, table: str, rows: Sequence[Any]) -> None:
+        """Note what writing these rows of `table` does to the owner's roster."""
+        if table == "people":
+            self.people_reshaped = True
+            self.names_changed = True
+        elif table in _ROSTER_CHILDREN:
+            self.people_touched.update(int(r["person_id"]) for r in rows)
+            if table == "aliases":
+                self.names_changed = True
 
     async def insert(self, table: str, row: Mapping[str, Any]) -> int:
         """Insert one row owned by this owner; return its id."""
@@ -74,10 +91,7 @@ class Change:
         if not rows:
             return []
         table = _table(table)
-        if table == "interaction_people":
-            self.people_touched.update(int(r["person_id"]) for r in rows)
-        elif table != "interactions":
-            self.people_reshaped = True
+        self._touching(table, rows)
         cols = ["owner_id", *rows[0].keys()]
         placeholders = "(" + ",".join("?" * len(cols)) + ")"
         values: list[Any] = []
@@ -103,10 +117,9 @@ class Change:
     async def update(self, table: str, row_id: int, values: Mapping[str, Any]) -> bool:
         """Update one owned row; return False when no such row belongs to the owner."""
         table = _table(table)
-        if table == "people" and "name" not in values:
+        if table == "people":
             self.people_touched.add(row_id)
-        else:
-            self.people_reshaped = True
+            self.names_changed = self.names_changed or "name" in values
         owner_col = _owner_column(table)
         cols = list(values)
         old = list(
@@ -128,7 +141,6 @@ class Change:
     async def delete(self, table: str, where: str, params: Sequence[Any] = ()) -> int:
         """Delete owned rows matching `where`, remembering them; return how many."""
         table = _table(table)
-        self.people_reshaped = True
         owner_col = _owner_column(table)
         clause = f"{owner_col} = ? AND ({where})"
         rows = list(
@@ -138,6 +150,10 @@ class Change:
         )
         if not rows:
             return 0
+        self._touching(table, rows)
+        if table == "interactions":
+            # Their links go with them (ON DELETE CASCADE), and so may anyone's last contact.
+            self.people_reshaped = True
         await self.conn.execute(f"DELETE FROM {table} WHERE {clause}", (self.owner, *params))
         self._inverse.append({"op": "insert", "table": table, "rows": [dict(r) for r in rows]})
         return len(rows)

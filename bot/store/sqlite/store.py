@@ -14,9 +14,9 @@ reading everyone on the hot path.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
@@ -26,6 +26,7 @@ import aiosqlite
 
 from bot.core.circles import Circles
 from bot.core.clock import format_utc
+from bot.core.lru import WeightedLRU
 from bot.core.model import (
     Favor,
     FavorKind,
@@ -49,7 +50,11 @@ from bot.store.sqlite.journal import apply_inverse, undo_entry
 from bot.store.sqlite.schedules import BUMP_SQL, next_digest_text, schedule_for
 
 SEP = "\x1f"  # joins aliases/tags in one column; never typed by a user
-CACHE_OWNERS = 512
+# The people cache holds up to this many people in all (least recently used owners go
+# first, one at a time): ~25 MB, whether that is 10 owners of 5,000 or 50,000 of one.
+CACHE_PEOPLE = 50_000
+# Owners known to have a row (spares an INSERT per message); one int each.
+KNOWN_OWNERS = 100_000
 VERSION_SQL = "SELECT version FROM users WHERE id = ?"
 NO_USER = -1  # the version of an owner with no row (and so no people) yet
 
@@ -149,9 +154,10 @@ class SqliteStore:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._people: OrderedDict[int, Roster] = OrderedDict()
-        self._known: set[int] = set()  # owners whose row is known to exist
-        self._ledger = SqliteDigestLedger(db, self.invalidate)
+        self._people: WeightedLRU[int, Roster] = WeightedLRU(CACHE_PEOPLE, lambda r: len(r.people))
+        # Owners whose row is known to exist.
+        self._known: WeightedLRU[int, bool] = WeightedLRU(KNOWN_OWNERS, lambda _: 1)
+        self._ledger = SqliteDigestLedger(db, self.invalidate, self._nudged)
         self._identities = SqliteIdentities(db)
 
     @property
@@ -168,23 +174,52 @@ class SqliteStore:
     # -- cache -----------------------------------------------------------------
 
     def _forget_cache(self, owner: int) -> None:
-        self._people.pop(owner, None)
+        self._people.pop(owner)
 
-    def _patch_cache(self, owner: int, fresh: dict[int, Person], version: int | None) -> None:
+    def _patch_cache(
+        self,
+        owner: int,
+        fresh: Mapping[int, Person],
+        version: int | None,
+        *,
+        names_changed: bool = False,
+    ) -> None:
         """Swap re-read people into the cached roster, at the version the write made.
 
-        Nobody was added, removed or renamed, so the rest of the roster stays. The cached
-        roster must be the one just before this write (the version it moved from), or
-        another process wrote meanwhile and the roster is dropped instead.
+        Nobody was added or removed, so the rest of the roster stays. The cached roster
+        must be the one just before this write (the version it moved from), or another
+        process wrote meanwhile and the roster is dropped instead. The name index stays
+        keyed as it was unless a name or alias changed.
         """
-        cached = self._people.get(owner)
+        cached = self._people.peek(owner)
         if cached is None:
             return
         if version is None or cached.version != version - 1:
             self._forget_cache(owner)
             return
-        people = tuple(fresh.get(p.id, p) for p in cached.people)
-        self._people[owner] = Roster(version, people)
+        people = tuple(fresh.get(p.id, p) for p in cached.people) if fresh else cached.people
+        names = version if names_changed else cached.names_version
+        self._people.put(owner, Roster(version, people, names))
+
+    def _nudged(
+        self,
+        owner: int,
+        version: int | None,
+        ids: Sequence[int],
+        before: date | None,
+        after: date | None,
+    ) -> None:
+        """The digest ledger moved these people's `last_nudged_on`: patch, don't re-read."""
+        cached = self._people.peek(owner)
+        if cached is None:
+            return
+        wanted = set(ids)
+        fresh = {
+            p.id: dataclasses.replace(p, last_nudged_on=after)
+            for p in cached.people
+            if p.id in wanted and (before is None or p.last_nudged_on == before)
+        }
+        self._patch_cache(owner, fresh, version)
 
     def invalidate(self, owner: int) -> None:
         """Drop what is cached for the owner after a write made outside `change`."""
@@ -204,18 +239,23 @@ class SqliteStore:
                 bumped = list(await conn.execute_fetchall(BUMP_SQL, (owner,)))
                 version = int(bumped[0][0]) if bumped else None
                 if owner in self._people and change.keeps_people():
-                    # A log moves only its people's last contact (the triggers): re-read
-                    # just those rows, in the same transaction, and keep everyone else.
+                    # A log moves only its people's last contact (the triggers), a note or
+                    # a date no one's at all: re-read just the people touched, in the same
+                    # transaction, and keep everyone else.
                     ids = sorted(change.people_touched)
-                    rows = await conn.execute_fetchall(
-                        _PEOPLE_SQL + f" AND p.id IN ({','.join('?' * len(ids))})",
-                        (owner, *ids),
+                    rows = (
+                        await conn.execute_fetchall(
+                            _PEOPLE_SQL + f" AND p.id IN ({','.join('?' * len(ids))})",
+                            (owner, *ids),
+                        )
+                        if ids
+                        else []
                     )
                     fresh = {r["id"]: person_from_row(r) for r in rows}
             committed = True
         finally:
             if committed and fresh is not None:
-                self._patch_cache(owner, fresh, version)
+                self._patch_cache(owner, fresh, version, names_changed=change.names_changed)
             else:
                 self._forget_cache(owner)
 
@@ -227,14 +267,14 @@ class SqliteStore:
             "SELECT timezone, digest_time FROM users WHERE id = ?", (owner,)
         )
         if not rows:
-            self._known.discard(owner)  # deleted, maybe by another process
+            self._known.pop(owner)  # deleted, maybe by another process
             return None
-        self._known.add(owner)
+        self._known.put(owner, True)
         return UserSettings(timezone=rows[0]["timezone"], digest_time=rows[0]["digest_time"])
 
     async def ensure_user(self, owner: int, defaults: UserSettings, now: datetime) -> bool:
         """Create the owner's row if missing; True when it was created."""
-        if owner in self._known:
+        if self._known.get(owner):
             return False
         async with self.db.transaction() as conn:
             # The digest schedule is born with the user: today's time if still ahead.
@@ -251,7 +291,7 @@ class SqliteStore:
                     (owner, defaults.timezone, defaults.digest_time, format_utc(now), first),
                 )
             )
-        self._known.add(owner)
+        self._known.put(owner, True)
         self._forget_cache(owner)  # its version is no longer "no user"
         return bool(rows)
 
@@ -298,7 +338,7 @@ class SqliteStore:
             await conn.execute("DELETE FROM users WHERE id = ?", (owner,))
             await conn.execute("DELETE FROM identities WHERE owner_id = ?", (owner,))
         self._forget_cache(owner)
-        self._known.discard(owner)
+        self._known.pop(owner)
 
     # -- people: reads ---------------------------------------------------------
 
@@ -313,7 +353,6 @@ class SqliteStore:
         if cached is not None:
             rows = await self.db.fetchall(VERSION_SQL, (owner,))
             if (int(rows[0][0]) if rows else NO_USER) == cached.version:
-                self._people.move_to_end(owner)
                 return cached
 
         def read(conn: sqlite3.Connection) -> tuple[int, list[Any]]:
@@ -324,9 +363,7 @@ class SqliteStore:
 
         version, found = await self.db.run(read)
         roster = Roster(version, tuple(person_from_row(r) for r in found))
-        self._people[owner] = roster
-        if len(self._people) > CACHE_OWNERS:
-            self._people.popitem(last=False)
+        self._people.put(owner, roster)
         return roster
 
     async def person(self, owner: int, person_id: int) -> Person | None:
