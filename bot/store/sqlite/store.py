@@ -494,16 +494,19 @@ class SqliteStore:
                     "dates",
                     order="ORDER BY t.month, t.day",
                 ),
+                # Each person's newest `history` meetings straight from the
+                # (person_id, day) index: ORDER BY ... LIMIT per person, not a window over
+                # their whole history (440 ms for someone with 146k meetings).
                 conn.execute(
-                    f"{w}SELECT * FROM (SELECT ip.person_id, i.id, i.day, i.kind, i.note, "
+                    f"{w}SELECT ip.person_id, i.id, i.day, i.kind, i.note, "
                     "  (SELECT group_concat(person_id) FROM interaction_people x "
-                    "    WHERE x.interaction_id = i.id) AS people, "
-                    "  row_number() OVER (PARTITION BY ip.person_id "
-                    "    ORDER BY ip.day DESC, i.id DESC) AS n "
-                    "FROM w CROSS JOIN interaction_people ip "
-                    "  ON ip.person_id = w.person AND ip.owner_id = w.owner "
-                    "JOIN interactions i ON i.id = ip.interaction_id) WHERE n <= ? "
-                    "ORDER BY person_id, n",
+                    "    WHERE x.interaction_id = i.id) AS people "
+                    "FROM w CROSS JOIN interaction_people ip ON ip.id IN "
+                    "  (SELECT r.id FROM interaction_people r "
+                    "    WHERE r.person_id = w.person AND r.owner_id = w.owner "
+                    "    ORDER BY r.day DESC, r.interaction_id DESC LIMIT ?) "
+                    "JOIN interactions i ON i.id = ip.interaction_id "
+                    "ORDER BY ip.person_id, ip.day DESC, i.id DESC",
                     (*keys, history),
                 ).fetchall(),
                 rows("t.phone", "phones", order="ORDER BY t.id"),
