@@ -10,6 +10,7 @@ never over an existing file.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -93,7 +94,9 @@ def _write_new(folder: Path, attachment: Attachment) -> Path:
     for n in range(1, 1000):
         path = folder / (name if n == 1 else f"{stem}-{n}{suffix}")
         try:
-            with path.open("xb") as out:  # "x": never over an existing file
+            # O_EXCL: never over an existing file; 0600: what kith writes is private.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as out:
                 out.write(attachment.data)
         except FileExistsError:
             continue

@@ -41,6 +41,7 @@ from bot.engine.engine import Engine
 from bot.engine.replies import Button, Reply
 from bot.nudges.actions import build_digest, build_digests
 from bot.nudges.digest import Digest
+from bot.nudges.review import ReviewSweeper
 from bot.store.sqlite.digests import (
     EVERYONE,
     EXPIRED,
@@ -103,6 +104,7 @@ class SweepResult:
     undeliverable: int = 0
     rejected: int = 0
     expired: int = 0  # pending digests whose local day ended undelivered
+    reviews: int = 0  # weekly reviews delivered
 
 
 class Sweeper:
@@ -121,6 +123,7 @@ class Sweeper:
         scope: Scope = EVERYONE,
         batch: int = BATCH,
         concurrency: int = CONCURRENCY,
+        weekly_review: bool = False,
     ) -> None:
         self.engine = engine
         self.store = engine.store
@@ -129,6 +132,21 @@ class Sweeper:
         self.scope = scope
         self.batch = batch
         self.ledger = DigestLog(engine.store)
+        # The weekly look back rides on the same sweep (Sundays, its own ledger) where the
+        # composition root asks for it.
+        self.reviews: ReviewSweeper | None = None
+        if weekly_review:
+            self.reviews = ReviewSweeper(
+                engine,
+                clock,
+                sender,
+                scope=scope,
+                outcomes=(
+                    (TryLater, "pending"),
+                    (Undeliverable, "undeliverable"),
+                    (Rejected, "rejected"),
+                ),
+            )
         self._sending = asyncio.Semaphore(concurrency)
         self._running = asyncio.Lock()  # one sweep at a time, whoever calls it
 
@@ -140,6 +158,7 @@ class Sweeper:
             await self._schedule_missing(result)
             recorded = await self._record_due(result)
             await self._deliver(recorded, result)
+            result.reviews = await self._sweep_reviews()
             if result.sent or result.pending or result.undeliverable or result.expired:
                 log.info(
                     "digest sweep: %d sent, %d pending, %d undeliverable, %d expired",
@@ -151,6 +170,16 @@ class Sweeper:
             return result
 
     # -- steps -------------------------------------------------------------------------
+
+    async def _sweep_reviews(self) -> int:
+        if self.reviews is None:
+            return 0
+        try:
+            return await self.reviews.sweep()
+        except Exception:
+            # The look back must never hold up tomorrow's digest.
+            log.exception("the weekly review sweep failed")
+            return 0
 
     async def _retry_pending(self, result: SweepResult) -> None:
         """Digests recorded earlier but not delivered: again if still their day."""

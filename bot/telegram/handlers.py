@@ -61,6 +61,7 @@ NOT_TEXT: Final = (
     "“coffee with Alice yesterday” — or see /help."
 )
 NO_NAME: Final = "That contact card has no name I can use."
+CAPTION_LIMIT: Final = 1024  # Telegram's limit for a photo's caption
 
 # Telegram's "Restart bot" (after unblocking) sends /start: the user wants messages again.
 _START = re.compile(r"/start(?:@\w+)?(?:\s|$)", re.IGNORECASE)
@@ -214,7 +215,8 @@ class Handlers:
     async def send(self, bot: Bot, owner: int, chat_id: int, replies: Sequence[Reply]) -> None:
         """Send replies as messages, in order, then their files as documents; stop at the
         first that cannot be delivered."""
-        parts = [p for r in replies for p in parts_of(r)]
+        # A reply with a photo is its caption: the text is not sent twice.
+        parts = [p for r in replies if not r.has_photo for p in parts_of(r)]
         if await self._send_parts(bot, owner, chat_id, parts):
             await self._send_files(bot, owner, chat_id, replies)
 
@@ -227,11 +229,16 @@ class Handlers:
     async def _send_files(
         self, bot: Bot, owner: int, chat_id: int, replies: Sequence[Reply]
     ) -> None:
-        """The replies' attachments (an export), one document each."""
+        """The replies' attachments (an export), one document each; a photo with its caption."""
         for reply in replies:
             for file in reply.files:
                 document = InputFile(file.data, filename=file.file_name)
-                if not await self._deliver(owner, bot.send_document(chat_id, document)):
+                if file.photo:
+                    caption = reply.text[:CAPTION_LIMIT] or None
+                    sending = bot.send_photo(chat_id, document, caption=caption)
+                else:
+                    sending = bot.send_document(chat_id, document)
+                if not await self._deliver(owner, sending):
                     return
 
     async def _edit_pressed(

@@ -96,5 +96,7 @@ def install_sweep(
 def install_nudges(app: Application[Any, Any, Any, Any, Any, Any], services: Services) -> Job[Any]:
     """Wire the daily digest into a built application (the one line app.py needs)."""
     sender = TelegramSender(app.bot, frozenset(services.config.telegram.allowed_users))
-    sweeper = Sweeper(services.engine, services.clock, sender, scope=TELEGRAM_USERS)
+    sweeper = Sweeper(
+        services.engine, services.clock, sender, scope=TELEGRAM_USERS, weekly_review=True
+    )
     return install_sweep(app, sweeper)

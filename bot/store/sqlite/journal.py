@@ -26,6 +26,8 @@ TABLES = frozenset(
         "favors",
         "dates",
         "users",
+        "friend_groups",
+        "friend_group_members",
     }
 )
 UNDO_DEPTH = 30

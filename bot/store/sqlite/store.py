@@ -117,6 +117,8 @@ def _cards_from_rows(
                     r["kind"],
                     r["note"],
                     tuple(int(x) for x in str(r["people"]).split(",")),
+                    r["place"],
+                    r["initiator"],
                 )
                 for r in h.get(p.id, ())
             ),
@@ -406,6 +408,7 @@ class Store:
                 ),
                 conn.execute(
                     f"{w}SELECT * FROM (SELECT ip.person_id, i.id, i.day, i.kind, i.note, "
+                    "  i.place, i.initiator, "
                     "  (SELECT group_concat(person_id) FROM interaction_people x "
                     "    WHERE x.interaction_id = i.id) AS people, "
                     "  row_number() OVER (PARTITION BY ip.person_id "
@@ -476,15 +479,18 @@ class Store:
         note: str,
         person_ids: Sequence[int],
         reactivate: Sequence[int] = (),
+        *,
+        place: str | None = None,
+        initiator: str | None = None,
     ) -> int:
         """Record an interaction; the triggers move each person's last contact.
 
         `reactivate` are imported people this meeting starts tracking.
         """
-        iid = await ch.insert(
-            "interactions",
-            {"day": day.isoformat(), "kind": kind, "note": note, "created_at": ch.now},
-        )
+        row: dict[str, Any] = {"day": day.isoformat(), "kind": kind, "note": note}
+        if place is not None or initiator is not None:
+            row |= {"place": place, "initiator": initiator}
+        iid = await ch.insert("interactions", {**row, "created_at": ch.now})
         await ch.insert_many(
             "interaction_people",
             [
@@ -506,6 +512,9 @@ class Store:
         note: str,
         person_ids: Sequence[int],
         reactivate: Sequence[int] = (),
+        *,
+        place: str | None = None,
+        initiator: str | None = None,
     ) -> int:
         """`log` inside its own `change`, as one transaction in one thread hop.
 
@@ -520,9 +529,9 @@ class Store:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 (iid,) = conn.execute(
-                    "INSERT INTO interactions (owner_id, day, kind, note, created_at) "
-                    "VALUES (?, ?, ?, ?, ?) RETURNING id",
-                    (owner, iso, kind, note, stamp),
+                    "INSERT INTO interactions (owner_id, day, kind, note, created_at, place, "
+                    "initiator) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    (owner, iso, kind, note, stamp, place, initiator),
                 ).fetchone()
                 links = [
                     int(r[0])
@@ -586,7 +595,15 @@ class Store:
                 (ch.owner, person_id, person_id),
             )
         )
-        for table in ("aliases", "tags", "notes", "follow_ups", "favors", "dates"):
+        for table in (
+            "aliases",
+            "tags",
+            "notes",
+            "follow_ups",
+            "favors",
+            "dates",
+            "friend_group_members",
+        ):
             await ch.delete(table, "person_id = ?", pid)
         await ch.delete("interaction_people", "person_id = ?", pid)
         if solo_ids:
