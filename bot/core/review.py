@@ -30,7 +30,7 @@ MAX_DRIFT: Final = 3
 MAX_PATTERNS: Final = 2
 MAX_OPEN: Final = 4
 # Cadences the review suggests, in days: a real rhythm is rounded up to one of these.
-NICE_CADENCES: Final = (14, 21, 30, 45, 60, 90, 120, 180, 270, 365)
+NICE_CADENCES: Final = (14, 21, 30, 60, 90, 120, 180, 270, 365)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +170,8 @@ def suggest_cadence(seen_in_quarter: int, person: Person, today: date) -> int:
     else:
         last = person.last_contact or person.added_on
         gap = max(QUARTER_DAYS, (today - last).days)
-    return next((c for c in NICE_CADENCES if c >= gap), NICE_CADENCES[-1])
+    # A few days' slack: seen once in 91 days is "every 3 months", not every 4.
+    return next((c for c in NICE_CADENCES if c >= gap * 0.95), NICE_CADENCES[-1])
 
 
 def layers(people: Sequence[Person], circles: Circles) -> list[Layer]:

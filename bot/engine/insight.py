@@ -26,10 +26,10 @@ from bot.engine.log import filter_scope
 from bot.engine.render import join_names
 from bot.engine.replies import Attachment, Reply
 from bot.nudges import review
+from bot.nudges.digest import Digest
 from bot.store.sqlite.insight import Group, Insight
 
 PICTURE_NAME: Final = "kith-circles.png"
-NEIGHBOR_TAGS: Final = frozenset({"neighbor", "neighbour", "neighbors", "neighbours"})
 MAX_GROUP: Final = 30
 PlainFn = Callable[[Engine, Context, str], Awaitable[list[Reply] | None]]
 GROUP_NAME = re.compile(r"^[\w][\w' -]{0,39}$")
@@ -61,10 +61,6 @@ async def cmd_circles(engine: Engine, ctx: Context, args: str) -> list[Reply]:
 
 
 # -- /who near PLACE -------------------------------------------------------------------
-
-
-def is_neighbor(person: Person) -> bool:
-    return any(t.casefold() in NEIGHBOR_TAGS for t in person.tags)
 
 
 async def who_near(engine: Engine, ctx: Context, place: str) -> list[Reply]:
@@ -239,14 +235,19 @@ def group_due_lines(
     engine: Engine,
     today: date,
 ) -> list[str]:
-    """'The board-games group hasn't met in 6 weeks' for each group past its rhythm."""
+    """'The board-games group hasn't met in 6 weeks' for each group past its rhythm.
+
+    Said on the day a group falls due and once a week after, not every day: no ledger
+    needed, and a group is a gentle aside, not a daily nag.
+    """
     lines: list[str] = []
     for group in groups:
         cadence = group_cadence(group, people, engine)
         if cadence is None:
             continue
         since = group_last_met(group.member_ids, meetings) or group.created_on
-        if (today - since).days >= cadence:
+        over = (today - since).days - cadence
+        if over >= 0 and over % 7 == 0:
             ago = format_ago(since, today).removesuffix(" ago")
             lines.append(f"The {group.name} group hasn't met in {ago}.")
     return lines
@@ -347,6 +348,25 @@ def _plain_with_groups(understand: PlainFn) -> PlainFn:
         return None if replies is None else await _hinted(engine, ctx, replies)
 
     return plain
+
+
+async def add_group_lines(
+    engine: Engine, wanted: Sequence[tuple[int, date]], digests: dict[int, Digest | None]
+) -> None:
+    """Append a due group ("the board-games group hasn't met in 6 weeks") to digests."""
+    owners = [owner for owner, _ in wanted if digests.get(owner) is not None]
+    insight = Insight(engine.store)
+    having = await insight.owners_with_groups(owners)
+    for owner, today in wanted:
+        digest = digests.get(owner)
+        if digest is None or owner not in having:
+            continue
+        people = {p.id: p for p in await engine.people(owner)}
+        meetings = await insight.meetings(owner, today - timedelta(days=730))
+        lines = group_due_lines(await insight.groups(owner), people, meetings, engine, today)
+        if lines:
+            text = digest.reply.text + "\n\n" + "\n".join(lines[:2])
+            digests[owner] = replace(digest, reply=replace(digest.reply, text=text))
 
 
 def register(engine: Engine) -> None:

@@ -19,6 +19,7 @@ from bot.core.intervals import format_interval
 from bot.core.model import Person
 from bot.core.schedule import first_digest_at, parse_clock
 from bot.engine.engine import Context, Engine
+from bot.engine.insight import add_group_lines
 from bot.engine.replies import Reply
 from bot.nudges.digest import (
     LESS_OFTEN,
@@ -61,7 +62,9 @@ async def build_digests(
         for owner, today in wanted
     }
     cards = await engine.store.cards_many([(owner, chosen[owner]) for owner, _ in wanted])
-    return {owner: compose(cards[owner], engine.circles, today) for owner, today in wanted}
+    digests = {owner: compose(cards[owner], engine.circles, today) for owner, today in wanted}
+    await add_group_lines(engine, wanted, digests)
+    return digests
 
 
 async def digest_now(engine: Engine, ctx: Context) -> list[Reply]:

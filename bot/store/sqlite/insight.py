@@ -150,6 +150,19 @@ class Insight:
             for r in rows
         ]
 
+    async def owners_with_groups(self, owners: Sequence[int]) -> set[int]:
+        """Which of these owners have a group at all (most have none: one query)."""
+        found: set[int] = set()
+        for start in range(0, len(owners), 900):
+            chunk = list(owners[start : start + 900])
+            rows = await self.db.fetchall(
+                "SELECT DISTINCT owner_id FROM friend_groups "
+                f"WHERE owner_id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            found.update(int(r[0]) for r in rows)
+        return found
+
     async def save_group(
         self, ch: Change, name: str, member_ids: Sequence[int], existing: Group | None
     ) -> int:
