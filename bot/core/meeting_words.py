@@ -169,3 +169,20 @@ def note_without_place(note: str, place: str) -> str:
     if said in {f"{p} {a}{key}" for p in ("at", "in") for a in ("", "the ")}:
         return ""
     return note
+
+
+def place_words(text: str) -> frozenset[str]:
+    """The words of the "at …" clause ("at the Bakery on Main" -> the, bakery, on, main).
+
+    A log reader may take a capitalised place for a name; an unknown "name" made only of
+    these words is the place, not a person to ask about.
+    """
+    words: set[str] = set()
+    for match in _AT.finditer(head(text)):
+        rest = match.group(2)
+        cut = _STOP_PUNCT.search(rest)
+        for word in (rest[: cut.start()] if cut else rest).split():
+            if word.casefold() in ("with", "and"):
+                break
+            words.add(word.casefold())
+    return frozenset(words)

@@ -12,6 +12,7 @@ from bot.core.meeting_words import (
     find_place,
     note_without_place,
     place_key,
+    place_words,
     who_reached_out,
 )
 from bot.core.model import Person
@@ -46,6 +47,7 @@ async def log_text(
     phrase = parse_log(text, today, index)
     place = find_place(text)
     initiator = who_reached_out(text)
+    where = place_words(text) if place is not None else frozenset()
     chosen: list[int] = []
     new_names: list[str] = []
     guesses: list[str] = []
@@ -68,6 +70,8 @@ async def log_text(
             if res.match == Match.FUZZY:
                 guesses.append(name)
             continue
+        if where and all(w.casefold() in where for w in name.split()):
+            continue  # "at the Bakery on Main": part of the place, not someone new
         payload = {
             "a": "log",
             "text": text,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.meeting_words import find_place, place_key, who_reached_out
+from bot.core.meeting_words import find_place, place_key, place_words, who_reached_out
 
 PLACES = [
     ("met Maria at the bakery", "bakery"),
@@ -60,3 +60,15 @@ REACH_OUTS = [
 @pytest.mark.parametrize(("text", "who"), REACH_OUTS)
 def test_who_reached_out(text: str, who: str | None) -> None:
     assert who_reached_out(text) == who
+
+
+def test_the_words_of_the_place_clause() -> None:
+    assert place_words("bumped into Tom at the Bakery on Main yesterday, nice") == {
+        "the",
+        "bakery",
+        "on",
+        "main",
+        "yesterday",
+    }
+    assert place_words("drinks at the Crown with Bob") == {"the", "crown"}
+    assert place_words("coffee with Alice") == frozenset()
