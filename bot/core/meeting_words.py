@@ -163,12 +163,11 @@ def at_place(place: str) -> str:
 
 
 def note_without_place(note: str, place: str) -> str:
-    """The note, unless all it says is where ("at the bakery"): that is the place now."""
-    said = " ".join(note.casefold().strip(" .!").split())
-    key = place_key(place)
-    if said in {f"{p} {a}{key}" for p in ("at", "in") for a in ("", "the ")}:
-        return ""
-    return note
+    """The note without where ("at the bakery — she called me" -> "she called me"):
+    the place is kept as the meeting's place now, not said twice."""
+    key = re.escape(place_key(place)).replace(r"\ ", r"\s+")
+    lead = re.compile(rf"^\s*(?:at|in)\s+(?:the\s+)?{key}\b\s*[—–,;:.!-]*\s*", re.IGNORECASE)
+    return lead.sub("", note, count=1)
 
 
 def place_words(text: str) -> frozenset[str]:

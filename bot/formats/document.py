@@ -20,7 +20,11 @@ JSON shape (version 1), keys always in this order:
                  "follow_ups": [{"text", "from_day", "done", "created_at"}],
                  "favors": [{"kind", "text", "done", "created_at"}],
                  "dates": [{"label", "month", "day", "year"}]}, …],
-     "interactions": [{"day", "kind", "note", "people": ["p1", …], "created_at"}, …]}
+     "interactions": [{"day", "kind", "note", "people": ["p1", …], "created_at",
+                       "place"?, "initiator"?}, …]}
+
+`place` (where the meeting happened) and `initiator` ("me" or "them": who reached out
+first) appear only when known; an export without them (an older kith) reads the same.
 """
 
 from __future__ import annotations
@@ -95,6 +99,8 @@ class ExportedInteraction:
     note: str
     people: tuple[str, ...]
     created_at: str
+    place: str | None = None
+    initiator: str | None = None
 
 
 @dataclass(frozen=True)
@@ -167,6 +173,8 @@ def _to_json_object(doc: ExportDocument) -> Json:
                 "note": i.note,
                 "people": list(i.people),
                 "created_at": i.created_at,
+                **({"place": i.place} if i.place is not None else {}),
+                **({"initiator": i.initiator} if i.initiator is not None else {}),
             }
             for i in doc.interactions
         ],
@@ -274,10 +282,13 @@ T = TypeVar("T")
 class _Reader:
     """Typed access to one JSON object, with errors that say where ("person 3, note 2")."""
 
-    def __init__(self, obj: object, where: str, keys: tuple[str, ...]) -> None:
+    def __init__(
+        self, obj: object, where: str, keys: tuple[str, ...], optional: tuple[str, ...] = ()
+    ) -> None:
+        """`optional` keys may be absent (fields newer kiths add, older exports lack)."""
         if not isinstance(obj, dict):
             raise ImportFormatError(f"{_cap(where)} should be a JSON object.")
-        unknown = [k for k in obj if k not in keys]
+        unknown = [k for k in obj if k not in keys and k not in optional]
         if unknown:
             raise ImportFormatError(f'{_cap(where)} has an unknown field "{unknown[0]}".')
         missing = [k for k in keys if k not in obj]
@@ -299,7 +310,7 @@ class _Reader:
         return value
 
     def optional_text(self, key: str) -> str | None:
-        return None if self.obj[key] is None else self.text(key)
+        return None if self.obj.get(key) is None else self.text(key)
 
     def boolean(self, key: str) -> bool:
         value = self.obj[key]
@@ -486,14 +497,19 @@ def _date(obj: object, where: str) -> ExportedDate:
 
 
 def _interaction(obj: object, where: str) -> ExportedInteraction:
-    r = _Reader(obj, where, ("day", "kind", "note", "people", "created_at"))
+    r = _Reader(obj, where, ("day", "kind", "note", "people", "created_at"), ("place", "initiator"))
     people = r.texts("people")
     if len(set(people)) != len(people):
         raise r.fail('"people" lists the same person twice')
+    initiator = r.optional_text("initiator")
+    if initiator not in (None, "me", "them"):
+        raise r.fail(f'"initiator" should be "me" or "them", not "{initiator[:20]}"')
     return ExportedInteraction(
         day=r.day("day"),
         kind=r.text("kind", required=True),
         note=r.text("note"),
         people=people,
         created_at=r.timestamp("created_at"),
+        place=r.optional_text("place"),
+        initiator=initiator,
     )

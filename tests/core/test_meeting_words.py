@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.meeting_words import find_place, place_key, place_words, who_reached_out
+from bot.core.meeting_words import (
+    find_place,
+    note_without_place,
+    place_key,
+    place_words,
+    who_reached_out,
+)
 
 PLACES = [
     ("met Maria at the bakery", "bakery"),
@@ -72,3 +78,17 @@ def test_the_words_of_the_place_clause() -> None:
     }
     assert place_words("drinks at the Crown with Bob") == {"the", "crown"}
     assert place_words("coffee with Alice") == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("note", "place", "left"),
+    [
+        ("at the bakery", "bakery", ""),
+        ("at the bakery — she called me", "bakery", "she called me"),
+        ("At the Crown, he called me", "the Crown", "he called me"),
+        ("she called me", "bakery", "she called me"),
+        ("at the bakery on Main", "bakery", "on Main"),
+    ],
+)
+def test_the_note_does_not_repeat_the_place(note: str, place: str, left: str) -> None:
+    assert note_without_place(note, place) == left

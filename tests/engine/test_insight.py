@@ -156,3 +156,31 @@ async def test_circles_answers_with_a_picture_and_its_title(user: Chat) -> None:
     assert await user.says("/circles #climbing") == (
         "Nobody is tagged #climbing yet. Tag someone with /tag Alice #climbing."
     )
+
+
+async def test_places_and_who_reached_out_go_out_in_the_export_and_come_back(
+    app: Services, user: Chat, tmp_path: Path
+) -> None:
+    from tests.engine.test_export import exported_document
+
+    await user.says("/add Maria Lopez")
+    await user.says("met Maria at the bakery, she called me")
+    await user.says("coffee with Maria yesterday")
+    await user.says("/export")
+    [reply] = user.replies
+    doc = exported_document(reply)
+    assert [(i.place, i.initiator) for i in doc.interactions] == [
+        ("bakery", "them"),
+        (None, None),
+    ]
+    [json_file] = [f for f in reply.files if f.file_name.endswith(".json")]
+    assert b'"place"' in json_file.data and json_file.data.count(b'"place"') == 1
+    async with kith(tmp_path / "other.db") as other:
+        fresh = Chat(other.engine)
+        await fresh.sends_file(json_file.file_name, json_file.data)
+        await fresh.presses("Restore 1 person")
+        assert "Usual places: bakery" in await fresh.says("/show Maria")
+        assert sorted(await meetings(other), key=str) == [
+            ("catch-up", "bakery", "them", "she called me"),
+            ("coffee", None, None, ""),
+        ]

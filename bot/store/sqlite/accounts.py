@@ -139,6 +139,8 @@ async def export_document(
             note=row["note"],
             people=tuple(refs[link["person_id"]] for link in links.get(row["id"], [])),
             created_at=_stamp(row["created_at"]),
+            place=row["place"],
+            initiator=row["initiator"],
         )
         for row in rows["interactions"]
     )
@@ -164,7 +166,7 @@ _EXPORT_QUERIES = {
     "favors": "SELECT person_id, kind, text, done, created_at FROM favors "
     "WHERE owner_id = ? ORDER BY id",
     "dates": "SELECT person_id, label, month, day, year FROM dates WHERE owner_id = ? ORDER BY id",
-    "interactions": "SELECT id, day, kind, note, created_at FROM interactions "
+    "interactions": "SELECT id, day, kind, note, created_at, place, initiator FROM interactions "
     "WHERE owner_id = ? ORDER BY id",
     # Only links to the owner's own people: a person id is never another owner's.
     "interaction_people": "SELECT ip.interaction_id, ip.person_id FROM interaction_people ip "
@@ -483,7 +485,14 @@ class _Importer:
         new_ids = await self.ch.insert_many(
             "interactions",
             [
-                {"day": i.day, "kind": i.kind, "note": i.note, "created_at": _stored(i.created_at)}
+                {
+                    "day": i.day,
+                    "kind": i.kind,
+                    "note": i.note,
+                    "created_at": _stored(i.created_at),
+                    "place": i.place,
+                    "initiator": i.initiator,
+                }
                 for i, _ in keep
             ],
         )
