@@ -27,7 +27,7 @@ from bot.engine.render import join_names
 from bot.engine.replies import Attachment, Reply
 from bot.nudges import review
 from bot.nudges.digest import Digest
-from bot.store.sqlite.insight import Group, Insight
+from bot.ports.insight import Group
 
 PICTURE_NAME: Final = "kith-circles.png"
 MAX_GROUP: Final = 30
@@ -68,7 +68,7 @@ async def who_near(engine: Engine, ctx: Context, place: str) -> list[Reply]:
     key = place_key(place)
     if not key:
         return [Reply("Near where? e.g. /who near bakery")]
-    meetings = await Insight(engine.store).meetings(ctx.owner, date.min)
+    meetings = await engine.store.insight.meetings(ctx.owner, date.min)
     at: dict[int, str] = {}
     for m in meetings:
         if m.place and key in place_key(m.place):
@@ -109,7 +109,7 @@ def card_extras(person: Person, meetings: Sequence[Meeting], groups: Sequence[Gr
 
 
 async def card_lines(engine: Engine, owner: int, person: Person) -> list[str]:
-    insight = Insight(engine.store)
+    insight = engine.store.insight
     meetings = await insight.person_meetings(owner, person.id)
     return card_extras(person, meetings, await insight.groups(owner))
 
@@ -166,7 +166,7 @@ async def resolve_members(engine: Engine, owner: int, text: str) -> list[Person]
 
 async def cmd_group(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     """/group [NAME [PERSON… | every INTERVAL]]"""
-    insight = Insight(engine.store)
+    insight = engine.store.insight
     groups = await insight.groups(ctx.owner)
     people = {p.id: p for p in await engine.people(ctx.owner)}
     name, _, rest = args.strip().partition(" ")
@@ -194,7 +194,7 @@ async def cmd_group(engine: Engine, ctx: Context, args: str) -> list[Reply]:
         async with engine.store.change(
             ctx.owner, f"set {group.name} {format_interval(days)}", ctx.now
         ) as ch:
-            await ch.update("friend_groups", group.id, {"cadence_days": days})
+            await ch.set_group_cadence(group.id, days)
         return [Reply(f"The {group.name} group: {format_interval(days)}. /undo to take it back.")]
     members = await resolve_members(engine, ctx.owner, rest)
     if len(members) < 2:
@@ -203,7 +203,9 @@ async def cmd_group(engine: Engine, ctx: Context, args: str) -> list[Reply]:
         return [Reply(f"That's a lot of people for one group — up to {MAX_GROUP}, please.")]
     label = f"{'updated' if group else 'made'} the {name} group"
     async with engine.store.change(ctx.owner, label, ctx.now) as ch:
-        await insight.save_group(ch, group.name if group else name, [p.id for p in members], group)
+        await ch.save_group(
+            group.name if group else name, [p.id for p in members], group.id if group else None
+        )
     who = join_names([p.name for p in members])
     shown = group.name if group else name
     return [
@@ -290,7 +292,7 @@ def _with_extras(handler: PersonFn) -> PersonFn:
 
 async def expand_group(engine: Engine, owner: int, text: str) -> str | None:
     """A log naming a group, with its members written out; None when it names none."""
-    groups = await Insight(engine.store).groups(owner)
+    groups = await engine.store.insight.groups(owner)
     group = mentioned_group(groups, text)
     if group is None:
         return None
@@ -301,19 +303,10 @@ async def expand_group(engine: Engine, owner: int, text: str) -> str | None:
 
 async def _group_hint(engine: Engine, ctx: Context) -> str | None:
     """After a log of three or more people met together before: offer them a group."""
-    rows = await engine.store.db.fetchall(
-        "SELECT i.id, (SELECT group_concat(person_id) FROM (SELECT person_id FROM "
-        "interaction_people x WHERE x.interaction_id = i.id ORDER BY person_id)) AS ids "
-        "FROM interactions i WHERE i.owner_id = ? ORDER BY i.id DESC LIMIT 200",
-        (ctx.owner,),
-    )
-    if not rows or not rows[0]["ids"]:
+    ids, before = await engine.store.insight.latest_meeting_people(ctx.owner)
+    if len(ids) < 3 or not before:
         return None
-    latest = rows[0]["ids"]
-    ids = [int(x) for x in str(latest).split(",")]
-    if len(ids) < 3 or not any(r["ids"] == latest for r in rows[1:]):
-        return None
-    groups = await Insight(engine.store).groups(ctx.owner)
+    groups = await engine.store.insight.groups(ctx.owner)
     if any(set(g.member_ids) == set(ids) for g in groups):
         return None
     people = {p.id: p for p in await engine.people(ctx.owner)}
@@ -355,7 +348,7 @@ async def add_group_lines(
 ) -> None:
     """Append a due group ("the board-games group hasn't met in 6 weeks") to digests."""
     owners = [owner for owner, _ in wanted if digests.get(owner) is not None]
-    insight = Insight(engine.store)
+    insight = engine.store.insight
     having = await insight.owners_with_groups(owners)
     for owner, today in wanted:
         digest = digests.get(owner)

@@ -27,8 +27,8 @@ from bot.engine.engine import Context, Engine
 from bot.engine.render import join_names
 from bot.engine.replies import Button, Reply
 from bot.nudges.digest import label_names
-from bot.store.sqlite.digests import EVERYONE, Scope
-from bot.store.sqlite.insight import Insight, ReviewUser
+from bot.ports.digests import EVERYONE, Scope
+from bot.ports.insight import ReviewUser
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +47,11 @@ UNDO_HINT: Final = " /undo to take it back."
 
 async def build_review(engine: Engine, owner: int, today: date) -> Review:
     """Everything the owner's review for the week ending `today` could say."""
-    insight = Insight(engine.store)
+    insight = engine.store.insight
     people = await engine.people(owner)
     meetings = await insight.meetings(owner, today - timedelta(days=QUARTER_DAYS + 366))
     items = [
-        (table, item_id, pid, text, date.fromisoformat(created[:10]))
-        for table, item_id, pid, text, created in await insight.open_items(owner)
+        (o.table, o.id, o.person_id, o.text, o.created_on) for o in await insight.open_items(owner)
     ]
     dates = await insight.dates(owner)
     return review(people, meetings, items, dates, engine.circles, today)
@@ -145,15 +144,17 @@ async def review_now(engine: Engine, ctx: Context) -> list[Reply]:
 async def cmd_review(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     """/review weekly|off|now"""
     arg = args.strip().casefold()
-    insight = Insight(engine.store)
+    insight = engine.store.insight
     if arg in ("now", "today", "preview"):
         return await review_now(engine, ctx)
     when = ctx.settings.digest_time or DEFAULT_TIME
     if arg in ("weekly", "on", "yes"):
-        await insight.set_review(ctx.owner, True, ctx.now)
+        async with engine.store.change(ctx.owner, "turned the weekly review on", ctx.now) as ch:
+            await ch.set_weekly_review(True)
         return [Reply(f"The weekly look back comes on Sundays at {when}." + UNDO_HINT)]
     if arg in ("off", "stop", "no", "never"):
-        await insight.set_review(ctx.owner, False, ctx.now)
+        async with engine.store.change(ctx.owner, "turned the weekly review off", ctx.now) as ch:
+            await ch.set_weekly_review(False)
         return [Reply("Weekly look back off. /review weekly turns it back on." + UNDO_HINT)]
     if arg:
         return [Reply("Try /review weekly, /review off, or /review now.")]
@@ -177,20 +178,21 @@ async def on_press(engine: Engine, ctx: Context, rest: str) -> list[Reply]:
     store = engine.store
     if action in (FAVOR_DONE, FOLLOW_UP_DONE):
         table = "favors" if action == FAVOR_DONE else "follow_ups"
+        still_open = {(o.table, o.id) for o in await store.insight.open_items(ctx.owner)}
+        if (table, target) not in still_open:
+            return [Reply("That one is done already (or gone).")]
         async with store.change(ctx.owner, "marked it done", ctx.now) as ch:
-            done = await ch.update(table, target, {"done": 1})
-        if not done:
-            return [Reply("That one is gone already.")]
+            if action == FAVOR_DONE:
+                await ch.close_favors([target])
+            else:
+                await ch.close_follow_ups([target])
         return [Reply("Marked done. ✓" + UNDO_HINT)]
     person = await store.person(ctx.owner, target)
     if person is None:
         return [Reply("That person is no longer in your circles.")]
     if action == PLAN:
         async with store.change(ctx.owner, f"planned something with {person.name}", ctx.now) as ch:
-            await ch.insert(
-                "follow_ups",
-                {"person_id": person.id, "text": PLAN_TEXT, "created_at": ch.now},
-            )
+            await ch.add_follow_up(person.id, PLAN_TEXT, None)
         return [
             Reply(
                 f"Added to {person.name}'s card: {PLAN_TEXT}. It'll come with their next nudge."
@@ -202,7 +204,7 @@ async def on_press(engine: Engine, ctx: Context, rest: str) -> list[Reply]:
         async with store.change(
             ctx.owner, f"set {person.name} {format_interval(days)}", ctx.now
         ) as ch:
-            await ch.update("people", person.id, {"cadence_days": days})
+            await ch.set_cadence(person.id, days)
         return [
             Reply(
                 f"OK — {person.name} stays in {person.circle}, {format_interval(days)}." + UNDO_HINT
@@ -257,7 +259,7 @@ class ReviewSweeper:
         self.clock = clock
         self.sender = sender
         self.scope = scope
-        self.insight = Insight(engine.store)
+        self.insight = engine.store.insight
         self._running = asyncio.Lock()
 
     async def sweep(self) -> int:

@@ -1,69 +1,31 @@
-"""Reads and writes for the circles picture, the weekly review, places and groups.
+"""`ports.InsightReads`: reads for the circles picture, the review, places and groups.
 
-Owner-scoped like everything in the store. The review ledger follows the digest's rules
-(digests.py): a row per user and week is written *before* the message is sent, and
-`UNIQUE(owner_id, week)` refuses a second one, so a week has one review across restarts.
+Owner-scoped like everything in the store; the writes are `SqliteChange` intents.
+The review ledger follows the digest's rules (digests.py): a row per user and week is
+written *before* the message is sent, and `UNIQUE(owner_id, week)` refuses a second
+one, so a week has one review across restarts.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any
 
 from bot.core.clock import format_utc
-from bot.core.names import name_key
 from bot.core.patterns import Meeting
-from bot.store.sqlite.digests import EVERYONE, Scope
-from bot.store.sqlite.journal import Change
-
-if TYPE_CHECKING:
-    from bot.store.sqlite.store import Store
-
-ButtonRows = tuple[tuple[tuple[str, str], ...], ...]
-PENDING: Final = "pending"
+from bot.ports.digests import EVERYONE, ButtonRows, Scope
+from bot.ports.insight import Group, OpenItem, ReviewUser, StoredReview
+from bot.store.sqlite.db import Database
+from bot.store.sqlite.identities import scope_sql
 
 
-@dataclass(frozen=True, slots=True)
-class Group:
-    """People who meet together, with a rhythm of their own (None: their members')."""
+class SqliteInsight:
+    """`ports.InsightReads` over SQLite: the queries behind /circles, /review, /group."""
 
-    id: int
-    name: str
-    cadence_days: int | None
-    member_ids: tuple[int, ...]
-    created_on: date
-
-
-@dataclass(frozen=True, slots=True)
-class ReviewUser:
-    """An active user with the weekly review on: what deciding its time needs."""
-
-    owner: int
-    timezone: str
-    digest_time: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class StoredReview:
-    id: int
-    owner: int
-    week: str
-    local_day: date
-    timezone: str
-    text: str
-    buttons: ButtonRows
-    attempts: int
-
-
-class Insight:
-    """The queries behind /circles, /review, /group and places, for one store."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.db = store.db
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     # -- meetings --------------------------------------------------------------
 
@@ -111,16 +73,15 @@ class Insight:
 
     # -- open favors and follow-ups ---------------------------------------------
 
-    async def open_items(self, owner: int) -> list[tuple[str, int, int, str, str]]:
-        """Open (table, id, person id, text, created_at) favors and follow-ups."""
+    async def open_items(self, owner: int) -> list[OpenItem]:
         rows = await self.db.fetchall(
             "SELECT 'favors' AS t, id, person_id, kind || ': ' || text AS text, created_at "
             "FROM favors WHERE owner_id = ? AND done = 0 "
             "UNION ALL SELECT 'follow_ups', id, person_id, text, created_at "
-            "FROM follow_ups WHERE owner_id = ? AND done = 0 ORDER BY 5",
+            "FROM follow_ups WHERE owner_id = ? AND done = 0 ORDER BY 5, 2",
             (owner, owner),
         )
-        return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+        return [OpenItem(r[0], r[1], r[2], r[3], date.fromisoformat(r[4][:10])) for r in rows]
 
     async def dates(self, owner: int) -> list[tuple[int, str, int, int]]:
         """(person id, label, month, day) of every yearly date."""
@@ -163,23 +124,18 @@ class Insight:
             found.update(int(r[0]) for r in rows)
         return found
 
-    async def save_group(
-        self, ch: Change, name: str, member_ids: Sequence[int], existing: Group | None
-    ) -> int:
-        """Create the group, or give an existing one these members (journaled)."""
-        if existing is None:
-            gid = await ch.insert(
-                "friend_groups",
-                {"name": name, "name_key": name_key(name), "created_at": ch.now},
-            )
-        else:
-            gid = existing.id
-            await ch.delete("friend_group_members", "group_id = ?", (gid,))
-        await ch.insert_many(
-            "friend_group_members",
-            [{"group_id": gid, "person_id": pid} for pid in dict.fromkeys(member_ids)],
+    async def latest_meeting_people(self, owner: int) -> tuple[tuple[int, ...], bool]:
+        rows = await self.db.fetchall(
+            "SELECT (SELECT group_concat(person_id) FROM (SELECT person_id FROM "
+            "interaction_people x WHERE x.interaction_id = i.id ORDER BY person_id)) AS ids "
+            "FROM interactions i WHERE i.owner_id = ? ORDER BY i.id DESC LIMIT 200",
+            (owner,),
         )
-        return gid
+        if not rows or not rows[0]["ids"]:
+            return (), False
+        latest = rows[0]["ids"]
+        ids = tuple(int(x) for x in str(latest).split(","))
+        return ids, any(r["ids"] == latest for r in rows[1:])
 
     # -- the review setting and ledger ---------------------------------------------
 
@@ -187,14 +143,9 @@ class Insight:
         rows = await self.db.fetchall("SELECT review_weekly FROM users WHERE id = ?", (owner,))
         return bool(rows and rows[0][0])
 
-    async def set_review(self, owner: int, on: bool, now: datetime) -> None:
-        label = "turned the weekly review " + ("on" if on else "off")
-        async with self.store.change(owner, label, now) as ch:
-            await ch.update("users", owner, {"review_weekly": int(on)})
-
     async def review_users(self, scope: Scope = EVERYONE) -> list[ReviewUser]:
         """Active users with the review on (the sweep decides whose week has come)."""
-        clause, params = scope.sql("id")
+        clause, params = scope_sql(scope, "id")
         rows = await self.db.fetchall(
             "SELECT id, timezone, digest_time FROM users "
             f"WHERE active = 1 AND review_weekly = 1{clause} ORDER BY id",
@@ -227,7 +178,7 @@ class Insight:
         return int(rows[0][0]) if rows else None
 
     async def pending_reviews(self, scope: Scope = EVERYONE) -> list[StoredReview]:
-        clause, params = scope.sql("r.owner_id")
+        clause, params = scope_sql(scope, "r.owner_id")
         rows = await self.db.fetchall(
             "SELECT r.id, r.owner_id, r.week, r.local_day, u.timezone, r.text, r.buttons, "
             "r.attempts FROM reviews r JOIN users u ON u.id = r.owner_id "
@@ -235,14 +186,6 @@ class Insight:
             params,
         )
         return [_stored(r) for r in rows]
-
-    async def get_review(self, review_id: int) -> StoredReview:
-        rows = await self.db.fetchall(
-            "SELECT r.id, r.owner_id, r.week, r.local_day, u.timezone, r.text, r.buttons, "
-            "r.attempts FROM reviews r JOIN users u ON u.id = r.owner_id WHERE r.id = ?",
-            (review_id,),
-        )
-        return _stored(rows[0])
 
     async def mark_review(self, review_id: int, status: str, now: datetime, error: str) -> None:
         """`sent`, a failed attempt (`pending`), or a final status."""
