@@ -69,7 +69,10 @@ def blank() -> bytes:
     from PIL import Image
 
     out = io.BytesIO()
-    Image.new("RGB", (SIZE, SIZE + 150), (250, 248, 244)).save(out, format="PNG")
+    # The same size and PNG settings as the picture: only the drawing differs.
+    Image.new("RGB", (SIZE, SIZE + 180), (250, 248, 244)).save(
+        out, format="PNG", compress_level=1
+    )
     return out.getvalue()
 
 
