@@ -162,3 +162,21 @@ async def test_people_from_before_the_review_are_not_signed_up(tmp_path: Path) -
         old, new = Chat(s.engine, owner=1), Chat(s.engine, owner=2)
         assert "is off" in await old.says("/review")
         assert "is on" in await new.says("/review")
+
+
+async def test_it_mentions_one_sided_reaching_out_and_a_crowded_circle_kindly(ann: Chat) -> None:
+    await says_all(ann, "/add Bob Lee", "/add Carol")
+    for when in ("4 weeks ago", "3 weeks ago", "2 weeks ago", "yesterday"):
+        await says_all(ann, f"call with Bob {when}, he rang me", f"I called Carol {when}")
+    for n in range(1, 10):
+        await says_all(ann, f"/add Friend{n} inner")
+    text = await ann.says("/review now")
+    assert "Bob Lee has reached out the last 4 times — maybe you go first?" in text
+    assert (
+        "You've reached out to Carol the last 4 times — lovely; it's fine to leave them "
+        "room to reach out too."
+    ) in text
+    assert (
+        "Your inner circle has 9 people; most people can keep about 5 that close. "
+        "Anyone to move to close?"
+    ) in text
