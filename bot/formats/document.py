@@ -25,6 +25,9 @@ JSON shape (version 1), keys always in this order:
 
 `place` (where the meeting happened) and `initiator` ("me" or "them": who reached out
 first) appear only when known; an export without them (an older kith) reads the same.
+So do two top-level keys, present only when there is something to say:
+`"groups": [{"name", "cadence_days", "members": ["p1", …]}, …]` and
+`"weekly_review": false` (the weekly look back turned off; absent means on).
 """
 
 from __future__ import annotations
@@ -104,6 +107,15 @@ class ExportedInteraction:
 
 
 @dataclass(frozen=True)
+class ExportedGroup:
+    """People who meet together (`/group`), naming them by ref."""
+
+    name: str
+    cadence_days: int | None
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ExportDocument:
     """`settings` holds exactly "timezone" (str) and "digest_time" (str or None)."""
 
@@ -113,6 +125,8 @@ class ExportDocument:
     circles: tuple[tuple[str, int], ...]
     people: tuple[ExportedPerson, ...]
     interactions: tuple[ExportedInteraction, ...]
+    groups: tuple[ExportedGroup, ...] = ()
+    weekly_review: bool = True
 
 
 # -- helpers for whoever builds a document from the store -----------------------------------
@@ -178,6 +192,17 @@ def _to_json_object(doc: ExportDocument) -> Json:
             }
             for i in doc.interactions
         ],
+        **(
+            {
+                "groups": [
+                    {"name": g.name, "cadence_days": g.cadence_days, "members": list(g.members)}
+                    for g in doc.groups
+                ]
+            }
+            if doc.groups
+            else {}
+        ),
+        **({} if doc.weekly_review else {"weekly_review": False}),
     }
 
 
@@ -402,7 +427,7 @@ def _document_from_object(obj: object) -> ExportDocument:
             f"This export is format version {version}, from a newer kith; "
             f"I can read up to version {DOCUMENT_VERSION}. Update kith and try again."
         )
-    top = _Reader(obj, "the export", _TOP_KEYS)
+    top = _Reader(obj, "the export", _TOP_KEYS, ("groups", "weekly_review"))
     top.integer("version", 1, DOCUMENT_VERSION)
     settings = _Reader(obj["settings"], "the settings", ("timezone", "digest_time"))
     circles = top.items("circles", _circle, "circle")
@@ -422,7 +447,18 @@ def _document_from_object(obj: object) -> ExportDocument:
                 raise ImportFormatError(
                     f'Interaction {n} mentions person "{ref}", who is not in the export.'
                 )
+    groups = top.items("groups", _group, "group") if "groups" in obj else ()
+    for group in groups:
+        unknown = [ref for ref in group.members if ref not in known]
+        if unknown:
+            raise ImportFormatError(
+                f'The group "{group.name[:40]}" mentions person "{unknown[0][:20]}", '
+                "who is not in the export."
+            )
+    weekly_review = top.boolean("weekly_review") if "weekly_review" in obj else True
     return ExportDocument(
+        groups=groups,
+        weekly_review=weekly_review,
         version=top.integer("version", 1, DOCUMENT_VERSION),
         exported_at=top.timestamp("exported_at"),
         settings={
@@ -512,4 +548,16 @@ def _interaction(obj: object, where: str) -> ExportedInteraction:
         created_at=r.timestamp("created_at"),
         place=r.optional_text("place"),
         initiator=initiator,
+    )
+
+
+def _group(obj: object, where: str) -> ExportedGroup:
+    r = _Reader(obj, where, ("name", "cadence_days", "members"))
+    members = r.texts("members")
+    if len(set(members)) != len(members):
+        raise r.fail('"members" lists the same person twice')
+    return ExportedGroup(
+        name=r.text("name", required=True),
+        cadence_days=r.optional_integer("cadence_days", 1, 36500),
+        members=members,
     )

@@ -184,3 +184,44 @@ async def test_places_and_who_reached_out_go_out_in_the_export_and_come_back(
             ("catch-up", "bakery", "them", "she called me"),
             ("coffee", None, None, ""),
         ]
+
+
+async def test_groups_and_the_review_setting_go_out_in_the_export_and_come_back(
+    app: Services, user: Chat, tmp_path: Path
+) -> None:
+    from tests.engine.test_export import exported_document
+
+    for line in ("/add Alice Smith", "/add Bob Lee", "/add Carol"):
+        await user.says(line)
+    await user.says("/group walks Alice Bob")
+    await user.says("/group walks every 2 weeks")
+    await user.says("/review off")
+    await user.says("/export")
+    [reply] = user.replies
+    doc = exported_document(reply)
+    assert [(g.name, g.cadence_days, g.members) for g in doc.groups] == [
+        ("walks", 14, ("p1", "p2"))
+    ]
+    assert doc.weekly_review is False
+    [json_file] = [f for f in reply.files if f.file_name.endswith(".json")]
+    async with kith(tmp_path / "other.db") as other:
+        fresh = Chat(other.engine)
+        await fresh.sends_file(json_file.file_name, json_file.data)
+        await fresh.presses("Restore 3 people")
+        assert await fresh.says("/group") == (
+            "Your groups:\n• walks: Alice Smith and Bob Lee — not met yet (every 2 weeks)"
+        )
+        assert "is off" in await fresh.says("/review")
+
+
+async def test_an_export_without_the_new_fields_still_reads(user: Chat) -> None:
+    from bot.formats import document_from_json
+
+    await user.says("/add Alice Smith")
+    await user.says("coffee with Alice")
+    await user.says("/export")
+    [json_file] = [f for f in user.replies[0].files if f.file_name.endswith(".json")]
+    assert b'"groups"' not in json_file.data and b'"weekly_review"' not in json_file.data
+    assert b'"place"' not in json_file.data and b'"initiator"' not in json_file.data
+    doc = document_from_json(json_file.data)
+    assert doc.groups == () and doc.weekly_review is True

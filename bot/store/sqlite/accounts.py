@@ -42,6 +42,7 @@ from bot.formats import (
     ExportedDate,
     ExportedFavor,
     ExportedFollowUp,
+    ExportedGroup,
     ExportedInteraction,
     ExportedNote,
     ExportedPerson,
@@ -98,6 +99,15 @@ async def export_document(
         )
         for row in rows["interactions"]
     )
+    members = _group(rows["friend_group_members"], "group_id")
+    groups = tuple(
+        ExportedGroup(
+            row["name"],
+            row["cadence_days"],
+            tuple(refs[m["person_id"]] for m in members.get(row["id"], [])),
+        )
+        for row in rows["friend_groups"]
+    )
     return ExportDocument(
         version=DOCUMENT_VERSION,
         exported_at=iso_timestamp(now),
@@ -105,11 +115,13 @@ async def export_document(
         circles=tuple((c.name, c.cadence_days) for c in circles.order),
         people=people,
         interactions=interactions,
+        groups=groups,
+        weekly_review=bool(user["review_weekly"]) if user else True,
     )
 
 
 _EXPORT_QUERIES = {
-    "users": "SELECT timezone, digest_time FROM users WHERE id = ?",
+    "users": "SELECT timezone, digest_time, review_weekly FROM users WHERE id = ?",
     "people": "SELECT id, name, circle, cadence_days, paused, added_on, snoozed_until, imported "
     "FROM people WHERE owner_id = ? ORDER BY id",
     "aliases": "SELECT person_id, alias FROM aliases WHERE owner_id = ? ORDER BY id",
@@ -126,6 +138,11 @@ _EXPORT_QUERIES = {
     "interaction_people": "SELECT ip.interaction_id, ip.person_id FROM interaction_people ip "
     "JOIN people p ON p.id = ip.person_id AND p.owner_id = ip.owner_id "
     "WHERE ip.owner_id = ? ORDER BY ip.id",
+    "friend_groups": "SELECT id, name, cadence_days FROM friend_groups WHERE owner_id = ? "
+    "ORDER BY id",
+    "friend_group_members": "SELECT m.group_id, m.person_id FROM friend_group_members m "
+    "JOIN people p ON p.id = m.person_id AND p.owner_id = m.owner_id "
+    "WHERE m.owner_id = ? ORDER BY m.id",
 }
 
 
@@ -256,9 +273,31 @@ class _Importer:
             await ch.insert_many(table, table_rows)
 
         await self._interactions(batch.interactions, ids)
+        await self._groups(batch.groups, ids)
         if was_empty and batch.settings:
             await self._settings(batch.settings)
+        if was_empty and batch.weekly_review is not None:
+            await ch.set_weekly_review(batch.weekly_review)
         return self.outcome
+
+    async def _groups(self, groups: Sequence[ExportedGroup], ids: Mapping[str, int | None]) -> None:
+        """Groups come along with their people; a name already taken is left as it is."""
+        if not groups:
+            return
+        taken = {
+            str(r[0])
+            for r in await self.ch.conn.execute_fetchall(
+                "SELECT name_key FROM friend_groups WHERE owner_id = ?", (self.ch.owner,)
+            )
+        }
+        for group in groups:
+            members = [pid for ref in group.members if (pid := ids.get(ref)) is not None]
+            if name_key(group.name) in taken or len(members) < 2:
+                continue
+            gid = await self.ch.save_group(group.name, members, None)
+            if group.cadence_days:
+                await self.ch.set_group_cadence(gid, group.cadence_days)
+            taken.add(name_key(group.name))
 
     # -- reading what is there --------------------------------------------------------
 
