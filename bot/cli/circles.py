@@ -13,9 +13,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.compose import LOCAL_USER, services
+from bot.cli import data as cli_data
+from bot.compose import services
 from bot.config import Config
 from bot.engine.engine import local_today
+from bot.ports.identities import CONSOLE_USER, Identity
 
 
 def add_command(
@@ -26,17 +28,22 @@ def add_command(
     common(circles)
     circles.add_argument("scope", nargs="?", default="", help="a circle or a #tag (optional)")
     circles.add_argument("-o", "--output", metavar="FILE", required=True, help="the PNG to write")
-    circles.add_argument("--user", type=int, metavar="ID", help="a Telegram user's numeric id")
+    circles.add_argument(
+        "--user",
+        type=cli_data.parse_user,
+        metavar="WHO",
+        help="telegram:ID or discord:ID (default: you, the terminal's user)",
+    )
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
-    owner = LOCAL_USER if args.user is None else int(args.user)
+    identity: Identity = args.user or CONSOLE_USER
     try:
         target = Path(args.output).expanduser()
     except RuntimeError:
         print(f"kith: cannot find the home folder in {args.output}", file=sys.stderr)
         return 1
-    text, png = asyncio.run(_draw(config, owner, args.scope))
+    text, png = asyncio.run(_draw(config, identity, args.scope))
     if png is None:
         print(f"kith: {text}", file=sys.stderr)
         return 1
@@ -52,10 +59,13 @@ def run(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-async def _draw(config: Config, owner: int, scope: str) -> tuple[str, bytes | None]:
+async def _draw(config: Config, identity: Identity, scope: str) -> tuple[str, bytes | None]:
     from bot.engine.insight import circles_picture
 
     async with services(config) as s:
+        owner = await s.store.identities.find(identity)
+        if owner is None:
+            return f"nothing is stored for {identity.transport} user {identity.external_id}", None
         settings = await s.store.settings(owner) or s.engine.defaults
         today = local_today(s.clock.now(), settings.timezone)
         reply = await circles_picture(s.engine, owner, today, scope)
