@@ -253,8 +253,10 @@ class ReviewSweeper:
         *,
         scope: Scope = EVERYONE,
         outcomes: Outcomes = (),
+        batch: int = 500,
     ) -> None:
         self.outcomes = outcomes
+        self.batch = batch  # new reviews per sweep; the rest follow a minute later
         self.engine = engine
         self.clock = clock
         self.sender = sender
@@ -288,6 +290,7 @@ class ReviewSweeper:
             done = await self.insight.reviewed_weeks(
                 [u.owner for u, _ in due], [week_key(d) for _, d in due]
             )
+            due = [(user, day) for user, day in due if user.owner not in done][: self.batch]
             for user, day in due:
                 if user.owner in done:
                     continue

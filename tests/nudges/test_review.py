@@ -180,3 +180,27 @@ async def test_it_mentions_one_sided_reaching_out_and_a_crowded_circle_kindly(an
         "Your inner circle has 9 people; most people can keep about 5 that close. "
         "Anyone to move to close?"
     ) in text
+
+
+async def test_a_review_that_could_not_be_sent_is_retried_that_sunday_only(
+    services: Services, clock: FixedClock, phone: Phone, ann: Chat
+) -> None:
+    from bot.nudges.sweep import TryLater
+
+    await a_summer_and_an_autumn(ann, clock)
+    await ann.says("/digest off")  # only the review is sent: it comes at 09:00 all the same
+    nudges = weekly(services, clock, phone)
+    phone.fail_with = [TryLater("network down")]
+    assert looking_back(await nudges.at("2026-11-29T09:00:00Z")) == []  # the review fails
+    assert await nudges.rows("SELECT status, attempts FROM reviews") == [("pending", 1)]
+    [again] = looking_back(await nudges.at("2026-11-29T09:01:00Z"))
+    assert again.startswith(HEADING)
+    assert await nudges.rows("SELECT status FROM reviews") == [("sent",)]
+
+    phone.fail_with = [TryLater("down")] * 5
+    await nudges.at("2026-12-06T23:59:00Z")  # next Sunday's, failing all day
+    assert looking_back(await nudges.at("2026-12-07T00:01:00Z")) == []  # Monday: too late
+    assert await nudges.rows("SELECT week, status FROM reviews ORDER BY id") == [
+        ("2026-W48", "sent"),
+        ("2026-W49", "expired"),
+    ]
