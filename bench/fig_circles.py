@@ -70,9 +70,7 @@ def blank() -> bytes:
 
     out = io.BytesIO()
     # The same size and PNG settings as the picture: only the drawing differs.
-    Image.new("RGB", (SIZE, SIZE + 180), (250, 248, 244)).save(
-        out, format="PNG", compress_level=1
-    )
+    Image.new("RGB", (SIZE, SIZE + 180), (250, 248, 244)).save(out, format="PNG", compress_level=1)
     return out.getvalue()
 
 
