@@ -3,8 +3,13 @@
 Every method takes the owner id first and every query filters on it: no call can
 reach another owner's rows. Writes go through `Change`, which records their
 inverses for `/undo`. Each owner's people are cached in memory between writes
-(this process is the database's only writer), which keeps `/who` and name
-resolution off the disk on the hot path.
+(this process is the database's only writer that serves users: `kith run`/`kith chat`
+hold a lock for that), which keeps `/who` and name resolution off the disk on the hot
+path. A `kith import`/`kith export` in another process may still write: `sync()` notices
+(SQLite's `data_version`) and drops the caches before the next update is handled.
+
+The update being handled (bot/store/updates.py) is recorded in `handled_updates` inside
+the transaction of each journaled change, so a redelivered update is never applied twice.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from bot.core.names import name_key
 from bot.store.sqlite.db import Database
 from bot.store.sqlite.digests import next_digest_text, schedule_for
 from bot.store.sqlite.journal import Change, apply_inverse, undo_entry
+from bot.store.updates import Handling, UpdateKey, current
 
 SEP = "\x1f"  # joins aliases/tags in one column; never typed by a user
 CACHE_OWNERS = 512
@@ -137,6 +143,7 @@ class Store:
         self.db = db
         self._people: OrderedDict[int, list[Person]] = OrderedDict()
         self._settings: dict[int, UserSettings] = {}
+        self._data_version: int | None = None
 
     # -- cache -----------------------------------------------------------------
 
@@ -161,6 +168,43 @@ class Store:
         self._forget_cache(owner)
         self._settings.pop(owner, None)
 
+    async def sync(self) -> bool:
+        """Drop every cache if another process committed since the last look; True then.
+
+        `PRAGMA data_version` changes only for commits made by *other* connections
+        (a `kith import` beside a running bot), so our own writes cost nothing here.
+        """
+        rows = await self.db.fetchall("PRAGMA data_version")
+        version = int(rows[0][0])
+        changed = self._data_version is not None and version != self._data_version
+        self._data_version = version
+        if changed:
+            self._people.clear()
+            self._settings.clear()
+        return changed
+
+    # -- updates handled exactly once -------------------------------------------
+
+    async def handled_among(self, transport: str, update_ids: Sequence[int]) -> set[int]:
+        """Which of these updates were handled already (their change is committed)."""
+        if not update_ids:
+            return set()
+        rows = await self.db.fetchall(
+            "SELECT update_id FROM handled_updates WHERE transport = ? "
+            f"AND update_id IN ({','.join('?' * len(update_ids))})",
+            (transport, *update_ids),
+        )
+        return {int(r[0]) for r in rows}
+
+    async def mark_handled(self, key: UpdateKey, owner: int) -> None:
+        """Record an update that changed nothing, after handling it; expired ids go."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "DELETE FROM handled_updates WHERE expires_at < ?",
+                (format_utc(key.received_at),),
+            )
+            await conn.execute(*_handled_row(key, owner))
+
     @asynccontextmanager
     async def change(self, owner: int, label: str, now: datetime) -> AsyncIterator[Change]:
         """A journaled transaction for one owner; committed when the block ends."""
@@ -171,6 +215,9 @@ class Store:
                 change = Change(conn, owner, label, format_utc(now))
                 yield change
                 await change.commit_journal()
+                handling = _unrecorded()
+                if handling is not None:
+                    await conn.execute(*_handled_row(handling.key, owner))
                 if owner in self._people and change.keeps_people():
                     # A log moves only its people's last contact (the triggers): re-read
                     # just those rows, in the same transaction, and keep everyone else.
@@ -181,6 +228,7 @@ class Store:
                     )
                     fresh = {r["id"]: person_from_row(r) for r in rows}
             committed = True
+            _recorded()
         finally:
             if committed and fresh is not None:
                 self._patch_cache(owner, fresh)
@@ -244,6 +292,10 @@ class Store:
         """Inactive users (who blocked the bot) get no more nudges."""
         await self.db.execute("UPDATE users SET active = ? WHERE id = ?", (int(active), owner))
 
+    async def reactivate(self, owner: int) -> None:
+        """The user wrote to us, so they no longer block the bot: nudges may resume."""
+        await self.db.execute("UPDATE users SET active = 1 WHERE id = ? AND active = 0", (owner,))
+
     async def delete_user(self, owner: int) -> None:
         """Remove the owner and everything of theirs (cascades from users)."""
         async with self.db.transaction() as conn:
@@ -258,6 +310,10 @@ class Store:
             ):
                 await conn.execute(f"DELETE FROM {table} WHERE owner_id = ?", (owner,))
             await conn.execute("DELETE FROM users WHERE id = ?", (owner,))
+            handling = _unrecorded()
+            if handling is not None:
+                await conn.execute(*_handled_row(handling.key, owner))
+        _recorded()
         self._forget_cache(owner)
         self._settings.pop(owner, None)
 
@@ -516,6 +572,8 @@ class Store:
         ids = list(dict.fromkeys(person_ids))
         iso = day.isoformat()
 
+        handling = _unrecorded()
+
         def write(conn: sqlite3.Connection) -> tuple[int, list[Any]]:
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -551,6 +609,8 @@ class Store:
                     )
                 for sql, params in undo_entry(owner, label, inverse, stamp):
                     conn.execute(sql, params)
+                if handling is not None:
+                    conn.execute(*_handled_row(handling.key, owner))
                 rows = conn.execute(
                     _PEOPLE_SQL + f" AND p.id IN ({','.join('?' * len(ids))})", (owner, *ids)
                 ).fetchall()
@@ -565,6 +625,7 @@ class Store:
         except BaseException:
             self._forget_cache(owner)
             raise
+        _recorded()
         self._patch_cache(owner, {r["id"]: person_from_row(r) for r in rows})
         return iid
 
@@ -621,7 +682,11 @@ class Store:
                     return None
                 await apply_inverse(conn, owner, json.loads(rows[0]["ops"]))
                 await conn.execute("DELETE FROM undo_log WHERE id = ?", (rows[0]["id"],))
-                return UndoResult(rows[0]["label"])
+                handling = _unrecorded()
+                if handling is not None:
+                    await conn.execute(*_handled_row(handling.key, owner))
+            _recorded()
+            return UndoResult(rows[0]["label"])
         finally:
             self._forget_cache(owner)
             self._settings.pop(owner, None)
@@ -658,3 +723,25 @@ class Store:
         await self.db.execute(
             "DELETE FROM pending WHERE owner_id = ? AND id = ?", (owner, pending_id)
         )
+
+
+def _unrecorded() -> Handling | None:
+    """The update being handled, if no committed change has recorded it yet."""
+    handling = current()
+    return handling if handling is not None and not handling.recorded else None
+
+
+def _recorded() -> None:
+    """After a commit that wrote `_handled_row`: the update needs no record of its own."""
+    handling = current()
+    if handling is not None:
+        handling.recorded = True
+
+
+def _handled_row(key: UpdateKey, owner: int) -> tuple[str, tuple[Any, ...]]:
+    # OR IGNORE: a second change of the same update (rare) must not fail on the key.
+    return (
+        "INSERT OR IGNORE INTO handled_updates (transport, update_id, owner_id, expires_at) "
+        "VALUES (?, ?, ?, ?)",
+        (key.transport, key.update_id, owner, format_utc(key.expires_at)),
+    )
