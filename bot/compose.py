@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass
 
 from bot.config import Config
@@ -12,6 +12,7 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.model import UserSettings
 from bot.engine import Engine, build_engine
 from bot.store.sqlite.db import Database
+from bot.store.sqlite.lock import serving
 from bot.store.sqlite.store import Store
 
 LOCAL_USER = 0  # the terminal's user; Telegram user ids are positive
@@ -29,8 +30,21 @@ class Services:
 
 
 @asynccontextmanager
-async def services(config: Config, clock: Clock | None = None) -> AsyncIterator[Services]:
-    """Open the database, build the engine, and close the database afterwards."""
+async def services(
+    config: Config, clock: Clock | None = None, *, serve: bool = False
+) -> AsyncIterator[Services]:
+    """Open the database, build the engine, and close the database afterwards.
+
+    `serve`: this process answers users (`kith run`, `kith chat`), so it must be the only
+    one on this database; DatabaseBusy (a StoreError) when another already is.
+    """
+    with serving(config.db_path) if serve else nullcontext():
+        async with _services(config, clock) as built:
+            yield built
+
+
+@asynccontextmanager
+async def _services(config: Config, clock: Clock | None) -> AsyncIterator[Services]:
     clock = clock or SystemClock()
     db = await Database.open(config.db_path)
     try:

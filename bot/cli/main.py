@@ -41,7 +41,7 @@ async def _chat(config: Config) -> int:
     from bot.console.nudges import TerminalNudges
     from bot.nudges.sweep import sweep_seconds
 
-    async with services(config) as s:
+    async with services(config, serve=True) as s:
         nudges = TerminalNudges(s.engine, s.clock)
         return await run_chat(s.engine, LOCAL_USER, sweep=nudges, sweep_every=sweep_seconds())
 

@@ -135,6 +135,7 @@ class Sweeper:
     async def sweep(self) -> SweepResult:
         """One pass: retry pending digests, schedule the unscheduled, send the due."""
         async with self._running:
+            await self.store.sync()  # a `kith import` in another process may have written
             result = SweepResult()
             await self._retry_pending(result)
             await self._schedule_missing(result)

@@ -86,7 +86,7 @@ async def serve(
 ) -> int:
     """Serve Telegram until `stop` is set (by default: until SIGINT or SIGTERM)."""
     with _signals_set(stop) as stopping:
-        async with services(config, clock) as s:
+        async with services(config, clock, serve=True) as s:
             app = build_application(
                 config, s, request=request, get_updates_request=get_updates_request
             )
