@@ -201,7 +201,16 @@ V_HANDLED_UPDATES: tuple[str, ...] = (
     "CREATE INDEX handled_updates_expiry ON handled_updates(expires_at)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V_HANDLED_UPDATES)
+# A digest is marked *sending* just before its request (bot/nudges/sweep.py): a row still
+# pending with `sending_at` set had its request cut off by a crash. Its outcome is unknown,
+# as is a send that timed out after the request went out; such a digest is not sent again
+# (at most once when unknown) and is kept as sent with `outcome_unknown = 1`, to be counted.
+V_DIGEST_SENDING: tuple[str, ...] = (
+    "ALTER TABLE digests ADD COLUMN sending_at TEXT",
+    "ALTER TABLE digests ADD COLUMN outcome_unknown INTEGER NOT NULL DEFAULT 0",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V_HANDLED_UPDATES, V_DIGEST_SENDING)
 LATEST = len(MIGRATIONS)
 
 
