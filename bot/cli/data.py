@@ -28,6 +28,7 @@ from bot.formats import (
     people_to_csv,
     people_to_vcard,
 )
+from bot.private import write_private
 from bot.store.sqlite.accounts import Duplicates, export_document
 from bot.store.sqlite.db import Database
 
@@ -140,7 +141,7 @@ def _export(config: Config, args: argparse.Namespace) -> int:
         return 0
     output = _user_path(args.output)
     try:
-        output.write_bytes(data)
+        write_private(output, data, replace=True)
     except OSError as error:
         raise Refused(f"cannot write {output}: {error.strerror or error}") from error
     people = len(doc.people)

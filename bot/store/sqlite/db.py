@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from bot.private import create_private
 from bot.store.sqlite.migrations import migrate
 
 Params = Sequence[Any] | dict[str, Any]
@@ -48,6 +49,9 @@ class Database:
         """Open (creating if needed) and migrate the database at `path`."""
         path = str(path)
         _check_folder(path)
+        if path != ":memory:" and not path.startswith("file:"):
+            # A new database is born private; SQLite gives its -wal/-shm the same mode.
+            create_private(path)
         try:
             conn = await aiosqlite.connect(path, isolation_level=None)
         except sqlite3.Error as exc:
@@ -113,6 +117,7 @@ class Database:
 
     async def backup(self, target: str | Path) -> None:
         """Write a consistent copy with SQLite's online backup API."""
+        create_private(target)  # a backup holds everyone's data: owner-only from the start
         dest = await aiosqlite.connect(str(target))
         try:
             async with self.lock:
