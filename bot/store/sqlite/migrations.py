@@ -189,15 +189,16 @@ V3: tuple[str, ...] = (
 # Updates handled exactly once (bot/store/updates.py): the ids of updates already handled,
 # per transport, recorded in the same transaction as the change each one made. Exact ids
 # with an expiry, not a high-water mark: Telegram may restart its ids after a quiet week.
-# No foreign key to users: /deleteme deletes the user in the transaction that records it.
+# No foreign key to users: /deleteme deletes the user in the transaction that records it,
+# and that record (an update id, no user data) must outlive the user until it expires.
 V_HANDLED_UPDATES: tuple[str, ...] = (
     """CREATE TABLE handled_updates (
         transport TEXT NOT NULL,
         update_id INTEGER NOT NULL,
-        owner_id INTEGER NOT NULL,
+        owner INTEGER NOT NULL,
         expires_at TEXT NOT NULL,
         PRIMARY KEY (transport, update_id)
-    ) WITHOUT ROWID""",
+    )""",
     "CREATE INDEX handled_updates_expiry ON handled_updates(expires_at)",
 )
 

@@ -741,7 +741,7 @@ def _recorded() -> None:
 def _handled_row(key: UpdateKey, owner: int) -> tuple[str, tuple[Any, ...]]:
     # OR IGNORE: a second change of the same update (rare) must not fail on the key.
     return (
-        "INSERT OR IGNORE INTO handled_updates (transport, update_id, owner_id, expires_at) "
+        "INSERT OR IGNORE INTO handled_updates (transport, update_id, owner, expires_at) "
         "VALUES (?, ?, ?, ?)",
         (key.transport, key.update_id, owner, format_utc(key.expires_at)),
     )
