@@ -38,6 +38,7 @@ from telegram.ext import (
 from bot.engine import Engine, Reply
 from bot.formats import MAX_IMPORT_BYTES, too_big
 from bot.store.sqlite.store import Store
+from bot.telegram.download import TooBig, download
 from bot.telegram.keyboards import inline_keyboard
 from bot.telegram.outbox import Outbox, Step
 from bot.telegram.text import split_text
@@ -202,10 +203,11 @@ class Handlers:
             return [Reply(IMPORT_SOON)]
         if (document.file_size or 0) > MAX_IMPORT_BYTES:
             return [Reply(str(too_big(document.file_size or 0)))]
-        file = await context.bot.get_file(document.file_id)
-        data = bytes(await file.download_as_bytearray())
-        if len(data) > MAX_IMPORT_BYTES:
-            return [Reply(str(too_big(len(data))))]
+        try:
+            # The size above may be missing or wrong: the download itself stops at the limit.
+            data = await download(context.bot, document.file_id, MAX_IMPORT_BYTES)
+        except TooBig as exc:
+            return [Reply(str(too_big(exc.size)))]
         return await self.importer(owner, document.file_name or "", data)
 
     async def on_other(self, update: Update, context: Context) -> None:

@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http import HTTPStatus
+from types import EllipsisType
 from typing import Any, NamedTuple, TypeVar
 from urllib.parse import unquote
 
@@ -492,6 +493,9 @@ class FakeBotApi:
         self.calls: list[Call] = []
         #: File paths downloaded through the file URL.
         self.downloads: list[str] = []
+        #: Bytes actually written to clients, per URL path (loopback HTTP face only).
+        self.served: dict[str, int] = {}
+        self._reported_sizes: dict[str, int | None] = {}
         #: Exceptions raised inside the fake itself (bugs), answered as HTTP 500.
         self.internal_errors: list[BaseException] = []
         self.webhook_url = ""
@@ -762,12 +766,24 @@ class FakeBotApi:
         *,
         caption: str | None = None,
         chat_id: ChatId | None = None,
+        file_size: int | EllipsisType | None = ...,
     ) -> JSON:
-        """The user sends a file; `getFile` and the file URL then serve `content`."""
+        """The user sends a file; `getFile` and the file URL then serve `content`.
+
+        `file_size` is what Telegram reports (in the message and from getFile): the real
+        size by default, None to leave it out, or a number (an understated size).
+        """
         mime = mime_type or mimetypes.guess_type(file_name)[0] or "application/octet-stream"
         with self._lock:
             stored = self._store_file(content, file_name, mime, folder="documents")
-            payload: JSON = {"document": self._document_json(stored)}
+            document = self._document_json(stored)
+            if file_size is not ...:
+                self._reported_sizes[stored.file_id] = file_size
+                if file_size is None:
+                    del document["file_size"]
+                else:
+                    document["file_size"] = file_size
+            payload: JSON = {"document": document}
             if caption is not None:
                 payload["caption"] = caption
             return self._user_message(user_id, None, "private", chat_id, None, payload)
@@ -1462,12 +1478,20 @@ class FakeBotApi:
         stored = self._files.get(str(call.params.get("file_id", "")))
         if stored is None:
             raise ApiError(400, "Bad Request: invalid file_id")
-        return {
+        result: JSON = {
             "file_id": stored.file_id,
             "file_unique_id": stored.file_unique_id,
-            "file_size": len(stored.content),
+            "file_size": self._reported_sizes.get(stored.file_id, len(stored.content)),
             "file_path": stored.file_path,
         }
+        if result["file_size"] is None:
+            del result["file_size"]
+        return result
+
+    def note_served(self, path: str, count: int) -> None:
+        """The loopback server wrote `count` more bytes of `path` to a client."""
+        with self._lock:
+            self.served[path] = self.served.get(path, 0) + count
 
     # ------------------------------------------------------------------ transcript readers
 
