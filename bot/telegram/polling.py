@@ -126,7 +126,8 @@ class Poller:
         if not updates:
             return
         await self.store.sync()  # a `kith import` may have written meanwhile
-        done = await self.store.handled_among(TRANSPORT, [u.update_id for u in updates])
+        ids = [u.update_id for u in updates]
+        done = await self.store.handled_among(TRANSPORT, ids, self.clock.now())
         for update in updates:
             if stop.is_set():
                 return  # the rest stays unconfirmed: Telegram delivers it again

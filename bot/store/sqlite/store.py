@@ -185,14 +185,20 @@ class Store:
 
     # -- updates handled exactly once -------------------------------------------
 
-    async def handled_among(self, transport: str, update_ids: Sequence[int]) -> set[int]:
-        """Which of these updates were handled already (their change is committed)."""
+    async def handled_among(
+        self, transport: str, update_ids: Sequence[int], now: datetime
+    ) -> set[int]:
+        """Which of these updates were handled already (their change is committed).
+
+        Expired records never count, purged or not: after a quiet week Telegram may
+        start its ids again, and a new update must not pass for an old one.
+        """
         if not update_ids:
             return set()
         rows = await self.db.fetchall(
-            "SELECT update_id FROM handled_updates WHERE transport = ? "
+            "SELECT update_id FROM handled_updates WHERE transport = ? AND expires_at >= ? "
             f"AND update_id IN ({','.join('?' * len(update_ids))})",
-            (transport, *update_ids),
+            (transport, format_utc(now), *update_ids),
         )
         return {int(r[0]) for r in rows}
 
