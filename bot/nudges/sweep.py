@@ -15,7 +15,7 @@ Exactly once, step by step:
    A crash before this commit leaves no trace, so the next sweep plans again; after it,
    the row exists and no second digest can be recorded for that day.
 3. Send the recorded text. Success marks the row `sent`. A transient failure (network,
-   5xx, 429 beyond the rate limiter's retries) leaves it `pending`, and later sweeps retry
+   5xx, 429) leaves it `pending`, and later sweeps retry
    it until the user's local day ends (then it is `expired`). A blocked bot marks the row
    `undeliverable` and the user inactive: no more nudges until they /start again.
 
