@@ -6,7 +6,7 @@ one batch, handles its updates one by one (`Application.process_update`, the han
 usual path), and only then asks for the next batch with the offset that confirms it. A
 crash therefore makes Telegram deliver the unconfirmed batch again, and every update the
 database already records as handled (`handled_updates`, written in the transaction of the
-change it made, bot/store/updates.py) is skipped: each update takes effect exactly once.
+change it made, bot/ports/updates.py) is skipped: each update takes effect exactly once.
 
 Polling errors: a rejected token (401, e.g. revoked in @BotFather while running) raises
 `InvalidToken` out of `run`, so `kith run` exits with its one-line message; network
@@ -26,8 +26,8 @@ from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot.core.clock import Clock
-from bot.store.sqlite.store import Store
-from bot.store.updates import UpdateKey, handling
+from bot.ports.store import Store
+from bot.ports.updates import UpdateKey, handling
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

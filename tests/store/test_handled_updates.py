@@ -10,7 +10,7 @@ import pytest
 
 from bot.store.sqlite.db import Database
 from bot.store.sqlite.store import Store
-from bot.store.updates import HANDLED_FOR, UpdateKey, handling
+from bot.ports.updates import HANDLED_FOR, UpdateKey, handling
 from tests.conversation import NOW
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import aiosqlite
 
+from bot.ports.store import StoreError
+
 # Every table carries owner_id so that every query can be scoped by owner with an
 # index, including child tables, without joins.
 V1: tuple[str, ...] = (
@@ -186,7 +188,7 @@ V3: tuple[str, ...] = (
     "WHERE paused = 0 AND imported = 0 AND cadence_days > 0",
 )
 
-# Updates handled exactly once (bot/store/updates.py): the ids of updates already handled,
+# Updates handled exactly once (bot/ports/updates.py): the ids of updates already handled,
 # per transport, recorded in the same transaction as the change each one made. Exact ids
 # with an expiry, not a high-water mark: Telegram may restart its ids after a quiet week.
 # No foreign key to users: /deleteme deletes the user in the transaction that records it,
@@ -215,7 +217,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V_HANDLED_UPDATES, V_DIGE
 LATEST = len(MIGRATIONS)
 
 
-class MigrationError(RuntimeError):
+class MigrationError(StoreError, RuntimeError):
     """The database file is newer than this program or could not be upgraded."""
 
 
