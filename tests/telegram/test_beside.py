@@ -26,3 +26,9 @@ async def test_people_imported_while_the_bot_runs_are_seen_on_the_next_message(
         ("Alice Smith",),
         ("Bob",),
     ]
+
+    # `kith export` beside the running bot reads one consistent snapshot.
+    out = tmp_path / "ann.json"
+    args = ["export", "--user", str(ann.id), "--db", db, "-o", str(out)]
+    assert await asyncio.to_thread(main, args) == 0
+    assert "Alice Smith" in out.read_text() and "Bob" in out.read_text()
