@@ -54,3 +54,15 @@ def test_a_token_revoked_while_running_exits_2_with_one_line(
     _, err = kith_run.output(0)
     assert err.rstrip("\n").splitlines()[-1] == REJECTED
     assert "Traceback" not in err
+
+
+def test_a_second_kith_run_on_the_same_database_refuses_in_one_line(
+    api: FakeBotApi, kith_run: KithRun
+) -> None:
+    first = kith_run.start()
+    started(api, 0)
+    code, out, err = kith_run.run_to_exit()
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "already serving" in err
+    assert says(api, ANN, "/start").startswith("Hi!")  # the first one carries on
+    assert kith_run.terminate(first) == 0
