@@ -186,11 +186,6 @@ class Store(Protocol):
         """The owner wrote to us, so they are reachable again (no-op when they were)."""
         ...
 
-    async def sync(self) -> bool:
-        """Drop cached reads if another process wrote meanwhile (a `kith import` beside
-        the bot); True when it had."""
-        ...
-
     # -- updates handled exactly once (bot/ports/updates.py) ---------------------------
 
     async def handled_among(

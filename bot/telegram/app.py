@@ -102,7 +102,7 @@ def build_application(
     app.bot_data[POLLER] = Poller(
         app, services.store, services.clock, allowed_updates=ALLOWED_UPDATES
     )
-    install_nudges(app, services)  # the daily digest: a sweep job every minute (bot/nudges)
+    install_nudges(app, services)  # the daily digest: the sweep loop of bot/nudges
     return app
 
 

@@ -26,13 +26,14 @@ from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot.core.clock import Clock
+from bot.ports.identities import TELEGRAM, Identity
 from bot.ports.store import Store
 from bot.ports.updates import UpdateKey, handling
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-TRANSPORT: Final = "telegram"
+TRANSPORT: Final = TELEGRAM
 POLL_TIMEOUT: Final = 10  # seconds Telegram holds a long poll open
 BATCH: Final = 100  # Telegram's maximum per getUpdates
 FIRST_RETRY: Final = 1.0
@@ -125,7 +126,6 @@ class Poller:
         """Handle a fetched batch in order; stop between updates if asked to."""
         if not updates:
             return
-        await self.store.sync()  # a `kith import` may have written meanwhile
         ids = [u.update_id for u in updates]
         done = await self.store.handled_among(TRANSPORT, ids, self.clock.now())
         for update in updates:
@@ -145,7 +145,12 @@ class Poller:
             await self.app.process_update(update)  # handler errors go to the error handler
         if not state.recorded:
             user = update.effective_user
-            await self.store.mark_handled(key, user.id if user is not None else 0)
+            found = (
+                await self.store.identities.find(Identity(TELEGRAM, str(user.id)))
+                if user is not None
+                else None
+            )
+            await self.store.mark_handled(key, found or 0)  # 0: nobody kith knows
 
 
 async def _until(stop: asyncio.Event, work: Awaitable[T]) -> T | None:

@@ -36,6 +36,7 @@ from bot.config import Config
 from bot.core.clock import Clock
 from bot.ports.store import StoreError
 from bot.telegram.app import KithApp, build_application, parts_of_app
+from bot.telegram.sender import sweep_loop
 
 log = logging.getLogger("kith")
 
@@ -147,10 +148,16 @@ async def polling(app: KithApp) -> AsyncIterator[KithApp]:
             await app.post_init(app)
         await app.start()
         task = asyncio.create_task(poller.run(stop))
+        sweeping = sweep_loop(app)
+        if sweeping is not None:
+            sweeping.start()
         log.info("running as @%s", app.bot.username)
         yield app
     finally:
         stop.set()
+        sweeping = sweep_loop(app)
+        if sweeping is not None:
+            await sweeping.stop()  # before the database closes
         if task is not None:
             await asyncio.wait({task})  # finishes the update in hand, not the batch
         await outbox.close(REPLY_GRACE)  # replies to what was handled, then the offset

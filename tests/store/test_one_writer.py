@@ -1,4 +1,4 @@
-"""One serving process per database: a second `kith run`/`kith chat` is refused."""
+"""One `kith run` per database: a second one is refused (tests/e2e/test_faults.py too)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ def test_a_second_server_on_the_same_database_is_refused(tmp_path: Path) -> None
     assert stat.S_IMODE(os.stat(lock_path(db)).st_mode) == 0o600
 
 
-def test_kith_chat_beside_a_serving_process_says_so_in_one_line(tmp_path: Path) -> None:
+def test_kith_chat_beside_a_serving_kith_run_is_allowed(tmp_path: Path) -> None:
+    """Made safe instead: it sweeps only the terminal's owner, and caches are versioned
+    (tests/store/test_two_processes.py)."""
     db = tmp_path / "kith.db"
     env = {k: v for k, v in os.environ.items() if not k.startswith("KITH_")}
     with serving(str(db)):  # as `kith run` holds it
@@ -35,6 +37,5 @@ def test_kith_chat_beside_a_serving_process_says_so_in_one_line(tmp_path: Path) 
             env=env,
             check=False,
         )
-    assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and "already serving" in result.stderr
-    assert result.stdout == ""
+    assert result.returncode == 0, result.stderr
+    assert "Added Alice" in result.stdout

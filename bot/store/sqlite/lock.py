@@ -1,11 +1,12 @@
-"""One serving process per database: `kith run` and `kith chat` hold a lock for life.
+"""One Telegram bot per database: `kith run` holds a lock for its whole life.
 
-Two bots on one file would each trust their own cache and each retry the other's digests
-(people added twice, digests doubled). The lock is an `fcntl` lock on a sidecar file
-(`kith.db.lock`): the kernel releases it when the process ends, even on kill -9, so a
-crash never leaves a stale lock behind. `kith import`, `kith export` and `kith backup`
-take no lock: their writes are ordinary transactions that a running bot notices
-(`Store.sync`).
+Two `kith run` on one file would both sweep the same users' digests and fight over the
+token's updates. The lock is an `fcntl` lock on a sidecar file (`kith.db.lock`): the
+kernel releases it when the process ends, even on kill -9, so a crash never leaves a
+stale lock behind. Everything else may run beside it safely: `kith chat` sweeps only the
+terminal's owner, and every process sees the others' writes (each owner's cache is keyed
+by their version in the database); `kith import`, `export` and `backup` are ordinary
+transactions.
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ def serving(db_path: str) -> Iterator[None]:
     except BlockingIOError:
         os.close(fd)
         raise DatabaseBusy(
-            f"another kith (run or chat) is already serving {db_path}; stop it first "
-            "(kith import, export and backup work beside it)"
+            f"another kith run is already serving {db_path}; stop it first "
+            "(kith chat, import, export and backup work beside it)"
         ) from None
     try:
         yield
