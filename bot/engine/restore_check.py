@@ -18,7 +18,7 @@ import unicodedata
 from datetime import date, timedelta
 from typing import Final
 
-from bot.engine.engine import MAX_INPUT, UserError, check_name, short
+from bot.engine.engine import MAX_IMPORTED_NAME, MAX_INPUT, UserError, check_name, short
 from bot.formats import ExportDocument, ImportFormatError
 from bot.formats.document import ExportedPerson
 
@@ -59,6 +59,12 @@ def _check_person(person: ExportedPerson, where: str, today: date) -> None:
             _day(follow_up.from_day, where, "a follow-up", EARLIEST, today + MAX_AHEAD)
     for favor in person.favors:
         _text(favor.text, where, "a favor", MAX_INPUT)
+    for phone in person.phones:
+        _text(phone, where, "a phone number", MAX_KIND)
+    for email in person.emails:
+        _text(email, where, "an e-mail address", MAX_INPUT)
+    for part in person.name_parts or ():
+        _text(part, where, "a part of the name", MAX_IMPORTED_NAME)
     for important in person.dates:
         _text(important.label, where, "a date's label", MAX_KIND)
         if important.year is not None and not EARLIEST.year <= important.year <= today.year:
@@ -66,8 +72,9 @@ def _check_person(person: ExportedPerson, where: str, today: date) -> None:
 
 
 def _name(value: str, where: str, what: str) -> str:
+    # An imported contact may keep a longer name than /add takes: a restore allows that.
     try:
-        tidy = check_name(value)
+        tidy = check_name(value, MAX_IMPORTED_NAME)
     except UserError as error:
         raise _bad(where, f"has {what} kith can't use ({error})") from None
     if tidy != value:
