@@ -106,4 +106,10 @@ async def handle_in_turn(
     For a polling loop that confirms a batch's offset only after the batch was handled:
     each chat's updates still run in order, different chats side by side.
     """
-    await asyncio.gather(*(processor.process_update(u, handle(u)) for u in updates))
+    outcomes = await asyncio.gather(
+        *(processor.process_update(u, handle(u)) for u in updates), return_exceptions=True
+    )
+    # Every update has finished (none is left running unawaited); then the first failure.
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome

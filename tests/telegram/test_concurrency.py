@@ -10,32 +10,39 @@ from telegram import Update
 from bot.telegram.concurrency import ChatOrderedProcessor, handle_in_turn
 from tests.support import FakeBotApi
 from tests.telegram.conftest import WAIT, Kith
+from tests.telegram.test_transfer import FIXTURES
 
 
-async def test_a_slow_reply_to_ann_holds_up_only_ann_and_her_messages_stay_in_order(
+async def test_ann_s_slow_download_holds_up_only_ann_and_her_messages_stay_in_order(
     kith: Kith, api: FakeBotApi
 ) -> None:
     ann, bob = kith.user(7, "Ann"), kith.user(8, "Bob")
     await ann.says("/start")
     await bob.says("/start")
-    before = len(api.sent_to(ann.id))
-    # Telegram is slow to take Ann's next reply (her round trip hangs until released).
-    slow = api.hold("sendMessage", ann.id)
-    api.user_sends(ann.id, "/add Mia close")
-    api.user_sends(ann.id, "/show Mia")
-    await api.wait_for(lambda: slow.waiting or None, WAIT, what="Ann's first reply on its way")
+    ann_before, bob_before = len(api.sent_to(ann.id)), len(api.sent_to(bob.id))
+    # Telegram is slow to hand over the file Ann sends (getFile hangs until released).
+    slow = api.hold("getFile")
+    try:
+        # All four arrive together (one getUpdates batch), Ann's and Bob's interleaved.
+        api.user_sends_document(ann.id, "google.csv", (FIXTURES / "google.csv").read_bytes())
+        api.user_sends(bob.id, "/add Zoe")
+        api.user_sends(ann.id, "/help")
+        api.user_sends(bob.id, "/show Zoe")
 
-    # Bob is answered meanwhile, twice over, in his own order.
-    assert "Added Zoe" in await bob.says("/add Zoe")
-    assert "Zoe" in await bob.says("/show Zoe")
-    # Ann's "/show Mia" has not started: it waits for her "/add Mia" to be answered.
-    assert slow.waiting == 1
-
-    slow.release()
-    sent = await api.wait_for_messages(ann.id, before + 2, timeout=WAIT)
-    added, shown = (m.plain_text or "" for m in sent[before:])
-    assert "Added Mia to close" in added
-    assert shown.startswith("Mia")  # her card: the /add was committed first
+        # Bob is answered while Ann's file is still on its way, in his own order.
+        sent = await api.wait_for_messages(bob.id, bob_before + 2, timeout=WAIT)
+        added, shown = (m.plain_text or "" for m in sent[bob_before:])
+        assert "Added Zoe" in added
+        assert shown.startswith("Zoe")
+        assert slow.waiting == 1
+        # Ann's /help waits for her file: nothing has been answered to her yet.
+        assert len(api.sent_to(ann.id)) == ann_before
+    finally:
+        slow.release()
+    sent = await api.wait_for_messages(ann.id, ann_before + 2, timeout=WAIT)
+    summary, help_text = (m.plain_text or "" for m in sent[ann_before:])
+    assert summary.startswith("5 rows in this Google Contacts CSV file")
+    assert "/add" in help_text
 
 
 def _update(update_id: int, chat: int) -> Update:
