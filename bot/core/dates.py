@@ -450,7 +450,8 @@ _PAST_RULES: tuple[_Rule, ...] = (
     _ISO_RULE,
     _NUMERIC_RULE,
     _Rule(_rx(rf"\b{_NUMBER}\s+{_UNIT}\s+(?:ago|back|earlier|before)\b"), _ago_rule),
-    _Rule(_rx(rf"\bin\s+{_NUMBER}\s+{_UNIT}\b(?!\s+(?:ago|back))"), _in_n),
+    # "in 3 days" is ahead; "the first time in a year" is a duration.
+    _Rule(_rx(rf"(?<!time\s)\bin\s+{_NUMBER}\s+{_UNIT}\b(?!\s+(?:ago|back))"), _in_n),
     _Rule(_rx(r"\b(?:earlier|sometime)\s+(?:in\s+the|this)\s+week\b"), _earlier_in_week),
     _Rule(_rx(r"\bthe\s+other\s+(?:day|evening|night|morning|afternoon)\b"), _other_day),
     _Rule(

@@ -62,7 +62,10 @@ _KIND_PATTERNS: tuple[tuple[str, str], ...] = (
     ("walk", r"walk(?:s|ed|ing)?|stroll(?:ed|ing)?"),
     ("hike", r"hik(?:e|es|ed|ing)|trek(?:ked|king)?"),
     ("run", r"runs?|ran|running|jog(?:s|ged|ging)?"),
-    ("game", r"board[\s-]*games?|games?(?:\s+night)?|gaming|played|poker|chess"),
+    (
+        "game",
+        r"board[\s-]*games?|games?(?:\s+night)?|gaming|played|poker|chess|trivia|quiz|karaoke",
+    ),
     ("movie", r"movies?|films?|cinema|flicks?"),
     ("concert", r"concerts?|gigs?"),
     ("party", r"part(?:y|ies)|bbq|barbecue|wedding|housewarming|celebration"),
@@ -141,7 +144,8 @@ _TIME_WORDS = _words(
     "weekend week month year day days weeks months years ago earlier later recently now just "
     "again already still soon once twice monday tuesday wednesday thursday friday saturday "
     "sunday january february march april may june july august september october november "
-    "december"
+    "december jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed weds thu thur "
+    "thurs fri sat sun"
 )
 _ADVERBS = _words(
     "really very quite super quick quickly briefly long short great good nice lovely fun "
@@ -190,7 +194,7 @@ _EDGE_FILLER = _words("with w w/ and & + , had have i me we us then also just")
 _NAME_WORDS = _words(
     "may will mark bill grace joy hope rose sue pat ray art jack june april august summer dawn "
     "faith frank guy sky max rob don dean penny ruby amber ivy holly iris autumn chase drew "
-    "gene sunny victor ben"
+    "gene sunny victor ben jan"
 )
 _FAMILY = _words(
     "mum mom mother dad father mam mama papa grandma grandpa granny gran grandad granddad nan "
@@ -391,7 +395,8 @@ def _extend_upper(p: _Parse, i: int) -> int:
     while j < p.limit and j - i < _MAX_NAME_TOKENS and not toks[j - 1].possessive:
         after = _skip_particles(p, j)
         tok = toks[after] if after < p.limit else None
-        if tok is None or not _name_like(tok) or _case(tok.core) == "lower":
+        initial = tok is not None and len(tok.core) == 1 and tok.core.isupper()
+        if tok is None or (not _name_like(tok) and not initial) or _case(tok.core) == "lower":
             break
         if _shouting(tok.core):
             break
@@ -563,8 +568,10 @@ def _subject(p: _Parse) -> None:
 
 
 def _subject_start(p: _Parse) -> bool:
-    first = p.tokens[0]
-    if _known_at(p, 0, in_slot=False) is not None or first.low in _FAMILY:
+    first, toks = p.tokens[0], p.tokens
+    # "ben came round": a known name doing something is the person even in lowercase.
+    acts = len(toks) > 1 and toks[1].low in _SUBJECT_VERBS | {"and", "&", "n"}
+    if _known_at(p, 0, in_slot=acts) is not None or first.low in _FAMILY:
         return True
     return _name_like(first) and _case(first.core) != "lower"
 
@@ -603,7 +610,7 @@ def _capitalised(p: _Parse) -> None:
         ):
             i += 1
             continue
-        if i in p.blocked:
+        if i in p.blocked or _sentence_start(toks[i - 1]):
             i += 1
             continue
         last = _extend_upper(p, i)
@@ -621,6 +628,12 @@ def _capitalised(p: _Parse) -> None:
         elif not at_place or toks[last].possessive:
             p.add_name(_Span(i, last, consume=not _names_a_place(p, i, last)))
         i = last + 1
+
+
+def _sentence_start(before: _Token) -> bool:
+    """After "Thursday." a capital only starts a sentence ("Pizza."); known names are
+    found before this, so only unknown words are skipped."""
+    return before.raw[-1:] in ".!?" and before.low not in _ABBREVIATIONS and len(before.core) > 1
 
 
 def _named_before(p: _Parse, i: int) -> bool:
@@ -698,6 +711,8 @@ def _split_head(text: str, index: NameIndex | None = None) -> tuple[str, str]:
             continue
         if m.start() == 0 or (cuts and m.start() < cuts[-1][1]):
             continue
+        if _CORRECTION_AHEAD.match(window, m.end()):
+            continue  # "Monday — sorry, Sunday": the correction belongs with the day
         cuts.append((m.start(), m.end()))
     k = 0
     while k < len(cuts):
@@ -714,6 +729,11 @@ def _split_head(text: str, index: NameIndex | None = None) -> tuple[str, str]:
     return text[:cut], text[cut:]
 
 
+_CORRECTION_AHEAD = re.compile(
+    r"\s*(?:no\s*,?\s*(?:actually|wait|sorry)|actually|sorry|oops|i\s+mean(?:t)?|or\s+rather)"
+    r"\b[\s,:!]",
+    re.IGNORECASE,
+)
 _ABSORB_HEAD_WORDS = 4
 _ABSORB_PIECE_WORDS = 6
 

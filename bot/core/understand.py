@@ -83,7 +83,7 @@ _ASK_WEEK = _rx(
     r"|catch\s+up\s+with|caught\s+up\s+with)\b.*?\b(?P<span>(?:this|last|past)\s+(?:week|month)"
     r"|today|yesterday|recently|lately)\b"
 )
-_QUESTION = _rx(r"^\s*(?:who|whom|what|when|where|why|how|which|did|do|does|is|are|can|could)\b")
+_QUESTION = _rx(r"^\s*(?:who|whom|what|when|where|why|how|which)\b")
 
 _BIRTHDAY = _rx(
     r"^\s*(?:it's\s+|its\s+)?(?P<who>.+?)(?:'s|s'|’s)\s+(?:birthday|bday|b-day)\s*"
@@ -95,7 +95,8 @@ _CANCELLED = _rx(
     r"|had\s+to\s+(?:skip|cancel|bail|miss)|skipped|rain\s*-?check(?:ed)?|postponed|postpone"
     r"|rescheduled|fell\s+through|(?:couldn't|could\s+not|can't|cannot|didn't)\s+make\s+it"
     r"|didn't\s+happen|did\s+not\s+happen|never\s+happened|(?:are|is|was|were)\s+off\b"
-    r"|no-?show(?:ed)?|stood\s+me\s+up|flaked|pulled\s+out)"
+    r"|no-?show(?:ed)?|stood\s+me\s+up|flaked|pulled\s+out"
+    r"|(?:was|were)\s+(?:going|supposed|meant|meaning|planning)\s+to)"
 )
 _NEGATION = _rx(
     r"\b(?:not|never|haven't|havent|have\s+not|didn't|didnt|did\s+not|hasn't|hasnt)\s+"
