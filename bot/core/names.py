@@ -53,8 +53,10 @@ def fold_key(text: str) -> str:
     tried once the exact one found nobody.
     """
     key = name_key(text)
-    if key.isascii():
-        return key
+    return key if key.isascii() else _fold(key)
+
+
+def _fold(key: str) -> str:
     parts = unicodedata.normalize("NFD", key.translate(_UNACCENTED))
     return unicodedata.normalize(
         "NFC", "".join(ch for ch in parts if not unicodedata.combining(ch))
@@ -191,7 +193,9 @@ class NameIndex:
 
     def knows(self, key: str) -> bool:
         """Whether a `name_key` is a way to write someone here, accents forgiven."""
-        return key in self._known or fold_key(key) in self._known_folded
+        if key in self._known:
+            return True
+        return (key if key.isascii() else _fold(key)) in self._known_folded
 
     @property
     def max_name_tokens(self) -> int:

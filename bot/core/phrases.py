@@ -338,9 +338,12 @@ class _Parse:
     names: list[_Span] = field(default_factory=list)
     blocked: set[int] = field(default_factory=set)  # a place's words: never a person
     place: str = ""
+    keys: list[str] = field(default_factory=list)  # each token's name_key, computed once
+    known_cache: dict[tuple[int, bool], int | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.used = [False] * len(self.tokens)
+        self.keys = [name_key(t.core) if t.core else "" for t in self.tokens]
 
     def claim(self, first: int, last: int) -> None:
         for i in range(first, last + 1):
@@ -361,14 +364,22 @@ def _known_at(p: _Parse, i: int, in_slot: bool) -> int | None:
     """Index of the last token of the longest known name starting at token i."""
     if p.index is None or i in p.blocked or _belongs_to_someone(p, i):
         return None
-    known = p.index.known_names()
-    longest = min(p.index.max_name_tokens, _MAX_NAME_TOKENS + 1, p.limit - i)
+    cached = p.known_cache.get((i, in_slot), -1)
+    if cached != -1:
+        return cached
+    found = _known_at_uncached(p, p.index, i, in_slot)
+    p.known_cache[(i, in_slot)] = found
+    return found
+
+
+def _known_at_uncached(p: _Parse, index: NameIndex, i: int, in_slot: bool) -> int | None:
+    longest = min(index.max_name_tokens, _MAX_NAME_TOKENS + 1, p.limit - i)
     for n in range(longest, 0, -1):
-        words = [t.core for t in p.tokens[i : i + n]]
+        words = p.keys[i : i + n]
         if not all(words) or any(t.possessive for t in p.tokens[i : i + n - 1]):
             continue
-        key = name_key(" ".join(words))
-        if key not in known and not p.index.knows(key):
+        key = " ".join(words)
+        if not index.knows(key):
             continue
         first = p.tokens[i]
         # "will", "mark": a known name only when capitalised or clearly in a slot.

@@ -10,6 +10,7 @@ head of the message and one scan for known names.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -128,6 +129,11 @@ _STATEMENT_VERB = _rx(
     r"|engaged|married|promoted|divorced|fired|sick|ill|back|into)|'s\s+(?:pregnant|engaged"
     r"|getting|having|moving|starting|been))\b"
 )
+_STATEMENT_ANYWHERE = _rx(
+    r"\b(?:is|are|was|has|have|had\s+a\s+baby|lives|works|moved|started|starts|passed|quit"
+    r"|left|loves|likes|hates|turned|became|got)\b|'s\s+(?:pregnant|engaged|getting|having"
+    r"|moving|starting|been)\b"
+)
 _RELATIVE = frozenset(
     [
         "wife",
@@ -166,8 +172,14 @@ _ME = _rx(r"\b(?:me|my|us|our|we|i)\b")
 _WITH = _rx(r"(?:^|\s)(?:with|w/|w|alongside)\s")
 
 
+@functools.lru_cache(maxsize=256)
+def _names(text: str, index: NameIndex | None) -> tuple[str, ...]:
+    """`mentioned_names`, remembered: one message asks for the same names several times."""
+    return mentioned_names(text, index)
+
+
 def _first_known(text: str, index: NameIndex | None) -> str:
-    names = mentioned_names(text, index)
+    names = _names(text, index)
     return names[0] if names else ""
 
 
@@ -198,11 +210,11 @@ def read(text: str, today: date, index: NameIndex | None = None) -> Reading:
         return Reading(Intent.PLAN, _first_known(head, index))
     if t.endswith("?") or _QUESTION.match(t):
         return Reading(Intent.UNKNOWN, _first_known(t, index))
-    statement = _statement(t, index)
+    statement = _statement(head, index)
     if statement is not None:
         return statement
     if _is_log(head, index):
-        return Reading(Intent.LOG, _first_known(head, index))
+        return Reading(Intent.LOG)  # parse_log finds the people
     return Reading(Intent.UNKNOWN, _first_known(t, index))
 
 
@@ -251,7 +263,9 @@ def _future(head: str, today: date) -> bool:
 
 def _statement(t: str, index: NameIndex | None) -> Reading | None:
     """News about someone, said with them as the subject: "Priya is moving to Berlin"."""
-    names = mentioned_names(t, index)
+    if not _STATEMENT_ANYWHERE.search(t):
+        return None  # most logs: no need to look for names here
+    names = _names(t, index)
     if not names:
         return None
     who = names[0]
@@ -272,9 +286,9 @@ def _statement(t: str, index: NameIndex | None) -> Reading | None:
 def _is_log(head: str, index: NameIndex | None) -> bool:
     if meeting_words(head):
         return True
-    if not mentioned_names(head, index) or index is None:
+    if not _names(head, index) or index is None:
         return False
-    known = any(index.knows(name_key(n)) for n in mentioned_names(head, index))
+    known = any(index.knows(name_key(n)) for n in _names(head, index))
     if not known:
         return False
     try:
