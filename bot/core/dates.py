@@ -676,6 +676,79 @@ def find_day(text: str, today: date) -> tuple[date | None, str]:
     return found.day, _tidy(text, m.start(), m.end())
 
 
+# ---------------------------------------------------------------- date order by zone
+
+# Zones whose country writes month first (the US; the Philippines) or year first (China,
+# Japan, Korea, Taiwan, Hungary, Lithuania). Elsewhere a zone in Europe, Africa, Latin
+# America or Oceania writes day first; the rest (UTC, Canada, much of Asia) is unclear.
+_MDY_ZONES = frozenset(
+    [
+        "America/New_York",
+        "America/Chicago",
+        "America/Denver",
+        "America/Los_Angeles",
+        "America/Phoenix",
+        "America/Anchorage",
+        "America/Detroit",
+        "America/Boise",
+        "America/Juneau",
+        "America/Sitka",
+        "America/Nome",
+        "America/Adak",
+        "America/Yakutat",
+        "America/Metlakatla",
+        "America/Menominee",
+        "Pacific/Honolulu",
+        "Asia/Manila",
+        "America/Puerto_Rico",
+        "Pacific/Guam",
+    ]
+)
+_YMD_ZONES = frozenset(
+    [
+        "Asia/Shanghai",
+        "Asia/Chongqing",
+        "Asia/Harbin",
+        "Asia/Urumqi",
+        "Asia/Tokyo",
+        "Asia/Seoul",
+        "Asia/Taipei",
+        "Asia/Pyongyang",
+        "Europe/Budapest",
+        "Europe/Vilnius",
+    ]
+)
+_MDY_PREFIXES = ("US/", "America/Indiana/", "America/Kentucky/", "America/North_Dakota/")
+_UNCLEAR_AMERICA = frozenset(
+    [
+        "America/Toronto",
+        "America/Vancouver",
+        "America/Edmonton",
+        "America/Winnipeg",
+        "America/Halifax",
+        "America/St_Johns",
+        "America/Regina",
+        "America/Montreal",
+        "America/Panama",
+    ]
+)
+
+
+def default_date_order(timezone: str) -> str:
+    """How numeric dates are written where `timezone` is, or "" when that is unclear."""
+    if timezone in _MDY_ZONES or timezone.startswith(_MDY_PREFIXES):
+        return "mdy"
+    if timezone in _YMD_ZONES:
+        return "ymd"
+    if timezone in _UNCLEAR_AMERICA:
+        return ""
+    if timezone.startswith(("Europe/", "Africa/", "America/", "Australia/", "Atlantic/")):
+        return "dmy"
+    if timezone.startswith(("Pacific/Auckland", "Asia/Kolkata", "Asia/Calcutta", "Asia/Dubai")):
+        return "dmy"
+    return ""
+
+
 # ---------------------------------------------------------------- whole-text parsing
 
 _LEFTOVER_OK = frozenset({"on", "the", "at", "around", "of", "in", "ish", ""})

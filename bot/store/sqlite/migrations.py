@@ -186,7 +186,11 @@ V3: tuple[str, ...] = (
     "WHERE paused = 0 AND imported = 0 AND cadence_days > 0",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3)
+# How the user writes numeric dates (issue 9): dmy, mdy or ymd; NULL means "not said":
+# the time zone's country decides where that is clear, else kith asks once.
+V_DATE_ORDER: tuple[str, ...] = ("ALTER TABLE users ADD COLUMN date_order TEXT",)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V_DATE_ORDER)
 LATEST = len(MIGRATIONS)
 
 
