@@ -238,6 +238,19 @@ async def answer_offer(
     return [Reply("That button has expired.")]
 
 
+async def answer_typed(
+    engine: Engine, ctx: Context, pending_id: int, payload: dict[str, Any], choice: str
+) -> list[Reply]:
+    """The words typed after "What should I note about Alice?" (see ask_typed)."""
+    await engine.store.drop_pending(ctx.owner, pending_id)
+    if not choice.startswith("t:"):
+        return [Reply("OK, never mind.")]
+    person = await engine.store.person(ctx.owner, int(payload["pid"]))
+    if person is None:
+        return [Reply("That person is no longer in your circles.")]
+    return await engine.person_commands[str(payload["cmd"])](engine, ctx, person, choice[2:])
+
+
 _PERSON_INTENTS = {
     Intent.PLAN: "talk_plan",
     Intent.CANCELLED: "talk_cancelled",
@@ -261,3 +274,4 @@ def register(engine: Engine) -> None:
     ):
         engine.add_person_command(name, handler)
     engine.add_answer("offer", answer_offer)
+    engine.add_answer("typed", answer_typed)
