@@ -15,7 +15,7 @@ from bot.store.sqlite.store import Store
 MENU_ORDER = (
     "start", "help", "log", "who", "add", "show", "people", "circle", "every", "note", "ask",
     "tag", "alias", "favor", "date", "snooze", "rename", "forget", "undo", "timezone",
-    "digest", "settings", "export", "import", "circles", "deleteme",
+    "digest", "dateorder", "settings", "export", "import", "circles", "deleteme",
 )  # fmt: skip
 
 __all__ = ["Button", "Command", "Context", "Engine", "Reply", "UserError", "build_engine"]

@@ -37,8 +37,9 @@ async def cmd_help(engine: Engine, ctx: Context, args: str) -> list[Reply]:
             example = f", e.g. {c.example}" if c.example and c.example != f"/{c.name}" else ""
             lines.append(f"/{c.name} — {c.description[:1].lower()}{c.description[1:]}{example}")
     lines.append(
-        "Plain words work too: “lunch with Bob on Friday”, “who should I call?”, "
-        "“note Alice loves jazz”."
+        "Plain words work too: “lunch with Bob on Friday”, “Sara, Omar and I went skating "
+        "yday”, “games night: Sara, Omar”, “who should I call?”, “when did I last see Ben?”, "
+        "“who did I see this week?”, “Ravi's birthday is 3 May”, “note Alice loves jazz”."
     )
     return [Reply("\n".join(lines))]
 

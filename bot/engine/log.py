@@ -293,7 +293,7 @@ def register(engine: Engine) -> None:
     )
     engine.add_command(Command("who", cmd_who, "Who haven't I seen?", "/who inner"))
     engine.add_command(
-        Command("dateorder", cmd_dateorder, "How you write dates", "/dateorder dmy", menu=False)
+        Command("dateorder", cmd_dateorder, "How you write dates (14/11)", "/dateorder dmy")
     )
     engine.plain_text.append(understand_plain)
     engine.add_answer("log", answer_log)
