@@ -402,6 +402,17 @@ def _this_weekend(m: re.Match[str], today: date) -> _Found:
     return _Found(today + timedelta(days=5 - today.weekday()), _label(m))
 
 
+def _before_last(m: re.Match[str], today: date) -> _Found:
+    """ "the Sunday before last", "the week before last": a week before the last one."""
+    word = m.group("wd").lower()
+    if word == "week":
+        return _Found(today - timedelta(days=14), _label(m))
+    if word == "weekend":
+        return _Found(_last_weekend(today) - timedelta(days=7), _label(m))
+    back = (today.weekday() - _WEEKDAY_FULL.index(word)) % 7 or 7
+    return _Found(today - timedelta(days=back + 7), _label(m))
+
+
 def _weekday_date(m: re.Match[str], today: date) -> _Found:
     """ "Sat 28th", "Friday the 27th", "Sat 28 Nov": the date decides, the weekday is colour."""
     if m.group("mon"):
@@ -479,6 +490,7 @@ _PAST_RULES: tuple[_Rule, ...] = (
         ),
         _last_period,
     ),
+    _Rule(_rx(rf"\bthe\s+(?P<wd>{_WD_FULL}|week|weekend)\s+before\s+last\b"), _before_last),
     _Rule(_rx(r"\b(?:over|at|on)\s+the\s+weekend\b"), _the_weekend),
     _Rule(_rx(r"\bthis\s+weekend\b"), _this_weekend),
     _Rule(

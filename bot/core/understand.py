@@ -116,7 +116,7 @@ _PLAN = _rx(
     r"|off\s+to|about\s+to|intend\s+to|trying\s+to|try\s+to|supposed\s+to|looking\s+forward"
     r"|i'll|we'll|i\s+will|we\s+will|i'd\s+like|might|tmrw|tomorrow|tmr|tomoz|2moro"
     r"|next\s+(?:week|month|year|weekend|monday|tuesday|wednesday|thursday|friday|saturday"
-    r"|sunday|mon|tue|tues|wed|thu|thurs|fri|sat|sun)|later\s+(?:today|this\s+week|on)|soon"
+    r"|sunday|mon|tue|tues|wed|thu|thurs|fri|sat|sun)|later\s+(?:today|tonight|this\s+\w+|on)|off\s+for|soon"
     r"|in\s+the\s+new\s+year|(?:^|\s)later\s*[.!?]?$)"
     r"|(?:^|\bi'm\s+|\bim\s+|\bi\s+am\s+|\bwe're\s+|\bwe\s+are\s+)"
     r"(?:seeing|meeting|calling|visiting|catching\s+up|having|grabbing|ringing|phoning"

@@ -194,3 +194,45 @@ def score() -> Score:
         else:
             result.misread.append(f"{other.text!r} ({other.expected}): {problem}")
     return result
+
+
+def heldout_cases() -> tuple[list[LogCase], list[OtherCase]]:
+    """heldout.txt: "text | log | people | day" and "text | kind | person" lines."""
+    entries = roster()
+    logs: list[LogCase] = []
+    others: list[OtherCase] = []
+    today = date.today()
+    for line in _lines("heldout.txt"):
+        if line.startswith("@today"):
+            today = date.fromisoformat(line.split()[1])
+            continue
+        cols = [c.strip() for c in line.split("|")]
+        if cols[1] == "log":
+            people = tuple(_canonical(p.strip(), entries) for p in cols[2].split(","))
+            logs.append(LogCase(cols[0], today, people, _day(cols[3], today)))
+        else:
+            person = _canonical(cols[2], entries) if len(cols) > 2 and cols[2] else None
+            others.append(OtherCase(cols[0], today, cols[1], person))
+    return logs, others
+
+
+def heldout_score() -> Score:
+    index = NameIndex.build(roster())
+    result = Score()
+    logs, others = heldout_cases()
+    for case in logs:
+        result.logs += 1
+        wrong = judge_log(case, index)
+        result.logs_right += wrong is None
+        if wrong is not None:
+            result.misses.append(f"{case.text!r}: {wrong}")
+    for other in others:
+        result.others += 1
+        safe, problem = judge_other(other, index)
+        result.others_safe += safe
+        if not safe:
+            result.unsafe.append(other.text)
+        result.others_right += problem is None
+        if problem is not None:
+            result.misread.append(f"{other.text!r} ({other.expected}): {problem}")
+    return result
