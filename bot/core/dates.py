@@ -8,6 +8,7 @@ already known to be a date (`parse_day`, `parse_future_day`), never for free tex
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -595,6 +596,8 @@ class DayRead:
         return DateError(_future_message(found, today))
 
 
+# Remembered: a message's head is read for its day when classified and again when parsed.
+@functools.lru_cache(maxsize=256)
 def read_day(text: str, today: date, order: str = "dmy") -> DayRead:
     """Find one day in free text, past or future, in the user's date `order`.
 

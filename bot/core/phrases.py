@@ -13,6 +13,7 @@ the same as a short line.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -707,6 +708,9 @@ def _topic_limit(tokens: list[_Token]) -> int:
 # ------------------------------------------------------------------ head and note
 
 
+# Remembered: classifying a message (understand.read) and parsing it split it alike. A
+# small cache: it only has to span one message, and it holds on to name indexes.
+@functools.lru_cache(maxsize=16)
 def _split_head(text: str, index: NameIndex | None = None) -> tuple[str, str]:
     """(head, tail): the tail is the user's own note, never searched for dates or people.
 

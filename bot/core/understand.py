@@ -172,7 +172,7 @@ _ME = _rx(r"\b(?:me|my|us|our|we|i)\b")
 _WITH = _rx(r"(?:^|\s)(?:with|w/|w|alongside)\s")
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=16)  # one message's worth; it holds on to name indexes
 def _names(text: str, index: NameIndex | None) -> tuple[str, ...]:
     """`mentioned_names`, remembered: one message asks for the same names several times."""
     return mentioned_names(text, index)
