@@ -511,7 +511,7 @@ def _name_list(p: _Parse, i: int) -> list[_Span]:
     spans: list[_Span] = []
     while True:
         span = _one_name(p, i)
-        if span is None:
+        if span is None or (spans and _starts_clause(p, span.first, span.last)):
             break
         spans.append(span)
         j = span.last + 1
@@ -592,11 +592,27 @@ def _known_anywhere(p: _Parse) -> None:
     i = 0
     while i < p.limit:
         last = None if p.used[i] else _known_at(p, i, in_slot=False)
+        if last is not None and _starts_clause(p, i, last):
+            last = None
         if last is not None and not any(p.used[i : last + 1]):
             p.add_name(_Span(i, last, consume=not _names_a_place(p, i, last)))
             i = last + 1
         else:
             i += 1
+
+
+_CLAUSE_VERBS = _words(
+    "is was has isn't wasn't hasn't says said seems looks sounds will won't can't couldn't "
+    "might thinks wants needs"
+)
+
+
+def _starts_clause(p: _Parse, first: int, last: int) -> bool:
+    """ "coffee with Sara, Omar is sick": after a comma, a name and a verb begin the note,
+    not one more person in the list."""
+    if first == 0 or last + 1 >= len(p.tokens):
+        return False
+    return p.tokens[first - 1].raw == "," and p.tokens[last + 1].low in _CLAUSE_VERBS
 
 
 def _names_a_place(p: _Parse, first: int, last: int) -> bool:
@@ -637,6 +653,8 @@ def _capitalised(p: _Parse) -> None:
             and _named_before(p, i)
         ):
             p.place = p.place or _place_text(p, i, last)
+        elif _starts_clause(p, i, last):
+            pass  # "…, Tom said": the note
         elif not at_place or toks[last].possessive:
             p.add_name(_Span(i, last, consume=not _names_a_place(p, i, last)))
         i = last + 1

@@ -91,6 +91,14 @@ _BIRTHDAY = _rx(
     r"(?:is\s+|was\s+|'s\s+)?(?:on\s+)?[:\-–—]?\s*(?P<when>.+?)\s*[.!]*$"
     r"|^\s*(?P<who2>.+?)\s+was\s+born\s+(?:on\s+)?(?P<when2>.+?)\s*[.!]*$"
 )
+# Seen online is not seeing someone: "saw Fatima's post", "Li Wei liked my photo".
+_ONLINE = _rx(
+    r"\b(?:liked|commented\s+on|reacted\s+to|shared|saw|watched|viewed)\s+(?:my|a|her|his"
+    r"|their|\w+'s)\s+(?:new\s+)?(?:post|story|stories|photo|photos|pic|pics|video|tweet"
+    r"|status|reel|update)s?\b"
+    r"|\b(?:post|story|photo|pic|video|tweet|status|reel)s?\s+on\s+(?:instagram|insta|facebook|fb"
+    r"|twitter|x|tiktok|linkedin|threads|bluesky)\b"
+)
 _CANCELLED = _rx(
     r"\b(?:called\s+off|call(?:ed)?\s+it\s+off|cancel(?:l)?(?:ed|ing)?|bailed|bail(?:ed)?\s+on"
     r"|had\s+to\s+(?:skip|cancel|bail|miss)|skipped|rain\s*-?check(?:ed)?|postponed|postpone"
@@ -100,7 +108,10 @@ _CANCELLED = _rx(
     r"|(?:was|were)\s+(?:going|supposed|meant|meaning|planning)\s+to)"
 )
 _NEGATION = _rx(
-    r"\b(?:not|never|haven't|havent|have\s+not|didn't|didnt|did\s+not|hasn't|hasnt)\s+"
+    r"^\s*(?:i\s+)?(?:really\s+)?miss(?:ing)?\s+(?!a\b|the\b)"
+    r"|\bmissed\s+(?:a\s+|the\s+|her\s+|his\s+|their\s+|\w+'s\s+)?(?:call|calls|text|message)"
+    r"|\bbut\s+i\s+missed\b"
+    r"|\b(?:not|never|haven't|havent|have\s+not|didn't|didnt|did\s+not|hasn't|hasnt)\s+"
     r"(?:\w+\s+){0,3}?(?:seen|see|saw|talked|talk|spoken|spoke|speak|called|call|heard|met"
     r"|meet|texted|text|messaged|caught\s+up|got\s+to|get\s+to|managed|visited|been\s+in\s+touch"
     r"|rung|rang|ring|phoned|contacted|reached)\b"
@@ -110,7 +121,11 @@ _NEGATION = _rx(
     r"|too\s+long|so\s+long|a\s+long\s+time)\s+since\b"
 )
 _PLAN = _rx(
-    r"\b(?:going\s+to|goin\s+to|gonna|must|should|shall|need\s+to|needs\s+to|have\s+to"
+    r"\b(?:owe|owes|remember\s+to|don't\s+forget|do\s+not\s+forget|reminder"
+    r"|(?:is|'s|are|'re|am|'m)\s+(?:coming|visiting|popping|dropping|staying|meeting|having)\b"
+    r"|(?:is|'s|are)\s+(?:on\s+)?(?:this\s+|next\s+)?(?:monday|tuesday|wednesday|thursday"
+    r"|friday|saturday|sunday|tomorrow|tonight)"
+    r"|going\s+to|goin\s+to|gonna|must|should|shall|need\s+to|needs\s+to|have\s+to"
     r"|has\s+to|gotta|got\s+to|want\s+to|wanna|wants\s+to|would\s+like\s+to|planning|plan\s+to"
     r"|plans\s+to|hoping\s+to|hope\s+to|remind\s+me|meant\s+to|meaning\s+to|maybe|let's|lets"
     r"|off\s+to|about\s+to|intend\s+to|trying\s+to|try\s+to|supposed\s+to|looking\s+forward"
@@ -208,6 +223,8 @@ def read(text: str, today: date, index: NameIndex | None = None) -> Reading:
             return Reading(intent, _first_known(head, index) or _first_known(t, index))
     if _PLAN.search(head) or _future(head, today):
         return Reading(Intent.PLAN, _first_known(head, index))
+    if _ONLINE.search(head):
+        return Reading(Intent.STATEMENT, _first_known(head, index))
     if t.endswith("?") or _QUESTION.match(t):
         return Reading(Intent.UNKNOWN, _first_known(t, index))
     statement = _statement(head, index)
