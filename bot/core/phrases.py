@@ -69,7 +69,11 @@ _KIND_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     ("movie", r"movies?|films?|cinema|flicks?"),
     ("concert", r"concerts?|gigs?"),
-    ("party", r"part(?:y|ies)|bbq|barbecue|wedding|housewarming|celebration"),
+    (
+        "party",
+        r"part(?:y|ies)|bbq|barbecue|wedding|housewarming|celebration|(?:baby\s+)?shower"
+        r"|hen\s+do|stag\s+do|leaving\s+do|farewell|reunion|christening|graduation",
+    ),
     (
         "visit",
         r"visit(?:ed|ing|s)?|stayed\s+with|went\s+to\s+see|came\s+(?:over|round|by)"
@@ -455,6 +459,14 @@ def _one_name(p: _Parse, i: int) -> _Span | None:
         nxt = toks[i + 1] if i + 1 < p.limit else None
         if toks[i].low not in _OWN and (nxt is None or _case(nxt.core) != "upper"):
             return None
+        # "with my CV", "in his BMW": a thing owned, unless it is someone known.
+        if (
+            nxt is not None
+            and _case(nxt.core) == "upper"
+            and nxt.low not in _FAMILY
+            and _known_at(p, i + 1, in_slot=True) is None
+        ):
+            return None
         i += 1
     if i + 1 < p.limit and toks[i].low in _FAMILY and _case(toks[i].core) == "lower":
         nxt = toks[i + 1]
@@ -638,8 +650,8 @@ def _capitalised(p: _Parse) -> None:
         ):
             i += 1
             continue
-        if i in p.blocked or _sentence_start(toks[i - 1]):
-            i += 1
+        if i in p.blocked or _sentence_start(toks[i - 1]) or prev in _POSSESSIVE_DETERMINERS:
+            i += 1  # "with my CV": owned, not someone
             continue
         last = _extend_upper(p, i)
         # After "at"/"in" a capital is a place ("at Chez Panisse"), unless it's "at Bob's";

@@ -49,3 +49,8 @@ def test_the_day_before_last() -> None:
     assert parse_log("the Sunday before last: hike with Rosa", TODAY, INDEX).day == date(
         2026, 11, 22
     )
+
+
+def test_a_capitalised_thing_someone_owns_is_not_a_person() -> None:
+    assert parse_log("Fatima helped with my CV", TODAY, INDEX).names == ("Fatima",)
+    assert parse_log("helped Li Wei with his CV", TODAY, INDEX).names == ("Li Wei",)
