@@ -100,12 +100,10 @@ async def plan(engine: Engine, ctx: Context, person: Person, text: str) -> list[
 
 
 async def cancelled(engine: Engine, ctx: Context, person: Person, text: str) -> list[Reply]:
-    return [
-        Reply(
-            f"Sorry it didn't happen — I haven't logged anything with {person.name}. "
-            f"{_last_seen(person, ctx)}"
-        )
-    ]
+    text = f"Sorry it didn't happen — I haven't logged anything with {person.name}."
+    if person.last_contact is not None:
+        text += " " + _last_seen(person, ctx)
+    return [Reply(text)]
 
 
 async def not_seen(engine: Engine, ctx: Context, person: Person, text: str) -> list[Reply]:
@@ -113,7 +111,7 @@ async def not_seen(engine: Engine, ctx: Context, person: Person, text: str) -> l
     return [
         await engine.ask(
             ctx,
-            f"{_last_seen(person, ctx)} I haven't logged anything new.",
+            f"{_last_seen(person, ctx)} Want to log one today, or snooze them for now?",
             payload,
             [
                 (f"Log a catch-up with {person.name} today", "l"),
