@@ -122,3 +122,5 @@ class PersonCard:
     favors: tuple[Favor, ...] = ()
     dates: tuple[ImportantDate, ...] = ()
     history: tuple[Interaction, ...] = field(default=())
+    phones: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()

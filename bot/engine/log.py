@@ -228,6 +228,21 @@ async def answer_log(
     )
 
 
+async def answer_not_seen(
+    engine: Engine, ctx: Context, pending_id: int, payload: dict[str, Any], choice: str
+) -> list[Reply]:
+    """ "Not seen Ravi for months" → "Log a catch-up today"; snoozing is talk's."""
+    if choice != "l":
+        return await talk.answer_offer(engine, ctx, pending_id, payload, choice)
+    await engine.store.drop_pending(ctx.owner, pending_id)
+    person = await engine.store.person(ctx.owner, int(payload["pid"]))
+    if person is None:
+        return [Reply("That person is no longer in your circles.")]
+    return [
+        await commit_log(engine, ctx, ctx.today, "catch-up", "", [person.id], [], [], ctx.today)
+    ]
+
+
 async def cmd_who(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     """/who [circle|#tag]"""
     people = await engine.people(ctx.owner)
@@ -292,4 +307,5 @@ def register(engine: Engine) -> None:
     engine.plain_text.append(understand_plain)
     engine.add_answer("log", answer_log)
     engine.add_answer("dateorder", answer_date_order)
+    engine.add_answer("notseen", answer_not_seen)
     talk.register(engine)

@@ -107,7 +107,8 @@ async def cancelled(engine: Engine, ctx: Context, person: Person, text: str) -> 
 
 
 async def not_seen(engine: Engine, ctx: Context, person: Person, text: str) -> list[Reply]:
-    payload = {"a": "offer", "do": "neg", "pid": person.id, "text": text}
+    # "notseen" is answered in log.py (it can log); its other choices come back here.
+    payload = {"a": "notseen", "do": "neg", "pid": person.id, "text": text}
     return [
         await engine.ask(
             ctx,
@@ -227,12 +228,6 @@ async def answer_offer(
         return await run[do](engine, ctx, person, text)
     if do == "neg" and choice == "s":
         return await run["snooze"](engine, ctx, person, f"{_SNOOZE_DAYS} days")
-    if do == "neg" and choice == "l":
-        from bot.engine.log import commit_log  # log imports this module
-
-        return [
-            await commit_log(engine, ctx, ctx.today, "catch-up", "", [person.id], [], [], ctx.today)
-        ]
     return [Reply("That button has expired.")]
 
 
