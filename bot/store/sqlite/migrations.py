@@ -330,6 +330,9 @@ V_REVIEWS: tuple[str, ...] = (
     )""",
     "CREATE INDEX reviews_pending ON reviews(status) WHERE status = 'pending'",
 )
+# How the user writes numeric dates (issue 9): dmy, mdy or ymd; NULL means "not said":
+# the time zone's country decides where that is clear, else kith asks once.
+V_DATE_ORDER: tuple[str, ...] = ("ALTER TABLE users ADD COLUMN date_order TEXT",)
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     V1,
@@ -343,6 +346,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     V_PLACES,
     V_GROUPS,
     V_REVIEWS,
+    V_DATE_ORDER,
 )
 LATEST = len(MIGRATIONS)
 
