@@ -1,0 +1,92 @@
+"""Start and stop the Discord client inside `kith run`: login, gateway, clean close.
+
+`login` checks the token over REST first, so a rejected token fails here, before any
+gateway connection, as `discord.LoginFailure`; the caller turns that into one line and
+exit code 2. The base URLs are discord.py class attributes (not per client), set from
+`[discord] api_base` / `gateway_url` before anything connects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from typing import Final
+
+import aiohttp
+import discord
+import discord.gateway
+import discord.http
+import yarl
+
+from bot.compose import Services
+from bot.config import DiscordConfig
+from bot.discord.client import KithDiscord
+from bot.discord.sender import DiscordSender
+
+log = logging.getLogger(__name__)
+
+READY_TIMEOUT: Final = 60.0
+MAX_CONNECT_DELAY: Final = 30.0
+
+
+def point_at(config: DiscordConfig) -> None:
+    """Send discord.py's REST and gateway traffic where the config says (a proxy, a fake)."""
+    discord.http.Route.BASE = config.api_base.rstrip("/")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.gateway_url)
+
+
+def build_client(services: Services, **options: float | bool) -> KithDiscord:
+    config = services.config.discord
+    return KithDiscord(
+        services.engine,
+        services.store,
+        allowed_users=frozenset(config.allowed_users),
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def sender_for(client: KithDiscord) -> DiscordSender:
+    """The digest's way to Discord users (the one line the sweep wiring needs)."""
+    return DiscordSender(client, client.allowed_users)
+
+
+@asynccontextmanager
+async def running(
+    client: KithDiscord, token: str, stop: asyncio.Event | None = None
+) -> AsyncIterator[KithDiscord]:
+    """Log in (retrying while Discord is unreachable), connect the gateway, close on exit."""
+    stop = stop or asyncio.Event()
+    delay = 1.0
+    while True:
+        try:
+            await client.login(token)
+            break
+        except discord.LoginFailure:
+            await client.close()
+            raise
+        except (aiohttp.ClientError, OSError, discord.DiscordServerError) as exc:
+            log.warning("cannot reach Discord (%s); retrying in %.0f s", exc, delay)
+        with suppress(TimeoutError):
+            async with asyncio.timeout(delay):
+                await stop.wait()
+        if stop.is_set():
+            await client.close()
+            yield client
+            return
+        delay = min(delay * 2, MAX_CONNECT_DELAY)
+    gateway = asyncio.create_task(client.connect(reconnect=True), name="discord-gateway")
+    try:
+        yield client
+    finally:
+        await client.close()
+        with suppress(asyncio.CancelledError):
+            try:
+                await asyncio.wait_for(gateway, 10)
+            except Exception:
+                log.warning("the Discord gateway ended with an error", exc_info=True)
+
+
+async def wait_ready(client: KithDiscord, timeout: float = READY_TIMEOUT) -> None:
+    await asyncio.wait_for(client.wait_until_ready(), timeout)
