@@ -328,8 +328,13 @@ class FakeDiscord:
         return await self._interact(3, user_id, data, message=message)
 
     async def answered(self, interaction: Interaction, timeout: float = 5.0) -> Interaction:
-        """Wait until the bot's first answer to `interaction` arrived."""
+        """Wait until the bot answered `interaction`: its first answer, and after a defer
+        ("thinking…") the edit that fills it in."""
         await self.wait_for(lambda: bool(interaction.responses), what="an interaction answer")
+        if interaction.responses[0].get("type") == 5:
+            assert interaction.original_id is not None
+            placeholder = self.message(interaction.channel_id, interaction.original_id)
+            await self.wait_for(lambda: placeholder.edits > 0, what="the deferred answer")
         return interaction
 
     # -- waiting ---------------------------------------------------------------------
@@ -453,7 +458,20 @@ class FakeDiscord:
         if guild_channel is not None:
             payload["guild_id"] = str(GUILD_ID)
             payload["member"] = self._member(user_id)
-            payload["channel"] = {"id": str(cid), "type": 0, "name": "general", "guild_id": str(GUILD_ID)}
+            payload["channel"] = {
+                "id": str(cid),
+                "type": 0,
+                "name": "general",
+                "guild_id": str(GUILD_ID),
+                "position": 0,
+                "permission_overwrites": [],
+                "nsfw": False,
+                "parent_id": None,
+                "topic": None,
+                "rate_limit_per_user": 0,
+                "last_message_id": None,
+                "flags": 0,
+            }
             payload["context"] = 0
             payload["guild_locale"] = "en-US"
         else:
