@@ -271,9 +271,7 @@ def _discord(table: dict[str, Any], where: _Where) -> DiscordConfig:
         token=_get(table, "discord", "token", _text, d.token, where).strip(),
         api_base=_get(table, "discord", "api_base", _url, d.api_base, where),
         gateway_url=_get(table, "discord", "gateway_url", _ws_url, d.gateway_url, where),
-        allowed_users=_get(
-            table, "discord", "allowed_users", _discord_ids, d.allowed_users, where
-        ),
+        allowed_users=_get(table, "discord", "allowed_users", _discord_ids, d.allowed_users, where),
     )
 
 

@@ -66,10 +66,11 @@ class EngineButton(
     async def from_custom_id(
         cls,
         interaction: discord.Interaction[discord.Client],
-        item: discord.ui.Button[discord.ui.View],
+        item: discord.ui.Item[Any],
         match: re.Match[str],
     ) -> EngineButton:
-        return cls(item.label or "", match["data"])
+        text = item.label if isinstance(item, discord.ui.Button) else None
+        return cls(text or "", match["data"])
 
     async def callback(self, interaction: discord.Interaction[discord.Client]) -> None:
         client = interaction.client

@@ -11,7 +11,7 @@ annotations to build each command's options.)
 """
 
 import logging
-from typing import TYPE_CHECKING, Any, Final, Optional
+from typing import TYPE_CHECKING, Any, Final
 
 import discord
 from discord import app_commands
@@ -46,29 +46,25 @@ def build_tree(client: "KithDiscord") -> app_commands.CommandTree["KithDiscord"]
 def _text_command(client: "KithDiscord", command: Command) -> app_commands.Command[Any, Any, Any]:
     name = command.name
 
-    async def callback(interaction: discord.Interaction, text: Optional[str] = None) -> None:
+    async def callback(interaction: discord.Interaction, text: str | None = None) -> None:
         await client.on_command(interaction, _line(name, text))
 
     app_commands.describe(text=_hint(command, "what to say after the command"))(callback)
-    return app_commands.Command(
-        name=name, description=_description(command), callback=callback
-    )
+    return app_commands.Command(name=name, description=_description(command), callback=callback)
 
 
-def _person_command(
-    client: "KithDiscord", command: Command
-) -> app_commands.Command[Any, Any, Any]:
+def _person_command(client: "KithDiscord", command: Command) -> app_commands.Command[Any, Any, Any]:
     name = command.name
 
     async def callback(
-        interaction: discord.Interaction, person: str, text: Optional[str] = None
+        interaction: discord.Interaction, person: str, text: str | None = None
     ) -> None:
         await client.on_command(interaction, _line(name, person, text))
 
     app_commands.describe(
         person="one of your people", text=_hint(command, "the rest, after the name")
     )(callback)
-    slash = app_commands.Command(
+    slash: app_commands.Command[Any, Any, Any] = app_commands.Command(
         name=name, description=_description(command), callback=callback
     )
 
@@ -81,7 +77,7 @@ def _person_command(
     return slash
 
 
-def _line(name: str, *words: Optional[str]) -> str:
+def _line(name: str, *words: str | None) -> str:
     return " ".join([f"/{name}", *(w.strip() for w in words if w and w.strip())])
 
 

@@ -88,5 +88,5 @@ async def running(
                 log.warning("the Discord gateway ended with an error", exc_info=True)
 
 
-async def wait_ready(client: KithDiscord, timeout: float = READY_TIMEOUT) -> None:
-    await asyncio.wait_for(client.wait_until_ready(), timeout)
+async def wait_ready(client: KithDiscord, within: float = READY_TIMEOUT) -> None:
+    await asyncio.wait_for(client.wait_until_ready(), within)

@@ -13,7 +13,6 @@ bots not to open many DMs quickly.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import aiohttp
@@ -61,7 +60,7 @@ class DiscordSender:
             if exc.status == 429:  # still limited after discord.py's own waiting
                 raise TryLater("rate limited") from exc
             raise Rejected(f"{exc.status} {exc.code}: {exc.text}") from exc
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise TryLater(f"{type(exc).__name__}: {exc}") from exc
 
     async def _channel(self, user_id: int) -> discord.PartialMessageable:

@@ -35,7 +35,10 @@ async def test_the_digest_arrives_at_its_minute_with_working_buttons(
 
     [digest] = await sweep_at(kith, clock, "2026-11-26T09:00:00Z")
     assert digest.content.startswith("It's been a while — maybe say hi to:")
-    assert digest.rows == [["Reached out to Alice"], ["Snooze Alice a week", "Less often for Alice"]]
+    assert digest.rows == [
+        ["Reached out to Alice"],
+        ["Snooze Alice a week", "Less often for Alice"],
+    ]
 
     shown = await ann.taps("Reached out")
     assert shown.startswith("Nice — logged that you reached out to Alice today.")

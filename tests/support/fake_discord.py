@@ -327,7 +327,7 @@ class FakeDiscord:
         data = {"custom_id": custom_id, "component_type": 2}
         return await self._interact(3, user_id, data, message=message)
 
-    async def answered(self, interaction: Interaction, timeout: float = 5.0) -> Interaction:
+    async def answered(self, interaction: Interaction) -> Interaction:
         """Wait until the bot answered `interaction`: its first answer, and after a defer
         ("thinking…") the edit that fills it in."""
         await self.wait_for(lambda: bool(interaction.responses), what="an interaction answer")
@@ -340,10 +340,10 @@ class FakeDiscord:
     # -- waiting ---------------------------------------------------------------------
 
     async def wait_for(
-        self, condition: Callable[[], bool], *, timeout: float = 5.0, what: str = "a condition"
+        self, condition: Callable[[], bool], *, within: float = 5.0, what: str = "a condition"
     ) -> None:
         assert self._changed is not None
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while not condition():
             left = deadline - time.monotonic()
             if left <= 0:
@@ -487,8 +487,9 @@ class FakeDiscord:
         for c in self.commands:
             if c["name"] == name:
                 return int(c["id"])
-        raise AssertionError(f"/{name} was never registered (synced commands: "
-                             f"{[c['name'] for c in self.commands]})")
+        raise AssertionError(
+            f"/{name} was never registered (synced commands: {[c['name'] for c in self.commands]})"
+        )
 
     def _member(self, user_id: int) -> dict[str, Any]:
         return {
@@ -518,7 +519,9 @@ class FakeDiscord:
             return web.Response(status=status)
         # discord.py parses JSON only when content-type is exactly application/json.
         return web.Response(
-            status=status, body=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+            status=status,
+            body=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
         )
 
     async def _route(self, request: web.Request, path: str) -> tuple[int, Any]:
@@ -551,7 +554,12 @@ class FakeDiscord:
                 "last_message_id": None,
                 "flags": 0,
             }
-        if method == "POST" and len(parts) == 3 and parts[0] == "channels" and parts[2] == "messages":
+        if (
+            method == "POST"
+            and len(parts) == 3
+            and parts[0] == "channels"
+            and parts[2] == "messages"
+        ):
             return await self._post_message(request, int(parts[1]))
         if method == "PATCH" and len(parts) == 4 and parts[0] == "channels":
             body, _files = await self._body(request)
@@ -586,7 +594,9 @@ class FakeDiscord:
             if not _COMMAND_NAME.fullmatch(c.get("name", "")):
                 errors.append(f"command name {c.get('name')!r}")
             if not 1 <= len(c.get("description", "")) <= 100:
-                errors.append(f"/{c.get('name')} description length {len(c.get('description', ''))}")
+                errors.append(
+                    f"/{c.get('name')} description length {len(c.get('description', ''))}"
+                )
             for o in c.get("options", []):
                 if not _COMMAND_NAME.fullmatch(o.get("name", "")):
                     errors.append(f"/{c.get('name')} option name {o.get('name')!r}")
@@ -668,7 +678,11 @@ class FakeDiscord:
         return 200, self._message_payload(message, [])
 
     def _add(
-        self, channel_id: int, body: dict[str, Any], files: list[FakeFile], interaction: int | None = None
+        self,
+        channel_id: int,
+        body: dict[str, Any],
+        files: list[FakeFile],
+        interaction: int | None = None,
     ) -> FakeMessage:
         message = FakeMessage(
             next(self._ids),
@@ -720,7 +734,9 @@ class FakeDiscord:
         if kind == 4:  # a new message
             record.original_id = self._add(record.channel_id, data, files, iid).id
         elif kind == 5:  # deferred: "thinking…" placeholder
-            record.original_id = self._add(record.channel_id, {"content": "", "flags": data.get("flags", 0)}, [], iid).id
+            record.original_id = self._add(
+                record.channel_id, {"content": "", "flags": data.get("flags", 0)}, [], iid
+            ).id
         elif kind in (6, 7):  # deferred update / update the pressed message
             if record.message_id is None:
                 self.violations.append(f"callback type {kind} on a non-component interaction")
@@ -759,7 +775,9 @@ class FakeDiscord:
             errors = self._check({**body, "_files": files})
             if errors:
                 return self._invalid(errors)
-            return 200, self._message_payload(self._add(record.channel_id, body, files, record.id), [])
+            return 200, self._message_payload(
+                self._add(record.channel_id, body, files, record.id), []
+            )
         if request.method == "PATCH" and len(parts) == 5:
             target = record.original_id if parts[4] == "@original" else int(parts[4])
             if target is None:
@@ -789,7 +807,13 @@ class FakeDiscord:
             "mention_roles": [],
             "attachments": attachments
             or [
-                {"id": str(i), "filename": f.filename, "size": len(f.data), "url": "", "proxy_url": ""}
+                {
+                    "id": str(i),
+                    "filename": f.filename,
+                    "size": len(f.data),
+                    "url": "",
+                    "proxy_url": "",
+                }
                 for i, f in enumerate(m.files, 1)
             ],
             "embeds": [],
@@ -830,7 +854,9 @@ class ThreadedFakeDiscord:
         self._thread.join(5)
 
     def run(
-        self, work: Callable[[FakeDiscord], Coroutine[Any, Any, _T] | Awaitable[_T]], timeout: float = 30
+        self,
+        work: Callable[[FakeDiscord], Coroutine[Any, Any, _T] | Awaitable[_T]],
+        timeout: float = 30,
     ) -> _T:
         async def call() -> _T:
             return await work(self.fake)
