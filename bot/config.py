@@ -208,10 +208,10 @@ def _read_toml(path: str, source: str) -> dict[str, Any]:
 # Known keys per section. [circles] is open: its keys are the circle names.
 _SECTIONS: dict[str, tuple[str, ...]] = {
     "telegram": ("token", "base_url", "base_file_url", "allowed_users"),
-    "discord": ("token", "api_base", "gateway_url", "allowed_users"),
     "storage": ("path",),
     "nudges": ("digest_time", "timezone", "max_per_digest"),
     "circles": (),
+    "discord": ("token", "api_base", "gateway_url", "allowed_users"),
 }
 
 
