@@ -52,17 +52,14 @@ def sender_for(client: KithDiscord) -> DiscordSender:
     return DiscordSender(client, client.allowed_users)
 
 
-@asynccontextmanager
-async def running(
-    client: KithDiscord, token: str, stop: asyncio.Event | None = None
-) -> AsyncIterator[KithDiscord]:
-    """Log in (retrying while Discord is unreachable), connect the gateway, close on exit."""
-    stop = stop or asyncio.Event()
+async def login(client: KithDiscord, token: str, stop: asyncio.Event) -> bool:
+    """Check the token over REST (retrying while Discord is unreachable); False if stopped
+    first. A rejected token raises `discord.LoginFailure` at once."""
     delay = 1.0
     while True:
         try:
             await client.login(token)
-            break
+            return True
         except discord.LoginFailure:
             await client.close()
             raise
@@ -73,19 +70,46 @@ async def running(
                 await stop.wait()
         if stop.is_set():
             await client.close()
-            yield client
-            return
+            return False
         delay = min(delay * 2, MAX_CONNECT_DELAY)
-    gateway = asyncio.create_task(client.connect(reconnect=True), name="discord-gateway")
+
+
+@asynccontextmanager
+async def gateway(client: KithDiscord) -> AsyncIterator[KithDiscord]:
+    """Connect a logged-in client to the gateway (reconnecting by itself); close on exit."""
+    task = asyncio.create_task(client.connect(reconnect=True), name="discord-gateway")
+    task.add_done_callback(_gateway_ended)
     try:
         yield client
     finally:
         await client.close()
-        with suppress(asyncio.CancelledError):
-            try:
-                await asyncio.wait_for(gateway, 10)
-            except Exception:
-                log.warning("the Discord gateway ended with an error", exc_info=True)
+        with suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(task, 10)
+
+
+@asynccontextmanager
+async def running(
+    client: KithDiscord, token: str, stop: asyncio.Event | None = None
+) -> AsyncIterator[KithDiscord]:
+    """`login` then `gateway`: the whole client lifetime in one `async with`."""
+    if await login(client, token, stop or asyncio.Event()):
+        async with gateway(client):
+            yield client
+    else:
+        yield client
+
+
+def _gateway_ended(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        exc = task.exception()
+        log.error("the Discord connection ended: %s: %s", type(exc).__name__, exc)
+
+
+class VoiceNoise(logging.Filter):
+    """discord.py warns at every start that voice libraries are missing; kith has no voice."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "voice will NOT be supported" not in record.getMessage()
 
 
 async def wait_ready(client: KithDiscord, within: float = READY_TIMEOUT) -> None:

@@ -852,6 +852,7 @@ class ThreadedFakeDiscord:
         self.run(lambda f: f.stop())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
+        self._loop.close()
 
     def run(
         self,
