@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -13,6 +14,7 @@ from bot.core.phrases import is_who_question, looks_like_log, parse_log
 from bot.engine.engine import Command, Context, Engine, check_name, short
 from bot.engine.render import join_names, who_list
 from bot.engine.replies import Reply
+from bot.ports.store import NewPerson
 
 ADD = "a"
 SKIP = "s"
@@ -110,18 +112,10 @@ async def commit_log(
         await store.log_now(ctx.owner, label, ctx.now, day, kind, note, ids, reactivate)
     else:
         async with store.change(ctx.owner, label, ctx.now) as ch:
-            ids += await store.add_people(
-                ch,
-                [
-                    {
-                        "name": n,
-                        "circle": engine.circles.default_new,
-                        "added_on": ctx.today.isoformat(),
-                    }
-                    for n in new_names
-                ],
+            ids += await ch.add_people(
+                [NewPerson(n, engine.circles.default_new, ctx.today) for n in new_names]
             )
-            await store.log(ch, day, kind, note, ids, reactivate=reactivate)
+            await ch.log_meeting(day, kind, note, ids, reactivate=reactivate)
     text = f"Logged {kind} with {join_names(names)} on {format_day(day, today)}"
     if note:
         text += f" — note: {note}"
@@ -175,7 +169,7 @@ async def cmd_who(engine: Engine, ctx: Context, args: str) -> list[Reply]:
 
 
 def filter_scope(
-    engine: Engine, people: list[Person], scope: str
+    engine: Engine, people: Sequence[Person], scope: str
 ) -> tuple[list[Person], str | None]:
     """Keep people in a circle or with a #tag; an error text when the scope is unknown."""
     if scope.startswith("#"):
