@@ -259,7 +259,7 @@ class Sweeper:
                 log.warning("a digest could not be sent yet (%s); will retry", _describe(exc))
             except Undeliverable as exc:
                 await self.ledger.mark_final(digest, UNDELIVERABLE, _describe(exc))
-                await self.store.set_active(digest.owner, False)
+                await self.engine.unreachable(digest.owner)
                 result.undeliverable += 1
             except Rejected as exc:
                 await self.ledger.mark_final(digest, REJECTED, _describe(exc))

@@ -23,7 +23,7 @@ from bot.compose import Services
 from bot.engine.replies import Reply
 from bot.nudges.sweep import Rejected, Sweeper, TryLater, Undeliverable, sweep_seconds
 from bot.ports.digests import Scope
-from bot.ports.identities import TELEGRAM
+from bot.ports.identities import TELEGRAM, Identities
 from bot.telegram.keyboards import inline_keyboard
 
 log = logging.getLogger(__name__)
@@ -36,17 +36,25 @@ TELEGRAM_USERS: Final = Scope(transport=TELEGRAM)
 class TelegramSender:
     """Sends one digest as one message, its buttons as an inline keyboard."""
 
-    def __init__(self, bot: Bot, allowed_users: frozenset[int] = frozenset()) -> None:
+    def __init__(
+        self, bot: Bot, identities: Identities, allowed_users: frozenset[int] = frozenset()
+    ) -> None:
         self.bot = bot
+        self.identities = identities
         self.allowed_users = allowed_users
 
     async def send(self, owner: int, reply: Reply) -> None:
-        if self.allowed_users and owner not in self.allowed_users:
+        external = await self.identities.external_id(owner, TELEGRAM)
+        if external is None or not external.isdigit():
+            raise Undeliverable("no Telegram identity")
+        user_id = int(external)
+        if self.allowed_users and user_id not in self.allowed_users:
             # The bot was made private after this user joined: it would not answer them.
             raise Undeliverable("not in allowed_users")
         try:
+            # A private chat's id is the user's id.
             await self.bot.send_message(
-                chat_id=owner, text=reply.text, reply_markup=inline_keyboard(reply.buttons)
+                chat_id=user_id, text=reply.text, reply_markup=inline_keyboard(reply.buttons)
             )
         except Forbidden as exc:
             raise Undeliverable(str(exc)) from exc
@@ -96,6 +104,8 @@ def install_sweep(
 
 def install_nudges(app: Application[Any, Any, Any, Any, Any, Any], services: Services) -> Job[Any]:
     """Wire the daily digest into a built application (the one line app.py needs)."""
-    sender = TelegramSender(app.bot, frozenset(services.config.telegram.allowed_users))
+    sender = TelegramSender(
+        app.bot, services.store.identities, frozenset(services.config.telegram.allowed_users)
+    )
     sweeper = Sweeper(services.engine, services.clock, sender, scope=TELEGRAM_USERS)
     return install_sweep(app, sweeper)

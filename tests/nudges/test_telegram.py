@@ -19,6 +19,7 @@ from bot.config import load_config
 from bot.core.clock import FixedClock, parse_utc
 from bot.engine import Reply
 from bot.nudges.sweep import SWEEP_SECONDS, Rejected, TryLater, Undeliverable, sweep_seconds
+from bot.ports.identities import TELEGRAM, Identity
 from bot.telegram.app import KithApp, build_application
 from bot.telegram.run import connect, polling
 from bot.telegram.sender import TelegramSender
@@ -149,13 +150,17 @@ async def test_telegram_errors_map_onto_what_the_sweep_does(
     bot: Bot, status: int, description: str, raised: type[Exception]
 ) -> None:
     bot.api.fail_next("sendMessage", status, description=description)
-    sender = TelegramSender(bot.app.bot)
+    await bot.services.store.identities.owner_of(Identity(TELEGRAM, str(ANN)))
+    sender = TelegramSender(bot.app.bot, bot.services.store.identities)
     with pytest.raises(raised):
         await sender.send(ANN, Reply("hello"))
 
 
 async def test_a_user_no_longer_allowed_gets_no_digest(bot: Bot) -> None:
-    sender = TelegramSender(bot.app.bot, allowed_users=frozenset({8}))
+    await bot.services.store.identities.owner_of(Identity(TELEGRAM, str(ANN)))
+    sender = TelegramSender(
+        bot.app.bot, bot.services.store.identities, allowed_users=frozenset({8})
+    )
     with pytest.raises(Undeliverable):
         await sender.send(ANN, Reply("hello"))
     assert bot.api.calls_of("sendMessage") == []

@@ -275,6 +275,7 @@ class SqliteStore:
             ):
                 await conn.execute(f"DELETE FROM {table} WHERE owner_id = ?", (owner,))
             await conn.execute("DELETE FROM users WHERE id = ?", (owner,))
+            await conn.execute("DELETE FROM identities WHERE owner_id = ?", (owner,))
         self._forget_cache(owner)
         self._settings.pop(owner, None)
 
