@@ -1,8 +1,9 @@
 """`kith run`: every transport that has a token, in one process.
 
 Telegram alone runs as it always has (`bot/telegram/run.py`). With a Discord token, the
-transports share one engine, one database and one sweep, whose digests go to each
-owner's own transport (`RoutingSender`):
+transports share one engine, one database and one sweep loop; each minute it sweeps the
+owners whose digest goes out through each running transport (`Scope(transport=…)`, the
+owner's `digest_via`), with that transport's sender:
 
     services (open DB) → Telegram: getMe, polling → Discord: login (REST), gateway →
     sweep loop → … SIGINT/SIGTERM … → sweep loop ends → Discord closes → Telegram stops
@@ -17,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from typing import Final
 
@@ -28,13 +29,11 @@ from telegram.request import BaseRequest
 from bot.compose import services
 from bot.config import Config
 from bot.core.clock import Clock
-from bot.discord.owners import is_discord_owner
 from bot.discord.run import VoiceNoise, build_client, gateway, login, point_at, sender_for
-from bot.engine.replies import Reply
-from bot.nudges.sweep import Sender, Sweeper, TryLater, sweep_seconds
-from bot.store.sqlite.db import StoreError
-from bot.store.sqlite.digests import Scope
-from bot.store.sqlite.migrations import MigrationError
+from bot.nudges.sweep import Sweeper, sweep_seconds
+from bot.ports.digests import Scope
+from bot.ports.identities import DISCORD, TELEGRAM
+from bot.ports.store import StoreError
 from bot.telegram.app import build_application
 from bot.telegram.run import REJECTED as TELEGRAM_REJECTED
 from bot.telegram.run import _signals_set, _stopped_within, configure_logging, connect, polling
@@ -52,10 +51,6 @@ DISCORD_REJECTED: Final = (
     "(Developer Portal → your app → Bot → Reset Token gives you a new one)"
 )
 FIRST_SWEEP_SECONDS: Final = 10.0  # after start: let both transports settle first
-# Every chat owner (the terminal's user 0 is `kith chat`'s own).
-CHAT_OWNERS: Final = Scope(min_owner=1)
-
-Route = Callable[[int], Awaitable[str]]
 
 
 def run(config: Config) -> int:
@@ -80,7 +75,7 @@ def run(config: Config) -> int:
     except TelegramError as exc:
         log.error("Telegram refused to start the bot: %s: %s", type(exc).__name__, exc)
         return 1
-    except (StoreError, MigrationError):
+    except StoreError:
         raise  # the CLI reports these in one line
     except Exception:
         log.critical("kith stopped on an unexpected error", exc_info=True)
@@ -99,7 +94,7 @@ async def serve(
     """Serve every transport with a token until `stop` (by default SIGINT/SIGTERM)."""
     with _signals_set(stop) as stopping:
         async with services(config, clock) as s, AsyncExitStack() as stack:
-            senders: dict[str, Sender] = {}
+            sweepers: list[Sweeper] = []
             client = None
             if config.discord.token.strip():
                 # The token is checked first (one REST call), so a rejected one stops
@@ -120,52 +115,33 @@ async def serve(
                 if not await connect(app, stopping):
                     return 0
                 await stack.enter_async_context(polling(app))
-                senders["telegram"] = TelegramSender(
-                    app.bot, frozenset(config.telegram.allowed_users)
+                telegram_sender = TelegramSender(
+                    app.bot, s.store.identities, frozenset(config.telegram.allowed_users)
+                )
+                sweepers.append(
+                    Sweeper(s.engine, s.clock, telegram_sender, scope=Scope(transport=TELEGRAM))
                 )
             if client is not None:
                 await stack.enter_async_context(gateway(client))
-                senders["discord"] = sender_for(client)
-            sweeper = Sweeper(
-                s.engine, s.clock, RoutingSender(senders, transport_of), scope=CHAT_OWNERS
-            )
-            await sweep_until(sweeper, stopping, first=first_sweep)
+                sweepers.append(
+                    Sweeper(s.engine, s.clock, sender_for(client), scope=Scope(transport=DISCORD))
+                )
+            await sweep_until(sweepers, stopping, first=first_sweep)
             log.info("stopping")
     return 0
 
 
-async def transport_of(owner: int) -> str:
-    """Which transport an owner's digest goes to."""
-    return "discord" if is_discord_owner(owner) else "telegram"
-
-
-class RoutingSender:
-    """One sweep, several transports: each digest goes out on its owner's own."""
-
-    def __init__(self, senders: Mapping[str, Sender], route: Route) -> None:
-        self.senders = senders
-        self.route = route
-
-    async def send(self, owner: int, reply: Reply) -> None:
-        transport = await self.route(owner)
-        sender = self.senders.get(transport)
-        if sender is None:
-            # That transport is not running in this process (no token): keep the digest
-            # pending for today rather than call the user unreachable.
-            raise TryLater(f"{transport} is not running")
-        await sender.send(owner, reply)
-
-
 async def sweep_until(
-    sweeper: Sweeper, stop: asyncio.Event, *, first: float = FIRST_SWEEP_SECONDS
+    sweepers: Sequence[Sweeper], stop: asyncio.Event, *, first: float = FIRST_SWEEP_SECONDS
 ) -> None:
-    """Run the sweep every `sweep_seconds()` until `stop`; a failed sweep is logged once
-    and the next one a minute later tries again. Sweeps never overlap (Sweeper's lock)."""
+    """Every `sweep_seconds()` until `stop`, sweep each transport's owners; a failed sweep
+    is logged once and the next one a minute later tries again."""
     every = sweep_seconds()
     delay = min(first, every)
     while not await _stopped_within(stop, delay):
-        try:
-            await sweeper.sweep()
-        except Exception:
-            log.exception("the digest sweep failed")
+        for sweeper in sweepers:
+            try:
+                await sweeper.sweep()
+            except Exception:
+                log.exception("the digest sweep failed")
         delay = every

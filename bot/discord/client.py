@@ -23,12 +23,13 @@ import discord
 from discord import app_commands
 
 from bot.core.names import name_key
+from bot.discord.commands import build_tree
 from bot.discord.owners import owner_of
 from bot.discord.render import PREFIX, Part, custom_id, label, parts_of_all
 from bot.engine import Engine, Reply
 from bot.engine.replies import Attachment
 from bot.formats import MAX_IMPORT_BYTES, too_big
-from bot.store.sqlite.store import Store
+from bot.ports.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,6 @@ NOT_TEXT: Final = (
 IMPORTABLE: Final = (".vcf", ".csv", ".json")
 FAST_ANSWER: Final = 2.0  # seconds to wait for the engine before deferring (Discord: 3)
 MAX_CHOICES: Final = 25  # autocomplete suggestions Discord shows
-_START = re.compile(r"/start(?:\s|$)", re.IGNORECASE)
 _MAX_TOLD_CHANNELS = 10_000
 
 Work = Callable[[int], Awaitable[list[Reply]]]
@@ -125,8 +125,6 @@ class KithDiscord(discord.Client):
         self.fast = fast
         self.sync_commands = sync_commands
         self._told_channels: set[int] = set()
-        from bot.discord.commands import build_tree  # the tree needs this class defined
-
         self.tree = build_tree(self)
 
     async def setup_hook(self) -> None:
@@ -165,16 +163,13 @@ class KithDiscord(discord.Client):
         if refusal is not None:
             await self._send(channel, 0, [Reply(refusal)])
             return
-        owner = await owner_of(message.author.id)
+        owner = await owner_of(self.store.identities, message.author.id)
         if message.attachments:
             replies: list[Reply] = []
             for attachment in message.attachments:
                 replies += await self._import(owner, attachment)
         else:
-            text = message.content
-            if _START.match(text):
-                await self.store.set_active(owner, True)  # back after blocking the bot
-            replies = await self.engine.handle(owner, text)
+            replies = await self.engine.handle(owner, message.content)
         await self._send(channel, owner, replies)
 
     async def _refuse_channel(self, message: discord.Message) -> None:
@@ -222,8 +217,8 @@ class KithDiscord(discord.Client):
                 await channel.send(files=files)
         except discord.Forbidden:
             if owner:
-                log.info("a Discord user cannot be messaged; marking them inactive")
-                await self.store.set_active(owner, False)
+                log.info("a Discord user cannot be messaged; marking them unreachable")
+                await self.engine.unreachable(owner)
         except discord.HTTPException as exc:
             log.warning("could not send a reply: %s", exc)
 
@@ -231,13 +226,7 @@ class KithDiscord(discord.Client):
 
     async def on_command(self, interaction: discord.Interaction[Any], text: str) -> None:
         """A slash command: the same text the user could have typed in the DM."""
-
-        async def work(owner: int) -> list[Reply]:
-            if _START.match(text):
-                await self.store.set_active(owner, True)
-            return await self.engine.handle(owner, text)
-
-        await self.answer(interaction, work, pressed=False)
+        await self.answer(interaction, lambda owner: self.engine.handle(owner, text), pressed=False)
 
     async def on_press(self, interaction: discord.Interaction[Any], data: str) -> None:
         """A button: the outcome replaces the pressed message, like Telegram."""
@@ -249,7 +238,7 @@ class KithDiscord(discord.Client):
         """Autocomplete from the user's own people: prefix matches first, then the rest."""
         if self.refusal(interaction.user.id, _in_dm(interaction)) is not None:
             return []
-        owner = await owner_of(interaction.user.id)
+        owner = await owner_of(self.store.identities, interaction.user.id)
         key = name_key(typed)
         first: list[str] = []
         then: list[str] = []
@@ -271,7 +260,7 @@ class KithDiscord(discord.Client):
         if refusal is not None:
             await interaction.response.send_message(refusal, ephemeral=True)
             return
-        owner = await owner_of(interaction.user.id)
+        owner = await owner_of(self.store.identities, interaction.user.id)
         task = asyncio.ensure_future(work(owner))
         deferred = False
         try:

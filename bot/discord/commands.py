@@ -11,15 +11,12 @@ annotations to build each command's options.)
 """
 
 import logging
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final, Protocol
 
 import discord
 from discord import app_commands
 
-from bot.engine import Command
-
-if TYPE_CHECKING:
-    from bot.discord.client import KithDiscord
+from bot.engine import Command, Engine
 
 log = logging.getLogger(__name__)
 
@@ -30,20 +27,34 @@ CONTEXTS: Final = app_commands.AppCommandContext(guild=True, dm_channel=True, pr
 INSTALLS: Final = app_commands.AppInstallationType(guild=True, user=True)
 
 
-def build_tree(client: "KithDiscord") -> app_commands.CommandTree["KithDiscord"]:
-    tree: app_commands.CommandTree[KithDiscord] = app_commands.CommandTree(
+class Host(Protocol):
+    """What the commands need of the client (KithDiscord): the engine and two handlers."""
+
+    engine: Engine
+
+    async def on_command(self, interaction: discord.Interaction[Any], text: str) -> None: ...
+
+    async def complete_person(
+        self, interaction: discord.Interaction[Any], typed: str
+    ) -> list[app_commands.Choice[str]]: ...
+
+
+def build_tree(client: Any) -> app_commands.CommandTree[Any]:
+    """The command tree of `client`, a discord.Client that is also a `Host`."""
+    host: Host = client
+    tree: app_commands.CommandTree[Any] = app_commands.CommandTree(
         client, allowed_contexts=CONTEXTS, allowed_installs=INSTALLS
     )
-    person_commands = set(client.engine.person_commands)
-    for command in client.engine.commands.values():
+    person_commands = set(host.engine.person_commands)
+    for command in host.engine.commands.values():
         if command.name in person_commands:
-            tree.add_command(_person_command(client, command))
+            tree.add_command(_person_command(host, command))
         else:
-            tree.add_command(_text_command(client, command))
+            tree.add_command(_text_command(host, command))
     return tree
 
 
-def _text_command(client: "KithDiscord", command: Command) -> app_commands.Command[Any, Any, Any]:
+def _text_command(client: Host, command: Command) -> app_commands.Command[Any, Any, Any]:
     name = command.name
 
     async def callback(interaction: discord.Interaction, text: str | None = None) -> None:
@@ -53,7 +64,7 @@ def _text_command(client: "KithDiscord", command: Command) -> app_commands.Comma
     return app_commands.Command(name=name, description=_description(command), callback=callback)
 
 
-def _person_command(client: "KithDiscord", command: Command) -> app_commands.Command[Any, Any, Any]:
+def _person_command(client: Host, command: Command) -> app_commands.Command[Any, Any, Any]:
     name = command.name
 
     async def callback(

@@ -1,24 +1,18 @@
-"""Which kith owner a Discord user is: the one seam between Discord ids and owner ids."""
+"""Which kith owner a Discord user is, and back: the one seam between Discord user ids
+and owners (the identities port; `/link` can make a Discord user the same owner as a
+Telegram one)."""
 
 from __future__ import annotations
 
-from typing import Final
-
-# Discord user ids are snowflakes: (milliseconds since 2015 << 22), so every account
-# made after Discord's launch has an id above 2**52, while Telegram promises its user ids
-# fit in 52 bits. Until identities map ids to owners, that keeps the two apart.
-SNOWFLAKE_FLOOR: Final = 2**52
+from bot.ports.identities import DISCORD, Identities, Identity
 
 
-async def owner_of(user_id: int) -> int:
-    """The owner id for Discord user `user_id`."""
-    return user_id
+async def owner_of(identities: Identities, user_id: int) -> int:
+    """The owner Discord user `user_id` is (a new one the first time they appear)."""
+    return await identities.owner_of(Identity(DISCORD, str(user_id)))
 
 
-def is_discord_owner(owner: int) -> bool:
-    return owner >= SNOWFLAKE_FLOOR
-
-
-async def user_of(owner: int) -> int | None:
+async def user_of(identities: Identities, owner: int) -> int | None:
     """The Discord user id to message for `owner`, if they have one."""
-    return owner if is_discord_owner(owner) else None
+    external = await identities.external_id(owner, DISCORD)
+    return int(external) if external is not None and external.isdigit() else None

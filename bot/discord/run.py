@@ -48,8 +48,8 @@ def build_client(services: Services, **options: float | bool) -> KithDiscord:
 
 
 def sender_for(client: KithDiscord) -> DiscordSender:
-    """The digest's way to Discord users (the one line the sweep wiring needs)."""
-    return DiscordSender(client, client.allowed_users)
+    """The digest's way to Discord users: what this transport hands the sweep loop."""
+    return DiscordSender(client, client.store.identities, client.allowed_users)
 
 
 async def login(client: KithDiscord, token: str, stop: asyncio.Event) -> bool:

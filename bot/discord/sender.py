@@ -23,6 +23,7 @@ from bot.discord.owners import user_of
 from bot.discord.render import parts_of
 from bot.engine.replies import Reply
 from bot.nudges.sweep import Rejected, TryLater, Undeliverable
+from bot.ports.identities import Identities
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +31,19 @@ log = logging.getLogger(__name__)
 class DiscordSender:
     """Sends one digest to one Discord user's DM, its buttons as persistent components."""
 
-    def __init__(self, client: discord.Client, allowed_users: frozenset[int] = frozenset()) -> None:
+    def __init__(
+        self,
+        client: discord.Client,
+        identities: Identities,
+        allowed_users: frozenset[int] = frozenset(),
+    ) -> None:
         self.client = client
+        self.identities = identities
         self.allowed_users = allowed_users
         self._channels: dict[int, int] = {}  # Discord user id -> DM channel id
 
     async def send(self, owner: int, reply: Reply) -> None:
-        user_id = await user_of(owner)
+        user_id = await user_of(self.identities, owner)
         if user_id is None:
             raise Undeliverable("no Discord identity")
         if self.allowed_users and user_id not in self.allowed_users:

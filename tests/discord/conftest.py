@@ -22,6 +22,7 @@ from bot.config import Config, load_config
 from bot.core.clock import FixedClock
 from bot.discord.client import KithDiscord
 from bot.discord.run import build_client, running, wait_ready
+from bot.ports.identities import DISCORD, Identity
 from tests.conversation import NOW
 from tests.support.fake_discord import TOKEN, FakeDiscord, FakeFile, FakeMessage, Interaction
 
@@ -45,6 +46,10 @@ class Kith:
 
     async def rows(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in await self.services.db.fetchall(sql, params)]
+
+    async def owner(self, user_id: int) -> int | None:
+        """The kith owner this Discord user is; None if kith never stored them."""
+        return await self.services.store.identities.find(Identity(DISCORD, str(user_id)))
 
 
 @dataclass

@@ -82,6 +82,7 @@ async def test_a_server_message_is_answered_once_and_nothing_is_stored(
     [answer] = [m for m in kith.fake.channels[channel] if m.interaction_id == interaction.id]
     assert (answer.content, answer.ephemeral) == (DM_ONLY, True)
     assert await kith.rows("SELECT id FROM users") == []  # no trace of her anywhere
+    assert await kith.owner(ann.id) is None
     assert await kith.rows("SELECT count(*) FROM people") == [(0,)]
 
 
@@ -91,7 +92,8 @@ async def test_only_allowed_users_get_in(launch: Launcher) -> None:
         assert await eve.says("/start") == NOT_ALLOWED
         assert await eve.slash("people") == NOT_ALLOWED and eve.last[0].ephemeral
         assert (await kith.user(ANN).says("/start")).startswith("Hi!")
-        assert [r[0] for r in await kith.rows("SELECT id FROM users")] == [ANN]
+        assert await kith.owner(BOB) is None  # Eve left no trace
+        assert [r[0] for r in await kith.rows("SELECT id FROM users")] == [await kith.owner(ANN)]
 
 
 async def test_a_slow_answer_is_deferred_within_three_seconds(launch: Launcher) -> None:

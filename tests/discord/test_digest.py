@@ -7,8 +7,11 @@ import pytest
 
 from bot.core.clock import FixedClock, parse_utc
 from bot.discord.run import sender_for
+from bot.discord.sender import DiscordSender
 from bot.engine import Reply
 from bot.nudges.sweep import Rejected, Sweeper, TryLater, Undeliverable
+from bot.ports.digests import Scope
+from bot.ports.identities import DISCORD
 from tests.discord.conftest import ANN, DiscordUser, Kith, Launcher
 from tests.support.fake_discord import FakeMessage
 
@@ -17,7 +20,9 @@ async def sweep_at(kith: Kith, clock: FixedClock, when: str) -> list[FakeMessage
     """Set the clock, run one sweep (as the loop would each minute); what Ann got."""
     clock.set(parse_utc(when))
     before = len(kith.fake.messages_to(ANN))
-    sweeper = Sweeper(kith.services.engine, clock, sender_for(kith.client))
+    sweeper = Sweeper(
+        kith.services.engine, clock, sender_for(kith.client), scope=Scope(transport=DISCORD)
+    )
     await sweeper.sweep()
     return kith.fake.messages_to(ANN)[before:]
 
@@ -80,7 +85,8 @@ async def test_a_user_who_blocked_the_bot_stops_getting_digests(
     await with_alice(ann)
     kith.fake.blocked.add(ANN)
     assert await sweep_at(kith, clock, "2026-11-26T09:00:00Z") == []
-    assert await kith.rows("SELECT active FROM users WHERE id = ?", ANN) == [(0,)]
+    owner = await kith.owner(ANN)
+    assert await kith.rows("SELECT active FROM users WHERE id = ?", owner) == [(0,)]
     tries = len(kith.fake.calls)
     await sweep_at(kith, clock, "2026-11-27T09:00:00Z")
     await sweep_at(kith, clock, "2026-11-28T09:00:00Z")
@@ -88,7 +94,7 @@ async def test_a_user_who_blocked_the_bot_stops_getting_digests(
 
     kith.fake.blocked.discard(ANN)  # she unblocks and says /start: digests again
     assert (await ann.says("/start")).startswith("Hi")
-    assert await kith.rows("SELECT active FROM users WHERE id = ?", ANN) == [(1,)]
+    assert await kith.rows("SELECT active FROM users WHERE id = ?", owner) == [(1,)]
 
 
 @pytest.mark.parametrize(
@@ -103,21 +109,37 @@ async def test_a_user_who_blocked_the_bot_stops_getting_digests(
 async def test_discord_errors_map_onto_what_the_sweep_does(
     kith: Kith, status: int, code: int, raised: type[Exception]
 ) -> None:
+    await kith.user(ANN).says("/start")
     kith.fake.fail_next("/messages", status, code=code)
     with pytest.raises(raised):
-        await sender_for(kith.client).send(ANN, Reply("hello"))
+        await sender_for(kith.client).send(await owner(kith, ANN), Reply("hello"))
 
 
 async def test_the_dm_channel_is_opened_once_per_user(kith: Kith) -> None:
-    sender = sender_for(kith.client)
+    await kith.user(ANN).says("/start")
+    sender, before = sender_for(kith.client), len(kith.fake.messages_to(ANN))
     for text in ("one", "two", "three"):
-        await sender.send(ANN, Reply(text))
-    assert [m.content for m in kith.fake.messages_to(ANN)] == ["one", "two", "three"]
+        await sender.send(await owner(kith, ANN), Reply(text))
+    assert [m.content for m in kith.fake.messages_to(ANN)[before:]] == ["one", "two", "three"]
     assert sum(c.path == "/users/@me/channels" for c in kith.fake.calls) == 1
 
 
 async def test_a_user_no_longer_allowed_gets_no_digest(launch: Launcher) -> None:
-    async with launch(allowed_users=frozenset({1})) as kith:
+    async with launch() as kith:
+        await kith.user(ANN).says("/start")
+        made_private = DiscordSender(kith.client, kith.services.store.identities, frozenset({1}))
+        before = len(kith.fake.messages_to(ANN))
         with pytest.raises(Undeliverable):
-            await sender_for(kith.client).send(ANN, Reply("hello"))
-        assert kith.fake.messages_to(ANN) == []
+            await made_private.send(await owner(kith, ANN), Reply("hello"))
+        assert len(kith.fake.messages_to(ANN)) == before
+
+
+async def test_an_owner_without_a_discord_identity_is_undeliverable(kith: Kith) -> None:
+    with pytest.raises(Undeliverable):
+        await sender_for(kith.client).send(424242, Reply("hello"))
+
+
+async def owner(kith: Kith, user_id: int) -> int:
+    found = await kith.owner(user_id)
+    assert found is not None
+    return found
