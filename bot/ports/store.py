@@ -25,6 +25,7 @@ from bot.formats import ExportDocument
 from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
 from bot.ports.digests import DigestLedger
 from bot.ports.identities import Identities
+from bot.ports.links import Links
 
 
 class StoreError(Exception):
@@ -142,6 +143,11 @@ class Store(Protocol):
     @property
     def identities(self) -> Identities:
         """Which transport user is which owner (see bot/ports/identities.py)."""
+        ...
+
+    @property
+    def links(self) -> Links:
+        """Link codes and joining identities (see bot/ports/links.py)."""
         ...
 
     def change(self, owner: int, label: str, now: datetime) -> AbstractAsyncContextManager[Change]:

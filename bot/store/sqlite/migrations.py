@@ -208,7 +208,18 @@ V_IDENTITIES: tuple[str, ...] = (
     "SELECT 'console', 'local', id, 1, created_at FROM users WHERE id = 0",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V_IDENTITIES)
+# One-time codes for `/link` (bot/ports/links.py): shown to one owner, entered by
+# another within ten minutes to join their identities.
+V_LINKS: tuple[str, ...] = (
+    """CREATE TABLE link_codes (
+        code TEXT PRIMARY KEY,
+        owner_id INTEGER NOT NULL,
+        expires_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX link_codes_owner ON link_codes(owner_id)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V_IDENTITIES, V_LINKS)
 LATEST = len(MIGRATIONS)
 
 

@@ -41,6 +41,7 @@ from bot.store.sqlite.db import Database
 from bot.store.sqlite.digests import SqliteDigestLedger
 from bot.store.sqlite.identities import SqliteIdentities
 from bot.store.sqlite.journal import apply_inverse, undo_entry
+from bot.store.sqlite.links import SqliteLinks
 from bot.store.sqlite.schedules import next_digest_text, schedule_for
 
 SEP = "\x1f"  # joins aliases/tags in one column; never typed by a user
@@ -141,6 +142,7 @@ class SqliteStore:
         self._version = 0
         self._ledger = SqliteDigestLedger(db, self.invalidate)
         self._identities = SqliteIdentities(db)
+        self._links = SqliteLinks(db)
 
     @property
     def ledger(self) -> SqliteDigestLedger:
@@ -149,6 +151,10 @@ class SqliteStore:
     @property
     def identities(self) -> SqliteIdentities:
         return self._identities
+
+    @property
+    def links(self) -> SqliteLinks:
+        return self._links
 
     async def close(self) -> None:
         await self.db.close()
@@ -276,6 +282,7 @@ class SqliteStore:
                 await conn.execute(f"DELETE FROM {table} WHERE owner_id = ?", (owner,))
             await conn.execute("DELETE FROM users WHERE id = ?", (owner,))
             await conn.execute("DELETE FROM identities WHERE owner_id = ?", (owner,))
+            await conn.execute("DELETE FROM link_codes WHERE owner_id = ?", (owner,))
         self._forget_cache(owner)
         self._settings.pop(owner, None)
 
