@@ -70,6 +70,7 @@ class FakeMessage:
     flags: int = 0
     edits: int = 0
     interaction_id: int | None = None
+    at: float = field(default_factory=time.monotonic)  # when the fake stored it
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
@@ -125,8 +126,12 @@ class _Failure:
 class FakeDiscord:
     """The fake: state, the aiohttp app, and what users do."""
 
-    def __init__(self, token: str = TOKEN) -> None:
+    def __init__(self, token: str = TOKEN, *more_tokens: str) -> None:
+        # More than one bot may connect (a benchmark's kith and echo bot side by side);
+        # `dm(..., bot=token)` then speaks to one of them only.
         self.token = token
+        self.tokens = {token, *more_tokens}
+        self._bot_of: dict[web.WebSocketResponse, str] = {}
         self.users: dict[int, dict[str, Any]] = {}
         self.dm_of: dict[int, int] = {}  # user id -> DM channel id
         self.channels: dict[int, list[FakeMessage]] = {}
@@ -252,7 +257,12 @@ class FakeDiscord:
     # -- what users do ---------------------------------------------------------------
 
     async def dm(
-        self, user_id: int, text: str, *, files: list[FakeFile] | None = None
+        self,
+        user_id: int,
+        text: str,
+        *,
+        files: list[FakeFile] | None = None,
+        bot: str | None = None,
     ) -> FakeMessage:
         """The user writes `text` (and maybe attaches files) in their DM with the bot."""
         cid = self.dm_channel(user_id)
@@ -272,7 +282,7 @@ class FakeDiscord:
                     "content_type": "text/plain",
                 }
             )
-        await self._dispatch("MESSAGE_CREATE", self._message_payload(message, attachments))
+        await self._dispatch("MESSAGE_CREATE", self._message_payload(message, attachments), bot)
         return message
 
     async def guild_message(self, user_id: int, channel_id: int, text: str) -> FakeMessage:
@@ -380,8 +390,8 @@ class FakeDiscord:
             if op == 1:
                 await ws.send_str(json.dumps({"op": 11}))
             elif op in (2, 6) and not ready:
-                token = (msg.get("d") or {}).get("token", "")
-                if token.removeprefix("Bot ") != self.token:
+                token = (msg.get("d") or {}).get("token", "").removeprefix("Bot ")
+                if token not in self.tokens:
                     await ws.close(code=4004, message=b"Authentication failed.")
                     break
                 self.identifies.append(msg["d"])
@@ -403,6 +413,7 @@ class FakeDiscord:
                     },
                 )
                 self._sockets.append(ws)
+                self._bot_of[ws] = token
                 self._touch()
         if ws in self._sockets:
             self._sockets.remove(ws)
@@ -412,8 +423,12 @@ class FakeDiscord:
     async def _send(self, ws: web.WebSocketResponse, event: str, data: dict[str, Any]) -> None:
         await ws.send_str(json.dumps({"op": 0, "t": event, "s": next(self._seq), "d": data}))
 
-    async def _dispatch(self, event: str, data: dict[str, Any]) -> None:
-        live = [ws for ws in self._sockets if not ws.closed]
+    async def _dispatch(self, event: str, data: dict[str, Any], bot: str | None = None) -> None:
+        live = [
+            ws
+            for ws in self._sockets
+            if not ws.closed and (bot is None or self._bot_of.get(ws) == bot)
+        ]
         if not live:
             raise AssertionError(f"no bot is connected to receive {event}")
         for ws in live:
@@ -526,7 +541,8 @@ class FakeDiscord:
 
     async def _route(self, request: web.Request, path: str) -> tuple[int, Any]:
         interaction_route = path.startswith(("/interactions/", "/webhooks/"))
-        if not interaction_route and request.headers.get("Authorization") != f"Bot {self.token}":
+        auth = request.headers.get("Authorization", "").removeprefix("Bot ")
+        if not interaction_route and auth not in self.tokens:
             return 401, {"message": "401: Unauthorized", "code": 0}
         key = f"{request.method} {path}"
         for failure in self._failures:
