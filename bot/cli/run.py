@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from typing import Final
 
@@ -29,14 +29,17 @@ from telegram.request import BaseRequest
 from bot.compose import services
 from bot.config import Config
 from bot.core.clock import Clock
+from bot.discord.render import DISCORD_LIMITS
 from bot.discord.run import VoiceNoise, build_client, gateway, login, point_at, sender_for
+from bot.nudges.loop import SweepLoop
 from bot.nudges.sweep import Sweeper, sweep_seconds
 from bot.ports.digests import Scope
 from bot.ports.identities import DISCORD, TELEGRAM
 from bot.ports.store import StoreError
 from bot.telegram.app import build_application
+from bot.telegram.limits import TELEGRAM_LIMITS
 from bot.telegram.run import REJECTED as TELEGRAM_REJECTED
-from bot.telegram.run import _signals_set, _stopped_within, configure_logging, connect, polling
+from bot.telegram.run import _signals_set, configure_logging, connect, polling
 from bot.telegram.run import run_bot as run_telegram
 from bot.telegram.sender import TelegramSender
 
@@ -119,29 +122,45 @@ async def serve(
                     app.bot, s.store.identities, frozenset(config.telegram.allowed_users)
                 )
                 sweepers.append(
-                    Sweeper(s.engine, s.clock, telegram_sender, scope=Scope(transport=TELEGRAM))
+                    Sweeper(
+                        s.engine,
+                        s.clock,
+                        telegram_sender,
+                        scope=Scope(transport=TELEGRAM),
+                        limits=TELEGRAM_LIMITS,
+                    )
                 )
             if client is not None:
                 await stack.enter_async_context(gateway(client))
                 sweepers.append(
-                    Sweeper(s.engine, s.clock, sender_for(client), scope=Scope(transport=DISCORD))
+                    Sweeper(
+                        s.engine,
+                        s.clock,
+                        sender_for(client),
+                        scope=Scope(transport=DISCORD),
+                        limits=DISCORD_LIMITS,
+                    )
                 )
-            await sweep_until(sweepers, stopping, first=first_sweep)
+            every = sweep_seconds()
+            loop = SweepLoop(sweep_each(sweepers), every, first=min(first_sweep, every))
+            loop.start()
+            try:
+                await stopping.wait()
+            finally:
+                await loop.stop()
             log.info("stopping")
     return 0
 
 
-async def sweep_until(
-    sweepers: Sequence[Sweeper], stop: asyncio.Event, *, first: float = FIRST_SWEEP_SECONDS
-) -> None:
-    """Every `sweep_seconds()` until `stop`, sweep each transport's owners; a failed sweep
-    is logged once and the next one a minute later tries again."""
-    every = sweep_seconds()
-    delay = min(first, every)
-    while not await _stopped_within(stop, delay):
+def sweep_each(sweepers: Sequence[Sweeper]) -> Callable[[], Awaitable[None]]:
+    """One tick of the shared loop: each transport's owners, with that transport's
+    sender; one transport's failure does not hold up the other's digests."""
+
+    async def sweep() -> None:
         for sweeper in sweepers:
             try:
                 await sweeper.sweep()
             except Exception:
                 log.exception("the digest sweep failed")
-        delay = every
+
+    return sweep

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from bot.engine.replies import Button, Reply
+from bot.engine.replies import Button, Limits, Reply
 
 MAX_CONTENT: Final = 2000
 MAX_CUSTOM_ID: Final = 100
@@ -24,6 +24,15 @@ MAX_LABEL: Final = 80
 # prefix is what the persistent handler matches, so a press works after a restart.
 PREFIX: Final = "k:"
 MORE: Final = "…"  # the text of a message that only carries overflow buttons
+
+# What the digest composer shapes a Discord message to (the renderer below still cuts
+# anything else that comes out larger).
+DISCORD_LIMITS: Final = Limits(
+    max_text=1900,  # one message is 2,000 characters; the rest is room to spare
+    max_buttons_per_row=MAX_PER_ROW,
+    max_rows=MAX_ROWS,
+    max_data_bytes=MAX_CUSTOM_ID - len(PREFIX),
+)
 
 Rows = tuple[tuple[Button, ...], ...]
 

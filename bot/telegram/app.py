@@ -79,7 +79,7 @@ def build_application(
         importer=services.engine.import_file,
     ).register(app)
     if nudges:
-        install_nudges(app, services)  # the daily digest: a sweep job every minute (bot/nudges)
+        install_nudges(app, services)  # the daily digest: the sweep loop of bot/nudges
     return app
 
 

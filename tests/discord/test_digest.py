@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.clock import FixedClock, parse_utc
+from bot.discord.render import DISCORD_LIMITS
 from bot.discord.run import sender_for
 from bot.discord.sender import DiscordSender
 from bot.engine import Reply
@@ -21,7 +22,11 @@ async def sweep_at(kith: Kith, clock: FixedClock, when: str) -> list[FakeMessage
     clock.set(parse_utc(when))
     before = len(kith.fake.messages_to(ANN))
     sweeper = Sweeper(
-        kith.services.engine, clock, sender_for(kith.client), scope=Scope(transport=DISCORD)
+        kith.services.engine,
+        clock,
+        sender_for(kith.client),
+        scope=Scope(transport=DISCORD),
+        limits=DISCORD_LIMITS,
     )
     await sweeper.sweep()
     return kith.fake.messages_to(ANN)[before:]

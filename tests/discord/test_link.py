@@ -15,6 +15,7 @@ import pytest
 from bot.compose import Services, services
 from bot.config import Config
 from bot.core.clock import FixedClock, parse_utc
+from bot.discord.render import DISCORD_LIMITS
 from bot.discord.run import build_client, running, sender_for, wait_ready
 from bot.nudges.sweep import Sweeper
 from bot.ports.digests import Scope
@@ -80,7 +81,13 @@ async def both(fake: FakeDiscord, config: Config, clock: FixedClock) -> AsyncIte
                     TelegramSender(app.bot, s.store.identities),
                     scope=Scope(transport=TELEGRAM),
                 ),
-                Sweeper(s.engine, clock, sender_for(client), scope=Scope(transport=DISCORD)),
+                Sweeper(
+                    s.engine,
+                    clock,
+                    sender_for(client),
+                    scope=Scope(transport=DISCORD),
+                    limits=DISCORD_LIMITS,
+                ),
             ]
             yield Both(
                 s,

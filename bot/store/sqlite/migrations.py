@@ -208,6 +208,12 @@ V_IDENTITIES: tuple[str, ...] = (
     "SELECT 'console', 'local', id, 1, created_at FROM users WHERE id = 0",
 )
 
+# Each owner's version: every write of theirs moves it on in the same transaction, so a
+# process caching their people sees another process's writes (bot/store/sqlite/store.py).
+V_OWNER_VERSION: tuple[str, ...] = (
+    "ALTER TABLE users ADD COLUMN version INTEGER NOT NULL DEFAULT 0",
+)
+
 # One-time codes for `/link` (bot/ports/links.py): shown to one owner, entered by
 # another within ten minutes to join their identities.
 V_LINKS: tuple[str, ...] = (
@@ -219,7 +225,15 @@ V_LINKS: tuple[str, ...] = (
     "CREATE INDEX link_codes_owner ON link_codes(owner_id)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V_IDENTITIES, V_LINKS)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    V1,
+    V2,
+    V3,
+    V_IDENTITIES,
+    V_OWNER_VERSION,
+    V_LINKS,
+)
 LATEST = len(MIGRATIONS)
 
 
