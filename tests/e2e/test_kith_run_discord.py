@@ -69,6 +69,23 @@ def slash(discord: ThreadedFakeDiscord, name: str, **options: str) -> str:
     return discord.run(exchange)
 
 
+def press(discord: ThreadedFakeDiscord, label: str) -> str:
+    """Ann presses the newest button starting with `label`; the pressed message after."""
+
+    async def pressing(fake: FakeDiscord) -> str:
+        message = next(
+            m
+            for m in reversed(fake.messages_to(ANN_DC))
+            if any(t.startswith(label) for t, _ in m.buttons)
+        )
+        edits = message.edits
+        await fake.answered(await fake.press(ANN_DC, message, label))
+        await fake.wait_for(lambda: message.edits > edits, what="the pressed message edited")
+        return message.content
+
+    return discord.run(pressing)
+
+
 def connected(discord: ThreadedFakeDiscord) -> None:
     async def ready(fake: FakeDiscord) -> None:
         await fake.wait_for(lambda: fake.connected > 0 and bool(fake.commands), within=START)
@@ -84,9 +101,16 @@ def test_one_process_serves_telegram_and_discord_and_stops_on_sigterm(
     connected(discord_fake)
 
     assert "Added Alice" in says(api, ANN_TG, "/add Alice")
-    assert "Added Bob" in dm(discord_fake, "/add Bob")
-    assert "Bob" in slash(discord_fake, "people")
-    assert "Bob" not in says(api, ANN_TG, "/people")  # two identities, two owners (unlinked)
+    assert dm(discord_fake, "/start").startswith("Hi! I'm kith")
+    assert "Nobody here yet" in slash(discord_fake, "people")  # two identities, two owners
+
+    # She links them: a code on Telegram, sent on Discord, one press.
+    code = says(api, ANN_TG, "/link").split("Your link code: ", 1)[1][:6]
+    assert dm(discord_fake, f"/link {code}").startswith("Link this account with your kith")
+    assert press(discord_fake, "Yes, link them").startswith("Linked")
+    assert "Alice" in slash(discord_fake, "people")
+    assert "Added Carla" in dm(discord_fake, "/add Carla")
+    assert "Carla" in says(api, ANN_TG, "/people")
 
     assert both.terminate(proc) == 0
     assert discord_fake.fake.connected == 0
