@@ -161,7 +161,7 @@ class KithDiscord(discord.Client):
             return
         refusal = self.refusal(message.author.id, True)
         if refusal is not None:
-            await self._send(channel, 0, [Reply(refusal)])
+            await self._send(channel, None, [Reply(refusal)])
             return
         owner = await owner_of(self.store.identities, message.author.id)
         if message.attachments:
@@ -202,7 +202,7 @@ class KithDiscord(discord.Client):
         return await self.engine.import_file(owner, name, data)
 
     async def _send(
-        self, channel: discord.abc.Messageable, owner: int, replies: Sequence[Reply]
+        self, channel: discord.abc.Messageable, owner: int | None, replies: Sequence[Reply]
     ) -> None:
         """Replies as messages, in order, then their files; stop at the first failure."""
         try:
@@ -216,7 +216,7 @@ class KithDiscord(discord.Client):
             if files:
                 await channel.send(files=files)
         except discord.Forbidden:
-            if owner:
+            if owner is not None:
                 log.info("a Discord user cannot be messaged; marking them unreachable")
                 await self.engine.unreachable(owner)
         except discord.HTTPException as exc:

@@ -22,7 +22,7 @@ import yarl
 
 from bot.compose import Services
 from bot.config import DiscordConfig
-from bot.discord.client import KithDiscord
+from bot.discord.client import FAST_ANSWER, KithDiscord
 from bot.discord.sender import DiscordSender
 
 log = logging.getLogger(__name__)
@@ -37,13 +37,21 @@ def point_at(config: DiscordConfig) -> None:
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.gateway_url)
 
 
-def build_client(services: Services, **options: float | bool) -> KithDiscord:
-    config = services.config.discord
+def build_client(
+    services: Services,
+    *,
+    fast: float = FAST_ANSWER,
+    sync_commands: bool = True,
+    guild_ready_timeout: float = 2.0,
+) -> KithDiscord:
+    """The client for `services`, not yet logged in (tests and the bench tune the rest)."""
     return KithDiscord(
         services.engine,
         services.store,
-        allowed_users=frozenset(config.allowed_users),
-        **options,  # type: ignore[arg-type]
+        allowed_users=frozenset(services.config.discord.allowed_users),
+        fast=fast,
+        sync_commands=sync_commands,
+        guild_ready_timeout=guild_ready_timeout,
     )
 
 
