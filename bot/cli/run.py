@@ -98,6 +98,7 @@ async def serve(
     with _signals_set(stop) as stopping:
         async with services(config, clock) as s, AsyncExitStack() as stack:
             sweepers: list[Sweeper] = []
+            failed: list[str] = []
             client = None
             if config.discord.token.strip():
                 # The token is checked first (one REST call), so a rejected one stops
@@ -131,7 +132,12 @@ async def serve(
                     )
                 )
             if client is not None:
-                await stack.enter_async_context(gateway(client))
+
+                def gateway_failed() -> None:
+                    failed.append("discord")
+                    stopping.set()  # the other transport stops too: restart kith whole
+
+                await stack.enter_async_context(gateway(client, gateway_failed))
                 sweepers.append(
                     Sweeper(
                         s.engine,
@@ -149,7 +155,7 @@ async def serve(
             finally:
                 await loop.stop()
             log.info("stopping")
-    return 0
+    return 1 if failed else 0
 
 
 def sweep_each(sweepers: Sequence[Sweeper]) -> Callable[[], Awaitable[None]]:

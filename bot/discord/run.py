@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from typing import Final
 
@@ -83,10 +83,23 @@ async def login(client: KithDiscord, token: str, stop: asyncio.Event) -> bool:
 
 
 @asynccontextmanager
-async def gateway(client: KithDiscord) -> AsyncIterator[KithDiscord]:
-    """Connect a logged-in client to the gateway (reconnecting by itself); close on exit."""
+async def gateway(
+    client: KithDiscord, on_failure: Callable[[], None] | None = None
+) -> AsyncIterator[KithDiscord]:
+    """Connect a logged-in client to the gateway (discord.py reconnects by itself after
+    network trouble); close on exit. `on_failure` runs if the connection ends for good
+    (a close code Discord means: a revoked token, a disallowed intent)."""
     task = asyncio.create_task(client.connect(reconnect=True), name="discord-gateway")
-    task.add_done_callback(_gateway_ended)
+
+    def ended(done: asyncio.Task[None]) -> None:
+        if done.cancelled() or done.exception() is None:
+            return
+        exc = done.exception()
+        log.error("the Discord connection ended: %s: %s", type(exc).__name__, exc)
+        if on_failure is not None:
+            on_failure()
+
+    task.add_done_callback(ended)
     try:
         yield client
     finally:
@@ -105,12 +118,6 @@ async def running(
             yield client
     else:
         yield client
-
-
-def _gateway_ended(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        exc = task.exception()
-        log.error("the Discord connection ended: %s: %s", type(exc).__name__, exc)
 
 
 class VoiceNoise(logging.Filter):

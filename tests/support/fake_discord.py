@@ -150,6 +150,7 @@ class FakeDiscord:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.files: dict[str, bytes] = {}  # attachment path -> bytes (the "CDN")
+        self.refuse_identify: int | None = None  # a close code for every IDENTIFY
 
     # -- lifecycle -----------------------------------------------------------------
 
@@ -391,8 +392,9 @@ class FakeDiscord:
                 await ws.send_str(json.dumps({"op": 11}))
             elif op in (2, 6) and not ready:
                 token = (msg.get("d") or {}).get("token", "").removeprefix("Bot ")
-                if token not in self.tokens:
-                    await ws.close(code=4004, message=b"Authentication failed.")
+                if token not in self.tokens or self.refuse_identify is not None:
+                    code = self.refuse_identify or 4004
+                    await ws.close(code=code, message=b"Authentication failed.")
                     break
                 self.identifies.append(msg["d"])
                 self.user(BOT_ID, "kith")["bot"] = True
