@@ -17,7 +17,7 @@ async def test_a_contacts_file_is_imported_with_the_same_confirm_buttons(
     kith: Kith, ann: DiscordUser
 ) -> None:
     summary = await ann.sends_file("icloud.vcf", (FIXTURES / "icloud_v30.vcf").read_bytes())
-    assert summary.startswith("Found")
+    assert summary.startswith("5 cards in this vCard 3.0 file: 3 people;")
     assert [label for label in ann.labels if label.startswith("Import")]
     assert await kith.rows("SELECT count(*) FROM people") == [(0,)]
 
@@ -30,7 +30,7 @@ async def test_a_contacts_file_is_imported_with_the_same_confirm_buttons(
 
 async def test_csv_too_big_or_other_files_get_the_reason(kith: Kith, ann: DiscordUser) -> None:
     csv = await ann.sends_file("google.csv", (FIXTURES / "google.csv").read_bytes())
-    assert csv.startswith("Found 3 contacts in this Google Contacts CSV file.")
+    assert csv.startswith("5 rows in this Google Contacts CSV file: 3 people;")
     assert await ann.sends_file("all.vcf", b"x" * (MAX_IMPORT_BYTES + 1)) == (
         "That file is 5.1 MB; I can import files up to 5 MB."
     )
