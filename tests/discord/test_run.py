@@ -9,7 +9,7 @@ import logging
 
 import pytest
 
-from bot.cli.run import serve
+from bot.cli.serve import serve
 from bot.config import Config
 from bot.core.clock import FixedClock
 from tests.discord.conftest import ANN
