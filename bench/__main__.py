@@ -39,7 +39,8 @@ FIGURES: dict[str, str] = {
     "sweep": "4",
     "delivery": "5",
     "footprint": "6",
-    "discord": "7",
+    "circles": "7",
+    "discord": "8",
 }
 
 

@@ -1,4 +1,4 @@
-"""A bare discord.py echo bot: the baseline for figure 7.
+"""A bare discord.py echo bot: the baseline for figure 8.
 
 The smallest DM bot discord.py's own examples would write: `Intents.default()`, one
 `on_message` that replies with the text it got. No database, no engine, no commands.

@@ -1,4 +1,4 @@
-"""Figure 7: a plain-language log through Discord's real client, end to end.
+"""Figure 8: a plain-language log through Discord's real client, end to end.
 
 kith's Discord transport (`KithDiscord`: discord.py's gateway and REST code, the engine,
 SQLite) and a bare discord.py echo bot (`bench/echo_discord.py`) connect to the same fake
@@ -110,7 +110,7 @@ def run(sizes: Sizes, work: Workspace) -> list[Row]:
     kith_ms, echo_ms = asyncio.run(_measure(db, [c.text for c in cases]))
     return [
         Row(
-            "7",
+            "8",
             "Discord round trip: log in a DM",
             measured=Series.of(kith_ms),
             baseline=Series.of(echo_ms),

@@ -75,6 +75,7 @@ async def serve(
                         telegram_sender,
                         scope=Scope(transport=TELEGRAM),
                         limits=TELEGRAM_LIMITS,
+                        weekly_review=True,
                     )
                 )
             if client is not None:
@@ -91,6 +92,7 @@ async def serve(
                         sender_for(client),
                         scope=Scope(transport=DISCORD),
                         limits=DISCORD_LIMITS,
+                        weekly_review=True,
                     )
                 )
             every = sweep_seconds()

@@ -49,6 +49,7 @@ from bot.store.sqlite.changes import SqliteChange
 from bot.store.sqlite.db import Database
 from bot.store.sqlite.digests import SqliteDigestLedger
 from bot.store.sqlite.identities import SqliteIdentities
+from bot.store.sqlite.insight import SqliteInsight
 from bot.store.sqlite.journal import apply_inverse, undo_entry
 from bot.store.sqlite.links import SqliteLinks
 from bot.store.sqlite.schedules import BUMP_SQL, next_digest_text, schedule_for
@@ -139,6 +140,8 @@ def _cards_from_rows(
                     r["kind"],
                     r["note"],
                     tuple(int(x) for x in str(r["people"]).split(",")),
+                    r["place"],
+                    r["initiator"],
                 )
                 for r in h.get(p.id, ())
             ),
@@ -158,6 +161,7 @@ class SqliteStore:
         self._known: set[int] = set()  # owners whose row is known to exist
         self._ledger = SqliteDigestLedger(db, self.invalidate)
         self._identities = SqliteIdentities(db)
+        self._insight = SqliteInsight(db)
         self._links = SqliteLinks(db)
 
     @property
@@ -167,6 +171,10 @@ class SqliteStore:
     @property
     def identities(self) -> SqliteIdentities:
         return self._identities
+
+    @property
+    def insight(self) -> SqliteInsight:
+        return self._insight
 
     @property
     def links(self) -> SqliteLinks:
@@ -510,6 +518,7 @@ class SqliteStore:
                 ),
                 conn.execute(
                     f"{w}SELECT * FROM (SELECT ip.person_id, i.id, i.day, i.kind, i.note, "
+                    "  i.place, i.initiator, "
                     "  (SELECT group_concat(person_id) FROM interaction_people x "
                     "    WHERE x.interaction_id = i.id) AS people, "
                     "  row_number() OVER (PARTITION BY ip.person_id "
@@ -549,6 +558,9 @@ class SqliteStore:
         note: str,
         person_ids: Sequence[int],
         reactivate: Sequence[int] = (),
+        *,
+        place: str | None = None,
+        initiator: str | None = None,
     ) -> int:
         """`log` inside its own `change`, as one transaction in one thread hop.
 
@@ -565,9 +577,9 @@ class SqliteStore:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 (iid,) = conn.execute(
-                    "INSERT INTO interactions (owner_id, day, kind, note, created_at) "
-                    "VALUES (?, ?, ?, ?, ?) RETURNING id",
-                    (owner, iso, kind, note, stamp),
+                    "INSERT INTO interactions (owner_id, day, kind, note, created_at, place, "
+                    "initiator) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    (owner, iso, kind, note, stamp, place, initiator),
                 ).fetchone()
                 links = [
                     int(r[0])
