@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core.circles import Circles
 from bot.core.clock import Clock
 from bot.core.model import UserSettings
-from bot.engine import account, imports, insight, log, people
+from bot.engine import account, imports, insight, link, log, people
 from bot.engine.engine import Command, Context, Engine, UserError
 from bot.engine.replies import Button, Reply
 from bot.nudges import actions as nudges
@@ -31,7 +31,7 @@ def build_engine(
 ) -> Engine:
     """An engine with every built-in command registered."""
     engine = Engine(store, circles, clock, defaults or UserSettings(), max_per_digest)
-    for module in (account, log, people, nudges):
+    for module in (account, log, people, nudges, link):
         module.register(engine)
     imports.register(engine)  # /export, /import and files sent to kith
     insight.register(engine)  # /circles, /review, /group; wraps /who, /show and logs

@@ -29,6 +29,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "bot.store": ("bot.engine", "bot.nudges", *TRANSPORTS, *ROOT),
     "bot.telegram": (*STORES, "bot.console", "bot.discord", "aiosqlite", "sqlite3"),
     "bot.console": (*STORES, "bot.telegram", "bot.discord", "aiosqlite", "sqlite3"),
+    "bot.discord": (*STORES, "bot.telegram", "bot.console", "aiosqlite", "sqlite3"),
 }
 ALLOWED_BELOW: dict[str, tuple[str, ...]] = {
     "bot.core": ("bot.core",),

@@ -10,12 +10,13 @@ import signal
 from pathlib import Path
 from typing import cast
 
+from bot.cli.run import NO_TOKEN
 from bot.core.circles import Circles
 from bot.core.clock import SystemClock
 from bot.engine import build_engine
 from bot.ports.store import Store
 from bot.telegram.handlers import NOT_ALLOWED, PRIVATE_ONLY
-from bot.telegram.run import NO_TOKEN, REJECTED
+from bot.telegram.run import REJECTED
 from tests.e2e.conftest import START, KithRun, write_config
 from tests.support import TOKEN, FakeBotApi, LoopbackServer, SentMessage
 

@@ -51,6 +51,7 @@ from bot.store.sqlite.digests import SqliteDigestLedger
 from bot.store.sqlite.identities import SqliteIdentities
 from bot.store.sqlite.insight import SqliteInsight
 from bot.store.sqlite.journal import apply_inverse, undo_entry
+from bot.store.sqlite.links import SqliteLinks
 from bot.store.sqlite.schedules import BUMP_SQL, next_digest_text, schedule_for
 
 SEP = "\x1f"  # joins aliases/tags in one column; never typed by a user
@@ -161,6 +162,7 @@ class SqliteStore:
         self._ledger = SqliteDigestLedger(db, self.invalidate)
         self._identities = SqliteIdentities(db)
         self._insight = SqliteInsight(db)
+        self._links = SqliteLinks(db)
 
     @property
     def ledger(self) -> SqliteDigestLedger:
@@ -173,6 +175,10 @@ class SqliteStore:
     @property
     def insight(self) -> SqliteInsight:
         return self._insight
+
+    @property
+    def links(self) -> SqliteLinks:
+        return self._links
 
     async def close(self) -> None:
         await self.db.close()
@@ -349,6 +355,7 @@ class SqliteStore:
                 await conn.execute(f"DELETE FROM {table} WHERE owner_id = ?", (owner,))
             await conn.execute("DELETE FROM users WHERE id = ?", (owner,))
             await conn.execute("DELETE FROM identities WHERE owner_id = ?", (owner,))
+            await conn.execute("DELETE FROM link_codes WHERE owner_id = ?", (owner,))
             handling = _unrecorded()
             if handling is not None:
                 await conn.execute(*_handled_row(handling.key, owner))
