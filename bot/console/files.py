@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bot.engine import Engine, Reply
 from bot.engine.replies import Attachment
-from bot.formats import MAX_IMPORT_BYTES, too_big
+from bot.local_files import read_import_file
 
 IMPORT_USAGE = (
     "Usage: /import PATH — e.g. /import ~/Downloads/contacts.vcf (a vCard or CSV file "
@@ -46,28 +46,6 @@ async def import_from_path(engine: Engine, owner: int, argument: str) -> list[Re
         return [Reply(read)]
     name, data = read
     return await engine.import_file(owner, name, data)
-
-
-def read_import_file(argument: str) -> tuple[str, bytes] | str:
-    """(file name, bytes) of the file at `argument`, or a sentence saying why not.
-
-    A file over the import limit is not read at all: its size is enough to refuse it.
-    """
-    try:
-        path = Path(argument).expanduser()
-    except RuntimeError:  # "~someone/…" for a user this machine doesn't have
-        return f"There's no file at {argument}: I don't know whose home folder that is."
-    try:
-        if path.is_dir():
-            return f"{path} is a folder. Give me a file in it (.vcf, .csv or .json)."
-        size = path.stat().st_size
-        if size > MAX_IMPORT_BYTES:
-            return str(too_big(size))
-        return path.name, path.read_bytes()
-    except (FileNotFoundError, ValueError):  # ValueError: a NUL byte in the path
-        return f"There's no file at {path}."
-    except OSError as error:
-        return f"I can't read {path}: {error.strerror or error}."
 
 
 def save_files(files: Sequence[Attachment], folder: Path | None = None) -> list[str]:
