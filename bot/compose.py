@@ -12,20 +12,18 @@ from bot.config import Config
 from bot.core.circles import Circles
 from bot.core.clock import Clock, OffsetClock, SystemClock
 from bot.core.model import UserSettings
-from bot.engine import Engine, build_engine
+from bot.engine import build_engine
+from bot.services import Services
 from bot.store.sqlite.db import Database
 from bot.store.sqlite.store import SqliteStore
 
 
 @dataclass(frozen=True, slots=True)
-class Services:
-    """Everything a transport needs, built once per process."""
+class SqliteServices(Services):
+    """`Services` over the SQLite store, with its database for what only SQLite does
+    (tests that look at rows, `kith backup`)."""
 
-    config: Config
     db: Database
-    store: SqliteStore
-    engine: Engine
-    clock: Clock
 
 
 # Test-only, undocumented for users: seconds added to the real clock, so an end-to-end
@@ -44,7 +42,7 @@ def clock_from_env(env: Mapping[str, str] | None = None) -> Clock:
 
 
 @asynccontextmanager
-async def services(config: Config, clock: Clock | None = None) -> AsyncIterator[Services]:
+async def services(config: Config, clock: Clock | None = None) -> AsyncIterator[SqliteServices]:
     """Open the database, build the engine, and close the database afterwards."""
     clock = clock or clock_from_env()
     db = await Database.open(config.db_path)
@@ -56,6 +54,6 @@ async def services(config: Config, clock: Clock | None = None) -> AsyncIterator[
         engine = build_engine(
             store, Circles(config.circles), clock, defaults, config.nudges.max_per_digest
         )
-        yield Services(config, db, store, engine, clock)
+        yield SqliteServices(config, store, engine, clock, db)
     finally:
         await db.close()

@@ -27,8 +27,9 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "bot.engine": (*STORES, *TRANSPORTS, *ROOT, *DRIVERS),
     "bot.nudges": (*STORES, *TRANSPORTS, *ROOT, *DRIVERS),
     "bot.store": ("bot.engine", "bot.nudges", *TRANSPORTS, *ROOT),
-    "bot.telegram": (*STORES, "bot.console", "bot.discord", "aiosqlite", "sqlite3"),
-    "bot.console": (*STORES, "bot.telegram", "bot.discord", "aiosqlite", "sqlite3"),
+    "bot.telegram": (*STORES, *ROOT, "bot.console", "bot.discord", "aiosqlite", "sqlite3"),
+    "bot.console": (*STORES, *ROOT, "bot.telegram", "bot.discord", "aiosqlite", "sqlite3"),
+    "bot.services": (*STORES, *TRANSPORTS, *ROOT, *DRIVERS),
 }
 ALLOWED_BELOW: dict[str, tuple[str, ...]] = {
     "bot.core": ("bot.core",),
