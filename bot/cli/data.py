@@ -26,6 +26,7 @@ from bot.formats import (
     people_to_csv,
     people_to_vcard,
 )
+from bot.formats.vcard import VCARD_VERSIONS
 from bot.local_files import read_import_file
 from bot.ports.accounts import Duplicates
 from bot.ports.identities import CONSOLE, CONSOLE_USER, DISCORD, TELEGRAM, Identity
@@ -52,6 +53,12 @@ def add_commands(
         choices=("json", "vcf", "csv"),
         default="json",
         help="json: everything, to restore (default); vcf/csv: your people, for address books",
+    )
+    export.add_argument(
+        "--vcard",
+        choices=VCARD_VERSIONS,
+        default="3.0",
+        help="with --format vcf: the vCard version (3.0 reads everywhere; 4.0 is RFC 6350)",
     )
     export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
 
@@ -152,7 +159,7 @@ def _export(config: Config, args: argparse.Namespace) -> int:
         hint = "" if args.user is not None else " (a Telegram user's data: --user ID)"
         raise Refused(f"nothing is stored for {_whose(identity)} in {path}{hint}")
     if args.format == "vcf":
-        text = people_to_vcard(doc)
+        text = people_to_vcard(doc, args.vcard)
     elif args.format == "csv":
         text = people_to_csv(doc)
     else:

@@ -361,15 +361,18 @@ KEEP = frozenset("\n\t\u200c\u200d")
 
 
 MAX_NAME = 80
+# Names from contacts files may be longer: real names with titles and several surnames
+# run past 80 characters, and an import keeps them rather than dropping the person.
+MAX_IMPORTED_NAME = 200
 
 
-def check_name(name: str) -> str:
+def check_name(name: str, limit: int = MAX_NAME) -> str:
     """A person's name as typed, tidied; UserError when it cannot be a name."""
     name = " ".join(clean(name).split())
     if not name:
         raise UserError("A name can't be empty.")
-    if len(name) > MAX_NAME:
-        raise UserError(f"That name is {len(name)} characters long; keep it under {MAX_NAME}.")
+    if len(name) > limit:
+        raise UserError(f"That name is {len(name)} characters long; keep it under {limit}.")
     if name.startswith(("/", "#")):
         raise UserError("A name can't start with / or #.")
     if not any(ch.isalnum() or not ch.isascii() for ch in name):

@@ -214,7 +214,46 @@ V_OWNER_VERSION: tuple[str, ...] = (
     "ALTER TABLE users ADD COLUMN version INTEGER NOT NULL DEFAULT 0",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V_IDENTITIES, V_OWNER_VERSION)
+# Phones and e-mails per person (from contacts files, or `/phone` and `/email`), and the
+# structured vCard name an imported card had, so an export writes back the same N. Keys
+# are computed in Python (bot/core/reach.py) so re-imports merge without duplicates.
+V_PHONES: tuple[str, ...] = (
+    """CREATE TABLE phones (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner_id INTEGER NOT NULL,
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        phone TEXT NOT NULL,
+        phone_key TEXT NOT NULL
+    )""",
+    "CREATE INDEX phones_person ON phones(person_id)",
+    "CREATE INDEX phones_owner ON phones(owner_id)",
+    """CREATE TABLE emails (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner_id INTEGER NOT NULL,
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        email TEXT NOT NULL,
+        email_key TEXT NOT NULL
+    )""",
+    "CREATE INDEX emails_person ON emails(person_id)",
+    "CREATE INDEX emails_owner ON emails(owner_id)",
+    # `name` is the display name these parts were for: after a /rename they no longer
+    # apply, and the export splits the new name instead.
+    """CREATE TABLE vcard_names (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner_id INTEGER NOT NULL,
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        family TEXT NOT NULL,
+        given TEXT NOT NULL,
+        additional TEXT NOT NULL,
+        prefix TEXT NOT NULL,
+        suffix TEXT NOT NULL
+    )""",
+    "CREATE INDEX vcard_names_person ON vcard_names(person_id)",
+    "CREATE INDEX vcard_names_owner ON vcard_names(owner_id)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V_IDENTITIES, V_OWNER_VERSION, V_PHONES)
 LATEST = len(MIGRATIONS)
 
 

@@ -96,6 +96,8 @@ def _cards_from_rows(
     favors: list[Any],
     dates: list[Any],
     recent: list[Any],
+    phones: list[Any],
+    emails: list[Any],
 ) -> list[PersonCard]:
     def by_person(rows: list[Any]) -> dict[int, list[Any]]:
         out: dict[int, list[Any]] = {}
@@ -103,7 +105,9 @@ def _cards_from_rows(
             out.setdefault(r["person_id"], []).append(r)
         return out
 
-    n, f, fv, d, h = map(by_person, (notes, follow_ups, favors, dates, recent))
+    n, f, fv, d, h, ph, em = map(
+        by_person, (notes, follow_ups, favors, dates, recent, phones, emails)
+    )
     return [
         PersonCard(
             person=p,
@@ -133,6 +137,8 @@ def _cards_from_rows(
                 )
                 for r in h.get(p.id, ())
             ),
+            phones=tuple(r["phone"] for r in ph.get(p.id, ())),
+            emails=tuple(r["email"] for r in em.get(p.id, ())),
         )
         for p in people
     ]
@@ -284,6 +290,9 @@ class SqliteStore:
                 "follow_ups",
                 "favors",
                 "dates",
+                "phones",
+                "emails",
+                "vcard_names",
             ):
                 await conn.execute(f"DELETE FROM {table} WHERE owner_id = ?", (owner,))
             await conn.execute("DELETE FROM users WHERE id = ?", (owner,))
@@ -460,6 +469,8 @@ class SqliteStore:
                     "ORDER BY person_id, n",
                     (*keys, history),
                 ).fetchall(),
+                rows("t.phone", "phones", order="ORDER BY t.id"),
+                rows("t.email", "emails", order="ORDER BY t.id"),
             ]
 
         tables = await self.db.run(read)
