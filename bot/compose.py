@@ -13,6 +13,7 @@ from bot.core.circles import Circles
 from bot.core.clock import Clock, OffsetClock, SystemClock
 from bot.core.model import UserSettings
 from bot.engine import build_engine
+from bot.nudges import actions as digest_actions
 from bot.services import Services
 from bot.store.sqlite.db import Database
 from bot.store.sqlite.store import SqliteStore
@@ -52,7 +53,12 @@ async def services(config: Config, clock: Clock | None = None) -> AsyncIterator[
             timezone=config.nudges.timezone, digest_time=config.nudges.digest_time
         )
         engine = build_engine(
-            store, Circles(config.circles), clock, defaults, config.nudges.max_per_digest
+            store,
+            Circles(config.circles),
+            clock,
+            defaults,
+            config.nudges.max_per_digest,
+            plugins=(digest_actions.register,),  # the daily digest, from bot/nudges
         )
         yield SqliteServices(config, store, engine, clock, db)
     finally:

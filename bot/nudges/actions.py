@@ -185,4 +185,7 @@ async def _redraw(engine: Engine, ctx: Context, outcome: str, press: Press) -> R
 
 
 def register(engine: Engine) -> None:
+    """Plug the digest into the engine: its buttons, `/digest now`, the next digest time."""
     engine.add_button(PREFIX, on_press)
+    engine.digest_preview = digest_now
+    engine.next_digest = next_digest_text

@@ -24,7 +24,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "bot.core": ("bot.",),  # nothing of bot but core itself (checked below)
     "bot.ports": ("bot.",),  # core and the pure value types of formats only (below)
     "bot.formats": ("bot.",),
-    "bot.engine": (*STORES, *TRANSPORTS, *ROOT, *DRIVERS),
+    # The digest (bot.nudges) sits above the engine and plugs into it.
+    "bot.engine": ("bot.nudges", *STORES, *TRANSPORTS, *ROOT, *DRIVERS),
     "bot.nudges": (*STORES, *TRANSPORTS, *ROOT, *DRIVERS),
     "bot.store": ("bot.engine", "bot.nudges", *TRANSPORTS, *ROOT),
     "bot.telegram": (*STORES, *ROOT, "bot.console", "bot.discord", "aiosqlite", "sqlite3"),
