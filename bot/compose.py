@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,6 +16,7 @@ from bot.engine import build_engine
 from bot.nudges import actions as digest_actions
 from bot.services import Services
 from bot.store.sqlite.db import Database
+from bot.store.sqlite.lock import serving
 from bot.store.sqlite.store import SqliteStore
 
 
@@ -43,8 +44,28 @@ def clock_from_env(env: Mapping[str, str] | None = None) -> Clock:
 
 
 @asynccontextmanager
-async def services(config: Config, clock: Clock | None = None) -> AsyncIterator[SqliteServices]:
-    """Open the database, build the engine, and close the database afterwards."""
+async def services(
+    config: Config, clock: Clock | None = None, *, serve: bool = False
+) -> AsyncIterator[SqliteServices]:
+    """Open the database, build the engine, and close the database afterwards.
+
+    `serve`: this process is the Telegram bot (`kith run`), so it must be the only one on
+    this database; DatabaseBusy (a StoreError) when another already is.
+    """
+    with serving(config.db_path) if serve else nullcontext():
+        async with _services(config, clock) as built:
+            yield built
+
+
+def serving_services(
+    config: Config, clock: Clock | None = None
+) -> AbstractAsyncContextManager[SqliteServices]:
+    """`services` for the process that serves Telegram (`kith run`): the only one."""
+    return services(config, clock, serve=True)
+
+
+@asynccontextmanager
+async def _services(config: Config, clock: Clock | None) -> AsyncIterator[SqliteServices]:
     clock = clock or clock_from_env()
     db = await Database.open(config.db_path)
     try:

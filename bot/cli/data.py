@@ -30,6 +30,7 @@ from bot.formats.vcard import VCARD_VERSIONS
 from bot.local_files import read_import_file
 from bot.ports.accounts import Duplicates
 from bot.ports.identities import CONSOLE, CONSOLE_USER, DISCORD, TELEGRAM, Identity
+from bot.private import write_private
 from bot.store.sqlite.backup import BackupRefused, backup_database
 
 COMMANDS = ("export", "import", "backup")
@@ -171,7 +172,7 @@ def _export(config: Config, args: argparse.Namespace) -> int:
         return 0
     output = _user_path(args.output)
     try:
-        output.write_bytes(data)
+        write_private(output, data, replace=True)
     except OSError as error:
         raise Refused(f"cannot write {output}: {error.strerror or error}") from error
     people = len(doc.people)

@@ -56,10 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "chat":
             return asyncio.run(_chat(config))
         if args.command == "run":
-            from bot.compose import services
+            from bot.compose import serving_services
             from bot.telegram.run import run_bot
 
-            return run_bot(config, services)
+            return run_bot(config, serving_services)
         if args.command in cli_data.COMMANDS:
             return cli_data.run(args, config)
     except (ConfigError, StoreError, MigrationError) as exc:

@@ -17,6 +17,7 @@ from pathlib import Path
 from bot.engine import Engine, Reply
 from bot.engine.replies import Attachment
 from bot.local_files import read_import_file
+from bot.private import write_private
 
 IMPORT_USAGE = (
     "Usage: /import PATH — e.g. /import ~/Downloads/contacts.vcf (a vCard or CSV file "
@@ -71,8 +72,7 @@ def _write_new(folder: Path, attachment: Attachment) -> Path:
     for n in range(1, 1000):
         path = folder / (name if n == 1 else f"{stem}-{n}{suffix}")
         try:
-            with path.open("xb") as out:  # "x": never over an existing file
-                out.write(attachment.data)
+            write_private(path, attachment.data)
         except FileExistsError:
             continue
         return path

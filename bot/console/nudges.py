@@ -25,7 +25,7 @@ class ConsoleSender:
         if owner != self.chat.owner:
             raise Undeliverable("not the terminal's user")
         # A blank line first: the digest may arrive while a prompt is waiting.
-        self.chat.out.write("\n")
+        self.chat.write("\n")
         self.chat.show([reply])
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.core.circles import Circles
 from bot.core.clock import Clock
 from bot.core.dates import DateError
+from bot.core.ids import button_number
 from bot.core.intervals import IntervalError
 from bot.core.model import Person, UserSettings
 from bot.core.names import NameEntry, NameIndex, Resolution, name_key
@@ -23,6 +24,7 @@ from bot.ports.store import NewPerson, Store
 log = logging.getLogger(__name__)
 
 MAX_INPUT = 4000
+EXPIRED = "That button has expired."
 # Commands understood without their slash when they open a message. Not "date" ("date
 # with Alice" is a meeting), nor the ones that delete.
 PLAIN_COMMANDS = frozenset(
@@ -124,6 +126,10 @@ class Engine:
 
     async def press(self, owner: int, data: str) -> list[Reply]:
         """Answer a button press carrying `data`."""
+        if await self.store.settings(owner) is None:
+            # Nobody to answer for (pressed after /deleteme, on an old message): a press
+            # must not bring the account back, as every other entry point would.
+            return [Reply(EXPIRED)]
         return await self._guarded(owner, lambda ctx: self._press(ctx, data))
 
     async def add_contact(self, owner: int, name: str) -> list[Reply]:
@@ -150,8 +156,10 @@ class Engine:
         return await self._guarded(owner, work)
 
     async def reachable_again(self, owner: int) -> None:
-        """The owner said /start (e.g. after unblocking the bot): digests resume."""
-        await self.store.set_active(owner, True)
+        """The owner wrote to us, on any transport: whoever blocked the bot has unblocked
+        it (not only with /start), so digests resume. Every transport calls this for each
+        message a user sends."""
+        await self.store.reactivate(owner)
 
     async def unreachable(self, owner: int) -> None:
         """A transport cannot reach the owner (they blocked the bot): no more digests
@@ -191,8 +199,6 @@ class Engine:
             word, _, args = text[1:].partition(" ")
             name = word.split("@", 1)[0].casefold()
             command = self.commands.get(name)
-            if name == "start":
-                await self.reachable_again(ctx.owner)
             if command is None:
                 return [Reply(f"I don't know /{name or ''}. /help lists what I can do.")]
             return await command.handler(self, ctx, args.strip())
@@ -213,27 +219,32 @@ class Engine:
 
     async def _press(self, ctx: Context, data: str) -> list[Reply]:
         prefix, _, rest = data.partition(":")
-        if prefix == "q":
-            return await self._answer(ctx, rest)
-        handler = self.buttons.get(prefix)
-        if handler is None:
-            return [Reply("That button has expired.")]
-        return await handler(self, ctx, rest)
+        try:
+            if prefix == "q":
+                return await self._answer(ctx, rest)
+            handler = self.buttons.get(prefix)
+            if handler is None:
+                return [Reply(EXPIRED)]
+            return await handler(self, ctx, rest)
+        except (ValueError, OverflowError, KeyError, TypeError, IndexError):
+            # Forged data, or a question stored by an older kith in another shape: not
+            # a button we can act on, and nothing half-done (changes are transactions).
+            log.info("a button press with unusable data was refused")
+            return [Reply(EXPIRED)]
 
     async def _answer(self, ctx: Context, rest: str) -> list[Reply]:
         """A press on a stored question: `q:<pending id>:<choice>`."""
-        pending_id, _, choice = rest.partition(":")
+        raw_id, _, choice = rest.partition(":")
+        pending_id = button_number(raw_id)
         payload = (
-            await self.store.get_pending(ctx.owner, int(pending_id))
-            if pending_id.isdigit()
-            else None
+            await self.store.get_pending(ctx.owner, pending_id) if pending_id is not None else None
         )
-        if payload is None:
+        if pending_id is None or payload is None:
             return [Reply("That question was already answered (or has expired).")]
         handler = self.answers.get(payload.get("a", ""))
         if handler is None:
-            return [Reply("That button has expired.")]
-        return await handler(self, ctx, int(pending_id), payload, choice)
+            return [Reply(EXPIRED)]
+        return await handler(self, ctx, pending_id, payload, choice)
 
     async def ask(
         self, ctx: Context, text: str, payload: dict[str, Any], choices: Sequence[tuple[str, str]]
@@ -321,9 +332,10 @@ class Engine:
             person = await self.add_person(ctx, payload["new"], self.circles.default_new)
         else:
             ids: list[int] = payload["ids"]
-            if not choice.isdigit() or int(choice) >= len(ids):
-                return [Reply("That button has expired.")]
-            found = await self.store.person(ctx.owner, ids[int(choice)])
+            index = button_number(choice)
+            if index is None or index >= len(ids):
+                return [Reply(EXPIRED)]
+            found = await self.store.person(ctx.owner, ids[index])
             if found is None:
                 return [Reply("That person is no longer in your circles.")]
             person = found

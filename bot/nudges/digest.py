@@ -22,6 +22,7 @@ from typing import Final
 from bot.core.circles import Circles
 from bot.core.dates import describe_yearly, format_ago, next_yearly
 from bot.core.due import DueInfo, rank_due
+from bot.core.ids import button_number
 from bot.core.model import ImportantDate, Person, PersonCard
 from bot.engine.render import favor_text, since_text
 from bot.engine.replies import DEFAULT_LIMITS, Button, Limits, Reply
@@ -202,15 +203,18 @@ class Press:
 def parse_press(rest: str) -> Press | None:
     """`r:12:13.14` -> Press('r', 12, (13, 14)); None for anything malformed."""
     parts = rest.split(":")
-    if len(parts) not in (2, 3) or parts[0] not in ACTIONS or not parts[1].isdigit():
+    if len(parts) not in (2, 3) or parts[0] not in ACTIONS:
+        return None
+    person_id = button_number(parts[1])
+    if person_id is None:
         return None
     others: tuple[int, ...] = ()
     if len(parts) == 3 and parts[2]:
-        pieces = parts[2].split(".")
-        if not all(p.isdigit() for p in pieces):
+        pieces = [button_number(p) for p in parts[2].split(".")]
+        if any(p is None for p in pieces):
             return None
-        others = tuple(dict.fromkeys(int(p) for p in pieces))
-    return Press(parts[0], int(parts[1]), others)
+        others = tuple(dict.fromkeys(p for p in pieces if p is not None))
+    return Press(parts[0], person_id, others)
 
 
 def _clip(text: str) -> str:
