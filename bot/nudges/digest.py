@@ -57,7 +57,16 @@ def recently_nudged(person: Person, today: date) -> bool:
 def choose(people: Iterable[Person], circles: Circles, today: date, limit: int) -> list[DueInfo]:
     """The people for today's digest, best first; empty when nobody is due."""
     ranked = rank_due(people, circles, today)  # skips snoozed, imported and paused people
+    # Among the equally due, a neighbor first: the easiest hello there is (stable sort).
+    ranked.sort(key=lambda d: (-d.ratio, circles.rank(d.person.circle), not is_neighbor(d.person)))
     return [d for d in ranked if not recently_nudged(d.person, today)][: max(0, limit)]
+
+
+NEIGHBOR_TAGS: Final = frozenset({"neighbor", "neighbour", "neighbors", "neighbours"})
+
+
+def is_neighbor(person: Person) -> bool:
+    return any(t.casefold() in NEIGHBOR_TAGS for t in person.tags)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +124,9 @@ def person_section(card: PersonCard, circles: Circles, today: date) -> str:
         headline += "nothing logged yet"
     else:
         headline = f"• {p.name} ({p.circle}) — {since_text(p, today)}"
+        place = next((i.place for i in card.history if i.place), None)
+        if place and is_neighbor(p):  # "Maria (friends) — bakery, 5 weeks since coffee"
+            headline = f"• {p.name} ({p.circle}) — {place}, {since_text(p, today)}"
     lines = [headline]
     note = last_note(card)
     if note:

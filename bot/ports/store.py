@@ -25,6 +25,7 @@ from bot.formats import ExportDocument
 from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
 from bot.ports.digests import DigestLedger
 from bot.ports.identities import Identities
+from bot.ports.insight import InsightReads
 from bot.ports.updates import UpdateKey
 
 
@@ -83,9 +84,13 @@ class Change(Protocol):
         note: str,
         person_ids: Sequence[int],
         reactivate: Sequence[int] = (),
+        *,
+        place: str | None = None,
+        initiator: str | None = None,
     ) -> int:
         """Record a meeting; it moves each person's last contact. `reactivate`: imported
-        people this meeting starts tracking. The meeting's id."""
+        people this meeting starts tracking; `place` where it was, `initiator` who
+        reached out ("me", "them", None: unsaid). The meeting's id."""
         ...
 
     async def snooze(self, person_id: int, until: date) -> None:
@@ -148,6 +153,16 @@ class Change(Protocol):
         all of it back."""
         ...
 
+    async def save_group(self, name: str, member_ids: Sequence[int], group_id: int | None) -> int:
+        """Create the group `name` (group_id None) or give group `group_id` these members."""
+        ...
+
+    async def set_group_cadence(self, group_id: int, days: int | None) -> None: ...
+
+    async def set_weekly_review(self, on: bool) -> None:
+        """The owner's weekly look back on or off."""
+        ...
+
 
 class Store(Protocol):
     """Every owner's data, each owner reachable only through their own id."""
@@ -160,6 +175,11 @@ class Store(Protocol):
     @property
     def identities(self) -> Identities:
         """Which transport user is which owner (see bot/ports/identities.py)."""
+        ...
+
+    @property
+    def insight(self) -> InsightReads:
+        """Reads for /circles, /review, /group and places, and the review ledger."""
         ...
 
     def change(self, owner: int, label: str, now: datetime) -> AbstractAsyncContextManager[Change]:
@@ -176,6 +196,9 @@ class Store(Protocol):
         note: str,
         person_ids: Sequence[int],
         reactivate: Sequence[int] = (),
+        *,
+        place: str | None = None,
+        initiator: str | None = None,
     ) -> int:
         """`change` + `Change.log_meeting` in one go: the everyday log, kept fast."""
         ...
