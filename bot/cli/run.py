@@ -43,9 +43,10 @@ def run(config: Config) -> int:
         return 2
     if not discord_token:
         # Telegram alone, as it always ran; discord.py is not even imported.
+        from bot.compose import serving_services
         from bot.telegram.run import run_bot
 
-        return run_bot(config)
+        return run_bot(config, serving_services)
     import discord
     from telegram.error import InvalidToken, TelegramError
 

@@ -12,7 +12,7 @@ from typing import Final
 
 from telegram.request import BaseRequest
 
-from bot.compose import services
+from bot.compose import serving_services
 from bot.config import Config
 from bot.core.clock import Clock
 from bot.discord.render import DISCORD_LIMITS
@@ -42,7 +42,7 @@ async def serve(
 ) -> int:
     """Serve every transport with a token until `stop` (by default SIGINT/SIGTERM)."""
     with _signals_set(stop) as stopping:
-        async with services(config, clock) as s, AsyncExitStack() as stack:
+        async with serving_services(config, clock) as s, AsyncExitStack() as stack:
             sweepers: list[Sweeper] = []
             failed: list[str] = []
             client = None

@@ -164,6 +164,7 @@ class KithDiscord(discord.Client):
             await self._send(channel, None, [Reply(refusal)])
             return
         owner = await owner_of(self.store.identities, message.author.id)
+        await self.engine.reachable_again(owner)  # writing to us means they unblocked us
         if message.attachments:
             replies: list[Reply] = []
             for attachment in message.attachments:
@@ -261,6 +262,7 @@ class KithDiscord(discord.Client):
             await interaction.response.send_message(refusal, ephemeral=True)
             return
         owner = await owner_of(self.store.identities, interaction.user.id)
+        await self.engine.reachable_again(owner)
         task = asyncio.ensure_future(work(owner))
         deferred = False
         try:

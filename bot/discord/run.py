@@ -20,10 +20,10 @@ import discord.gateway
 import discord.http
 import yarl
 
-from bot.compose import Services
 from bot.config import DiscordConfig
 from bot.discord.client import FAST_ANSWER, KithDiscord
 from bot.discord.sender import DiscordSender
+from bot.services import Services
 
 log = logging.getLogger(__name__)
 

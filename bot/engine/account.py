@@ -12,7 +12,6 @@ from bot.core.schedule import format_clock, parse_clock
 from bot.core.timezones import resolve_timezone, suggest_timezones
 from bot.engine.engine import Command, Context, Engine
 from bot.engine.replies import Reply
-from bot.nudges import actions as nudges
 
 GREETING = (
     "Hi! I'm kith — I help you keep in touch with the people who matter.\n"
@@ -91,7 +90,7 @@ async def cmd_digest(engine: Engine, ctx: Context, args: str) -> list[Reply]:
             )
         ]
     if arg in ("now", "today"):
-        return await nudges.digest_now(engine, ctx)
+        return await engine.preview_digest(ctx)
     if arg.split(" ", 1)[0] == "via":
         return await digest_via(engine, ctx, arg[3:].strip())
     if arg in ("off", "stop", "none", "never"):
@@ -138,7 +137,7 @@ async def cmd_settings(engine: Engine, ctx: Context, args: str) -> list[Reply]:
         f"• time zone: {s.timezone} (/timezone)",
         f"• daily digest: {s.digest_time or 'off'} (/digest)",
         f"• date order: {_date_order_text(s)} (/dateorder)",
-        f"• next digest: {await nudges.next_digest_text(engine, ctx)}",
+        f"• next digest: {await engine.next_digest_text(ctx)}",
         f"• at most {engine.max_per_digest} people per digest",
         f"• circles: {circles}",
     ]

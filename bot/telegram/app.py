@@ -11,9 +11,9 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.ext import JobQueue as _JobQueue
 from telegram.request import BaseRequest
 
-from bot.compose import Services
 from bot.config import Config
 from bot.engine import Engine
+from bot.services import Services
 from bot.telegram.handlers import Handlers
 from bot.telegram.keyboards import command_menu
 from bot.telegram.outbox import Outbox

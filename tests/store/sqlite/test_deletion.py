@@ -1,4 +1,4 @@
-"""/forget and /deleteme remove what they say, completely.
+"""Deleting through the engine leaves no row behind in the SQLite file (/forget, /deleteme).
 
 After `/forget Alice` no table holds a row of hers or her name, her notes, her dates…
 (the undo journal excepted: it keeps her until `/undo` brings her back or newer changes
