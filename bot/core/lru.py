@@ -19,9 +19,15 @@ V = TypeVar("V")
 class WeightedLRU(Generic[K, V]):
     """Entries whose total `weight` stays within `budget` (the newest one always stays)."""
 
-    def __init__(self, budget: int, weight: Callable[[V], int]) -> None:
+    def __init__(
+        self,
+        budget: int,
+        weight: Callable[[V], int],
+        on_evict: Callable[[K], None] | None = None,
+    ) -> None:
         self.budget = budget
         self._weight = weight
+        self._on_evict = on_evict  # told each key dropped to stay within budget
         self._entries: OrderedDict[K, tuple[V, int]] = OrderedDict()
         self.total = 0  # the weight held now
 
@@ -51,8 +57,10 @@ class WeightedLRU(Generic[K, V]):
         self._entries[key] = (value, weight)
         self.total += weight
         while self.total > self.budget and len(self._entries) > 1:
-            _, (_, dropped) = self._entries.popitem(last=False)
+            evicted, (_, dropped) = self._entries.popitem(last=False)
             self.total -= dropped
+            if self._on_evict is not None:
+                self._on_evict(evicted)
 
     def pop(self, key: K) -> V | None:
         found = self._entries.pop(key, None)

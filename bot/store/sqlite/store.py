@@ -6,8 +6,9 @@ inverses for `/undo`.
 
 Each owner's people are cached in memory, keyed by the owner's version
 (`users.version`, schema V_OWNER_VERSION): every write of theirs, in any process, moves
-it on in the same transaction. A read checks the version (one indexed row) and reloads
-only when it moved, so a second process writing the same file (`kith chat` beside
+it on in the same transaction. A read checks the version (one indexed row, read along
+with the settings at the start of each message, and trusted for `TRUST_SECONDS`) and
+reloads only when it moved, so a second process writing the same file (`kith chat` beside
 `kith run`, a `kith import`) is seen at once, and `/who` and name resolution still skip
 reading everyone on the hot path.
 The update being handled (bot/ports/updates.py) is recorded in `handled_updates` inside
@@ -20,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
@@ -52,6 +54,7 @@ from bot.store.sqlite.digests import SqliteDigestLedger
 from bot.store.sqlite.identities import SqliteIdentities
 from bot.store.sqlite.insight import SqliteInsight
 from bot.store.sqlite.journal import apply_inverse, undo_entry
+from bot.store.sqlite.links import SqliteLinks
 from bot.store.sqlite.schedules import BUMP_SQL, next_digest_text, schedule_for
 
 SEP = "\x1f"  # joins aliases/tags in one column; never typed by a user
@@ -62,6 +65,9 @@ CACHE_PEOPLE = 50_000
 KNOWN_OWNERS = 100_000
 VERSION_SQL = "SELECT version FROM users WHERE id = ?"
 NO_USER = -1  # the version of an owner with no row (and so no people) yet
+# A version checked this recently is trusted without asking again: the several reads of
+# one message cost one check, and another process's write is seen by the next message.
+TRUST_SECONDS = 0.05
 
 _PEOPLE_SQL = f"""
 SELECT p.id, p.name, p.circle, p.cadence_days, p.paused, p.added_on, p.snoozed_until,
@@ -161,12 +167,16 @@ class SqliteStore:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._people: WeightedLRU[int, Roster] = WeightedLRU(CACHE_PEOPLE, lambda r: len(r.people))
+        self._checked: dict[int, float] = {}  # owner -> when their version was last checked
+        self._people: WeightedLRU[int, Roster] = WeightedLRU(
+            CACHE_PEOPLE, lambda r: len(r.people), on_evict=self._evicted
+        )
         # Owners whose row is known to exist.
         self._known: WeightedLRU[int, bool] = WeightedLRU(KNOWN_OWNERS, lambda _: 1)
         self._ledger = SqliteDigestLedger(db, self.invalidate, self._nudged)
         self._identities = SqliteIdentities(db)
         self._insight = SqliteInsight(db)
+        self._links = SqliteLinks(db)
 
     @property
     def ledger(self) -> SqliteDigestLedger:
@@ -180,6 +190,10 @@ class SqliteStore:
     def insight(self) -> SqliteInsight:
         return self._insight
 
+    @property
+    def links(self) -> SqliteLinks:
+        return self._links
+
     async def close(self) -> None:
         await self.db.close()
 
@@ -187,6 +201,20 @@ class SqliteStore:
 
     def _forget_cache(self, owner: int) -> None:
         self._people.pop(owner)
+        self._checked.pop(owner, None)
+
+    def _evicted(self, owner: int) -> None:
+        self._checked.pop(owner, None)
+
+    def _verified(self, owner: int, version: int) -> None:
+        """The database says the owner is at `version`: keep or drop their roster."""
+        cached = self._people.peek(owner)
+        if cached is None:
+            return
+        if cached.version == version:
+            self._checked[owner] = time.monotonic()
+        else:
+            self._forget_cache(owner)
 
     def _patch_cache(
         self,
@@ -212,6 +240,7 @@ class SqliteStore:
         people = tuple(fresh.get(p.id, p) for p in cached.people) if fresh else cached.people
         names = version if names_changed else cached.names_version
         self._people.put(owner, Roster(version, people, names))
+        self._checked[owner] = time.monotonic()
 
     def _nudged(
         self,
@@ -306,15 +335,24 @@ class SqliteStore:
     # -- users -----------------------------------------------------------------
 
     async def settings(self, owner: int) -> UserSettings | None:
-        # Read every time (one indexed row): another process may have changed them.
+        # Read every time (one indexed row): another process may have changed them. The
+        # owner's version comes along, so the people reads of the same message need not
+        # ask for it again.
         rows = await self.db.fetchall(
-            "SELECT timezone, digest_time FROM users WHERE id = ?", (owner,)
+            "SELECT timezone, digest_time, date_order, version FROM users WHERE id = ?",
+            (owner,),
         )
         if not rows:
             self._known.pop(owner)  # deleted, maybe by another process
+            self._forget_cache(owner)
             return None
         self._known.put(owner, True)
-        return UserSettings(timezone=rows[0]["timezone"], digest_time=rows[0]["digest_time"])
+        self._verified(owner, int(rows[0]["version"]))
+        return UserSettings(
+            timezone=rows[0]["timezone"],
+            digest_time=rows[0]["digest_time"],
+            date_order=rows[0]["date_order"],
+        )
 
     async def ensure_user(self, owner: int, defaults: UserSettings, now: datetime) -> bool:
         """Create the owner's row if missing; True when it was created."""
@@ -385,6 +423,7 @@ class SqliteStore:
                 await conn.execute(f"DELETE FROM {table} WHERE owner_id = ?", (owner,))
             await conn.execute("DELETE FROM users WHERE id = ?", (owner,))
             await conn.execute("DELETE FROM identities WHERE owner_id = ?", (owner,))
+            await conn.execute("DELETE FROM link_codes WHERE owner_id = ?", (owner,))
             handling = _unrecorded()
             if handling is not None:
                 await conn.execute(*_handled_row(handling.key, owner))
@@ -403,8 +442,11 @@ class SqliteStore:
         owner's version in the database has not moved."""
         cached = self._people.get(owner)
         if cached is not None:
+            if time.monotonic() - self._checked.get(owner, -TRUST_SECONDS) < TRUST_SECONDS:
+                return cached
             rows = await self.db.fetchall(VERSION_SQL, (owner,))
-            if (int(rows[0][0]) if rows else NO_USER) == cached.version:
+            self._verified(owner, int(rows[0][0]) if rows else NO_USER)
+            if owner in self._people:
                 return cached
 
         def read(conn: sqlite3.Connection) -> tuple[int, list[Any]]:
@@ -416,6 +458,8 @@ class SqliteStore:
         version, found = await self.db.run(read)
         roster = Roster(version, tuple(person_from_row(r) for r in found))
         self._people.put(owner, roster)
+        if owner in self._people:
+            self._checked[owner] = time.monotonic()
         return roster
 
     async def person(self, owner: int, person_id: int) -> Person | None:
@@ -715,6 +759,21 @@ class SqliteStore:
             return None
         payload: dict[str, Any] = json.loads(rows[0]["payload"])
         return payload
+
+    async def latest_pending(
+        self, owner: int, since: datetime
+    ) -> tuple[int, dict[str, Any]] | None:
+        """The owner's newest open question asked at or after `since`: a typed reply may
+        answer it."""
+        rows = await self.db.fetchall(
+            "SELECT id, payload FROM pending WHERE owner_id = ? AND created_at >= ? "
+            "ORDER BY id DESC LIMIT 1",
+            (owner, format_utc(since)),
+        )
+        if not rows:
+            return None
+        payload: dict[str, Any] = json.loads(rows[0]["payload"])
+        return int(rows[0]["id"]), payload
 
     async def drop_pending(self, owner: int, pending_id: int) -> None:
         await self.db.execute(
