@@ -41,6 +41,9 @@ FIGURES: dict[str, str] = {
     "footprint": "6",
     "circles": "7",
     "discord": "8",
+    "scale": "9",
+    "burst": "10",
+    "memory": "11",
 }
 
 

@@ -51,6 +51,17 @@ class Sizes:
     # 6. footprint
     footprint_starts: int = 4
     footprint_idle: float = 3.0
+    # 9. scale: one owner growing (people sizes; interactions per size; samples)
+    scale_people: tuple[int, ...] = (100, 1000, 5000)
+    scale_interactions: int = 10_000
+    scale_ops: int = 100
+    show_interactions: int = 200_000  # one owner, 100 people: the busiest has ~30k
+    # 10. burst: many users at once through the real Telegram client
+    burst_users: int = 200
+    burst_latency: float = 0.05  # seconds per Bot API round trip
+    # 11. memory: RSS after this many distinct users (each with a few people)
+    memory_users: tuple[int, ...] = (100, 1000, 10_000)
+    memory_people: int = 10
 
 
 FULL = Sizes()
@@ -72,6 +83,14 @@ QUICK = Sizes(
     delivery_digests=60,
     footprint_starts=1,
     footprint_idle=0.5,
+    scale_people=(20, 60),
+    scale_interactions=300,
+    scale_ops=6,
+    show_interactions=2000,
+    burst_users=12,
+    burst_latency=0.01,
+    memory_users=(20, 60),
+    memory_people=3,
 )
 
 
