@@ -122,10 +122,17 @@ class Resolution:
         return self.person_id is None and not self.ambiguous
 
 
-def _add(table: dict[str, list[int]], key: str, person_id: int) -> None:
-    ids = table.setdefault(key, [])
-    if person_id not in ids:
-        ids.append(person_id)
+# While an index is built: key -> person ids as a dict, a set that keeps their order
+# (a list's `in` made a first name shared by a thousand people cost a million steps).
+_Building = dict[str, dict[int, None]]
+
+
+def _add(table: _Building, key: str, person_id: int) -> None:
+    table.setdefault(key, {})[person_id] = None
+
+
+def _lists(table: _Building) -> dict[str, list[int]]:
+    return {key: list(ids) for key, ids in table.items()}
 
 
 class NameIndex:
@@ -147,37 +154,47 @@ class NameIndex:
 
     def __init__(self, entries: Sequence[NameEntry]) -> None:
         self._names: dict[int, str] = {}
-        self._full: dict[str, list[int]] = {}
-        self._alias: dict[str, list[int]] = {}
-        self._first: dict[str, list[int]] = {}
-        fuzzy: dict[str, list[int]] = {}
+        full: _Building = {}
+        alias: _Building = {}
+        first: _Building = {}
+        fuzzy: _Building = {}
         for entry in entries:
-            self._index_entry(entry, fuzzy)
+            self._index_entry(entry, full, alias, first, fuzzy)
+        self._full: dict[str, list[int]] = _lists(full)
+        self._alias: dict[str, list[int]] = _lists(alias)
+        self._first: dict[str, list[int]] = _lists(first)
         self._sorted_full: list[str] = sorted(self._full)
         self._choices: list[str] = list(fuzzy)
-        self._choice_ids: list[list[int]] = list(fuzzy.values())
+        self._choice_ids: list[list[int]] = [list(ids) for ids in fuzzy.values()]
         self._known: frozenset[str] = frozenset(self._full) | set(self._alias) | set(self._first)
         self._folded = _Tables.folded(self._full, self._alias, self._first)
         self._known_folded: frozenset[str] = self._folded.keys()
         self._max_tokens: int = max((k.count(" ") + 1 for k in self._known), default=0)
 
-    def _index_entry(self, entry: NameEntry, fuzzy: dict[str, list[int]]) -> None:
+    def _index_entry(
+        self,
+        entry: NameEntry,
+        fulls: _Building,
+        aliases: _Building,
+        firsts: _Building,
+        fuzzy: _Building,
+    ) -> None:
         pid = entry.person_id
         self._names.setdefault(pid, entry.name)
         full = name_key(entry.name)
         if not full:
             return
-        _add(self._full, full, pid)
+        _add(fulls, full, pid)
         _add(fuzzy, full, pid)
         tokens = full.split(" ")
-        _add(self._first, tokens[0], pid)
+        _add(firsts, tokens[0], pid)
         # Every token is a fuzzy target so "Smiht" can still find Alice Smith.
         for token in tokens:
             _add(fuzzy, token, pid)
         for alias in entry.aliases:
             akey = name_key(alias)
             if akey:
-                _add(self._alias, akey, pid)
+                _add(aliases, akey, pid)
                 _add(fuzzy, akey, pid)
 
     @classmethod
@@ -333,11 +350,13 @@ class _Tables:
         cls, full: dict[str, list[int]], alias: dict[str, list[int]], first: dict[str, list[int]]
     ) -> _Tables:
         def fold(table: dict[str, list[int]]) -> dict[str, list[int]]:
-            out: dict[str, list[int]] = {}
+            out: _Building = {}
             for key, ids in table.items():
+                # Already a name_key: only the accents are left to fold, once per key.
+                folded = key if key.isascii() else _fold(key)
                 for pid in ids:
-                    _add(out, fold_key(key), pid)
-            return out
+                    _add(out, folded, pid)
+            return _lists(out)
 
         f_full = fold(full)
         return cls(f_full, fold(alias), fold(first), sorted(f_full))

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 MAX_INPUT = 4000
 # Name indexes kept in memory, counted in people (least recently used owner dropped first).
-INDEX_PEOPLE = 50_000
+INDEX_PEOPLE = 20_000
 EXPIRED = "That button has expired."
 # A question asked this long ago is no longer waiting for a typed answer.
 TYPED_ANSWER_WINDOW = timedelta(hours=12)
