@@ -122,17 +122,13 @@ class Resolution:
         return self.person_id is None and not self.ambiguous
 
 
-# While an index is built: key -> person ids as a dict, a set that keeps their order
-# (a list's `in` made a first name shared by a thousand people cost a million steps).
-_Building = dict[str, dict[int, None]]
+# Key -> person ids as a dict: a set that keeps their order (a list's `in` made a first
+# name shared by a thousand people cost a million steps to index).
+_Table = dict[str, dict[int, None]]
 
 
-def _add(table: _Building, key: str, person_id: int) -> None:
+def _add(table: _Table, key: str, person_id: int) -> None:
     table.setdefault(key, {})[person_id] = None
-
-
-def _lists(table: _Building) -> dict[str, list[int]]:
-    return {key: list(ids) for key, ids in table.items()}
 
 
 class NameIndex:
@@ -154,18 +150,15 @@ class NameIndex:
 
     def __init__(self, entries: Sequence[NameEntry]) -> None:
         self._names: dict[int, str] = {}
-        full: _Building = {}
-        alias: _Building = {}
-        first: _Building = {}
-        fuzzy: _Building = {}
+        self._full: _Table = {}
+        self._alias: _Table = {}
+        self._first: _Table = {}
+        fuzzy: _Table = {}
         for entry in entries:
-            self._index_entry(entry, full, alias, first, fuzzy)
-        self._full: dict[str, list[int]] = _lists(full)
-        self._alias: dict[str, list[int]] = _lists(alias)
-        self._first: dict[str, list[int]] = _lists(first)
+            self._index_entry(entry, self._full, self._alias, self._first, fuzzy)
         self._sorted_full: list[str] = sorted(self._full)
         self._choices: list[str] = list(fuzzy)
-        self._choice_ids: list[list[int]] = [list(ids) for ids in fuzzy.values()]
+        self._choice_ids: list[dict[int, None]] = list(fuzzy.values())
         self._known: frozenset[str] = frozenset(self._full) | set(self._alias) | set(self._first)
         self._folded = _Tables.folded(self._full, self._alias, self._first)
         self._known_folded: frozenset[str] = self._folded.keys()
@@ -174,10 +167,10 @@ class NameIndex:
     def _index_entry(
         self,
         entry: NameEntry,
-        fulls: _Building,
-        aliases: _Building,
-        firsts: _Building,
-        fuzzy: _Building,
+        fulls: _Table,
+        aliases: _Table,
+        firsts: _Table,
+        fuzzy: _Table,
     ) -> None:
         pid = entry.person_id
         self._names.setdefault(pid, entry.name)
@@ -247,7 +240,7 @@ class NameIndex:
         ):
             ids = table.get(key)
             if ids:
-                return self._outcome(query, ids, how)
+                return self._outcome(query, list(ids), how)
         prefixed = self._prefixed(key)
         # A prefix shared by a crowd ("Al") is no answer; let fuzzy suggestions speak.
         if prefixed and len(prefixed) <= _MAX_PREFIX_CHOICES:
@@ -264,7 +257,7 @@ class NameIndex:
         ):
             ids = table.get(key)
             if ids:
-                return self._outcome(query, ids, how)
+                return self._outcome(query, list(ids), how)
         prefixed = _prefixed_in(f.sorted_full, f.full, key)
         if prefixed and len(prefixed) <= _MAX_PREFIX_CHOICES:
             return self._outcome(query, prefixed, Match.FIRST_NAME)
@@ -321,7 +314,7 @@ class NameIndex:
         return tuple(self._candidate(pid) for pid in picked[:MAX_SUGGESTIONS])
 
 
-def _prefixed_in(sorted_keys: list[str], table: dict[str, list[int]], key: str) -> list[int]:
+def _prefixed_in(sorted_keys: list[str], table: _Table, key: str) -> list[int]:
     """People whose key in `table` starts with `key`, found by bisecting `sorted_keys`."""
     if len(key) < _MIN_PREFIX:
         return []
@@ -340,23 +333,21 @@ def _prefixed_in(sorted_keys: list[str], table: dict[str, list[int]], key: str) 
 class _Tables:
     """The lookup tables again, keyed on `fold_key`."""
 
-    full: dict[str, list[int]]
-    alias: dict[str, list[int]]
-    first: dict[str, list[int]]
+    full: _Table
+    alias: _Table
+    first: _Table
     sorted_full: list[str]
 
     @classmethod
-    def folded(
-        cls, full: dict[str, list[int]], alias: dict[str, list[int]], first: dict[str, list[int]]
-    ) -> _Tables:
-        def fold(table: dict[str, list[int]]) -> dict[str, list[int]]:
-            out: _Building = {}
+    def folded(cls, full: _Table, alias: _Table, first: _Table) -> _Tables:
+        def fold(table: _Table) -> _Table:
+            out: _Table = {}
             for key, ids in table.items():
                 # Already a name_key: only the accents are left to fold, once per key.
                 folded = key if key.isascii() else _fold(key)
                 for pid in ids:
                     _add(out, folded, pid)
-            return _lists(out)
+            return out
 
         f_full = fold(full)
         return cls(f_full, fold(alias), fold(first), sorted(f_full))
