@@ -174,6 +174,9 @@ class SqliteStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._checked: dict[int, float] = {}  # owner -> when their version was last checked
+        # owner -> (names version, person id -> place in the cached roster): O(1) lookups
+        # and patches instead of scanning everyone. Lives and dies with the roster.
+        self._places: dict[int, tuple[int, dict[int, int]]] = {}
         self._people: WeightedLRU[int, Roster] = WeightedLRU(
             CACHE_PEOPLE, lambda r: len(r.people), on_evict=self._evicted
         )
@@ -207,10 +210,21 @@ class SqliteStore:
 
     def _forget_cache(self, owner: int) -> None:
         self._people.pop(owner)
-        self._checked.pop(owner, None)
+        self._evicted(owner)
 
     def _evicted(self, owner: int) -> None:
         self._checked.pop(owner, None)
+        self._places.pop(owner, None)
+
+    def _place_of(self, owner: int, roster: Roster) -> dict[int, int]:
+        """Where each person is in `roster` (valid while nobody is added or removed)."""
+        known = self._places.get(owner)
+        if known is not None and known[0] == roster.names_version:
+            return known[1]
+        places = {p.id: i for i, p in enumerate(roster.people)}
+        if owner in self._people:
+            self._places[owner] = (roster.names_version, places)
+        return places
 
     def _verified(self, owner: int, version: int) -> None:
         """The database says the owner is at `version`: keep or drop their roster."""
@@ -243,8 +257,20 @@ class SqliteStore:
         if version is None or cached.version != version - 1:
             self._forget_cache(owner)
             return
-        people = tuple(fresh.get(p.id, p) for p in cached.people) if fresh else cached.people
+        people = cached.people
+        if fresh:
+            places = self._place_of(owner, cached)
+            patched = list(people)
+            for pid, person in fresh.items():
+                at = places.get(pid)
+                if at is None:  # not in this roster after all: read it whole next time
+                    self._forget_cache(owner)
+                    return
+                patched[at] = person
+            people = tuple(patched)
         names = version if names_changed else cached.names_version
+        if names_changed:
+            self._places.pop(owner, None)
         self._people.put(owner, Roster(version, people, names))
         self._checked[owner] = time.monotonic()
 
@@ -469,10 +495,9 @@ class SqliteStore:
         return roster
 
     async def person(self, owner: int, person_id: int) -> Person | None:
-        for p in await self.people(owner):
-            if p.id == person_id:
-                return p
-        return None
+        roster = await self.roster(owner)
+        at = self._place_of(owner, roster).get(person_id)
+        return None if at is None else roster.people[at]
 
     async def card(self, owner: int, person_id: int, history: int = 5) -> PersonCard | None:
         """Everything known about one person, for `/show` and the digest."""
