@@ -243,11 +243,14 @@ class Engine:
         args: str,
         usage: str,
         rest_ok: Callable[[str], bool] = lambda _rest: True,
+        add_ok: bool = True,
     ) -> list[Reply]:
         """Resolve the person at the start of `args`, then run the person command.
 
         An ambiguous or unknown name becomes a question with buttons; the answer
-        re-runs the same command, so no command guesses silently.
+        re-runs the same command, so no command guesses silently. `add_ok=False` is for
+        commands about someone who must already exist (/forget, /rename): an unknown
+        name is then an error, not an offer to add a new person.
         """
         index = await self.index(ctx.owner)
         split = split_person(args, index, rest_ok)
@@ -259,9 +262,13 @@ class Engine:
             person = await self.store.person(ctx.owner, res.person_id)
             if person is not None:
                 return await handler(self, ctx, person, split.rest)
-        return [await self.ask_who(ctx, command, res, split.rest)]
+        if not add_ok and not res.ambiguous and not res.candidates:
+            return [Reply(f"There's nobody called {res.query} in your circles.")]
+        return [await self.ask_who(ctx, command, res, split.rest, add_ok)]
 
-    async def ask_who(self, ctx: Context, command: str, res: Resolution, rest: str) -> Reply:
+    async def ask_who(
+        self, ctx: Context, command: str, res: Resolution, rest: str, add_ok: bool = True
+    ) -> Reply:
         """Which person did `res.query` mean? The answer re-runs `command` (answer_pick)."""
         candidates = res.candidates[:5]
         payload = {
@@ -278,7 +285,7 @@ class Engine:
             text = f"I don't know anyone called {res.query}. Did you mean someone here?"
         else:
             text = f"I don't know anyone called {res.query} yet."
-        if not res.ambiguous:
+        if not res.ambiguous and add_ok:
             choices.append((f"Add {short(res.query)} to {self.circles.default_new}", "a"))
         choices.append(("Cancel", "x"))
         return await self.ask(ctx, text, payload, choices)

@@ -10,9 +10,10 @@ from bot.core.due import rank_due
 from bot.core.model import Person
 from bot.core.names import Match, name_key
 from bot.core.phrases import is_who_question, looks_like_log, parse_log
+from bot.core.wording import kind_noun, sentence
 from bot.engine.engine import Command, Context, Engine, check_name, short
 from bot.engine.render import join_names, who_list
-from bot.engine.replies import Reply
+from bot.engine.replies import Reply, em
 
 ADD = "a"
 SKIP = "s"
@@ -102,7 +103,7 @@ async def commit_log(
     order = {pid: i for i, pid in enumerate(person_ids)}
     people.sort(key=lambda p: order[p.id])
     names = [p.name for p in people] + new_names
-    label = f"logged {kind} with {join_names(names)} on {format_day(day, today)}"
+    label = f"logged {kind_noun(kind, names)} on {format_day(day, today)}"
     ids = [p.id for p in people]
     reactivate = [p.id for p in people if p.imported]
     if not new_names:
@@ -122,10 +123,9 @@ async def commit_log(
                 ],
             )
             await store.log(ch, day, kind, note, ids, reactivate=reactivate)
-    text = f"Logged {kind} with {join_names(names)} on {format_day(day, today)}"
-    if note:
-        text += f" — note: {note}"
-    text += "."
+    shown = [em(n) for n in names]
+    text = f"Logged {kind_noun(kind, shown)} on {format_day(day, today)}"
+    text = sentence(f"{text} — note: {note}") if note else text + "."
     if new_names:
         text += f" Added {join_names(new_names)} to {engine.circles.default_new}."
     if guesses:
@@ -163,15 +163,18 @@ async def cmd_who(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     if not people:
         return [Reply("Nobody here yet. Add someone with /add Alice, or just tell me who you saw.")]
     due = rank_due(people, engine.circles, ctx.today)
+    # Snoozed people are hidden from the list, but never silently: say how many.
+    hidden = len(rank_due(people, engine.circles, ctx.today, include_snoozed=True)) - len(due)
+    tail = f" ({hidden} snoozed)" if hidden else ""
     if not due:
         return [
             Reply(
                 "Nobody's overdue — you're in touch with everyone"
                 + (f" in {scope}" if scope else "")
-                + ". 🌿"
+                + f". 🌿{tail}"
             )
         ]
-    return [Reply(who_list(due, engine.circles, ctx.today))]
+    return [Reply(who_list(due, engine.circles, ctx.today) + (f"\n{tail.strip()}" if tail else ""))]
 
 
 def filter_scope(

@@ -101,7 +101,7 @@ async def test_ambiguous_name_asks_which(user: Chat) -> None:
     assert "Which Alice" in reply
     assert user.labels[:2] == ["Alice Smith", "Alice Wong"]
     reply = await user.presses("Alice Wong")
-    assert reply.startswith("Logged walk with Alice Wong on Tue 24 Nov")
+    assert reply.startswith("Logged a walk with Alice Wong on Tue 24 Nov")
 
 
 async def test_answering_an_old_question_twice_is_harmless(user: Chat) -> None:
