@@ -166,7 +166,7 @@ async def test_note_ask_favor_date_show_on_the_card(user: Chat) -> None:
     await user.says("/add Alice Smith")
     assert "Noted for Alice Smith: loves jazz" in await user.says("/note Alice loves jazz")
     reply = await user.says("/ask Alice how the move went")
-    assert "ask: how the move went" in reply
+    assert "ask how the move went" in reply
     assert "You offered Alice Smith" in await user.says("/favor Alice offered help with boxes")
     assert "birthday: 12 March" in await user.says("/date Alice birthday 12 March")
     card = await user.says("/show Alice")
@@ -305,7 +305,7 @@ async def test_just_a_name_shows_the_card(user: Chat) -> None:
 
 async def test_everyday_commands_work_without_the_slash(user: Chat) -> None:
     await user.says("/add Alice Smith")
-    assert "ask: how the move went" in await user.says("ask Alice how the move went")
+    assert "ask how the move went" in await user.says("ask Alice how the move went")
     assert "Noted for Alice Smith: loves jazz" in await user.says("note Alice loves jazz")
     assert "Undone: noted about Alice Smith" in await user.says("undo")
     assert (await user.says("date with Alice yesterday")).startswith("Logged")

@@ -398,7 +398,13 @@ class Store:
                     "WHERE t.done = 0",
                     "ORDER BY t.id",
                 ),
-                rows("t.id, t.kind, t.text, t.done", "favors", "WHERE t.done = 0", "ORDER BY t.id"),
+                # Open favors: a promise to keep or a thing to give back, never one given.
+                rows(
+                    "t.id, t.kind, t.text, t.done",
+                    "favors",
+                    "WHERE t.done = 0 AND t.kind != 'gave'",
+                    "ORDER BY t.id",
+                ),
                 rows(
                     "t.id, t.label, t.month, t.day, t.year",
                     "dates",
