@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core.circles import Circles
-from bot.core.clock import Clock
+from bot.core.clock import Clock, format_utc
 from bot.core.dates import DateError
 from bot.core.intervals import IntervalError
 from bot.core.model import Person, UserSettings
@@ -23,6 +23,15 @@ from bot.store.sqlite.store import Store
 log = logging.getLogger(__name__)
 
 MAX_INPUT = 4000
+UNDO_PREFIX = "u"
+# The written offers of /undo in a confirmation: where an Undo button belongs.
+UNDO_OFFERS = ("/undo to take it back", "/undo brings them back", "· /undo")
+
+
+def undo_offered(text: str) -> bool:
+    return any(offer in text for offer in UNDO_OFFERS)
+
+
 # Commands understood without their slash when they open a message. Not "date" ("date
 # with Alice" is a meeting), nor the ones that delete.
 PLAIN_COMMANDS = frozenset(
@@ -146,12 +155,29 @@ class Engine:
     ) -> list[Reply]:
         try:
             ctx = await self.context(owner)
-            return await work(ctx)
+            return await self._with_undo(ctx, await work(ctx))
         except (UserError, DateError, IntervalError, PhraseError) as exc:
             return [Reply(str(exc))]
         except Exception:
             log.exception("engine failed for a message")
             return [Reply("Sorry — something went wrong on my side, and nothing was changed.")]
+
+    async def _with_undo(self, ctx: Context, replies: list[Reply]) -> list[Reply]:
+        """Give the confirmation of a change made just now its Undo button's data.
+
+        Only a reply offering "/undo" is a candidate, and only when the owner's newest
+        undo entry was written by this very request (stamped with its `now`): the
+        button then names that entry, so a late tap never undoes a newer change.
+        """
+        at = next((i for i, r in enumerate(replies) if undo_offered(r.text)), None)
+        if at is None:
+            return replies
+        last = await self.store.last_undo(ctx.owner)
+        if last is None or last[1] != format_utc(ctx.now):
+            return replies
+        out = list(replies)
+        out[at] = replace(out[at], undo=f"{UNDO_PREFIX}:{last[0]}")
+        return out
 
     async def _dispatch(self, ctx: Context, text: str) -> list[Reply]:
         text = clean(text)
@@ -190,10 +216,27 @@ class Engine:
         prefix, _, rest = data.partition(":")
         if prefix == "q":
             return await self._answer(ctx, rest)
+        if prefix == UNDO_PREFIX:
+            return await self._undo_button(ctx, rest)
         handler = self.buttons.get(prefix)
         if handler is None:
             return [Reply("That button has expired.")]
         return await handler(self, ctx, rest)
+
+    async def _undo_button(self, ctx: Context, rest: str) -> list[Reply]:
+        """An Undo button: undo its change if it is still the newest one."""
+        last = await self.store.last_undo(ctx.owner)
+        if last is None or not rest.isdigit() or last[0] != int(rest):
+            return [
+                Reply(
+                    "That change was already undone, or newer changes came after it — "
+                    "/undo takes back the newest."
+                )
+            ]
+        undone = await self.store.undo(ctx.owner)
+        if undone is None:
+            return [Reply("There's nothing to undo.")]
+        return [Reply(f"Undone: {undone.label}.")]
 
     async def _answer(self, ctx: Context, rest: str) -> list[Reply]:
         """A press on a stored question: `q:<pending id>:<choice>`."""

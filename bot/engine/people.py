@@ -175,9 +175,7 @@ async def set_every(engine: Engine, ctx: Context, person: Person, rest: str) -> 
         await ch.update("people", person.id, values)
     if days is None:
         return [
-            Reply(
-                f"Paused {em(person.name)}: no nudges until you set a cadence again." + UNDO_HINT
-            )
+            Reply(f"Paused {em(person.name)}: no nudges until you set a cadence again." + UNDO_HINT)
         ]
     return [Reply(f"{em(person.name)}: {format_interval(days)} from now on." + UNDO_HINT)]
 

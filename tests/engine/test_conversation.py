@@ -218,7 +218,7 @@ async def test_undo_each_kind_of_change(user: Chat) -> None:
         ("/every Alice 3 weeks", "every 3 weeks"),
         ("/note Alice loves jazz", "loves jazz"),
         ("/ask Alice about the trip", "about the trip"),
-        ("/favor Alice gave a lift", "a lift"),
+        ("/favor Alice got a lift", "a lift"),
         ("/date Alice birthday 3 April", "3 Apr"),
         ("/tag Alice #work", "#work"),
         ("/alias Alice Ally", "Ally"),

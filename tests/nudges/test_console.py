@@ -40,7 +40,7 @@ async def test_a_due_digest_prints_when_the_chat_opens_and_a_number_presses(
     assert "  1) Reached out to Alice" in printed
     assert "  4) Reached out to Bob" in printed
     assert "[Reached out to Bob]" in printed
-    assert "Nice — logged that you reached out to Bob today." in printed
+    assert "✓ Reached out to Bob · /undo" in printed
     who = printed.rsplit("Time to catch up with:", 1)[1]
     assert "Alice" in who and "Bob" not in who
 

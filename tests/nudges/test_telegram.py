@@ -110,7 +110,8 @@ async def test_the_digest_arrives_with_its_buttons_and_one_tap_acts(ann_with_ali
     assert "Alice" in await bot.says("/who")
 
     shown = await bot.taps(digest, "Reached out")
-    assert shown.startswith("Nice — logged that you reached out to Alice today.")
+    assert "✓ Reached out to Alice · /undo" in shown
+    assert "All done for today 🌿" in shown
     assert bot.api.message(ANN, digest.message_id).buttons == []
     assert "Alice" not in await bot.says("/who")
     assert await bot.sweep_at("2026-11-26T09:01:00Z") == []

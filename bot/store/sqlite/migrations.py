@@ -186,7 +186,10 @@ V3: tuple[str, ...] = (
     "WHERE paused = 0 AND imported = 0 AND cadence_days > 0",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3)
+# The digest's "🎂 Coming up" reads each owner's dates of this month and the next.
+V_DATES_AHEAD: tuple[str, ...] = ("CREATE INDEX dates_owner_month ON dates(owner_id, month, day)",)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V_DATES_AHEAD)
 LATEST = len(MIGRATIONS)
 
 

@@ -431,6 +431,50 @@ class Store:
             out[owner].append(card)
         return out
 
+    async def dates_ahead_many(
+        self, requests: Sequence[tuple[int, date]], days: int
+    ) -> dict[int, tuple[list[ImportantDate], date | None]]:
+        """For each (owner, their local day): their yearly dates that may fall within
+        `days` from then (by month: the caller checks the day), and the local day of
+        their last digest that went out before it — what "announced once ahead" needs."""
+        if not requests:
+            return {}
+
+        def read(conn: sqlite3.Connection) -> dict[int, tuple[list[Any], Any]]:
+            out: dict[int, tuple[list[Any], Any]] = {}
+            for owner, today in requests:
+                months = sorted({(today + timedelta(days=k)).month for k in range(days + 1)})
+                marks = ",".join("?" * len(months))
+                rows = conn.execute(
+                    "SELECT id, person_id, label, month, day, year FROM dates "
+                    f"WHERE owner_id = ? AND month IN ({marks}) ORDER BY month, day, id",
+                    (owner, *months),
+                ).fetchall()
+                (last,) = conn.execute(
+                    "SELECT max(local_day) FROM digests WHERE owner_id = ? AND local_day < ? "
+                    "AND status = 'sent'",
+                    (owner, today.isoformat()),
+                ).fetchone()
+                out[owner] = (rows, last)
+            return out
+
+        found = await self.db.run(read)
+        return {
+            owner: (
+                [ImportantDate(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows],
+                date.fromisoformat(last) if last else None,
+            )
+            for owner, (rows, last) in found.items()
+        }
+
+    async def last_undo(self, owner: int) -> tuple[int, str] | None:
+        """The owner's newest undo entry: (id, created_at), or None."""
+        rows = await self.db.fetchall(
+            "SELECT id, created_at FROM undo_log WHERE owner_id = ? ORDER BY id DESC LIMIT 1",
+            (owner,),
+        )
+        return (int(rows[0][0]), str(rows[0][1])) if rows else None
+
     async def interaction_count(self, owner: int) -> int:
         rows = await self.db.fetchall(
             "SELECT count(*) FROM interactions WHERE owner_id = ?", (owner,)
