@@ -25,7 +25,7 @@ from bot.engine.engine import (
 )
 from bot.engine.log import filter_scope
 from bot.engine.render import card_text, people_list
-from bot.engine.replies import Reply, em
+from bot.engine.replies import Button, Reply, em
 
 UNDO_HINT = " /undo to take it back."
 MAX_NOTE = 2000
@@ -113,7 +113,52 @@ async def show(engine: Engine, ctx: Context, person: Person, rest: str) -> list[
     if card is None:
         return [Reply("That person is no longer in your circles.")]
     names = names_of(await engine.people(ctx.owner))
-    return [Reply(card_text(card, engine.circles, ctx.today, names))]
+    return [Reply(card_text(card, engine.circles, ctx.today, names), card_buttons(person))]
+
+
+CARD_PREFIX = "c"
+
+
+def card_buttons(person: Person) -> tuple[tuple[Button, ...], ...]:
+    """A card's everyday actions: Log today · Snooze · Note."""
+    pid = person.id
+    return (
+        (
+            Button("Log today", f"{CARD_PREFIX}:l:{pid}"),
+            Button("Snooze", f"{CARD_PREFIX}:s:{pid}"),
+            Button("Note", f"{CARD_PREFIX}:n:{pid}"),
+        ),
+    )
+
+
+async def on_card_button(engine: Engine, ctx: Context, rest: str) -> list[Reply]:
+    """A card button: `c:<l|s|n>:<person id>`."""
+    action, _, pid = rest.partition(":")
+    if action not in ("l", "s", "n") or not pid.isdigit():
+        return [Reply("That button has expired.")]
+    person = await engine.store.person(ctx.owner, int(pid))
+    if person is None:
+        return [Reply("That person is no longer in your circles.")]
+    if action == "s":
+        return await snooze(engine, ctx, person, "")
+    if action == "n":
+        # A button cannot carry what to write: say how, in one line.
+        return [
+            Reply(f"What should I remember about {em(person.name)}? Write: note {person.name} …")
+        ]
+    label = f"logged a catch-up with {person.name} on {format_day(ctx.today, ctx.today)}"
+    await engine.store.log_now(
+        ctx.owner,
+        label,
+        ctx.now,
+        ctx.today,
+        "catch-up",
+        "",
+        [person.id],
+        [person.id] if person.imported else [],
+    )
+    day = format_day(ctx.today, ctx.today)
+    return [Reply(f"Logged a catch-up with {em(person.name)} on {day}." + UNDO_HINT)]
 
 
 async def cmd_people(engine: Engine, ctx: Context, args: str) -> list[Reply]:
@@ -621,5 +666,6 @@ def register(engine: Engine) -> None:
         engine.add_person_command(name, handler)
     engine.add_answer("forget", answer_forget)
     engine.add_answer("close", answer_close)
+    engine.add_button(CARD_PREFIX, on_card_button)
     engine.plain_text.append(understand_name)
     assert MAX_INPUT > MAX_NOTE

@@ -38,14 +38,15 @@ from telegram.ext import (
 from bot.engine import Engine, Reply
 from bot.formats import MAX_IMPORT_BYTES, too_big
 from bot.store.sqlite.store import Store
-from bot.telegram.keyboards import inline_keyboard
-from bot.telegram.text import split_text
+from bot.telegram.keyboards import reply_markup
+from bot.telegram.text import html_chunks
 
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 Part = tuple[str, InlineKeyboardMarkup | None]
-"""One Telegram message to send: text within the length limit, and its keyboard."""
+"""One Telegram message to send: HTML text within the length limit, and its keyboard."""
+HTML: Final = "HTML"
 Importer = Callable[[int, str, bytes], Awaitable[list[Reply]]]
 """(owner, file name, file bytes) -> replies: how a sent file becomes contacts."""
 
@@ -220,7 +221,8 @@ class Handlers:
 
     async def _send_parts(self, bot: Bot, owner: int, chat_id: int, parts: list[Part]) -> bool:
         for text, markup in parts:
-            if not await self._deliver(owner, bot.send_message(chat_id, text, reply_markup=markup)):
+            sending = bot.send_message(chat_id, text, reply_markup=markup, parse_mode=HTML)
+            if not await self._deliver(owner, sending):
                 return False
         return True
 
@@ -243,7 +245,7 @@ class Handlers:
             return parts  # an old message Telegram no longer shows us: send instead
         text, markup = parts[0]
         try:
-            await query.edit_message_text(text, reply_markup=markup)
+            await query.edit_message_text(text, reply_markup=markup, parse_mode=HTML)
         except BadRequest as exc:
             # "not modified": the message already shows this outcome (a double tap).
             if "not modified" not in str(exc).lower():
@@ -279,9 +281,9 @@ class Handlers:
 
 
 def parts_of(reply: Reply) -> list[Part]:
-    """A reply as Telegram messages: text cut to size, the buttons on the last part."""
-    markup = inline_keyboard(reply.buttons)
-    chunks = [c for c in split_text(reply.text) if c.strip()]
+    """A reply as Telegram messages: HTML cut to size, the buttons on the last part."""
+    markup = reply_markup(reply)
+    chunks = html_chunks(reply.rich or reply.text)
     if not chunks:
         # Telegram refuses empty text; buttons still need a message to sit on.
         return [("…", markup)] if markup is not None else []

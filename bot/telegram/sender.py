@@ -23,7 +23,8 @@ from bot.compose import Services
 from bot.engine.replies import Reply
 from bot.nudges.sweep import Rejected, Sweeper, TryLater, Undeliverable, sweep_seconds
 from bot.store.sqlite.digests import Scope
-from bot.telegram.keyboards import inline_keyboard
+from bot.telegram.keyboards import reply_markup
+from bot.telegram.text import render_html
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,10 @@ class TelegramSender:
             raise Undeliverable("not in allowed_users")
         try:
             await self.bot.send_message(
-                chat_id=owner, text=reply.text, reply_markup=inline_keyboard(reply.buttons)
+                chat_id=owner,
+                text=render_html(reply.rich or reply.text),
+                reply_markup=reply_markup(reply),
+                parse_mode="HTML",
             )
         except Forbidden as exc:
             raise Undeliverable(str(exc)) from exc

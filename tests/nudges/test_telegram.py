@@ -112,7 +112,7 @@ async def test_the_digest_arrives_with_its_buttons_and_one_tap_acts(ann_with_ali
     shown = await bot.taps(digest, "Reached out")
     assert "✓ Reached out to Alice · /undo" in shown
     assert "All done for today 🌿" in shown
-    assert bot.api.message(ANN, digest.message_id).buttons == []
+    assert [label for label, _ in bot.api.message(ANN, digest.message_id).buttons] == ["↩ Undo"]
     assert "Alice" not in await bot.says("/who")
     assert await bot.sweep_at("2026-11-26T09:01:00Z") == []
 

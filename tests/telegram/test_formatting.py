@@ -1,0 +1,93 @@
+"""Telegram formatting: names in bold, everything a user typed escaped, Undo buttons.
+
+The bot sends HTML (`parse_mode="HTML"`). The fake Bot API keeps both what was sent
+(`text`, the HTML) and what the user sees (`plain_text`, the HTML parsed).
+"""
+
+from __future__ import annotations
+
+from tests.telegram.conftest import Kith, TelegramUser
+
+
+async def test_names_are_bold_and_user_text_is_escaped(kith: Kith, ann: TelegramUser) -> None:
+    await ann.says("/add Eve <script>& Co</b>")
+    await ann.says("/note Eve <b>big</b> & <script>alert(1)</script>")
+
+    card = await ann.says("/show Eve")
+
+    [message] = ann.last
+    assert message.parse_mode == "HTML"
+    # What Ann sees is exactly what she typed: no tag was taken as markup.
+    assert card.startswith("Eve <script>& Co</b> — friends")
+    assert "<b>big</b> & <script>alert(1)</script>" in card
+    # What was sent: the name in bold, every character of hers escaped.
+    assert message.text.startswith("<b>Eve &lt;script&gt;&amp; Co&lt;/b&gt;</b> — friends")
+    assert "&lt;b&gt;big&lt;/b&gt; &amp; &lt;script&gt;" in message.text
+
+
+async def test_the_terminal_text_of_the_same_reply_stays_plain(kith: Kith) -> None:
+    replies = await kith.services.engine.handle(9, "/add Zoë inner")
+    assert replies[0].text == "Added Zoë to inner (every 2 weeks). /undo to take it back."
+    assert "<b>" not in replies[0].text
+
+
+async def test_a_confirmation_carries_an_undo_button(kith: Kith, ann: TelegramUser) -> None:
+    await ann.says("/add Alice")
+    reply = await ann.says("coffee with Alice yesterday")
+    assert reply.startswith("Logged coffee with Alice on Tue 24 Nov.")
+    assert [label for label, _ in ann.last[0].buttons] == ["↩ Undo"]
+
+    undone = await ann.taps("Undo")
+
+    assert undone == "Undone: logged coffee with Alice on Tue 24 Nov."
+    assert await kith.count("interactions") == 0
+
+
+async def test_an_old_undo_button_never_undoes_a_newer_change(
+    kith: Kith, ann: TelegramUser
+) -> None:
+    await ann.says("/add Alice")
+    await ann.says("coffee with Alice yesterday")
+    old_message = ann.last[0]
+    await ann.says("/note Alice loves jazz")
+    [(_, old_undo)] = old_message.buttons
+
+    kith.api.user_taps(ann.id, old_message.message_id, old_undo)
+    edited = await kith.api.wait_for(
+        lambda: (
+            (m := kith.api.message(ann.id, old_message.message_id)).edit_count
+            > old_message.edit_count
+            and m
+        ),
+        3.0,
+        what="the old message edited",
+    )
+
+    assert "newer changes came after it" in (edited.plain_text or "")
+    assert await kith.count("interactions") == 1
+    assert await kith.count("notes") == 1
+
+
+async def test_questions_and_lists_have_no_undo_button(ann: TelegramUser) -> None:
+    await ann.says("/add Alice")
+    await ann.says("/who")
+    assert all(label != "↩ Undo" for label, _ in ann.last[0].buttons)
+    await ann.says("/forget Alice")
+    assert [label for label, _ in ann.last[0].buttons] == ["Yes, forget Alice", "No, keep them"]
+
+
+async def test_a_card_has_log_today_snooze_and_note(kith: Kith, ann: TelegramUser) -> None:
+    await ann.says("/add Alice inner")
+    await ann.says("/show Alice")
+    assert [label for label, _ in ann.last[0].buttons] == ["Log today", "Snooze", "Note"]
+
+    logged = await ann.taps("Log today")
+    assert logged == "Logged a catch-up with Alice on Wed 25 Nov. /undo to take it back."
+    assert await kith.count("interactions") == 1
+
+    await ann.says("/show Alice")
+    snoozed = await ann.taps("Snooze")
+    assert snoozed == "No nudges about Alice until Wed 2 Dec. /undo to take it back."
+
+    await ann.says("/show Alice")
+    assert "note Alice" in await ann.taps("Note")
