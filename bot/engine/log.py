@@ -12,6 +12,7 @@ from bot.core.names import Match, name_key
 from bot.core.phrases import is_who_question, looks_like_log, parse_log
 from bot.core.wording import kind_noun, sentence
 from bot.engine.engine import Command, Context, Engine, check_name, short
+from bot.engine.loop import loop_reply
 from bot.engine.render import join_names, who_list
 from bot.engine.replies import Reply, em
 
@@ -80,11 +81,12 @@ async def log_text(
 
     if not chosen and not new_names:
         return [Reply("Nobody's left in that, so I logged nothing.")]
-    return [
-        await commit_log(
-            engine, ctx, phrase.day, phrase.kind, phrase.note, chosen, new_names, guesses, today
-        )
-    ]
+    logged = await commit_log(
+        engine, ctx, phrase.day, phrase.kind, phrase.note, chosen, new_names, guesses, today
+    )
+    # Close the loop: what was open with the people just seen, with buttons.
+    after = await loop_reply(engine, ctx, chosen)
+    return [logged] if after is None else [logged, after]
 
 
 async def commit_log(

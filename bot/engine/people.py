@@ -14,6 +14,7 @@ from bot.core.model import Favor, FavorKind, FollowUp, Person
 from bot.core.names import Match, name_key
 from bot.core.phrases import looks_like_log
 from bot.core.wording import ask_line, favor_line, sentence
+from bot.engine import loop
 from bot.engine.engine import (
     MAX_INPUT,
     Command,
@@ -24,6 +25,7 @@ from bot.engine.engine import (
     names_of,
 )
 from bot.engine.log import filter_scope
+from bot.engine.loop import close_items
 from bot.engine.render import card_text, people_list
 from bot.engine.replies import Button, Reply, em
 
@@ -369,25 +371,6 @@ def _clip_label(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-async def close_items(
-    engine: Engine, ctx: Context, person: Person, table: str, ids: Sequence[int]
-) -> list[Reply]:
-    """Mark these follow-ups or favors done, as one undoable change."""
-    card = await engine.store.card(ctx.owner, person.id)
-    items: Sequence[FollowUp | Favor] = ()
-    if card is not None:
-        items = card.follow_ups if table == "follow_ups" else card.favors
-    closing = [item for item in items if item.id in set(ids)]
-    if not closing:
-        return [Reply("That's already done.")]
-    what = "follow-ups" if table == "follow_ups" else "favors"
-    async with engine.store.change(ctx.owner, f"closed {what} for {person.name}", ctx.now) as ch:
-        for item in closing:
-            await ch.update(table, item.id, {"done": 1})
-    done = "; ".join(item.text for item in closing)
-    return [Reply(f"Done for {em(person.name)}: {sentence(done)}" + UNDO_HINT)]
-
-
 async def answer_close(
     engine: Engine, ctx: Context, pending_id: int, payload: dict[str, Any], choice: str
 ) -> list[Reply]:
@@ -666,6 +649,7 @@ def register(engine: Engine) -> None:
         engine.add_person_command(name, handler)
     engine.add_answer("forget", answer_forget)
     engine.add_answer("close", answer_close)
+    loop.register(engine)
     engine.add_button(CARD_PREFIX, on_card_button)
     engine.plain_text.append(understand_name)
     assert MAX_INPUT > MAX_NOTE

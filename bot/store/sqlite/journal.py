@@ -26,6 +26,7 @@ TABLES = frozenset(
         "favors",
         "dates",
         "users",
+        "pending",
     }
 )
 UNDO_DEPTH = 30

@@ -653,6 +653,15 @@ class Store:
             "(SELECT 1 FROM json_each(digests.person_ids) WHERE value = ?)",
             (ch.owner, person_id),
         )
+        # Open questions about their follow-ups and favors quote them: they go with them
+        # (journaled, so /undo brings the questions back too).
+        await ch.delete(
+            "pending",
+            "json_extract(payload, '$.a') IN ('loop', 'close') "
+            "AND (json_extract(payload, '$.p') = ? OR EXISTS (SELECT 1 FROM "
+            "json_each(payload, '$.items') WHERE json_extract(value, '$[2]') = ?))",
+            (person_id, person_id),
+        )
 
     # -- undo ------------------------------------------------------------------
 
