@@ -190,8 +190,11 @@ def ask_line(text: str) -> str:
         return f"Ask about {stripped}"
     if text[:4].casefold() == "ask ":
         text = text[4:].lstrip()
-    first = text.split(None, 1)[0].casefold() if text else ""
-    if first in _QUESTION_WORDS or first in ("them", "him", "her"):
+    words = text.casefold().split()
+    first = words[0] if words else ""
+    # "her how it went" asks her; "her sister's wedding" is about something of hers.
+    asks_them = first in ("them", "him", "her") and len(words) > 1 and words[1] in _QUESTION_WORDS
+    if first in _QUESTION_WORDS or asks_them:
         return f"Ask {text}"
     return f"Ask about {text}"
 
