@@ -42,9 +42,7 @@ async def test_a_birthday_of_someone_not_due_comes_ahead_and_on_the_day(
     assert on_the_day == "🎂 Coming up:\n• Zoë — birthday today! 🎂 (turns 36)"
 
 
-async def test_a_date_added_inside_the_week_is_announced_at_once(
-    ann: Chat, nudges: Nudges
-) -> None:
+async def test_a_date_added_inside_the_week_is_announced_at_once(ann: Chat, nudges: Nudges) -> None:
     await says_all(ann, "/add Raj close", "coffee with Raj today", "/date Raj anniversary 28 Nov")
     [digest] = await nudges.at(THURSDAY_9AM)
     assert digest == "🎂 Coming up:\n• Raj — anniversary in 2 days (Sat 28 Nov)"
@@ -64,9 +62,7 @@ async def test_a_due_person_and_a_birthday_share_one_digest(ann: Chat, nudges: N
     assert digest.count("irthday") == 1  # not again in Alice's or anyone's section
 
 
-async def test_a_press_marks_its_line_and_keeps_everything_else(
-    ann: Chat, nudges: Nudges
-) -> None:
+async def test_a_press_marks_its_line_and_keeps_everything_else(ann: Chat, nudges: Nudges) -> None:
     await says_all(
         ann,
         "/add Zoë inner",
