@@ -17,6 +17,7 @@ from bot.core.dates import MONTH_ABBR, WEEKDAY_ABBR, format_day
 from bot.core.intervals import format_interval
 from bot.core.model import Person
 from bot.core.schedule import first_digest_at, parse_clock
+from bot.core.timezones import display_timezone
 from bot.engine.engine import Context, Engine
 from bot.engine.replies import Reply
 from bot.nudges.digest import (
@@ -112,12 +113,12 @@ async def next_digest_text(engine: Engine, ctx: Context) -> str:
                 last_sent_day=await log.last_day(ctx.owner),
             )
         except ValueError:
-            return f"{settings.digest_time} {settings.timezone}"
+            return f"{settings.digest_time} {display_timezone(settings.timezone)}"
     local = at.astimezone(ZoneInfo(settings.timezone))
     day = f"{WEEKDAY_ABBR[local.weekday()]} {local.day} {MONTH_ABBR[local.month - 1]}"
     if local.year != ctx.today.year:
         day += f" {local.year}"
-    return f"{day} {local:%H:%M} {settings.timezone}"
+    return f"{day} {local:%H:%M} {display_timezone(settings.timezone)}"
 
 
 # -- the buttons -----------------------------------------------------------------------

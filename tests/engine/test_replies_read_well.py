@@ -187,3 +187,33 @@ async def test_a_trailing_word_is_a_cadence_only_when_it_means_one(
 ) -> None:
     assert (await user.says(command)).startswith(f"Added {name} to friends ({cadence}).")
     assert await people_named(app) == [name]
+
+
+# -- time zones --------------------------------------------------------------------------
+
+
+async def test_ist_asks_india_or_israel(user: Chat) -> None:
+    question = await user.says("/timezone IST")
+    assert question == "Which “IST” do you mean?"
+    assert user.labels == ["India (IST)", "Israel (IST)", "Ireland (IST)", "Cancel"]
+    assert (await user.presses("India")).startswith("Time zone set to Asia/Kolkata.")
+    assert "time zone: Asia/Kolkata" in await user.says("/settings")
+
+
+async def test_a_fixed_offset_reads_as_utc_plus(user: Chat) -> None:
+    assert (await user.says("/timezone UTC+2")).startswith("Time zone set to UTC+2.")
+    settings = await user.says("/settings")
+    assert "time zone: UTC+2" in settings and "Etc/GMT" not in settings
+
+
+async def test_a_city_in_several_zones_asks(user: Chat) -> None:
+    assert await user.says("/timezone Springfield") == "Which “Springfield” do you mean?"
+    assert "Springfield, MA" in user.labels and "Springfield, MO" in user.labels
+    assert (await user.presses("Springfield, MA")).startswith("Time zone set to America/New_York.")
+
+
+async def test_did_you_mean_is_buttons(user: Chat) -> None:
+    reply = await user.says("/timezone Lisbn")
+    assert reply == "I couldn't find a time zone for “Lisbn”. Did you mean one of these?"
+    assert user.labels[0] == "Europe/Lisbon" and user.labels[-1] == "None of these"
+    assert (await user.presses("Europe/Lisbon")).startswith("Time zone set to Europe/Lisbon.")

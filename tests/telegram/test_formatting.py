@@ -91,3 +91,10 @@ async def test_a_card_has_log_today_snooze_and_note(kith: Kith, ann: TelegramUse
 
     await ann.says("/show Alice")
     assert "note Alice" in await ann.taps("Note")
+
+
+async def test_ist_on_telegram_is_a_question_with_buttons(ann: TelegramUser) -> None:
+    assert await ann.says("/timezone IST") == "Which “IST” do you mean?"
+    assert [label for label, _ in ann.last[0].buttons][:2] == ["India (IST)", "Israel (IST)"]
+    reply = await ann.taps("Israel")
+    assert reply.startswith("Time zone set to Asia/Jerusalem.")
