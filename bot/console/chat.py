@@ -39,6 +39,8 @@ class ConsoleChat:
         self.out = out
         self.buttons: list[Button] = []
         self.folder: Path | None = None  # where files from replies go; None: the current one
+        self.prompt = ""  # set when talking to a terminal: reprinted after a digest
+        self.waiting = False  # the prompt is on screen, waiting for a line
 
     def show(self, replies: list[Reply]) -> None:
         buttons: list[Button] = []
@@ -59,7 +61,12 @@ class ConsoleChat:
                 self.out.write(f"[{pressed.label}]\n")
                 self.show(await self.engine.press(self.owner, pressed.data))
                 return
-            self.show([Reply(f"Pick a number from 1 to {len(self.buttons)}.")])
+            # The choices stay: say so, and show them again so the next number works.
+            choices = self.buttons
+            self.out.write(f"Pick a number from 1 to {len(choices)}:\n")
+            for i, button in enumerate(choices, start=1):
+                self.out.write(f"  {i}) {button.label}\n")
+            self.out.flush()
             return
         if not text:
             return
@@ -88,6 +95,7 @@ async def run_chat(
     stdout = stdout or sys.stdout
     chat = ConsoleChat(engine, owner, stdout)
     interactive = stdin.isatty() and stdout.isatty()
+    chat.prompt = PROMPT if interactive else ""
     if interactive:
         stdout.write("kith — type /help for commands, Ctrl-D to quit.\n")
     sweeping: asyncio.Task[None] | None = None
@@ -98,7 +106,11 @@ async def run_chat(
     try:
         while True:
             # The digest sweep shares the loop, so the blocking read runs in a thread.
-            line = await asyncio.to_thread(read)
+            chat.waiting = True
+            try:
+                line = await asyncio.to_thread(read)
+            finally:
+                chat.waiting = False
             if not line:
                 break
             await chat.say(line)
