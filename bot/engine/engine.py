@@ -51,6 +51,7 @@ class Context:
     now: datetime
     today: date
     settings: UserSettings
+    message_ref: str = ""  # the transport's id of the message answered, if it has one
 
 
 CommandFn = Callable[["Engine", Context, str], Awaitable[list[Reply]]]
@@ -58,6 +59,7 @@ PersonFn = Callable[["Engine", Context, Person, str], Awaitable[list[Reply]]]
 ButtonFn = Callable[["Engine", Context, str], Awaitable[list[Reply]]]
 AnswerFn = Callable[["Engine", Context, int, dict[str, Any], str], Awaitable[list[Reply]]]
 FileFn = Callable[["Engine", Context, str, bytes], Awaitable[list[Reply]]]
+EditFn = Callable[["Engine", Context, str], Awaitable[list[Reply]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +90,7 @@ class Engine:
         default_factory=list
     )
     file_handler: FileFn | None = None
+    edit_handler: EditFn | None = None
     _indexes: dict[int, tuple[list[Person], NameIndex]] = field(default_factory=dict)
 
     # -- registration ----------------------------------------------------------
@@ -113,9 +116,20 @@ class Engine:
 
     # -- entry points ----------------------------------------------------------
 
-    async def handle(self, owner: int, text: str) -> list[Reply]:
-        """Answer one message from `owner`."""
-        return await self._guarded(owner, lambda ctx: self._dispatch(ctx, text))
+    async def handle(self, owner: int, text: str, message_ref: str = "") -> list[Reply]:
+        """Answer one message from `owner`. `message_ref` names the message in its
+        transport (e.g. "tg:<chat>:<message id>"), so that an edit of it can find it."""
+        return await self._guarded(owner, lambda ctx: self._dispatch(ctx, text), message_ref)
+
+    async def edit(self, owner: int, message_ref: str, text: str) -> list[Reply]:
+        """The user edited the earlier message `message_ref` to read `text`."""
+
+        async def work(ctx: Context) -> list[Reply]:
+            if self.edit_handler is None:
+                return [Reply("I saw you edited a message — I only read new ones.")]
+            return await self.edit_handler(self, ctx, clean(text))
+
+        return await self._guarded(owner, work, message_ref)
 
     async def press(self, owner: int, data: str) -> list[Reply]:
         """Answer a button press carrying `data`."""
@@ -144,17 +158,20 @@ class Engine:
 
         return await self._guarded(owner, work)
 
-    async def context(self, owner: int) -> Context:
+    async def context(self, owner: int, message_ref: str = "") -> Context:
         now = self.clock.now()
         await self.store.ensure_user(owner, self.defaults, now)
         settings = await self.store.settings(owner) or self.defaults
-        return Context(owner, now, local_today(now, settings.timezone), settings)
+        return Context(owner, now, local_today(now, settings.timezone), settings, message_ref)
 
     async def _guarded(
-        self, owner: int, work: Callable[[Context], Awaitable[list[Reply]]]
+        self,
+        owner: int,
+        work: Callable[[Context], Awaitable[list[Reply]]],
+        message_ref: str = "",
     ) -> list[Reply]:
         try:
-            ctx = await self.context(owner)
+            ctx = await self.context(owner, message_ref)
             return await self._with_undo(ctx, await work(ctx))
         except (UserError, DateError, IntervalError, PhraseError) as exc:
             return [Reply(str(exc))]

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from bot.core.dates import format_day
+from bot.core.clock import parse_utc
+from bot.core.dates import DateError, format_day
 from bot.core.due import rank_due
-from bot.core.model import Person
+from bot.core.model import Interaction, Person
 from bot.core.names import Match, name_key
-from bot.core.phrases import is_who_question, looks_like_log, parse_log
-from bot.core.wording import kind_noun, sentence
-from bot.engine.engine import Command, Context, Engine, check_name, short
+from bot.core.phrases import PhraseError, is_who_question, looks_like_log, parse_log
+from bot.core.wording import kind_label, kind_noun, sentence
+from bot.engine.engine import Command, Context, Engine, check_name, local_today, short
 from bot.engine.loop import loop_reply
 from bot.engine.render import join_names, who_list
 from bot.engine.replies import Reply, em
@@ -29,14 +30,21 @@ async def cmd_log(engine: Engine, ctx: Context, args: str) -> list[Reply]:
 
 
 async def log_text(
-    engine: Engine, ctx: Context, text: str, choices: dict[str, Any], today: date
+    engine: Engine,
+    ctx: Context,
+    text: str,
+    choices: dict[str, Any],
+    today: date,
+    ref: str | None = None,
 ) -> list[Reply]:
     """Log `text`, asking about each name that is ambiguous or unknown.
 
     `choices` holds answers already given (name key -> person id, ADD or SKIP);
     `today` is the day the user first wrote, so "yesterday" keeps its meaning
-    when a question is answered later.
+    when a question is answered later. `ref` is the message that said it (kept through
+    questions), remembered with the log so that editing the message corrects it.
     """
+    ref = ctx.message_ref if ref is None else ref
     index = await engine.index(ctx.owner)
     phrase = parse_log(text, today, index)
     chosen: list[int] = []
@@ -66,6 +74,7 @@ async def log_text(
             "choices": choices,
             "name": name,
             "ids": [c.person_id for c in res.candidates[:5]],
+            "ref": ref,
         }
         choices_offered = [(c.name, str(i)) for i, c in enumerate(res.candidates[:5])]
         if res.ambiguous:
@@ -81,9 +90,11 @@ async def log_text(
 
     if not chosen and not new_names:
         return [Reply("Nobody's left in that, so I logged nothing.")]
-    logged = await commit_log(
+    logged, iid = await commit_log(
         engine, ctx, phrase.day, phrase.kind, phrase.note, chosen, new_names, guesses, today
     )
+    if ref:
+        await engine.store.remember_log_message(ctx.owner, ref, iid, ctx.now)
     # Close the loop: what was open with the people just seen, with buttons.
     after = await loop_reply(engine, ctx, chosen)
     return [logged] if after is None else [logged, after]
@@ -99,7 +110,8 @@ async def commit_log(
     new_names: list[str],
     guesses: list[str],
     today: date,
-) -> Reply:
+) -> tuple[Reply, int]:
+    """Write the log; its confirmation and the interaction's id."""
     store = engine.store
     people = [p for p in await store.people(ctx.owner) if p.id in set(person_ids)]
     order = {pid: i for i, pid in enumerate(person_ids)}
@@ -110,7 +122,7 @@ async def commit_log(
     reactivate = [p.id for p in people if p.imported]
     if not new_names:
         # The everyday log: one transaction in one database thread hop.
-        await store.log_now(ctx.owner, label, ctx.now, day, kind, note, ids, reactivate)
+        iid = await store.log_now(ctx.owner, label, ctx.now, day, kind, note, ids, reactivate)
     else:
         async with store.change(ctx.owner, label, ctx.now) as ch:
             ids += await store.add_people(
@@ -124,7 +136,7 @@ async def commit_log(
                     for n in new_names
                 ],
             )
-            await store.log(ch, day, kind, note, ids, reactivate=reactivate)
+            iid = await store.log(ch, day, kind, note, ids, reactivate=reactivate)
     shown = [em(n) for n in names]
     text = f"Logged {kind_noun(kind, shown)} on {format_day(day, today)}"
     text = sentence(f"{text} — note: {note}") if note else text + "."
@@ -132,7 +144,7 @@ async def commit_log(
         text += f" Added {join_names(new_names)} to {engine.circles.default_new}."
     if guesses:
         text += f" (I took {join_names(['“' + g + '”' for g in guesses])} to mean the name above.)"
-    return Reply(text + " /undo to take it back.")
+    return Reply(text + " /undo to take it back."), iid
 
 
 async def answer_log(
@@ -150,8 +162,102 @@ async def answer_log(
     else:
         return [Reply("That button has expired.")]
     return await log_text(
-        engine, ctx, payload["text"], choices, date.fromisoformat(payload["today"])
+        engine,
+        ctx,
+        payload["text"],
+        choices,
+        date.fromisoformat(payload["today"]),
+        str(payload.get("ref", "")),
     )
+
+
+# -- edits ---------------------------------------------------------------------------
+
+EDIT_WINDOW = timedelta(days=1)
+EDIT_IGNORED = (
+    "I saw your edit — only the message of a log can be corrected that way, so nothing changed."
+)
+
+
+async def edit_log(engine: Engine, ctx: Context, text: str) -> list[Reply]:
+    """The message that logged a meeting was edited: re-read it and correct the log.
+
+    Only within a day of the log, and only when every name in the new text is someone
+    already known (an edit never adds people or asks questions); anything else is left
+    as it was, with a reply saying so.
+    """
+    found = await engine.store.logged_by_message(ctx.owner, ctx.message_ref)
+    if found is None:
+        return [Reply(EDIT_IGNORED)]
+    old, created = found
+    logged_at = parse_utc(created)
+    if ctx.now - logged_at > EDIT_WINDOW:
+        return [
+            Reply(
+                "That log is more than a day old, so I left it as it was. "
+                "To change it, /undo or log it again."
+            )
+        ]
+    today = local_today(logged_at, ctx.settings.timezone)
+    index = await engine.index(ctx.owner)
+    try:
+        phrase = parse_log(text, today, index)
+    except (PhraseError, DateError) as exc:
+        return [Reply(f"I couldn't re-read your edit ({exc}) — the log stays as it was.")]
+    ids: list[int] = []
+    for name in phrase.names:
+        res = index.resolve(name)
+        if not res.found or res.person_id is None:
+            return [
+                Reply(
+                    f"I couldn't re-read your edit: I don't know who “{name}” is. The log "
+                    "stays as it was — to change it, /undo and log it again."
+                )
+            ]
+        ids.append(res.person_id)
+    people = {p.id: p.name for p in await engine.people(ctx.owner)}
+    changes = _what_changed(old, phrase.day, phrase.kind, phrase.note, ids, people, today)
+    if not changes:
+        return [Reply("Your edit reads the same as the log — nothing to change.")]
+    names = [people[i] for i in dict.fromkeys(ids)]
+    label = (
+        f"corrected the log of {kind_noun(phrase.kind, names)} on {format_day(phrase.day, today)}"
+    )
+    async with engine.store.change(ctx.owner, label, ctx.now) as ch:
+        await engine.store.correct_log(ch, old.id, phrase.day, phrase.kind, phrase.note, ids)
+    now_reads = (
+        f"{kind_noun(phrase.kind, [em(n) for n in names])} on {format_day(phrase.day, today)}"
+    )
+    return [
+        Reply(
+            f"Corrected your log: {'; '.join(changes)}. It now reads: {now_reads}."
+            " /undo to take it back."
+        )
+    ]
+
+
+def _what_changed(
+    old: Interaction,
+    day: date,
+    kind: str,
+    note: str,
+    ids: list[int],
+    names: dict[int, str],
+    today: date,
+) -> list[str]:
+    """'lunch, not coffee', 'Mon 23 Nov, not Tue 24 Nov', 'with Bob, not Alice'."""
+    out: list[str] = []
+    if kind != old.kind:
+        out.append(f"{kind_label(kind)}, not {kind_label(old.kind)}")
+    if day != old.day:
+        out.append(f"{format_day(day, today)}, not {format_day(old.day, today)}")
+    if set(ids) != set(old.person_ids):
+        new = join_names([names.get(i, "?") for i in dict.fromkeys(ids)])
+        was = join_names([names.get(i, "someone forgotten") for i in old.person_ids])
+        out.append(f"with {new}, not {was}")
+    if note != old.note:
+        out.append(f"note: {note}" if note else "no note")
+    return out
 
 
 async def cmd_who(engine: Engine, ctx: Context, args: str) -> list[Reply]:
@@ -215,3 +321,4 @@ def register(engine: Engine) -> None:
     engine.add_command(Command("who", cmd_who, "Who haven't I seen?", "/who inner"))
     engine.plain_text.append(understand_plain)
     engine.add_answer("log", answer_log)
+    engine.edit_handler = edit_log

@@ -90,6 +90,8 @@ class Handlers:
         app.add_handler(MessageHandler(message & filters.CONTACT, self.on_contact))
         app.add_handler(MessageHandler(message & filters.Document.ALL, self.on_document))
         app.add_handler(MessageHandler(message, self.on_other))
+        edited = filters.UpdateType.EDITED_MESSAGE
+        app.add_handler(MessageHandler(edited & filters.TEXT, self.on_edit))
         app.add_handler(CallbackQueryHandler(self.on_press))
         app.add_error_handler(self.on_error)
 
@@ -136,7 +138,13 @@ class Handlers:
         text = message.text or ""
         if _START.match(text):
             await self.store.set_active(owner, True)
-        replies = await self.engine.handle(owner, text)
+        replies = await self.engine.handle(owner, text, message_ref(message))
+        await self.send(context.bot, owner, message.chat_id, replies)
+
+    async def on_edit(self, update: Update, context: Context) -> None:
+        """An edited text message: a log's message re-reads and corrects that log."""
+        message, owner = _message_and_owner(update)
+        replies = await self.engine.edit(owner, message_ref(message), message.text or "")
         await self.send(context.bot, owner, message.chat_id, replies)
 
     async def on_press(self, update: Update, context: Context) -> None:
@@ -288,6 +296,11 @@ def parts_of(reply: Reply) -> list[Part]:
         # Telegram refuses empty text; buttons still need a message to sit on.
         return [("…", markup)] if markup is not None else []
     return [(c, markup if i == len(chunks) - 1 else None) for i, c in enumerate(chunks)]
+
+
+def message_ref(message: Message) -> str:
+    """How the engine names a Telegram message: stable across edits and restarts."""
+    return f"tg:{message.chat_id}:{message.message_id}"
 
 
 def _message_and_owner(update: Update) -> tuple[Message, int]:

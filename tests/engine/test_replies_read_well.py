@@ -6,9 +6,12 @@ Today is Wed 25 Nov 2026.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.compose import Services
+from bot.core.clock import FixedClock
 from tests.conversation import Chat
 
 
@@ -217,3 +220,27 @@ async def test_did_you_mean_is_buttons(user: Chat) -> None:
     assert reply == "I couldn't find a time zone for “Lisbn”. Did you mean one of these?"
     assert user.labels[0] == "Europe/Lisbon" and user.labels[-1] == "None of these"
     assert (await user.presses("Europe/Lisbon")).startswith("Time zone set to Europe/Lisbon.")
+
+
+# -- edited messages -------------------------------------------------------------------------
+
+
+async def test_an_edited_log_is_re_read_within_a_day(
+    user: Chat, app: Services, clock: FixedClock
+) -> None:
+    engine = app.engine
+    await says_all(user, "/add Tom")
+    await engine.handle(1, "coffee with Tom yesterday", message_ref="t:1")
+    [reply] = await engine.edit(1, "t:1", "ran into Tom yesterday")
+    assert reply.text == (
+        "Corrected your log: running into them, not coffee. "
+        "It now reads: running into Tom on Tue 24 Nov. /undo to take it back."
+    )
+    [same] = await engine.edit(1, "t:1", "ran into Tom yesterday")
+    assert same.text == "Your edit reads the same as the log — nothing to change."
+
+    clock.set(clock.now() + timedelta(days=2))
+    [late] = await engine.edit(1, "t:1", "dinner with Tom yesterday")
+    assert late.text.startswith("That log is more than a day old, so I left it as it was.")
+    [other] = await engine.edit(1, "t:2", "dinner with Tom")
+    assert other.text.startswith("I saw your edit")

@@ -98,3 +98,62 @@ async def test_ist_on_telegram_is_a_question_with_buttons(ann: TelegramUser) -> 
     assert [label for label, _ in ann.last[0].buttons][:2] == ["India (IST)", "Israel (IST)"]
     reply = await ann.taps("Israel")
     assert reply.startswith("Time zone set to Asia/Jerusalem.")
+
+
+# -- edited messages -------------------------------------------------------------------
+
+
+async def edit(kith: Kith, ann: TelegramUser, message_id: int, text: str) -> str:
+    before = len(kith.api.sent_to(ann.id))
+    kith.api.user_edits(ann.id, message_id, text)
+    sent = await kith.api.wait_for_messages(ann.id, before + 1, timeout=3.0)
+    ann.last = sent[before:]
+    return "\n".join(m.plain_text or "" for m in ann.last)
+
+
+def my_last_message_id(kith: Kith, ann: TelegramUser) -> int:
+    # The user's messages are numbered in the chat with the bot's: the bot's reply
+    # to a message comes right after it.
+    return ann.last[0].message_id - 1
+
+
+async def test_editing_a_log_corrects_it(kith: Kith, ann: TelegramUser) -> None:
+    await ann.says("/add Alice")
+    await ann.says("/add Bob")
+    await ann.says("coffee with Alice yesterday")
+    logged = my_last_message_id(kith, ann)
+
+    reply = await edit(kith, ann, logged, "lunch with Bob on Monday — he got the job")
+
+    assert reply == (
+        "Corrected your log: lunch, not coffee; Mon 23 Nov, not Tue 24 Nov; "
+        "with Bob, not Alice; note: he got the job. "
+        "It now reads: lunch with Bob on Mon 23 Nov. /undo to take it back."
+    )
+    assert await kith.rows(
+        "SELECT i.day, i.kind, p.name FROM interactions i "
+        "JOIN interaction_people ip ON ip.interaction_id = i.id "
+        "JOIN people p ON p.id = ip.person_id"
+    ) == [("2026-11-23", "lunch", "Bob")]
+    assert "Not logged yet" in await ann.says("/show Alice")
+    assert "Undone: corrected the log" in await ann.says("/undo")
+    assert "coffee" in await ann.says("/show Alice")
+
+
+async def test_editing_anything_else_is_ignored_politely(kith: Kith, ann: TelegramUser) -> None:
+    await ann.says("/add Alice")
+    await ann.says("/who")
+    reply = await edit(kith, ann, my_last_message_id(kith, ann), "/people")
+    assert reply.startswith("I saw your edit — only the message of a log can be corrected")
+    assert await kith.count("interactions") == 0
+
+
+async def test_an_edit_naming_someone_unknown_changes_nothing(
+    kith: Kith, ann: TelegramUser
+) -> None:
+    await ann.says("/add Alice")
+    await ann.says("coffee with Alice yesterday")
+    reply = await edit(kith, ann, my_last_message_id(kith, ann), "coffee with Zed yesterday")
+    assert "I don't know who “Zed” is" in reply
+    assert await kith.count("people") == 1
+    assert await kith.rows("SELECT kind, day FROM interactions") == [("coffee", "2026-11-24")]

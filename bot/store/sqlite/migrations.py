@@ -189,7 +189,20 @@ V3: tuple[str, ...] = (
 # The digest's "🎂 Coming up" reads each owner's dates of this month and the next.
 V_DATES_AHEAD: tuple[str, ...] = ("CREATE INDEX dates_owner_month ON dates(owner_id, month, day)",)
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V_DATES_AHEAD)
+# Which chat message logged which meeting, so that editing the message (Telegram's
+# edited_message) can correct the log. Goes with its interaction.
+V_LOG_MESSAGES: tuple[str, ...] = (
+    """CREATE TABLE log_messages (
+        owner_id INTEGER NOT NULL,
+        ref TEXT NOT NULL,
+        interaction_id INTEGER NOT NULL REFERENCES interactions(id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (owner_id, ref)
+    )""",
+    "CREATE INDEX log_messages_interaction ON log_messages(interaction_id)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V_DATES_AHEAD, V_LOG_MESSAGES)
 LATEST = len(MIGRATIONS)
 
 

@@ -248,6 +248,7 @@ class Store:
         """Remove the owner and everything of theirs (cascades from users)."""
         async with self.db.transaction() as conn:
             for table in (
+                "log_messages",
                 "interaction_people",
                 "aliases",
                 "tags",
@@ -466,6 +467,59 @@ class Store:
             )
             for owner, (rows, last) in found.items()
         }
+
+    # -- which message logged what (edits correct their log) ------------------------
+
+    async def remember_log_message(
+        self, owner: int, ref: str, interaction_id: int, now: datetime
+    ) -> None:
+        """Note that the chat message `ref` logged `interaction_id`."""
+        await self.db.execute(
+            "INSERT OR REPLACE INTO log_messages (owner_id, ref, interaction_id, created_at) "
+            "VALUES (?, ?, ?, ?)",
+            (owner, ref, interaction_id, format_utc(now)),
+        )
+
+    async def logged_by_message(self, owner: int, ref: str) -> tuple[Interaction, str] | None:
+        """The interaction the message `ref` logged (with who was there) and when it was
+        logged; None when that message logged nothing (or the log was undone since)."""
+        rows = await self.db.fetchall(
+            "SELECT i.id, i.day, i.kind, i.note, m.created_at, "
+            "(SELECT group_concat(person_id) FROM interaction_people x "
+            " WHERE x.interaction_id = i.id) AS people "
+            "FROM log_messages m JOIN interactions i ON i.id = m.interaction_id "
+            "AND i.owner_id = m.owner_id WHERE m.owner_id = ? AND m.ref = ?",
+            (owner, ref),
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        ids = tuple(int(x) for x in str(r["people"] or "").split(",") if x)
+        return Interaction(
+            int(r["id"]), date.fromisoformat(r["day"]), r["kind"], r["note"], ids
+        ), str(r["created_at"])
+
+    async def correct_log(
+        self,
+        ch: Change,
+        interaction_id: int,
+        day: date,
+        kind: str,
+        note: str,
+        person_ids: Sequence[int],
+    ) -> None:
+        """Rewrite a logged meeting in place (the triggers move everyone's last contact)."""
+        await ch.update(
+            "interactions", interaction_id, {"day": day.isoformat(), "kind": kind, "note": note}
+        )
+        await ch.delete("interaction_people", "interaction_id = ?", (interaction_id,))
+        await ch.insert_many(
+            "interaction_people",
+            [
+                {"interaction_id": interaction_id, "person_id": pid, "day": day.isoformat()}
+                for pid in dict.fromkeys(person_ids)
+            ],
+        )
 
     async def last_undo(self, owner: int) -> tuple[int, str] | None:
         """The owner's newest undo entry: (id, created_at), or None."""
