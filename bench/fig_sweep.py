@@ -3,7 +3,7 @@
 Through the sweep's public API: `Sweeper(engine, clock, sender).sweep()` over the real
 store, with a `FixedClock` the benchmark moves and a sender that only records (so what is
 timed is the choosing and its bookkeeping, not Telegram). Each user's `next_digest_at` is
-set the way kith sets it (`bot.store.sqlite.digests.next_digest_text`) as of midnight UTC.
+set the way kith sets it (`bot.store.sqlite.schedules.next_digest_text`) as of midnight UTC.
 
 * one minute: the clock steps through a whole day a minute at a time, one sweep per
   minute, as `kith run` does; each sweep that found someone due is a sample (p50, p99),
@@ -14,7 +14,7 @@ set the way kith sets it (`bot.store.sqlite.digests.next_digest_text`) as of mid
   nobody is due: the total time to choose every user's digest.
 
 Baseline, measured in the same run right before each sweep: plain `sqlite3` reading what
-choosing needs, the due users (`DigestLog.due`'s query) and each one's people (the
+choosing needs, the due users (`SqliteDigestLedger.due`'s query) and each one's people (the
 store's people query), with no Python on top.
 """
 
@@ -36,7 +36,7 @@ from bot.config import load_config
 from bot.core.clock import FixedClock, format_utc
 from bot.engine import Reply
 from bot.nudges.sweep import BATCH, Sweeper
-from bot.store.sqlite.digests import next_digest_text
+from bot.store.sqlite.schedules import next_digest_text
 from bot.store.sqlite.store import _PEOPLE_SQL
 
 NAME = "sweep"
@@ -47,7 +47,7 @@ START = datetime(END.year, END.month, END.day, tzinfo=UTC)
 DOWN_AT = START + timedelta(hours=20)
 BACK_AT = DOWN_AT + timedelta(days=1)
 
-# DigestLog.due's query (bot/store/sqlite/digests.py), for the baseline.
+# SqliteDigestLedger.due's query (bot/store/sqlite/digests.py), for the baseline.
 _DUE_SQL = (
     "SELECT u.id, u.timezone, u.digest_time, u.next_digest_at, "
     "  (SELECT max(local_day) FROM digests d WHERE d.owner_id = u.id) AS last_day "

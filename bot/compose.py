@@ -12,7 +12,7 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.model import UserSettings
 from bot.engine import Engine, build_engine
 from bot.store.sqlite.db import Database
-from bot.store.sqlite.store import Store
+from bot.store.sqlite.store import SqliteStore
 
 LOCAL_USER = 0  # the terminal's user; Telegram user ids are positive
 
@@ -23,7 +23,7 @@ class Services:
 
     config: Config
     db: Database
-    store: Store
+    store: SqliteStore
     engine: Engine
     clock: Clock
 
@@ -34,7 +34,7 @@ async def services(config: Config, clock: Clock | None = None) -> AsyncIterator[
     clock = clock or SystemClock()
     db = await Database.open(config.db_path)
     try:
-        store = Store(db)
+        store = SqliteStore(db)
         defaults = UserSettings(
             timezone=config.nudges.timezone, digest_time=config.nudges.digest_time
         )

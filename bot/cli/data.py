@@ -28,7 +28,7 @@ from bot.formats import (
     people_to_csv,
     people_to_vcard,
 )
-from bot.store.sqlite.accounts import Duplicates, export_document
+from bot.ports.accounts import Duplicates
 from bot.store.sqlite.db import Database
 
 COMMANDS = ("export", "import", "backup")
@@ -154,8 +154,8 @@ async def _read_document(config: Config, owner: int) -> ExportDocument | None:
         settings = await s.store.settings(owner)
         if settings is None and not await s.store.people(owner):
             return None
-        return await export_document(
-            s.store, owner, s.engine.circles, s.clock.now(), settings or s.engine.defaults
+        return await s.store.export(
+            owner, s.engine.circles, s.clock.now(), settings or s.engine.defaults
         )
 
 

@@ -11,7 +11,7 @@ from bot.console.chat import ConsoleChat
 from bot.core.clock import Clock
 from bot.engine import Engine, Reply
 from bot.nudges.sweep import Sweeper, Undeliverable
-from bot.store.sqlite.digests import Scope
+from bot.ports.digests import Scope
 
 
 class ConsoleSender:

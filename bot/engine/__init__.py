@@ -9,7 +9,7 @@ from bot.engine import account, imports, log, people
 from bot.engine.engine import Command, Context, Engine, UserError
 from bot.engine.replies import Button, Reply
 from bot.nudges import actions as nudges
-from bot.store.sqlite.store import Store
+from bot.ports.store import Store
 
 # The order of /help and the Telegram menu: the everyday commands first.
 MENU_ORDER = (

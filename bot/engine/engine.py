@@ -18,7 +18,7 @@ from bot.core.names import NameEntry, NameIndex, Resolution, name_key
 from bot.core.phrases import PhraseError
 from bot.engine.args import split_person
 from bot.engine.replies import Button, Reply
-from bot.store.sqlite.store import Store
+from bot.ports.store import NewPerson, Store
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ class Engine:
     )
     file_handler: FileFn | None = None
     edit_handler: EditFn | None = None
-    _indexes: dict[int, tuple[list[Person], NameIndex]] = field(default_factory=dict)
+    _indexes: dict[int, tuple[int, NameIndex]] = field(default_factory=dict)
 
     # -- registration ----------------------------------------------------------
 
@@ -279,21 +279,20 @@ class Engine:
 
     # -- people and names ------------------------------------------------------
 
-    async def people(self, owner: int) -> list[Person]:
+    async def people(self, owner: int) -> Sequence[Person]:
         return await self.store.people(owner)
 
     async def index(self, owner: int) -> NameIndex:
         """The owner's name index, rebuilt only when their people changed."""
-        people = await self.store.people(owner)
+        roster = await self.store.roster(owner)
         cached = self._indexes.get(owner)
-        # Identity, not equality: the store hands out a new list after every write.
-        # Holding the old list keeps its id from being reused by a newer one.
-        if cached is not None and cached[0] is people:
+        # The store's version of the owner's people moves on with every change to them.
+        if cached is not None and cached[0] == roster.version:
             return cached[1]
-        index = NameIndex.build(NameEntry(p.id, p.name, p.aliases) for p in people)
+        index = NameIndex.build(NameEntry(p.id, p.name, p.aliases) for p in roster.people)
         if len(self._indexes) > 1024:
             self._indexes.clear()
-        self._indexes[owner] = (people, index)
+        self._indexes[owner] = (roster.version, index)
         return index
 
     async def with_person(
@@ -390,17 +389,8 @@ class Engine:
                     f"person, give them a distinguishing name (e.g. “{name} (work)”)."
                 )
         async with self.store.change(ctx.owner, f"added {name}", ctx.now) as ch:
-            [pid] = await self.store.add_people(
-                ch,
-                [
-                    {
-                        "name": name,
-                        "circle": circle,
-                        "cadence_days": cadence_days,
-                        "paused": paused,
-                        "added_on": ctx.today.isoformat(),
-                    }
-                ],
+            [pid] = await ch.add_people(
+                [NewPerson(name, circle, ctx.today, cadence_days=cadence_days, paused=paused)]
             )
         person = await self.store.person(ctx.owner, pid)
         assert person is not None

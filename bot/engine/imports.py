@@ -18,10 +18,10 @@ downloaded it or read it from a path; the engine never opens files). Two kinds:
   Into an empty account everything comes back as it was, settings included; into an
   account with people nothing of theirs is changed or removed and the settings stay.
 
-Both become one `bot.store.sqlite.accounts.ImportBatch`, written as one change: `/undo` takes the
+Both become one `bot.ports.ImportBatch`, written as one change: `/undo` takes the
 whole import back. Duplicates are merged or skipped as the user chose, never doubled (the
-rules are in bot/store/sqlite/accounts.py). A file that cannot be read is answered with the
-`ImportFormatError` sentence and nothing is stored.
+rules are in the store, bot/store/sqlite/accounts.py). A file that cannot be read is
+answered with the `ImportFormatError` sentence and nothing is stored.
 """
 
 from __future__ import annotations
@@ -57,13 +57,11 @@ from bot.formats import (
     people_to_vcard,
 )
 from bot.formats.contacts import display_name
-from bot.store.sqlite.accounts import (
+from bot.ports.accounts import (
     AlreadyAnswered,
     Duplicates,
     ImportBatch,
     ImportOutcome,
-    apply_import,
-    export_document,
     known_people,
 )
 
@@ -85,7 +83,7 @@ SEND_A_FILE = (
 
 async def cmd_export(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     """/export: the whole account as the JSON document, and the people as a vCard file."""
-    doc = await export_document(engine.store, ctx.owner, engine.circles, ctx.now, ctx.settings)
+    doc = await engine.store.export(ctx.owner, engine.circles, ctx.now, ctx.settings)
     day = ctx.today.isoformat()
     json_name = f"kith-export-{day}.json"
     # Writing a big account takes a while: off the event loop, so other chats go on.
@@ -343,8 +341,7 @@ async def _import_contacts(
     answering: int | None = None,
 ) -> str:
     people, _ = contact_people(contacts, circle, ctx)
-    outcome = await apply_import(
-        engine.store,
+    outcome = await engine.store.apply_import(
         ctx.owner,
         f"imported {label}",
         ctx.now,
@@ -499,8 +496,7 @@ async def _restore(
 ) -> str:
     people, moved = fit_circles(doc, engine)
     batch = ImportBatch(tuple(people), doc.interactions, restorable_settings(doc))
-    outcome = await apply_import(
-        engine.store,
+    outcome = await engine.store.apply_import(
         ctx.owner,
         f"imported {label}",
         ctx.now,

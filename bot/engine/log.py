@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from bot.engine.engine import Command, Context, Engine, check_name, local_today,
 from bot.engine.loop import loop_reply
 from bot.engine.render import join_names, who_list
 from bot.engine.replies import Reply, em
+from bot.ports.store import NewPerson
 
 ADD = "a"
 SKIP = "s"
@@ -125,18 +127,10 @@ async def commit_log(
         iid = await store.log_now(ctx.owner, label, ctx.now, day, kind, note, ids, reactivate)
     else:
         async with store.change(ctx.owner, label, ctx.now) as ch:
-            ids += await store.add_people(
-                ch,
-                [
-                    {
-                        "name": n,
-                        "circle": engine.circles.default_new,
-                        "added_on": ctx.today.isoformat(),
-                    }
-                    for n in new_names
-                ],
+            ids += await ch.add_people(
+                [NewPerson(n, engine.circles.default_new, ctx.today) for n in new_names]
             )
-            iid = await store.log(ch, day, kind, note, ids, reactivate=reactivate)
+            iid = await ch.log_meeting(day, kind, note, ids, reactivate=reactivate)
     shown = [em(n) for n in names]
     text = f"Logged {kind_noun(kind, shown)} on {format_day(day, today)}"
     text = sentence(f"{text} — note: {note}") if note else text + "."
@@ -224,7 +218,7 @@ async def edit_log(engine: Engine, ctx: Context, text: str) -> list[Reply]:
         f"corrected the log of {kind_noun(phrase.kind, names)} on {format_day(phrase.day, today)}"
     )
     async with engine.store.change(ctx.owner, label, ctx.now) as ch:
-        await engine.store.correct_log(ch, old.id, phrase.day, phrase.kind, phrase.note, ids)
+        await ch.correct_meeting(old.id, phrase.day, phrase.kind, phrase.note, ids)
     now_reads = (
         f"{kind_noun(phrase.kind, [em(n) for n in names])} on {format_day(phrase.day, today)}"
     )
@@ -286,7 +280,7 @@ async def cmd_who(engine: Engine, ctx: Context, args: str) -> list[Reply]:
 
 
 def filter_scope(
-    engine: Engine, people: list[Person], scope: str
+    engine: Engine, people: Sequence[Person], scope: str
 ) -> tuple[list[Person], str | None]:
     """Keep people in a circle or with a #tag; an error text when the scope is unknown."""
     if scope.startswith("#"):

@@ -36,8 +36,8 @@ async def close_items(
         return [Reply("That's already done.")]
     what = "follow-ups" if table == FOLLOW_UPS else "favors"
     async with engine.store.change(ctx.owner, f"closed {what} for {person.name}", ctx.now) as ch:
-        for item in closing:
-            await ch.update(table, item.id, {"done": 1})
+        ids = [item.id for item in closing]
+        await (ch.close_follow_ups(ids) if table == FOLLOW_UPS else ch.close_favors(ids))
     done = "; ".join(item.text for item in closing)
     return [Reply(f"Done for {em(person.name)}: {sentence(done)}" + UNDO_HINT)]
 

@@ -199,7 +199,7 @@ async def move_circle(engine: Engine, ctx: Context, person: Person, rest: str) -
     async with engine.store.change(
         ctx.owner, f"moved {person.name} to {circle.name}", ctx.now
     ) as ch:
-        await ch.update("people", person.id, {"circle": circle.name, "imported": 0})
+        await ch.move(person.id, circle.name, track=True)
     moved = await engine.store.person(ctx.owner, person.id)
     how = format_interval(engine.circles.cadence_of(moved)) if moved else ""
     return [Reply(f"Moved {person.name} to {circle.name} ({how})." + UNDO_HINT)]
@@ -215,11 +215,10 @@ async def cmd_every(engine: Engine, ctx: Context, args: str) -> list[Reply]:
 
 async def set_every(engine: Engine, ctx: Context, person: Person, rest: str) -> list[Reply]:
     days = parse_interval(rest)
-    values: dict[str, Any] = {"cadence_days": days, "paused": int(days is None)}
     async with engine.store.change(
         ctx.owner, f"changed how often for {person.name}", ctx.now
     ) as ch:
-        await ch.update("people", person.id, values)
+        await ch.set_cadence(person.id, days)
     if days is None:
         return [
             Reply(f"Paused {em(person.name)}: no nudges until you set a cadence again." + UNDO_HINT)
@@ -262,7 +261,7 @@ async def snooze(engine: Engine, ctx: Context, person: Person, rest: str) -> lis
     else:
         until = ctx.today + timedelta(days=parse_duration(rest) if rest else 7)
     async with engine.store.change(ctx.owner, f"snoozed {person.name}", ctx.now) as ch:
-        await ch.update("people", person.id, {"snoozed_until": until.isoformat()})
+        await ch.snooze(person.id, until)
     return [
         Reply(
             f"No nudges about {em(person.name)} until {format_day(until, ctx.today)}." + UNDO_HINT
@@ -292,7 +291,7 @@ async def cmd_note(engine: Engine, ctx: Context, args: str) -> list[Reply]:
 async def note(engine: Engine, ctx: Context, person: Person, rest: str) -> list[Reply]:
     text = _text(rest, "note", "/note Alice loves jazz")
     async with engine.store.change(ctx.owner, f"noted about {person.name}", ctx.now) as ch:
-        await ch.insert("notes", {"person_id": person.id, "text": text, "created_at": ch.now})
+        await ch.add_note(person.id, text)
     return [Reply(f"Noted for {em(person.name)}: {sentence(text)}" + UNDO_HINT)]
 
 
@@ -325,16 +324,7 @@ async def ask(engine: Engine, ctx: Context, person: Person, rest: str) -> list[R
     async with engine.store.change(
         ctx.owner, f"added a follow-up for {person.name}", ctx.now
     ) as ch:
-        await ch.insert(
-            "follow_ups",
-            {
-                "person_id": person.id,
-                "text": text,
-                "from_day": from_day.isoformat() if from_day else None,
-                "done": 0,
-                "created_at": ch.now,
-            },
-        )
+        await ch.add_follow_up(person.id, text, from_day)
     when = f" (from {format_day(from_day, ctx.today)})" if from_day else ""
     line = ask_line(text)
     line = line[:1].lower() + line[1:]
@@ -423,16 +413,7 @@ async def favor(engine: Engine, ctx: Context, person: Person, rest: str) -> list
     async with engine.store.change(
         ctx.owner, f"recorded a favor with {person.name}", ctx.now
     ) as ch:
-        await ch.insert(
-            "favors",
-            {
-                "person_id": person.id,
-                "kind": kind.value,
-                "text": text,
-                "done": 0,
-                "created_at": ch.now,
-            },
-        )
+        await ch.add_favor(person.id, kind, text)
     phrasing = favor_line(kind.value, text, em(person.name))
     if kind == FavorKind.OFFERED or "to give back" in phrasing:
         phrasing += " — I'll remind you"
@@ -462,14 +443,8 @@ async def set_date(engine: Engine, ctx: Context, person: Person, rest: str) -> l
     if not label or not when:
         raise UserError("Usage: /date NAME birthday DATE — e.g. /date Alice birthday 12 March")
     month, day, year = parse_month_day(when)
-    card = await engine.store.card(ctx.owner, person.id)
-    same = [d for d in card.dates if d.label == label] if card else []
-    values = {"month": month, "day": day, "year": year}
     async with engine.store.change(ctx.owner, f"set {person.name}'s {label}", ctx.now) as ch:
-        if same:
-            await ch.update("dates", same[0].id, values)
-        else:
-            await ch.insert("dates", {"person_id": person.id, "label": label, **values})
+        await ch.set_date(person.id, label, month, day, year)
     shown = f"{day} {calendar.month_name[month]}" + (f" {year}" if year else "")
     return [Reply(f"{person.name}'s {label}: {shown}. I'll mention it ahead of time." + UNDO_HINT)]
 
@@ -505,13 +480,7 @@ async def tag(engine: Engine, ctx: Context, person: Person, rest: str) -> list[R
             )
         ]
     async with engine.store.change(ctx.owner, f"tagged {person.name}", ctx.now) as ch:
-        await ch.insert_many("tags", [{"person_id": person.id, "tag": t} for t in add])
-        if remove:
-            await ch.delete(
-                "tags",
-                f"person_id = ? AND tag IN ({','.join('?' * len(remove))})",
-                [person.id, *remove],
-            )
+        await ch.tag(person.id, add, remove)
     tags = sorted((set(person.tags) | set(add)) - set(remove))
     shown = " ".join("#" + t for t in tags) or "no tags"
     return [Reply(f"{person.name}: {shown}." + UNDO_HINT)]
@@ -535,7 +504,7 @@ async def alias(engine: Engine, ctx: Context, person: Person, rest: str) -> list
     async with engine.store.change(
         ctx.owner, f"added alias {new} for {person.name}", ctx.now
     ) as ch:
-        await ch.insert("aliases", {"person_id": person.id, "alias": new, "alias_key": key})
+        await ch.add_alias(person.id, new)
     return [Reply(f"{person.name} also goes by {new} now." + UNDO_HINT)]
 
 
@@ -562,7 +531,7 @@ async def rename(engine: Engine, ctx: Context, person: Person, rest: str) -> lis
     if clash:
         return [Reply(f"You already have someone called {clash[0].name}.")]
     async with engine.store.change(ctx.owner, f"renamed {person.name} to {new}", ctx.now) as ch:
-        await ch.update("people", person.id, {"name": new, "name_key": key})
+        await ch.rename(person.id, new)
     return [Reply(f"Renamed {person.name} to {new}." + UNDO_HINT)]
 
 
@@ -596,7 +565,7 @@ async def answer_forget(
     if choice != "y":
         return [Reply(f"Kept {person.name}.")]
     async with engine.store.change(ctx.owner, f"forgot {person.name}", ctx.now) as ch:
-        await engine.store.forget_person(ch, person.id)
+        await ch.forget(person.id)
     return [Reply(f"Forgot {person.name} and their history. /undo brings them back.")]
 
 

@@ -34,7 +34,6 @@ from bot.nudges.digest import (
     dates_to_announce,
     parse_press,
 )
-from bot.store.sqlite.digests import DigestLog
 
 REACHED_OUT_KIND: Final = "reached out"
 SNOOZE_DAYS: Final = 7
@@ -102,7 +101,7 @@ async def next_digest_text(engine: Engine, ctx: Context) -> str:
     settings = ctx.settings
     if settings.digest_time is None:
         return "off"
-    log = DigestLog(engine.store)
+    log = engine.store.ledger
     at = await log.next_digest_at(ctx.owner)
     if at is None:  # not scheduled yet (a user from before the digest existed)
         try:
@@ -150,8 +149,7 @@ async def reached_out(engine: Engine, ctx: Context, person: Person) -> str:
         return f"Already noted: you reached out to {person.name} today. 🙂"
     label = f"logged reaching out to {person.name}"
     async with engine.store.change(ctx.owner, label, ctx.now) as ch:
-        await engine.store.log(
-            ch,
+        await ch.log_meeting(
             ctx.today,
             REACHED_OUT_KIND,
             "",
@@ -164,7 +162,7 @@ async def reached_out(engine: Engine, ctx: Context, person: Person) -> str:
 async def snooze_week(engine: Engine, ctx: Context, person: Person) -> str:
     until = ctx.today + timedelta(days=SNOOZE_DAYS)
     async with engine.store.change(ctx.owner, f"snoozed {person.name}", ctx.now) as ch:
-        await ch.update("people", person.id, {"snoozed_until": until.isoformat()})
+        await ch.snooze(person.id, until)
     when = format_day(until, ctx.today)
     return f"OK — no nudges about {person.name} until {when}." + UNDO_HINT
 
@@ -179,16 +177,15 @@ async def less_often(engine: Engine, ctx: Context, person: Person) -> str:
             f"{person.name} is already in {person.circle}, your widest circle, so I nudge "
             f"about them only {every}. To pause them: /every {person.name} never"
         )
-    values: dict[str, object] = {"circle": wider}
     moved = replace(person, circle=wider)
     # Their own cadence would outlast the move; drop it if it is more often than the
     # new circle's, so that "less often" really is less often.
     own = person.cadence_days
-    if own is not None and own < circles.cadence(wider):
-        values["cadence_days"] = None
+    drop = own is not None and own < circles.cadence(wider)
+    if drop:
         moved = replace(moved, cadence_days=None)
     async with engine.store.change(ctx.owner, f"moved {person.name} to {wider}", ctx.now) as ch:
-        await ch.update("people", person.id, values)
+        await ch.move(person.id, wider, drop_cadence=drop)
     every = format_interval(circles.cadence_of(moved))
     return f"Got it — {person.name} is in {wider} now ({every})." + UNDO_HINT
 

@@ -32,28 +32,26 @@ import logging
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Final, Protocol
 
-from bot.core.clock import Clock, format_utc, parse_utc
-from bot.core.schedule import SweepPlan, local_day, parse_clock, plan_sweep
+from bot.core.clock import Clock
+from bot.core.schedule import SweepPlan, first_digest_at, local_day, parse_clock, plan_sweep
 from bot.engine.engine import Engine
 from bot.engine.replies import Button, Reply
 from bot.nudges.actions import build_digest, build_digests
 from bot.nudges.digest import Digest
-from bot.store.sqlite.digests import (
+from bot.ports.digests import (
     EVERYONE,
     EXPIRED,
     REJECTED,
     UNDELIVERABLE,
     ButtonRows,
-    DigestLog,
     DueUser,
     NewDigest,
     Planned,
     Scope,
     StoredDigest,
-    next_digest_text,
 )
 
 log = logging.getLogger(__name__)
@@ -128,7 +126,7 @@ class Sweeper:
         self.sender = sender
         self.scope = scope
         self.batch = batch
-        self.ledger = DigestLog(engine.store)
+        self.ledger = engine.store.ledger
         self._sending = asyncio.Semaphore(concurrency)
         self._running = asyncio.Lock()  # one sweep at a time, whoever calls it
 
@@ -156,7 +154,7 @@ class Sweeper:
         """Digests recorded earlier but not delivered: again if still their day."""
         now = self.clock.now()
         retry: list[StoredDigest] = []
-        for digest in await self.ledger.pending(self.batch, self.scope):
+        for digest in await self.ledger.claim_pending(self.batch, self.scope):
             try:
                 today = local_day(now, digest.timezone)
             except ValueError:
@@ -173,11 +171,16 @@ class Sweeper:
     async def _schedule_missing(self, result: SweepResult) -> None:
         """Backfill `next_digest_at` for users who lack one (e.g. from before schema V2)."""
         now = self.clock.now()
-        schedules: list[tuple[int, str]] = []
+        schedules: list[tuple[int, datetime]] = []
         for user in await self.ledger.unscheduled(self.batch, self.scope):
-            at = next_digest_text(now, user.timezone, user.digest_time, user.last_day)
-            if at is not None:
-                schedules.append((user.owner, at))
+            try:
+                at = first_digest_at(
+                    now, user.timezone, parse_clock(user.digest_time), last_sent_day=user.last_day
+                )
+            except ValueError:
+                log.warning("cannot schedule a digest at %r in %r", user.digest_time, user.timezone)
+                continue
+            schedules.append((user.owner, at))
         await self.ledger.set_schedules(schedules)
         result.scheduled += len(schedules)
 
@@ -188,7 +191,7 @@ class Sweeper:
         for user in await self.ledger.due(now, self.batch, self.scope):
             try:
                 plan: SweepPlan | None = plan_sweep(
-                    parse_utc(user.next_digest_at),
+                    user.next_digest_at,
                     now,
                     user.timezone,
                     parse_clock(user.digest_time),
@@ -216,7 +219,7 @@ class Sweeper:
                 digest = digests.get(user.owner)
                 if digest is None:
                     result.nobody_due += 1
-            plans.append(Planned(user.owner, user.next_digest_at, format_utc(plan.next_at), digest))
+            plans.append(Planned(user.owner, user.next_digest_at, plan.next_at, digest))
         ids = await self.ledger.record(plans, now)
         result.recorded += len(ids)
         return await self.ledger.get_many(ids)

@@ -37,7 +37,7 @@ from telegram.ext import (
 
 from bot.engine import Engine, Reply
 from bot.formats import MAX_IMPORT_BYTES, too_big
-from bot.store.sqlite.store import Store
+from bot.ports.store import Store
 from bot.telegram.keyboards import reply_markup
 from bot.telegram.text import html_chunks
 

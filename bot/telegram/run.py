@@ -33,8 +33,7 @@ from telegram.request import BaseRequest
 from bot.compose import services
 from bot.config import Config
 from bot.core.clock import Clock
-from bot.store.sqlite.db import StoreError
-from bot.store.sqlite.migrations import MigrationError
+from bot.ports.store import StoreError
 from bot.telegram.app import ALLOWED_UPDATES, KithApp, build_application
 
 log = logging.getLogger("kith")
@@ -66,7 +65,7 @@ def run_bot(config: Config) -> int:
     except TelegramError as exc:
         log.error("Telegram refused to start the bot: %s: %s", type(exc).__name__, exc)
         return 1
-    except (StoreError, MigrationError):
+    except StoreError:
         raise  # the CLI reports these in one line
     except Exception:
         # Through logging, so the traceback passes the token redaction.

@@ -22,15 +22,16 @@ from telegram.ext import Application, CallbackContext, Job
 from bot.compose import Services
 from bot.engine.replies import Reply
 from bot.nudges.sweep import Rejected, Sweeper, TryLater, Undeliverable, sweep_seconds
-from bot.store.sqlite.digests import Scope
+from bot.ports.digests import Scope
+from bot.ports.identities import TELEGRAM
 from bot.telegram.keyboards import reply_markup
 from bot.telegram.text import render_html
 
 log = logging.getLogger(__name__)
 
 FIRST_SWEEP_SECONDS: Final = 10.0  # after start: let polling settle first
-# Telegram user ids are positive; 0 is the terminal's user (`kith chat`), never swept here.
-TELEGRAM_USERS: Final = Scope(min_owner=1)
+# Only the owners whose digest goes out through Telegram, never the terminal's.
+TELEGRAM_USERS: Final = Scope(transport=TELEGRAM)
 
 
 class TelegramSender:

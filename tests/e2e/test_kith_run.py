@@ -13,7 +13,7 @@ from typing import cast
 from bot.core.circles import Circles
 from bot.core.clock import SystemClock
 from bot.engine import build_engine
-from bot.store.sqlite.store import Store
+from bot.ports.store import Store
 from bot.telegram.handlers import NOT_ALLOWED, PRIVATE_ONLY
 from bot.telegram.run import NO_TOKEN, REJECTED
 from tests.e2e.conftest import START, KithRun, write_config

@@ -14,7 +14,7 @@ import pytest
 
 from bot.core.clock import FixedClock, parse_utc
 from bot.nudges.sweep import Rejected, Sweeper, TryLater, Undeliverable
-from bot.store.sqlite.digests import Scope
+from bot.ports.digests import Scope
 from tests.conversation import Chat, kith
 from tests.nudges.conftest import ANN, Nudges, Phone, says_all, sweeper_for
 
@@ -226,7 +226,7 @@ async def test_a_sweep_only_touches_its_own_users(nudges: Nudges, phone: Phone) 
     engine = nudges.services.engine
     await overdue_friend(Chat(engine, 0))  # the terminal's user
     await overdue_friend(Chat(engine, 42))  # a Telegram user
-    nudges.sweeper = Sweeper(engine, nudges.clock, phone, scope=Scope(min_owner=1))
+    nudges.sweeper = Sweeper(engine, nudges.clock, phone, scope=Scope(transport="telegram"))
 
     await nudges.at(NINE_AM)
     assert [o for o, _ in phone.inbox] == [42]

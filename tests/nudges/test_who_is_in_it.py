@@ -7,8 +7,10 @@ her first digest is due Thu 26 Nov at 09:00 UTC.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from bot.compose import Services
+from bot.ports.store import NewPerson
 from tests.conversation import Chat
 from tests.nudges.conftest import Nudges, says_all
 
@@ -138,9 +140,7 @@ async def test_snoozed_imported_and_paused_people_are_left_out(
     )
     store = services.store
     async with store.change(1, "imported", nudges.clock.now()) as ch:
-        await store.add_people(
-            ch, [{"name": "Zed", "circle": "inner", "added_on": "2025-01-01", "imported": True}]
-        )
+        await ch.add_people([NewPerson("Zed", "inner", date(2025, 1, 1), imported=True)])
 
     [digest] = await nudges.at(THURSDAY_9AM)
     assert names_in(digest) == ["Carol"]

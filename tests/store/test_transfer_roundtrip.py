@@ -32,9 +32,9 @@ from bot.formats import (
     document_from_json,
     document_to_json,
 )
-from bot.store.sqlite.accounts import Duplicates, ImportBatch, apply_import, export_document
+from bot.ports.accounts import Duplicates, ImportBatch
 from bot.store.sqlite.db import Database
-from bot.store.sqlite.store import Store
+from bot.store.sqlite.store import SqliteStore
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 CIRCLES = Circles()
@@ -130,18 +130,20 @@ def documents(draw: st.DrawFn) -> ExportDocument:
     )
 
 
-async def restore_then_export(store: Store, owner: int, doc: ExportDocument) -> ExportDocument:
+async def restore_then_export(
+    store: SqliteStore, owner: int, doc: ExportDocument
+) -> ExportDocument:
     """What `/export` gives after the document was sent to an empty account."""
     await store.ensure_user(owner, DEFAULTS, NOW)
     batch = ImportBatch(doc.people, doc.interactions, doc.settings)
-    await apply_import(store, owner, "imported", NOW, batch, Duplicates.MERGE)
-    return await export_document(store, owner, CIRCLES, NOW, DEFAULTS)
+    await store.apply_import(owner, "imported", NOW, batch, Duplicates.MERGE)
+    return await store.export(owner, CIRCLES, NOW, DEFAULTS)
 
 
 async def round_trip(doc: ExportDocument) -> tuple[ExportDocument, ExportDocument]:
     db = await Database.open(":memory:")
     try:
-        store = Store(db)
+        store = SqliteStore(db)
         first = await restore_then_export(store, 1, doc)
         # The second import starts from the exported JSON, as a user's would.
         second = await restore_then_export(store, 2, document_from_json(document_to_json(first)))

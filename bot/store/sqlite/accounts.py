@@ -28,8 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 import aiosqlite
 
@@ -49,72 +48,27 @@ from bot.formats import (
     iso_timestamp,
     parse_timestamp,
 )
-from bot.store.sqlite.digests import schedule_for
-from bot.store.sqlite.journal import Change
-from bot.store.sqlite.store import Store
-
-
-class Duplicates(StrEnum):
-    """What to do with incoming people who are already there."""
-
-    MERGE = "merge"
-    SKIP = "skip"
-
-
-@dataclass(frozen=True, slots=True)
-class ImportBatch:
-    """What one import brings: people (refs unique), interactions naming them by ref.
-
-    `settings` ("timezone", "digest_time") are applied only when the account has nobody
-    yet: a restore. Callers validate them first.
-    """
-
-    people: tuple[ExportedPerson, ...]
-    interactions: tuple[ExportedInteraction, ...] = ()
-    settings: Mapping[str, str | None] | None = None
-
-
-@dataclass(slots=True)
-class ImportOutcome:
-    """What an import changed, for the reply. Names are as stored."""
-
-    added: list[str] = field(default_factory=list)
-    merged: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    birthdays: int = 0
-    notes: int = 0
-    follow_ups: int = 0
-    favors: int = 0
-    dates: int = 0
-    interactions: int = 0
-    settings: dict[str, str | None] | None = None
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.merged or self.interactions or self.settings)
-
-
-class AlreadyAnswered(Exception):
-    """The question this import answers was answered meanwhile; nothing was written."""
-
+from bot.ports.accounts import (
+    AlreadyAnswered,
+    Duplicates,
+    ImportBatch,
+    ImportOutcome,
+    Named,
+    known_people,
+)
+from bot.store.sqlite.changes import SqliteChange
+from bot.store.sqlite.db import Database
+from bot.store.sqlite.schedules import schedule_for
 
 # -- export ---------------------------------------------------------------------------
 
 
 async def export_document(
-    store: Store, owner: int, circles: Circles, now: datetime, defaults: UserSettings
+    db: Database, owner: int, circles: Circles, now: datetime, defaults: UserSettings
 ) -> ExportDocument:
     """Everything of `owner`, as of one snapshot. `defaults` stand in for missing settings."""
-    db = store.db
-    async with db.lock:
-        conn = db.conn
-        # A deferred transaction: every read below sees the same committed state.
-        await conn.execute("BEGIN")
-        try:
-            rows = {name: await _owner_rows(conn, name, owner) for name in _EXPORT_QUERIES}
-        finally:
-            await conn.execute("COMMIT")
+    async with db.snapshot() as conn:
+        rows = {name: await _owner_rows(conn, name, owner) for name in _EXPORT_QUERIES}
     user = rows["users"][0] if rows["users"] else None
     settings: dict[str, str | None] = {
         "timezone": user["timezone"] if user else defaults.timezone,
@@ -221,22 +175,6 @@ def _exported_person(
 # -- import ---------------------------------------------------------------------------
 
 
-class Named(Protocol):
-    """Someone already there, as far as matching goes (a `Person` is one)."""
-
-    @property
-    def id(self) -> int: ...
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def aliases(self) -> tuple[str, ...]: ...
-
-
-N = TypeVar("N", bound=Named)
-
-
 @dataclass(frozen=True, slots=True)
 class _Someone:
     id: int
@@ -244,57 +182,32 @@ class _Someone:
     aliases: tuple[str, ...]
 
 
-def known_people(existing: Sequence[N], incoming: Iterable[ExportedPerson]) -> dict[str, N]:
-    """Incoming refs that name someone already there, with who: by name key, else by alias."""
-    by_name: dict[str, N] = {}
-    by_alias: dict[str, N] = {}
-    for person in existing:
-        by_name.setdefault(name_key(person.name), person)
-        for alias in person.aliases:
-            by_alias.setdefault(name_key(alias), person)
-    found: dict[str, N] = {}
-    for p in incoming:
-        key = name_key(p.name)
-        match = by_name.get(key) or by_alias.get(key)
-        if match is not None:
-            found[p.ref] = match
-    return found
-
-
 async def apply_import(
-    store: Store,
-    owner: int,
-    label: str,
-    now: datetime,
+    ch: SqliteChange,
     batch: ImportBatch,
     duplicates: Duplicates,
     *,
     answering: int | None = None,
 ) -> ImportOutcome:
-    """Write `batch` for `owner` as one undoable change; see the module doc for the rules.
+    """Write `batch` inside the change `ch`; see the module doc for the rules.
 
     `answering` is the pending question this import answers: it is consumed in the same
     transaction, so a second press of the same button can never import twice
     (AlreadyAnswered, and nothing written).
     """
-    try:
-        async with store.change(owner, label, now) as ch:
-            if answering is not None:
-                cursor = await ch.conn.execute(
-                    "DELETE FROM pending WHERE owner_id = ? AND id = ?", (owner, answering)
-                )
-                if cursor.rowcount == 0:
-                    raise AlreadyAnswered
-            return await _Importer(ch, duplicates).run(batch)
-    finally:
-        # A restore may set the user's settings, which the store caches apart from people.
-        store.invalidate(owner)
+    if answering is not None:
+        cursor = await ch.conn.execute(
+            "DELETE FROM pending WHERE owner_id = ? AND id = ?", (ch.owner, answering)
+        )
+        if cursor.rowcount == 0:
+            raise AlreadyAnswered
+    return await _Importer(ch, duplicates).run(batch)
 
 
 class _Importer:
     """One import inside its change: what is there, then what to add."""
 
-    def __init__(self, ch: Change, duplicates: Duplicates) -> None:
+    def __init__(self, ch: SqliteChange, duplicates: Duplicates) -> None:
         self.ch = ch
         self.duplicates = duplicates
         self.outcome = ImportOutcome()

@@ -12,13 +12,14 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from bot.ports.store import StoreError as PortStoreError
 from bot.store.sqlite.migrations import migrate
 
 Params = Sequence[Any] | dict[str, Any]
 T = TypeVar("T")
 
 
-class StoreError(Exception):
+class StoreError(PortStoreError):
     """The database could not be opened or used; the message is for the user."""
 
 
@@ -86,6 +87,17 @@ class Database:
                 await self.conn.execute("ROLLBACK")
                 raise
             await self.conn.execute("COMMIT")
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A deferred read transaction under the lock: every read inside it sees the
+        same committed state, even while another process writes."""
+        async with self.lock:
+            await self.conn.execute("BEGIN")
+            try:
+                yield self.conn
+            finally:
+                await self.conn.execute("COMMIT")
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
         """A read in one thread hop, under the lock."""

@@ -15,134 +15,26 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Final
 
 import aiosqlite
 
 from bot.core.clock import format_utc, parse_utc
-from bot.core.schedule import first_digest_at, parse_clock
-
-if TYPE_CHECKING:
-    from bot.store.sqlite.store import Store
+from bot.ports.digests import (
+    EVERYONE,
+    EXPIRED,
+    DueUser,
+    Planned,
+    Scope,
+    StoredDigest,
+    Unscheduled,
+)
+from bot.store.sqlite.db import Database
+from bot.store.sqlite.identities import scope_sql
+from bot.store.sqlite.schedules import last_digest_day
 
 log = logging.getLogger(__name__)
-
-PENDING: Final = "pending"
-SENT: Final = "sent"
-UNDELIVERABLE: Final = "undeliverable"
-REJECTED: Final = "rejected"
-EXPIRED: Final = "expired"
-
-ButtonRows = tuple[tuple[tuple[str, str], ...], ...]
-"""Buttons as rows of (label, callback data): what the store keeps of a Reply's buttons."""
-
-
-async def last_digest_day(conn: aiosqlite.Connection, owner: int) -> date | None:
-    """The local day of the owner's newest digest row, whatever became of it."""
-    rows = list(
-        await conn.execute_fetchall(
-            "SELECT max(local_day) FROM digests WHERE owner_id = ?", (owner,)
-        )
-    )
-    value = rows[0][0] if rows else None
-    return date.fromisoformat(value) if value else None
-
-
-def next_digest_text(
-    now: datetime, timezone: str, digest_time: str | None, last_day: date | None
-) -> str | None:
-    """`next_digest_at` for these settings: NULL when the digest is off.
-
-    `last_day` keeps the one-per-local-day promise when the time changes after today's
-    digest was recorded: the next one is then tomorrow's. Settings that cannot be
-    scheduled (a zone this machine's tzdata lacks) give NULL rather than an error that
-    would refuse the settings change itself; the sweep retries such rows.
-    """
-    if digest_time is None:
-        return None
-    try:
-        at = first_digest_at(now, timezone, parse_clock(digest_time), last_sent_day=last_day)
-    except ValueError:
-        log.warning("cannot schedule a digest at %r in %r", digest_time, timezone)
-        return None
-    return format_utc(at)
-
-
-async def schedule_for(
-    conn: aiosqlite.Connection,
-    owner: int,
-    timezone: str,
-    digest_time: str | None,
-    now: datetime,
-) -> str | None:
-    """`next_digest_at` for the owner's (new) settings, read inside the caller's transaction."""
-    if digest_time is None:
-        return None
-    return next_digest_text(now, timezone, digest_time, await last_digest_day(conn, owner))
-
-
-@dataclass(frozen=True, slots=True)
-class DueUser:
-    """A user whose `next_digest_at` has come, with what planning their sweep needs."""
-
-    owner: int
-    timezone: str
-    digest_time: str
-    next_digest_at: str
-    last_day: date | None
-
-
-@dataclass(frozen=True, slots=True)
-class Unscheduled:
-    """An active user with a digest time but no `next_digest_at` (e.g. from before V2)."""
-
-    owner: int
-    timezone: str
-    digest_time: str
-    last_day: date | None
-
-
-@dataclass(frozen=True, slots=True)
-class NewDigest:
-    """What to record for one due user: the message, and the people it nudges."""
-
-    local_day: date
-    text: str
-    buttons: ButtonRows
-    person_ids: tuple[int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Planned:
-    """One due user's outcome of a sweep: move the schedule on, maybe with a digest.
-
-    `expected` is the `next_digest_at` the plan was made from: recording only happens if
-    the row still holds it, so a `/digest` or `/timezone` change that landed meanwhile
-    wins (the next sweep plans again from the new settings).
-    """
-
-    owner: int
-    expected: str
-    next_at: str | None
-    digest: NewDigest | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class StoredDigest:
-    """A recorded digest, as the ledger holds it."""
-
-    id: int
-    owner: int
-    timezone: str
-    local_day: date
-    status: str
-    attempts: int
-    text: str
-    buttons: ButtonRows
-    person_ids: tuple[int, ...]
 
 
 _STORED_SQL = """
@@ -166,41 +58,16 @@ def _stored(row: aiosqlite.Row) -> StoredDigest:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Scope:
-    """Which users a sweep may touch: one `owner`, or every id from `min_owner` up.
+class SqliteDigestLedger:
+    """`ports.DigestLedger` over the `users.next_digest_at` column and `digests` table.
 
-    The terminal's user is id 0 and Telegram user ids are positive, so a Telegram sweep
-    (`min_owner=1`) and a `kith chat` sweep (`owner=0`) can share one database without
-    ever taking each other's digests.
+    `invalidate(owner)` tells the store's cache that this owner's people changed (their
+    `last_nudged_on`), written here outside a `change`.
     """
 
-    owner: int | None = None
-    min_owner: int | None = None
-
-    def sql(self, column: str) -> tuple[str, tuple[int, ...]]:
-        clause, params = "", list[int]()
-        if self.owner is not None:
-            clause += f" AND {column} = ?"
-            params.append(self.owner)
-        if self.min_owner is not None:
-            clause += f" AND {column} >= ?"
-            params.append(self.min_owner)
-        return clause, tuple(params)
-
-
-EVERYONE: Final = Scope()
-
-
-class DigestLog:
-    """Reads and writes of the schedule and the digest history, for the sweep.
-
-    The batch reads take a `Scope`: which users this sweep is for.
-    """
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.db = store.db
+    def __init__(self, db: Database, invalidate: Callable[[int], None]) -> None:
+        self.db = db
+        self.invalidate = invalidate
 
     async def next_digest_at(self, owner: int) -> datetime | None:
         rows = await self.db.fetchall("SELECT next_digest_at FROM users WHERE id = ?", (owner,))
@@ -208,11 +75,11 @@ class DigestLog:
         return parse_utc(value) if value else None
 
     async def last_day(self, owner: int) -> date | None:
-        async with self.db.lock:
-            return await last_digest_day(self.db.conn, owner)
+        async with self.db.snapshot() as conn:
+            return await last_digest_day(conn, owner)
 
     async def unscheduled(self, limit: int, scope: Scope = EVERYONE) -> list[Unscheduled]:
-        where, params = scope.sql("u.id")
+        where, params = scope_sql(scope, "u.id")
         rows = await self.db.fetchall(
             "SELECT u.id, u.timezone, u.digest_time, "
             "  (SELECT max(local_day) FROM digests d WHERE d.owner_id = u.id) AS last_day "
@@ -224,17 +91,17 @@ class DigestLog:
             Unscheduled(r["id"], r["timezone"], r["digest_time"], _day(r["last_day"])) for r in rows
         ]
 
-    async def set_schedules(self, schedules: Sequence[tuple[int, str]]) -> None:
+    async def set_schedules(self, schedules: Sequence[tuple[int, datetime]]) -> None:
         """Fill in `next_digest_at` for rows that are still unscheduled."""
         if schedules:
             await self.db.executemany(
                 "UPDATE users SET next_digest_at = ? WHERE id = ? AND next_digest_at IS NULL",
-                [(at, owner) for owner, at in schedules],
+                [(format_utc(at), owner) for owner, at in schedules],
             )
 
     async def due(self, now: datetime, limit: int, scope: Scope = EVERYONE) -> list[DueUser]:
         """Active users whose digest instant has come, the longest-waiting first."""
-        where, params = scope.sql("u.id")
+        where, params = scope_sql(scope, "u.id")
         rows = await self.db.fetchall(
             "SELECT u.id, u.timezone, u.digest_time, u.next_digest_at, "
             "  (SELECT max(local_day) FROM digests d WHERE d.owner_id = u.id) AS last_day "
@@ -244,12 +111,21 @@ class DigestLog:
             "ORDER BY u.next_digest_at, u.id LIMIT ?",
             (format_utc(now), *params, limit),
         )
-        return [
-            DueUser(
-                r["id"], r["timezone"], r["digest_time"], r["next_digest_at"], _day(r["last_day"])
-            )
-            for r in rows
-        ]
+        due: list[DueUser] = []
+        for r in rows:
+            try:
+                at = parse_utc(r["next_digest_at"])
+            except ValueError:
+                # Not an instant kith wrote: unschedule the row rather than pick it up
+                # every minute; the backfill schedules it again from the settings.
+                log.warning("unreadable next_digest_at of a user; unscheduling it")
+                await self.db.execute(
+                    "UPDATE users SET next_digest_at = NULL WHERE id = ? AND next_digest_at = ?",
+                    (r["id"], r["next_digest_at"]),
+                )
+                continue
+            due.append(DueUser(r["id"], r["timezone"], r["digest_time"], at, _day(r["last_day"])))
+        return due
 
     async def record(self, plans: Sequence[Planned], now: datetime) -> list[int]:
         """Apply a sweep's plans in one transaction; the ids of the digests to send now.
@@ -271,7 +147,11 @@ class DigestLog:
                     moved = conn.execute(
                         "UPDATE users SET next_digest_at = ? "
                         "WHERE id = ? AND active = 1 AND next_digest_at IS ? RETURNING id",
-                        (plan.next_at, plan.owner, plan.expected),
+                        (
+                            format_utc(plan.next_at) if plan.next_at else None,
+                            plan.owner,
+                            format_utc(plan.expected),
+                        ),
                     ).fetchall()
                     digest = plan.digest
                     if not moved or digest is None:
@@ -308,7 +188,7 @@ class DigestLog:
 
         recorded, touched = await self.db.run(write)
         for owner in touched:
-            self.store.invalidate(owner)
+            self.invalidate(owner)
         return recorded
 
     async def get_many(self, ids: Sequence[int]) -> list[StoredDigest]:
@@ -321,9 +201,13 @@ class DigestLog:
         found = {r["id"]: _stored(r) for r in rows}
         return [found[i] for i in ids if i in found]
 
-    async def pending(self, limit: int, scope: Scope = EVERYONE) -> list[StoredDigest]:
-        """Recorded digests not yet delivered, of active users, oldest first."""
-        where, params = scope.sql("d.owner_id")
+    async def claim_pending(self, limit: int, scope: Scope = EVERYONE) -> list[StoredDigest]:
+        """Recorded digests not yet delivered, of active users, oldest first.
+
+        One process sweeps a scope, so reading them is claiming them here; a store with
+        many workers would lease them instead.
+        """
+        where, params = scope_sql(scope, "d.owner_id")
         rows = await self.db.fetchall(
             _STORED_SQL + f" WHERE d.status = 'pending' AND u.active = 1{where} "
             "ORDER BY d.id LIMIT ?",
@@ -367,7 +251,7 @@ class DigestLog:
                     f"AND last_nudged_on = ? AND id IN ({','.join('?' * len(ids))})",
                     (digest.owner, digest.local_day.isoformat(), *ids),
                 )
-        self.store.invalidate(digest.owner)
+        self.invalidate(digest.owner)
 
 
 def _day(value: str | None) -> date | None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import aiosqlite
 
+from bot.ports.store import StoreError
+
 # Every table carries owner_id so that every query can be scoped by owner with an
 # index, including child tables, without joins.
 V1: tuple[str, ...] = (
@@ -206,7 +208,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V_DATES_AHEAD, V_LOG_MESS
 LATEST = len(MIGRATIONS)
 
 
-class MigrationError(RuntimeError):
+class MigrationError(StoreError, RuntimeError):
     """The database file is newer than this program or could not be upgraded."""
 
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import aiosqlite
 
+from bot.core.circles import Circles
 from bot.core.clock import format_utc
 from bot.core.model import (
     Favor,
@@ -32,10 +32,16 @@ from bot.core.model import (
     PersonCard,
     UserSettings,
 )
-from bot.core.names import name_key
+from bot.formats import ExportDocument
+from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
+from bot.ports.store import Roster, UndoResult
+from bot.store.sqlite import accounts
+from bot.store.sqlite.changes import SqliteChange
 from bot.store.sqlite.db import Database
-from bot.store.sqlite.digests import next_digest_text, schedule_for
-from bot.store.sqlite.journal import Change, apply_inverse, undo_entry
+from bot.store.sqlite.digests import SqliteDigestLedger
+from bot.store.sqlite.identities import SqliteIdentities
+from bot.store.sqlite.journal import apply_inverse, undo_entry
+from bot.store.sqlite.schedules import next_digest_text, schedule_for
 
 SEP = "\x1f"  # joins aliases/tags in one column; never typed by a user
 CACHE_OWNERS = 512
@@ -125,36 +131,47 @@ def _cards_from_rows(
     ]
 
 
-@dataclass(frozen=True, slots=True)
-class UndoResult:
-    label: str
-
-
-class Store:
-    """The data of every owner, each owner reachable only through their own id."""
+class SqliteStore:
+    """`ports.Store` over one SQLite file: every owner, each reachable only by their id."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._people: OrderedDict[int, list[Person]] = OrderedDict()
+        self._people: OrderedDict[int, Roster] = OrderedDict()
         self._settings: dict[int, UserSettings] = {}
+        self._version = 0
+        self._ledger = SqliteDigestLedger(db, self.invalidate)
+        self._identities = SqliteIdentities(db)
+
+    @property
+    def ledger(self) -> SqliteDigestLedger:
+        return self._ledger
+
+    @property
+    def identities(self) -> SqliteIdentities:
+        return self._identities
+
+    async def close(self) -> None:
+        await self.db.close()
 
     # -- cache -----------------------------------------------------------------
+
+    def _next_version(self) -> int:
+        self._version += 1
+        return self._version
 
     def _forget_cache(self, owner: int) -> None:
         self._people.pop(owner, None)
 
     def _patch_cache(self, owner: int, fresh: dict[int, Person]) -> None:
-        """Swap re-read people into the cached list, in place.
+        """Swap re-read people into the cached roster, as a new version.
 
-        In place on purpose: nobody was added, removed or renamed, and the engine keys
-        its name index by this list's identity, so the index stays valid too.
+        Nobody was added, removed or renamed, so the rest of the roster stays.
         """
         cached = self._people.get(owner)
         if cached is None:
             return
-        for i, person in enumerate(cached):
-            if person.id in fresh:
-                cached[i] = fresh[person.id]
+        people = tuple(fresh.get(p.id, p) for p in cached.people)
+        self._people[owner] = Roster(self._next_version(), people)
 
     def invalidate(self, owner: int) -> None:
         """Drop what is cached for the owner after a write made outside `change`."""
@@ -162,13 +179,13 @@ class Store:
         self._settings.pop(owner, None)
 
     @asynccontextmanager
-    async def change(self, owner: int, label: str, now: datetime) -> AsyncIterator[Change]:
+    async def change(self, owner: int, label: str, now: datetime) -> AsyncIterator[SqliteChange]:
         """A journaled transaction for one owner; committed when the block ends."""
         fresh: dict[int, Person] | None = None
         committed = False
         try:
             async with self.db.transaction() as conn:
-                change = Change(conn, owner, label, format_utc(now))
+                change = SqliteChange(conn, owner, label, format_utc(now))
                 yield change
                 await change.commit_journal()
                 if owner in self._people and change.keeps_people():
@@ -264,18 +281,22 @@ class Store:
 
     # -- people: reads ---------------------------------------------------------
 
-    async def people(self, owner: int) -> list[Person]:
+    async def people(self, owner: int) -> tuple[Person, ...]:
         """All of the owner's people (cached until the owner's next write)."""
+        return (await self.roster(owner)).people
+
+    async def roster(self, owner: int) -> Roster:
+        """The owner's people with the version they are at."""
         cached = self._people.get(owner)
         if cached is not None:
             self._people.move_to_end(owner)
             return cached
         rows = await self.db.fetchall(_PEOPLE_SQL, (owner,))
-        people = [person_from_row(r) for r in rows]
-        self._people[owner] = people
+        roster = Roster(self._next_version(), tuple(person_from_row(r) for r in rows))
+        self._people[owner] = roster
         if len(self._people) > CACHE_OWNERS:
             self._people.popitem(last=False)
-        return people
+        return roster
 
     async def person(self, owner: int, person_id: int) -> Person | None:
         for p in await self.people(owner):
@@ -499,28 +520,6 @@ class Store:
             int(r["id"]), date.fromisoformat(r["day"]), r["kind"], r["note"], ids
         ), str(r["created_at"])
 
-    async def correct_log(
-        self,
-        ch: Change,
-        interaction_id: int,
-        day: date,
-        kind: str,
-        note: str,
-        person_ids: Sequence[int],
-    ) -> None:
-        """Rewrite a logged meeting in place (the triggers move everyone's last contact)."""
-        await ch.update(
-            "interactions", interaction_id, {"day": day.isoformat(), "kind": kind, "note": note}
-        )
-        await ch.delete("interaction_people", "interaction_id = ?", (interaction_id,))
-        await ch.insert_many(
-            "interaction_people",
-            [
-                {"interaction_id": interaction_id, "person_id": pid, "day": day.isoformat()}
-                for pid in dict.fromkeys(person_ids)
-            ],
-        )
-
     async def last_undo(self, owner: int) -> tuple[int, str] | None:
         """The owner's newest undo entry: (id, created_at), or None."""
         rows = await self.db.fetchall(
@@ -536,69 +535,6 @@ class Store:
         return int(rows[0][0])
 
     # -- people: writes --------------------------------------------------------
-
-    async def add_people(
-        self,
-        ch: Change,
-        people: Sequence[dict[str, Any]],
-    ) -> list[int]:
-        """Insert people (dicts of column values plus optional aliases/tags lists)."""
-        rows = []
-        for p in people:
-            rows.append(
-                {
-                    "name": p["name"],
-                    "name_key": name_key(p["name"]),
-                    "circle": p["circle"],
-                    "cadence_days": p.get("cadence_days"),
-                    "paused": int(p.get("paused", False)),
-                    "added_on": p["added_on"],
-                    "snoozed_until": p.get("snoozed_until"),
-                    "imported": int(p.get("imported", False)),
-                }
-            )
-        ids = await ch.insert_many("people", rows)
-        aliases = [
-            {"person_id": pid, "alias": a, "alias_key": name_key(a)}
-            for pid, p in zip(ids, people, strict=True)
-            for a in p.get("aliases", ())
-        ]
-        tags = [
-            {"person_id": pid, "tag": t}
-            for pid, p in zip(ids, people, strict=True)
-            for t in p.get("tags", ())
-        ]
-        await ch.insert_many("aliases", aliases)
-        await ch.insert_many("tags", tags)
-        return ids
-
-    async def log(
-        self,
-        ch: Change,
-        day: date,
-        kind: str,
-        note: str,
-        person_ids: Sequence[int],
-        reactivate: Sequence[int] = (),
-    ) -> int:
-        """Record an interaction; the triggers move each person's last contact.
-
-        `reactivate` are imported people this meeting starts tracking.
-        """
-        iid = await ch.insert(
-            "interactions",
-            {"day": day.isoformat(), "kind": kind, "note": note, "created_at": ch.now},
-        )
-        await ch.insert_many(
-            "interaction_people",
-            [
-                {"interaction_id": iid, "person_id": pid, "day": day.isoformat()}
-                for pid in dict.fromkeys(person_ids)
-            ],
-        )
-        for pid in reactivate:
-            await ch.update("people", pid, {"imported": 0})
-        return iid
 
     async def log_now(
         self,
@@ -672,51 +608,6 @@ class Store:
         self._patch_cache(owner, {r["id"]: person_from_row(r) for r in rows})
         return iid
 
-    async def forget_person(self, ch: Change, person_id: int) -> None:
-        """Delete a person with their whole history, children first, so undo restores all.
-
-        Interactions shared with others stay (only this person's link goes); those
-        with nobody else left are deleted.
-        """
-        pid = (person_id,)
-        solo = (
-            "id IN (SELECT interaction_id FROM interaction_people WHERE person_id = ?) "
-            "AND NOT EXISTS (SELECT 1 FROM interaction_people o "
-            "WHERE o.interaction_id = interactions.id AND o.person_id != ?)"
-        )
-        solo_ids = list(
-            await ch.conn.execute_fetchall(
-                f"SELECT id FROM interactions WHERE owner_id = ? AND {solo}",
-                (ch.owner, person_id, person_id),
-            )
-        )
-        for table in ("aliases", "tags", "notes", "follow_ups", "favors", "dates"):
-            await ch.delete(table, "person_id = ?", pid)
-        await ch.delete("interaction_people", "person_id = ?", pid)
-        if solo_ids:
-            ids = [int(r[0]) for r in solo_ids]
-            await ch.delete("interactions", f"id IN ({','.join('?' * len(ids))})", ids)
-        await ch.delete("people", "id = ?", pid)
-        # Sent digests keep their text as a ledger; one that named this person is
-        # blanked (not journaled: /undo brings the person back, not old digest wording).
-        # A pending one is expired rather than sent without them.
-        await ch.conn.execute(
-            "UPDATE digests SET text = '', buttons = '[]', "
-            "status = CASE WHEN status = 'pending' THEN 'expired' ELSE status END "
-            "WHERE owner_id = ? AND EXISTS "
-            "(SELECT 1 FROM json_each(digests.person_ids) WHERE value = ?)",
-            (ch.owner, person_id),
-        )
-        # Open questions about their follow-ups and favors quote them: they go with them
-        # (journaled, so /undo brings the questions back too).
-        await ch.delete(
-            "pending",
-            "json_extract(payload, '$.a') IN ('loop', 'close') "
-            "AND (json_extract(payload, '$.p') = ? OR EXISTS (SELECT 1 FROM "
-            "json_each(payload, '$.items') WHERE json_extract(value, '$[2]') = ?))",
-            (person_id, person_id),
-        )
-
     # -- undo ------------------------------------------------------------------
 
     async def undo(self, owner: int) -> UndoResult | None:
@@ -741,7 +632,7 @@ class Store:
 
     # -- pending questions -----------------------------------------------------
 
-    async def put_pending(self, owner: int, payload: dict[str, Any], now: datetime) -> int:
+    async def put_pending(self, owner: int, payload: Mapping[str, Any], now: datetime) -> int:
         async with self.db.transaction() as conn:
             # Questions older than a month are stale; clearing them here keeps the
             # table small without a separate job.
@@ -753,7 +644,7 @@ class Store:
                 await conn.execute_fetchall(
                     "INSERT INTO pending (owner_id, payload, created_at) "
                     "VALUES (?, ?, ?) RETURNING id",
-                    (owner, json.dumps(payload), format_utc(now)),
+                    (owner, json.dumps(dict(payload)), format_utc(now)),
                 )
             )
         return int(rows[0][0])
@@ -771,3 +662,29 @@ class Store:
         await self.db.execute(
             "DELETE FROM pending WHERE owner_id = ? AND id = ?", (owner, pending_id)
         )
+
+    # -- data in and out -------------------------------------------------------
+
+    async def export(
+        self, owner: int, circles: Circles, now: datetime, defaults: UserSettings
+    ) -> ExportDocument:
+        """Everything of `owner`, as of one snapshot (`accounts.export_document`)."""
+        return await accounts.export_document(self.db, owner, circles, now, defaults)
+
+    async def apply_import(
+        self,
+        owner: int,
+        label: str,
+        now: datetime,
+        batch: ImportBatch,
+        duplicates: Duplicates,
+        *,
+        answering: int | None = None,
+    ) -> ImportOutcome:
+        """`batch` as one undoable change; see bot/store/sqlite/accounts.py for the rules."""
+        try:
+            async with self.change(owner, label, now) as ch:
+                return await accounts.apply_import(ch, batch, duplicates, answering=answering)
+        finally:
+            # A restore may set the user's settings, which are cached apart from people.
+            self.invalidate(owner)

@@ -1,0 +1,288 @@
+"""The store as the engine and the nudges see it: intent-named reads and writes, no SQL.
+
+Any database can stand behind these protocols (today SQLite in `bot/store/sqlite/`; a
+PostgreSQL store goes beside it). Rules every implementation keeps, and the contract
+suite in tests/store/contract/ checks:
+
+- every method is scoped by owner: no call reaches another owner's data;
+- a write happens inside `change(owner, label, now)`, which commits all of it or none,
+  and records how to take it back, so `Store.undo` reverts the newest change whole;
+- values cross as Python values (`date`, `datetime`, frozen dataclasses), never as the
+  text a database happens to store them in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from bot.core.circles import Circles
+from bot.core.model import FavorKind, ImportantDate, Interaction, Person, PersonCard, UserSettings
+from bot.formats import ExportDocument
+from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
+from bot.ports.digests import DigestLedger
+from bot.ports.identities import Identities
+
+
+class StoreError(Exception):
+    """The store could not be opened or used; the message is for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewPerson:
+    """Someone to add: what `Change.add_people` needs to know about them."""
+
+    name: str
+    circle: str
+    added_on: date
+    cadence_days: int | None = None
+    paused: bool = False
+    imported: bool = False
+    snoozed_until: date | None = None
+    aliases: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class UndoResult:
+    """What `/undo` took back: the label the change was made with."""
+
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Roster:
+    """An owner's people as of `version`, which changes whenever any of them changes.
+
+    The engine keys what it derives from the people (the name index) on `version`, so a
+    write by another process is seen as soon as the store sees it.
+    """
+
+    version: int
+    people: tuple[Person, ...]
+
+
+class Change(Protocol):
+    """One owner's change in progress; every write is undone together by `/undo`."""
+
+    @property
+    def owner(self) -> int: ...
+
+    async def add_people(self, people: Sequence[NewPerson]) -> list[int]:
+        """Add people (with their aliases and tags); their new ids, in order."""
+        ...
+
+    async def log_meeting(
+        self,
+        day: date,
+        kind: str,
+        note: str,
+        person_ids: Sequence[int],
+        reactivate: Sequence[int] = (),
+    ) -> int:
+        """Record a meeting; it moves each person's last contact. `reactivate`: imported
+        people this meeting starts tracking. The meeting's id."""
+        ...
+
+    async def snooze(self, person_id: int, until: date) -> None:
+        """No nudges about them before `until`."""
+        ...
+
+    async def move(
+        self, person_id: int, circle: str, *, track: bool = False, drop_cadence: bool = False
+    ) -> None:
+        """Put them in `circle`. `track`: an imported person starts being nudged;
+        `drop_cadence`: their own cadence goes, the circle's applies."""
+        ...
+
+    async def set_cadence(self, person_id: int, days: int | None) -> None:
+        """Their own cadence in days; None pauses them (no nudges)."""
+        ...
+
+    async def rename(self, person_id: int, name: str) -> None: ...
+
+    async def add_alias(self, person_id: int, alias: str) -> None: ...
+
+    async def tag(self, person_id: int, add: Sequence[str], remove: Sequence[str]) -> None:
+        """Add and remove tags (already lower-cased, without '#')."""
+        ...
+
+    async def add_note(self, person_id: int, text: str) -> None: ...
+
+    async def add_follow_up(self, person_id: int, text: str, from_day: date | None) -> None: ...
+
+    async def add_favor(self, person_id: int, kind: FavorKind, text: str) -> None: ...
+
+    async def close_follow_ups(self, ids: Sequence[int]) -> None: ...
+
+    async def close_favors(self, ids: Sequence[int]) -> None: ...
+
+    async def set_date(
+        self, person_id: int, label: str, month: int, day: int, year: int | None
+    ) -> None:
+        """Their date called `label` (e.g. birthday), replacing one of the same label."""
+        ...
+
+    async def forget(self, person_id: int) -> None:
+        """Delete them with their whole history; `/undo` brings all of it back."""
+        ...
+
+    async def correct_meeting(
+        self,
+        meeting_id: int,
+        day: date,
+        kind: str,
+        note: str,
+        person_ids: Sequence[int],
+    ) -> None:
+        """Rewrite a logged meeting (an edited log message): its day, kind, note, people."""
+        ...
+
+
+class Store(Protocol):
+    """Every owner's data, each owner reachable only through their own id."""
+
+    @property
+    def ledger(self) -> DigestLedger:
+        """The digest schedule and history (see bot/ports/digests.py)."""
+        ...
+
+    @property
+    def identities(self) -> Identities:
+        """Which transport user is which owner (see bot/ports/identities.py)."""
+        ...
+
+    def change(self, owner: int, label: str, now: datetime) -> AbstractAsyncContextManager[Change]:
+        """A transaction for one owner, committed when the block ends, undone as one."""
+        ...
+
+    async def log_now(
+        self,
+        owner: int,
+        label: str,
+        now: datetime,
+        day: date,
+        kind: str,
+        note: str,
+        person_ids: Sequence[int],
+        reactivate: Sequence[int] = (),
+    ) -> int:
+        """`change` + `Change.log_meeting` in one go: the everyday log, kept fast."""
+        ...
+
+    # -- owners ------------------------------------------------------------------------
+
+    async def settings(self, owner: int) -> UserSettings | None: ...
+
+    async def ensure_user(self, owner: int, defaults: UserSettings, now: datetime) -> bool:
+        """Create the owner if missing (their first digest scheduled); True if created."""
+        ...
+
+    async def update_settings(
+        self, owner: int, label: str, now: datetime, **values: str | None
+    ) -> None:
+        """Change `timezone` / `digest_time` as an undoable change; the digest schedule
+        follows in the same transaction."""
+        ...
+
+    async def set_active(self, owner: int, active: bool) -> None:
+        """Inactive owners (unreachable) get no digests until they come back."""
+        ...
+
+    async def delete_user(self, owner: int) -> None:
+        """The owner and everything of theirs, gone for good."""
+        ...
+
+    # -- people ------------------------------------------------------------------------
+
+    async def people(self, owner: int) -> Sequence[Person]: ...
+
+    async def roster(self, owner: int) -> Roster: ...
+
+    async def person(self, owner: int, person_id: int) -> Person | None: ...
+
+    async def card(self, owner: int, person_id: int, history: int = 5) -> PersonCard | None: ...
+
+    async def cards(
+        self, owner: int, people: Sequence[Person], history: int = 5
+    ) -> list[PersonCard]: ...
+
+    async def cards_many(
+        self, wanted: Sequence[tuple[int, Sequence[Person]]], history: int = 5
+    ) -> dict[int, list[PersonCard]]:
+        """`cards` for several owners at once: owner -> their cards."""
+        ...
+
+    async def due_candidates_many(
+        self,
+        requests: Sequence[tuple[int, date]],
+        cadences: Sequence[tuple[str, int]],
+        limit: int,
+    ) -> dict[int, list[Person]]:
+        """For each (owner, local day): a superset of whom `nudges.digest.choose` would
+        pick with this `limit`, read without loading everyone."""
+        ...
+
+    async def interaction_count(self, owner: int) -> int: ...
+
+    async def dates_ahead_many(
+        self, requests: Sequence[tuple[int, date]], days: int
+    ) -> dict[int, tuple[list[ImportantDate], date | None]]:
+        """For each (owner, local day): their yearly dates that may fall in the next
+        `days` (a superset: by month), and the local day of their last digest sent
+        before it — what the digest's "🎂 Coming up" needs to announce each date once."""
+        ...
+
+    # -- which message logged which meeting ---------------------------------------------
+
+    async def remember_log_message(
+        self, owner: int, ref: str, interaction_id: int, now: datetime
+    ) -> None:
+        """The transport's message `ref` logged this meeting (an edit can correct it)."""
+        ...
+
+    async def logged_by_message(self, owner: int, ref: str) -> tuple[Interaction, str] | None:
+        """The meeting message `ref` logged, and when (UTC text); None if none (any more)."""
+        ...
+
+    # -- undo, questions, data in and out ----------------------------------------------
+
+    async def undo(self, owner: int) -> UndoResult | None:
+        """Revert the owner's newest change; None when there is nothing to undo."""
+        ...
+
+    async def last_undo(self, owner: int) -> tuple[int, str] | None:
+        """The owner's newest undoable change: (id, when it was made as UTC text)."""
+        ...
+
+    async def put_pending(self, owner: int, payload: Mapping[str, Any], now: datetime) -> int:
+        """Store a question's JSON payload; its id goes into the buttons."""
+        ...
+
+    async def get_pending(self, owner: int, pending_id: int) -> dict[str, Any] | None: ...
+
+    async def drop_pending(self, owner: int, pending_id: int) -> None: ...
+
+    async def export(
+        self, owner: int, circles: Circles, now: datetime, defaults: UserSettings
+    ) -> ExportDocument:
+        """Everything of the owner as of one snapshot."""
+        ...
+
+    async def apply_import(
+        self,
+        owner: int,
+        label: str,
+        now: datetime,
+        batch: ImportBatch,
+        duplicates: Duplicates,
+        *,
+        answering: int | None = None,
+    ) -> ImportOutcome:
+        """Write `batch` as one undoable change, all or nothing. `answering`: the
+        question this import answers, consumed in the same transaction (a second press
+        raises AlreadyAnswered and writes nothing)."""
+        ...
