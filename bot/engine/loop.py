@@ -18,7 +18,7 @@ from bot.engine.replies import Button, Reply, em
 
 UNDO_HINT: Final = " /undo to take it back."
 MAX_ITEMS: Final = 5
-MAX_LABEL: Final = 36
+MAX_LABEL: Final = 40
 FOLLOW_UPS: Final = "follow_ups"
 FAVORS: Final = "favors"
 
@@ -88,10 +88,11 @@ def _draw(pending: int, payload: dict[str, Any], names: dict[int, str], state: s
             lines.append(f"• {who}{line} (kept for next time)")
             continue
         lines.append(f"• {who}{line}")
-        done = "Asked ✓" if table == FOLLOW_UPS else "Done ✓"
+        # "Asked ✓ how the move went", "Done ✓ You offered to help her paint".
+        done = f"Asked ✓ {line.removeprefix('Ask ')}" if table == FOLLOW_UPS else f"Done ✓ {line}"
         rows.append(
             (
-                Button(f"{done} {_label(line)}", f"q:{pending}:d{n}:{state}"),
+                Button(_label(done), f"q:{pending}:d{n}:{state}"),
                 Button("Keep", f"q:{pending}:k{n}:{state}"),
             )
         )

@@ -415,7 +415,9 @@ async def favor(engine: Engine, ctx: Context, person: Person, rest: str) -> list
     ) as ch:
         await ch.add_favor(person.id, kind, text)
     phrasing = favor_line(kind.value, text, em(person.name))
-    if kind == FavorKind.OFFERED or "to give back" in phrasing:
+    if "to give back" in phrasing:
+        phrasing = phrasing.replace("to give back", "I'll remind you to give it back")
+    elif kind == FavorKind.OFFERED:
         phrasing += " — I'll remind you"
     return [Reply(phrasing + "." + UNDO_HINT)]
 

@@ -122,6 +122,15 @@ def people_list(people: Iterable[Person], circles: Circles, today: date) -> str:
     return "\n".join(lines).strip()
 
 
+def _section(lines: list[str], title: str, items: Sequence[str]) -> None:
+    """A card section, compact: one item on the title's line, several as a list."""
+    if len(items) == 1:
+        lines.append(f"{title}: {items[0]}")
+    elif items:
+        lines.append(f"{title}:")
+        lines.extend(f"• {item}" for item in items)
+
+
 def card_text(card: PersonCard, circles: Circles, today: date, names: Mapping[int, str]) -> str:
     """The `/show` card."""
     p = card.person
@@ -143,22 +152,18 @@ def card_text(card: PersonCard, circles: Circles, today: date, names: Mapping[in
         last += (
             f" · next due {format_day(info.due_on, today)}" if info.due_on > today else " · due now"
         )
-    lines.append(last)
     if is_snoozed(p, today) and p.snoozed_until:
-        lines.append(f"Snoozed until {format_day(p.snoozed_until, today)}")
+        last += f" · {SNOOZED_MARK} snoozed until {format_day(p.snoozed_until, today)}"
+    elif p.paused:
+        last += f" · {PAUSED_MARK} paused"
+    lines.append(last)
     if p.imported:
         lines.append("Imported — not nudged until you log a meeting or move them closer.")
     for d in card.dates:
         lines.append(date_text(d, today))
-    if card.follow_ups:
-        lines.append("Next time:")
-        lines.extend(f"• {ask_line(follow_up_text(f, today))}" for f in card.follow_ups)
-    if card.favors:
-        lines.append("Open favors:")
-        lines.extend(f"• {favor_text(f, p.name)}" for f in card.favors)
-    if card.notes:
-        lines.append("Notes:")
-        lines.extend(f"• {n.text}" for n in card.notes[-10:])
+    _section(lines, "Next time", [ask_line(follow_up_text(f, today)) for f in card.follow_ups])
+    _section(lines, "Open favors", [favor_text(f, p.name) for f in card.favors])
+    _section(lines, "Notes", [n.text for n in card.notes[-10:]])
     if card.history:
         lines.append("Recent:")
         for i in card.history:

@@ -145,7 +145,7 @@ def dates_section(notices: Sequence[DateNotice], today: date) -> str:
         if n.date.year and n.date.label == "birthday":
             turns = next_yearly(n.date.month, n.date.day, today).year - n.date.year
             if turns > 0:
-                text += f" (turns {turns})"
+                text += f", turns {turns}"
         lines.append(f"• {em(n.person.name)} — {text}")
     return "\n".join(lines)
 

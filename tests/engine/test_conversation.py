@@ -222,7 +222,7 @@ async def test_undo_each_kind_of_change(user: Chat) -> None:
         ("/date Alice birthday 3 April", "3 Apr"),
         ("/tag Alice #work", "#work"),
         ("/alias Alice Ally", "Ally"),
-        ("/snooze Alice 3 days", "Snoozed"),
+        ("/snooze Alice 3 days", "snoozed until"),
     ):
         await user.says(command)
         assert check in await user.says("/show Alice"), command

@@ -56,8 +56,8 @@ async def test_follow_ups_and_favors_read_as_sentences(user: Chat) -> None:
     reply = await user.says("/favor Zoë got they gave me a stroller")
     assert reply.startswith("Zoë gave you a stroller.")
     card = await user.says("/show Zoë")
-    assert "• Ask about her sister's wedding" in card
-    assert "• Zoë gave you a stroller" in card
+    assert "Next time: Ask about her sister's wedding" in card
+    assert "Open favors: Zoë gave you a stroller" in card
     assert "about about" not in card and "helped with: they" not in card
 
 
@@ -105,7 +105,7 @@ async def test_a_log_lists_what_was_open_with_them(user: Chat, app: Services) ->
         "While you're at it — still open:\n• Ask how the move went\n• You offered to help her paint"
     )
     assert user.labels == [
-        "Asked ✓ Ask how the move went",
+        "Asked ✓ how the move went",
         "Keep",
         "Done ✓ You offered to help her paint",
         "Keep",

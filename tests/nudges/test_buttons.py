@@ -73,7 +73,7 @@ async def test_snooze_means_a_week_without_nudges(ann: Chat, digest: str, nudges
         "\n"
         "💤 Snoozed Bob Lee until Thu 3 Dec · /undo"
     )
-    assert "Snoozed until Thu 3 Dec" in await ann.says("/show Bob")
+    assert "💤 snoozed until Thu 3 Dec" in await ann.says("/show Bob")
     assert "Bob" not in await ann.says("/who")
 
     assert await ann.says("/undo") == "Undone: snoozed Bob Lee."

@@ -31,7 +31,7 @@ async def test_a_birthday_of_someone_not_due_comes_ahead_and_on_the_day(
 
     # A week ahead is Thursday 26 Nov: nobody is due, the birthday alone sends.
     [ahead] = await nudges.at(THURSDAY_9AM)
-    assert ahead == "🎂 Coming up:\n• Zoë — birthday in 7 days (Thu 3 Dec) (turns 36)"
+    assert ahead == "🎂 Coming up:\n• Zoë — birthday in 7 days (Thu 3 Dec), turns 36"
     assert nudges.phone.last().buttons == ()
 
     # Once ahead: not again on the days between.
@@ -39,7 +39,7 @@ async def test_a_birthday_of_someone_not_due_comes_ahead_and_on_the_day(
         assert await nudges.at(day(n)) == [], n
 
     [on_the_day] = await nudges.at(day(3))
-    assert on_the_day == "🎂 Coming up:\n• Zoë — birthday today! 🎂 (turns 36)"
+    assert on_the_day == "🎂 Coming up:\n• Zoë — birthday today! 🎂, turns 36"
 
 
 async def test_a_date_added_inside_the_week_is_announced_at_once(ann: Chat, nudges: Nudges) -> None:
