@@ -121,3 +121,5 @@ class PersonCard:
     favors: tuple[Favor, ...] = ()
     dates: tuple[ImportantDate, ...] = ()
     history: tuple[Interaction, ...] = field(default=())
+    phones: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()

@@ -14,8 +14,8 @@ from bot.ports.store import Store
 # The order of /help and the Telegram menu: the everyday commands first.
 MENU_ORDER = (
     "start", "help", "log", "who", "add", "show", "people", "circle", "every", "note", "ask",
-    "tag", "alias", "favor", "date", "snooze", "rename", "forget", "undo", "timezone",
-    "digest", "settings", "export", "import", "circles", "deleteme",
+    "tag", "alias", "favor", "date", "phone", "email", "snooze", "rename", "forget", "undo",
+    "timezone", "digest", "settings", "export", "import", "circles", "deleteme",
 )  # fmt: skip
 
 __all__ = ["Button", "Command", "Context", "Engine", "Reply", "UserError", "build_engine"]

@@ -158,6 +158,15 @@ class Engine:
 
         return await self._guarded(owner, work)
 
+    async def reachable_again(self, owner: int) -> None:
+        """The owner said /start (e.g. after unblocking the bot): digests resume."""
+        await self.store.set_active(owner, True)
+
+    async def unreachable(self, owner: int) -> None:
+        """A transport cannot reach the owner (they blocked the bot): no more digests
+        until they come back with /start."""
+        await self.store.set_active(owner, False)
+
     async def context(self, owner: int, message_ref: str = "") -> Context:
         now = self.clock.now()
         await self.store.ensure_user(owner, self.defaults, now)
@@ -211,6 +220,8 @@ class Engine:
             word, _, args = text[1:].partition(" ")
             name = word.split("@", 1)[0].casefold()
             command = self.commands.get(name)
+            if name == "start":
+                await self.reachable_again(ctx.owner)
             if command is None:
                 return [Reply(f"I don't know /{name or ''}. /help lists what I can do.")]
             return await command.handler(self, ctx, args.strip())
@@ -417,15 +428,18 @@ KEEP = frozenset("\n\t\u200c\u200d")
 
 
 MAX_NAME = 80
+# Names from contacts files may be longer: real names with titles and several surnames
+# run past 80 characters, and an import keeps them rather than dropping the person.
+MAX_IMPORTED_NAME = 200
 
 
-def check_name(name: str) -> str:
+def check_name(name: str, limit: int = MAX_NAME) -> str:
     """A person's name as typed, tidied; UserError when it cannot be a name."""
     name = " ".join(clean(name).split())
     if not name:
         raise UserError("A name can't be empty.")
-    if len(name) > MAX_NAME:
-        raise UserError(f"That name is {len(name)} characters long; keep it under {MAX_NAME}.")
+    if len(name) > limit:
+        raise UserError(f"That name is {len(name)} characters long; keep it under {limit}.")
     if name.startswith(("/", "#")):
         raise UserError("A name can't start with / or #.")
     if not any(ch.isalnum() or not ch.isascii() for ch in name):

@@ -9,7 +9,7 @@ accepts, the second gives back equal. Both validate with the same rules, so an e
 that could not be imported again fails at export time, where the bug is, rather than on
 the day someone needs their backup.
 
-JSON shape (version 1), keys always in this order:
+JSON shape (version 2), keys always in this order:
 
     {"format": "kith-export", "version": 1, "exported_at": "…Z",
      "settings": {"timezone": "Europe/Lisbon", "digest_time": "09:00" | null},
@@ -19,8 +19,15 @@ JSON shape (version 1), keys always in this order:
                  "notes": [{"text", "created_at"}],
                  "follow_ups": [{"text", "from_day", "done", "created_at"}],
                  "favors": [{"kind", "text", "done", "created_at"}],
-                 "dates": [{"label", "month", "day", "year"}]}, …],
+                 "dates": [{"label", "date"}],
+                 "phones": ["+351 912 345 678", …], "emails": ["a@b.pt", …],
+                 "name_parts": {"family", "given", "additional", "prefix", "suffix"} | null
+                }, …],
      "interactions": [{"day", "kind", "note", "people": ["p1", …], "created_at"}, …]}
+
+A date is ISO 8601 as RFC 6350 writes it: `"1990-04-12"`, or `"--04-12"` when the year is
+unknown. Version 1 (no phones, e-mails or name parts; dates as `{"label", "month", "day",
+"year"}`) is still read.
 """
 
 from __future__ import annotations
@@ -36,7 +43,7 @@ from typing import Any, TypeVar
 from bot.formats.contacts import ImportFormatError
 
 FORMAT_MARKER = "kith-export"
-DOCUMENT_VERSION = 1
+DOCUMENT_VERSION = 2
 FAVOR_KINDS = ("gave", "got", "offered")
 
 
@@ -86,6 +93,20 @@ class ExportedPerson:
     follow_ups: tuple[ExportedFollowUp, ...]
     favors: tuple[ExportedFavor, ...]
     dates: tuple[ExportedDate, ...]
+    phones: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    # (family, given, additional, prefix, suffix) from an imported card, for vCard's N.
+    name_parts: tuple[str, str, str, str, str] | None = None
+
+
+NAME_PART_KEYS = ("family", "given", "additional", "prefix", "suffix")
+
+
+def date_text(d: ExportedDate) -> str:
+    """ "1990-04-12", or "--04-12" without a year (ISO 8601 / RFC 6350)."""
+    if d.year is None:
+        return f"--{d.month:02d}-{d.day:02d}"
+    return f"{d.year:04d}-{d.month:02d}-{d.day:02d}"
 
 
 @dataclass(frozen=True)
@@ -151,7 +172,8 @@ def document_to_json(doc: ExportDocument) -> str:
 def _to_json_object(doc: ExportDocument) -> Json:
     return {
         "format": FORMAT_MARKER,
-        "version": doc.version,
+        # Always the current shape: a document read from an older version is written anew.
+        "version": DOCUMENT_VERSION,
         "exported_at": doc.exported_at,
         "settings": {
             "timezone": doc.settings.get("timezone"),
@@ -194,9 +216,12 @@ def _person_object(p: ExportedPerson) -> Json:
             {"kind": f.kind, "text": f.text, "done": f.done, "created_at": f.created_at}
             for f in p.favors
         ],
-        "dates": [
-            {"label": d.label, "month": d.month, "day": d.day, "year": d.year} for d in p.dates
-        ],
+        "dates": [{"label": d.label, "date": date_text(d)} for d in p.dates],
+        "phones": list(p.phones),
+        "emails": list(p.emails),
+        "name_parts": None
+        if p.name_parts is None
+        else dict(zip(NAME_PART_KEYS, p.name_parts, strict=True)),
     }
 
 
@@ -267,6 +292,8 @@ _PERSON_KEYS = (
     "favors",
     "dates",
 )
+_PERSON_KEYS_V2 = (*_PERSON_KEYS, "phones", "emails", "name_parts")
+_ISO_DATE = re.compile(r"(\d{4}|-)-(\d{2})-(\d{2})")
 
 T = TypeVar("T")
 
@@ -392,13 +419,13 @@ def _document_from_object(obj: object) -> ExportDocument:
             f"I can read up to version {DOCUMENT_VERSION}. Update kith and try again."
         )
     top = _Reader(obj, "the export", _TOP_KEYS)
-    top.integer("version", 1, DOCUMENT_VERSION)
+    version = top.integer("version", 1, DOCUMENT_VERSION)
     settings = _Reader(obj["settings"], "the settings", ("timezone", "digest_time"))
     circles = top.items("circles", _circle, "circle")
     names = [name for name, _ in circles]
     if len(set(names)) != len(names):
         raise ImportFormatError("The export lists the same circle twice.")
-    people = top.items("people", _person, "person")
+    people = top.items("people", _person_v1 if version == 1 else _person, "person")
     refs = [p.ref for p in people]
     if len(set(refs)) != len(refs):
         duplicate = next(r for r in refs if refs.count(r) > 1)
@@ -429,10 +456,15 @@ def _circle(obj: object, where: str) -> tuple[str, int]:
     return (r.text("name", required=True), r.integer("cadence_days", 1, 100_000))
 
 
-def _person(obj: object, where: str) -> ExportedPerson:
-    r = _Reader(obj, where, _PERSON_KEYS)
+def _person_v1(obj: object, where: str) -> ExportedPerson:
+    return _person(obj, where, version=1)
+
+
+def _person(obj: object, where: str, version: int = DOCUMENT_VERSION) -> ExportedPerson:
+    r = _Reader(obj, where, _PERSON_KEYS if version == 1 else _PERSON_KEYS_V2)
     if not isinstance(r.obj["name"], str) or not r.obj["name"].strip():
         raise ImportFormatError(f"{_cap(where)} has no name.")
+    v2 = version >= 2
     return ExportedPerson(
         ref=r.text("ref", required=True),
         name=r.text("name", required=True),
@@ -447,8 +479,19 @@ def _person(obj: object, where: str) -> ExportedPerson:
         notes=r.items("notes", _note, "note"),
         follow_ups=r.items("follow_ups", _follow_up, "follow-up"),
         favors=r.items("favors", _favor, "favor"),
-        dates=r.items("dates", _date, "date"),
+        dates=r.items("dates", _date if v2 else _date_v1, "date"),
+        phones=r.texts("phones") if v2 else (),
+        emails=r.texts("emails") if v2 else (),
+        name_parts=_name_parts(r) if v2 else None,
     )
+
+
+def _name_parts(r: _Reader) -> tuple[str, str, str, str, str] | None:
+    if r.obj["name_parts"] is None:
+        return None
+    parts = _Reader(r.obj["name_parts"], f"{r.where}, name_parts", NAME_PART_KEYS)
+    family, given, additional, prefix, suffix = (parts.text(k) for k in NAME_PART_KEYS)
+    return (family, given, additional, prefix, suffix)
 
 
 def _note(obj: object, where: str) -> ExportedNote:
@@ -477,6 +520,23 @@ def _favor(obj: object, where: str) -> ExportedFavor:
 
 
 def _date(obj: object, where: str) -> ExportedDate:
+    r = _Reader(obj, where, ("label", "date"))
+    text = r.text("date")
+    match = _ISO_DATE.fullmatch(text)
+    year = None if match is None or match[1] == "-" else int(match[1])
+    month, day = (int(match[2]), int(match[3])) if match else (0, 0)
+    # 29 February is a fine yearly date without a year; with one it must exist.
+    if (
+        match is None
+        or year == 0
+        or not 1 <= month <= 12
+        or not 1 <= day <= calendar.monthrange(year or 2000, month)[1]
+    ):
+        raise r.fail(f'"date" should be a date like 1990-04-12 or --04-12, not "{text[:40]}"')
+    return ExportedDate(label=r.text("label", required=True), month=month, day=day, year=year)
+
+
+def _date_v1(obj: object, where: str) -> ExportedDate:
     r = _Reader(obj, where, ("label", "month", "day", "year"))
     month = r.integer("month", 1, 12)
     year = r.optional_integer("year", 1, 9999)

@@ -19,7 +19,7 @@ from bot.core.model import Person
 from bot.core.schedule import first_digest_at, parse_clock
 from bot.core.timezones import display_timezone
 from bot.engine.engine import Context, Engine
-from bot.engine.replies import Reply
+from bot.engine.replies import DEFAULT_LIMITS, Limits, Reply
 from bot.nudges.digest import (
     DATES_AHEAD_DAYS,
     LESS_OFTEN,
@@ -43,13 +43,15 @@ NOBODY_DUE: Final = "Nobody's due today — you're in touch with everyone. 🌿"
 UNDO_HINT: Final = " /undo to take it back."
 
 
-async def build_digest(engine: Engine, owner: int, today: date) -> Digest | None:
+async def build_digest(
+    engine: Engine, owner: int, today: date, limits: Limits = DEFAULT_LIMITS
+) -> Digest | None:
     """The digest for the owner's local day `today`; None when nobody is due."""
-    return (await build_digests(engine, [(owner, today)]))[owner]
+    return (await build_digests(engine, [(owner, today)], limits))[owner]
 
 
 async def build_digests(
-    engine: Engine, wanted: Sequence[tuple[int, date]]
+    engine: Engine, wanted: Sequence[tuple[int, date]], limits: Limits = DEFAULT_LIMITS
 ) -> dict[int, Digest | None]:
     """The digests of many owners (each on their own local day), read in bulk.
 
@@ -68,7 +70,7 @@ async def build_digests(
     cards = await engine.store.cards_many([(owner, chosen[owner]) for owner, _ in wanted])
     notices = await date_notices(engine, wanted)
     return {
-        owner: compose(cards[owner], engine.circles, today, notices=notices[owner])
+        owner: compose(cards[owner], engine.circles, today, notices=notices[owner], limits=limits)
         for owner, today in wanted
     }
 

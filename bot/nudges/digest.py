@@ -34,7 +34,7 @@ from bot.core.intervals import format_interval
 from bot.core.model import ImportantDate, Person, PersonCard
 from bot.core.wording import ask_line, join_names, kind_label, kind_past
 from bot.engine.render import favor_text, since_text
-from bot.engine.replies import MAX_CALLBACK_BYTES, Button, Reply, em
+from bot.engine.replies import DEFAULT_LIMITS, Button, Limits, Reply, em
 
 HEADING: Final = "It's been a while — maybe say hi to:"
 DATES_HEADING: Final = "🎂 Coming up:"
@@ -44,7 +44,6 @@ ALL_DONE: Final = "All done for today 🌿"
 RATIO_BAND: Final = 1.25
 NUDGE_GAP_DAYS: Final = 7  # someone nudged is left out of the next week's digests
 DATES_AHEAD_DAYS: Final = 7  # a birthday this close is worth mentioning
-MAX_TEXT: Final = 3500  # one Telegram message (4096) with room to spare
 MAX_LINE: Final = 160  # a note or follow-up is quoted, not recited
 MAX_FOLLOW_UPS: Final = 2
 MAX_FAVORS: Final = 2
@@ -160,15 +159,20 @@ def compose(
     heading: str = HEADING,
     notices: Sequence[DateNotice] = (),
     marks: Mapping[int, str] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Digest | None:
     """The digest message for these people (in this order); None when there is nothing.
 
-    People are added while the text stays within one message; whoever does not fit
-    waits for another day (they stay due, so they come back). `marks` (person id ->
+    People are added while the message stays within one message of `limits` (its text,
+    and its button rows: two per person, or one when two would not fit); whoever does not
+    fit waits for another day (they stay due, so they come back). `marks` (person id ->
     action letter) are people already handled from this message: their line says so,
     and they have no buttons. With everyone handled, the message closes with ALL_DONE.
     """
     marks = marks or {}
+    per_person = 2 if 2 * len(cards) <= limits.max_rows else 1
+    if per_person == 1 and limits.max_buttons_per_row < len(ACTIONS):
+        per_person = 2
     shown: list[PersonCard] = []
     text = heading if cards else ""
     for card in cards:
@@ -178,7 +182,9 @@ def compose(
             if mark == OPEN
             else handled_line(card.person, mark, today, circles)
         )
-        if shown and len(text) + 2 + len(section) > MAX_TEXT:
+        if shown and len(text) + 2 + len(section) > limits.max_text:
+            break
+        if shown and per_person * (len(shown) + 1) > limits.max_rows:
             break
         shown.append(card)
         text += "\n\n" + section
@@ -198,7 +204,10 @@ def compose(
     rows: list[tuple[Button, ...]] = []
     for person in people:
         if marks.get(person.id, OPEN) == OPEN:
-            rows.extend(person_buttons(person.id, names[person.id], ids, state))
+            first, second = person_buttons(
+                person.id, names[person.id], ids, state, limits.max_data_bytes
+            )
+            rows.extend((first, second) if per_person == 2 else ((*first, *second),))
     return Digest(Reply(text, tuple(rows)), tuple(ids))
 
 
@@ -309,29 +318,35 @@ def label_names(people: Sequence[Person]) -> dict[int, str]:
 
 
 def person_buttons(
-    person_id: int, name: str, ids: Sequence[int], state: str = ""
+    person_id: int, name: str, ids: Sequence[int], state: str = "", max_bytes: int = 64
 ) -> tuple[tuple[Button, ...], tuple[Button, ...]]:
     """Two rows: the one most people press, then the two gentler ones."""
+
+    def data(action: str) -> str:
+        return button_data(action, person_id, ids, state, max_bytes)
+
     return (
-        (Button(f"Reached out to {name}", button_data(REACHED_OUT, person_id, ids, state)),),
+        (Button(f"Reached out to {name}", data(REACHED_OUT)),),
         (
-            Button(f"Snooze {name} a week", button_data(SNOOZE, person_id, ids, state)),
-            Button(f"Less often for {name}", button_data(LESS_OFTEN, person_id, ids, state)),
+            Button(f"Snooze {name} a week", data(SNOOZE)),
+            Button(f"Less often for {name}", data(LESS_OFTEN)),
         ),
     )
 
 
-def button_data(action: str, person_id: int, ids: Sequence[int] = (), state: str = "") -> str:
-    """`n:r:12:12.13.14:-r-`, within Telegram's 64 bytes: ids that do not fit are left
-    out from the end (the pressed person always stays)."""
+def button_data(
+    action: str, person_id: int, ids: Sequence[int] = (), state: str = "", max_bytes: int = 64
+) -> str:
+    """`n:r:12:12.13.14:-r-`, within `max_bytes`: ids that do not fit are left out from
+    the end (the pressed person always stays)."""
     base = f"{PREFIX}:{action}:{person_id}"
     state = (state or OPEN * len(ids)).ljust(len(ids), OPEN)[: len(ids)]
     kept = list(zip(ids, state, strict=True))
     while kept:
         data = f"{base}:{'.'.join(str(i) for i, _ in kept)}:{''.join(m for _, m in kept)}"
-        if len(data) <= MAX_CALLBACK_BYTES and any(i == person_id for i, _ in kept):
+        if len(data) <= max_bytes and any(i == person_id for i, _ in kept):
             return data
-        if len(data) <= MAX_CALLBACK_BYTES:
+        if len(data) <= max_bytes:
             break
         drop = next((k for k in range(len(kept) - 1, -1, -1) if kept[k][0] != person_id), None)
         if drop is None:

@@ -45,6 +45,8 @@ class ImportOutcome:
     follow_ups: int = 0
     favors: int = 0
     dates: int = 0
+    phones: int = 0
+    emails: int = 0
     interactions: int = 0
     settings: dict[str, str | None] | None = None
 

@@ -126,8 +126,25 @@ class Change(Protocol):
         """Their date called `label` (e.g. birthday), replacing one of the same label."""
         ...
 
+    async def add_phone(self, person_id: int, phone: str) -> None:
+        """Keep a phone number for them (the caller checked it is not there yet)."""
+        ...
+
+    async def remove_phone(self, person_id: int, phone: str) -> None:
+        """Remove their number that is `phone` in any spelling (bot.core.reach.phone_key)."""
+        ...
+
+    async def add_email(self, person_id: int, email: str) -> None:
+        """Keep an e-mail address for them (the caller checked it is not there yet)."""
+        ...
+
+    async def remove_email(self, person_id: int, email: str) -> None:
+        """Remove their address that is `email` in any case."""
+        ...
+
     async def forget(self, person_id: int) -> None:
-        """Delete them with their whole history; `/undo` brings all of it back."""
+        """Delete them with their whole history (phones and e-mails too); `/undo` brings
+        all of it back."""
         ...
 
     async def correct_meeting(

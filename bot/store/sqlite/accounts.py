@@ -36,6 +36,7 @@ from bot.core.circles import Circles
 from bot.core.clock import parse_utc
 from bot.core.model import UserSettings
 from bot.core.names import name_key
+from bot.core.reach import email_key, phone_key
 from bot.formats import (
     DOCUMENT_VERSION,
     ExportDocument,
@@ -77,7 +78,17 @@ async def export_document(
     refs = {row["id"]: f"p{n}" for n, row in enumerate(rows["people"], 1)}
     by_person: dict[str, dict[int, list[aiosqlite.Row]]] = {
         table: _group(rows[table], "person_id")
-        for table in ("aliases", "tags", "notes", "follow_ups", "favors", "dates")
+        for table in (
+            "aliases",
+            "tags",
+            "notes",
+            "follow_ups",
+            "favors",
+            "dates",
+            "phones",
+            "emails",
+            "vcard_names",
+        )
     }
     people = tuple(
         _exported_person(
@@ -118,6 +129,10 @@ _EXPORT_QUERIES = {
     "favors": "SELECT person_id, kind, text, done, created_at FROM favors "
     "WHERE owner_id = ? ORDER BY id",
     "dates": "SELECT person_id, label, month, day, year FROM dates WHERE owner_id = ? ORDER BY id",
+    "phones": "SELECT person_id, phone FROM phones WHERE owner_id = ? ORDER BY id",
+    "emails": "SELECT person_id, email FROM emails WHERE owner_id = ? ORDER BY id",
+    "vcard_names": "SELECT person_id, name, family, given, additional, prefix, suffix "
+    "FROM vcard_names WHERE owner_id = ? ORDER BY id",
     "interactions": "SELECT id, day, kind, note, created_at FROM interactions "
     "WHERE owner_id = ? ORDER BY id",
     # Only links to the owner's own people: a person id is never another owner's.
@@ -169,6 +184,17 @@ def _exported_person(
         dates=tuple(
             ExportedDate(r["label"], r["month"], r["day"], r["year"]) for r in children["dates"]
         ),
+        phones=tuple(r["phone"] for r in children["phones"]),
+        emails=tuple(r["email"] for r in children["emails"]),
+        name_parts=next(
+            (
+                (r["family"], r["given"], r["additional"], r["prefix"], r["suffix"])
+                for r in children["vcard_names"]
+                # Parts kept for an earlier name (before a /rename) no longer apply.
+                if r["name"] == row["name"]
+            ),
+            None,
+        ),
     )
 
 
@@ -215,7 +241,18 @@ class _Importer:
         self.used: set[str] = set()
         # Rows to insert, per child table, collected for one statement each.
         self.children: dict[str, list[dict[str, Any]]] = {
-            t: [] for t in ("aliases", "tags", "notes", "follow_ups", "favors", "dates")
+            t: []
+            for t in (
+                "aliases",
+                "tags",
+                "notes",
+                "follow_ups",
+                "favors",
+                "dates",
+                "phones",
+                "emails",
+                "vcard_names",
+            )
         }
 
     async def run(self, batch: ImportBatch) -> ImportOutcome:
@@ -292,6 +329,12 @@ class _Importer:
             have.setdefault(row[0], _Have()).favors.add((row[1], row[2]))
         for row in await each("SELECT person_id, label FROM dates WHERE owner_id = ?"):
             have.setdefault(row[0], _Have()).dates.add(row[1].casefold())
+        for row in await each("SELECT person_id, phone_key FROM phones WHERE owner_id = ?"):
+            have.setdefault(row[0], _Have()).phones.add(row[1])
+        for row in await each("SELECT person_id, email_key FROM emails WHERE owner_id = ?"):
+            have.setdefault(row[0], _Have()).emails.add(row[1])
+        for row in await each("SELECT person_id FROM vcard_names WHERE owner_id = ?"):
+            have.setdefault(row[0], _Have()).name_parts = True
         return have
 
     # -- people -----------------------------------------------------------------------
@@ -376,6 +419,34 @@ class _Importer:
                 self.outcome.dates += 1
                 if d.label.casefold() == "birthday":
                     self.outcome.birthdays += 1
+        for phone in p.phones:
+            key = phone_key(phone)
+            if key and key not in have.phones:
+                have.phones.add(key)
+                self.children["phones"].append({"person_id": pid, "phone": phone, "phone_key": key})
+                self.outcome.phones += 1
+        for email in p.emails:
+            key = email_key(email)
+            if key and key not in have.emails:
+                have.emails.add(key)
+                self.children["emails"].append({"person_id": pid, "email": email, "email_key": key})
+                self.outcome.emails += 1
+        # A merge keeps the name the person has here, so only a new person takes the
+        # incoming card's structured name (it is the structure of that very name).
+        if p.name_parts is not None and new and not have.name_parts:
+            have.name_parts = True
+            family, given, additional, prefix, suffix = p.name_parts
+            self.children["vcard_names"].append(
+                {
+                    "person_id": pid,
+                    "name": p.name,
+                    "family": family,
+                    "given": given,
+                    "additional": additional,
+                    "prefix": prefix,
+                    "suffix": suffix,
+                }
+            )
 
     # -- interactions and settings ----------------------------------------------------
 
@@ -466,6 +537,9 @@ class _Have:
     follow_ups: set[str] = field(default_factory=set)
     favors: set[tuple[str, str]] = field(default_factory=set)
     dates: set[str] = field(default_factory=set)
+    phones: set[str] = field(default_factory=set)
+    emails: set[str] = field(default_factory=set)
+    name_parts: bool = False
 
 
 def _stored(stamp: str) -> str:

@@ -11,6 +11,7 @@ from datetime import date
 
 from bot.core.model import FavorKind
 from bot.core.names import name_key
+from bot.core.reach import email_key, phone_key
 from bot.ports.store import NewPerson
 from bot.store.sqlite.journal import Change as Journal
 
@@ -157,6 +158,26 @@ class SqliteChange(Journal):
         else:
             await self.insert("dates", {"person_id": person_id, "label": label, **values})
 
+    async def add_phone(self, person_id: int, phone: str) -> None:
+        await self.insert(
+            "phones", {"person_id": person_id, "phone": phone, "phone_key": phone_key(phone)}
+        )
+
+    async def remove_phone(self, person_id: int, phone: str) -> None:
+        await self.delete(
+            "phones", "person_id = ? AND phone_key = ?", [person_id, phone_key(phone)]
+        )
+
+    async def add_email(self, person_id: int, email: str) -> None:
+        await self.insert(
+            "emails", {"person_id": person_id, "email": email, "email_key": email_key(email)}
+        )
+
+    async def remove_email(self, person_id: int, email: str) -> None:
+        await self.delete(
+            "emails", "person_id = ? AND email_key = ?", [person_id, email_key(email)]
+        )
+
     async def forget(self, person_id: int) -> None:
         """Delete a person with their whole history, children first, so undo restores all.
 
@@ -175,7 +196,17 @@ class SqliteChange(Journal):
                 (self.owner, person_id, person_id),
             )
         )
-        for table in ("aliases", "tags", "notes", "follow_ups", "favors", "dates"):
+        for table in (
+            "aliases",
+            "tags",
+            "notes",
+            "follow_ups",
+            "favors",
+            "dates",
+            "phones",
+            "emails",
+            "vcard_names",
+        ):
             await self.delete(table, "person_id = ?", pid)
         await self.delete("interaction_people", "person_id = ?", pid)
         if solo_ids:

@@ -26,6 +26,9 @@ TABLES = frozenset(
         "favors",
         "dates",
         "users",
+        "phones",
+        "emails",
+        "vcard_names",
         "pending",
     }
 )

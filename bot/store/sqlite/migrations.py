@@ -188,6 +188,71 @@ V3: tuple[str, ...] = (
     "WHERE paused = 0 AND imported = 0 AND cadence_days > 0",
 )
 
+# Owner identities: which transport user is which owner (bot/ports/identities.py), so
+# Telegram, Discord and the terminal can never take each other's users. Existing owners
+# keep their data: a Telegram user's owner id was their Telegram id, the terminal's 0.
+# `digest = 1` marks the one identity an owner's digest goes out through.
+V_IDENTITIES: tuple[str, ...] = (
+    """CREATE TABLE identities (
+        transport TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        owner_id INTEGER NOT NULL,
+        digest INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (transport, external_id)
+    )""",
+    "CREATE INDEX identities_owner ON identities(owner_id)",
+    "INSERT INTO identities (transport, external_id, owner_id, digest, created_at) "
+    "SELECT 'telegram', CAST(id AS TEXT), id, 1, created_at FROM users WHERE id > 0",
+    "INSERT INTO identities (transport, external_id, owner_id, digest, created_at) "
+    "SELECT 'console', 'local', id, 1, created_at FROM users WHERE id = 0",
+)
+
+# Each owner's version: every write of theirs moves it on in the same transaction, so a
+# process caching their people sees another process's writes (bot/store/sqlite/store.py).
+V_OWNER_VERSION: tuple[str, ...] = (
+    "ALTER TABLE users ADD COLUMN version INTEGER NOT NULL DEFAULT 0",
+)
+
+# Phones and e-mails per person (from contacts files, or `/phone` and `/email`), and the
+# structured vCard name an imported card had, so an export writes back the same N. Keys
+# are computed in Python (bot/core/reach.py) so re-imports merge without duplicates.
+V_PHONES: tuple[str, ...] = (
+    """CREATE TABLE phones (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner_id INTEGER NOT NULL,
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        phone TEXT NOT NULL,
+        phone_key TEXT NOT NULL
+    )""",
+    "CREATE INDEX phones_person ON phones(person_id)",
+    "CREATE INDEX phones_owner ON phones(owner_id)",
+    """CREATE TABLE emails (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner_id INTEGER NOT NULL,
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        email TEXT NOT NULL,
+        email_key TEXT NOT NULL
+    )""",
+    "CREATE INDEX emails_person ON emails(person_id)",
+    "CREATE INDEX emails_owner ON emails(owner_id)",
+    # `name` is the display name these parts were for: after a /rename they no longer
+    # apply, and the export splits the new name instead.
+    """CREATE TABLE vcard_names (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner_id INTEGER NOT NULL,
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        family TEXT NOT NULL,
+        given TEXT NOT NULL,
+        additional TEXT NOT NULL,
+        prefix TEXT NOT NULL,
+        suffix TEXT NOT NULL
+    )""",
+    "CREATE INDEX vcard_names_person ON vcard_names(person_id)",
+    "CREATE INDEX vcard_names_owner ON vcard_names(owner_id)",
+)
+
 # The digest's "🎂 Coming up" reads each owner's dates of this month and the next.
 V_DATES_AHEAD: tuple[str, ...] = ("CREATE INDEX dates_owner_month ON dates(owner_id, month, day)",)
 
@@ -204,7 +269,16 @@ V_LOG_MESSAGES: tuple[str, ...] = (
     "CREATE INDEX log_messages_interaction ON log_messages(interaction_id)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V_DATES_AHEAD, V_LOG_MESSAGES)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    V1,
+    V2,
+    V3,
+    V_IDENTITIES,
+    V_OWNER_VERSION,
+    V_PHONES,
+    V_DATES_AHEAD,
+    V_LOG_MESSAGES,
+)
 LATEST = len(MIGRATIONS)
 
 
