@@ -120,3 +120,11 @@ async def test_turns_rotate_among_people_about_as_overdue(ann: Chat, nudges: Nud
 async def test_the_digest_preview_shows_the_coming_birthday(ann: Chat) -> None:
     await says_all(ann, "/add Zoë inner", "coffee with Zoë today", "/date Zoë birthday 27 Nov")
     assert "• Zoë — birthday in 2 days (Fri 27 Nov)" in await ann.says("/digest now")
+
+
+def test_a_note_that_continues_the_sentence_is_read_with_its_kind() -> None:
+    from bot.nudges.digest import last_time
+
+    assert last_time("catch-up", "for brunch") == "Last time you caught up with them for brunch"
+    assert last_time("coffee", "she's moving") == "Last time you had coffee with them: she's moving"
+    assert last_time("bumped into", "at the market") == "Last time you ran into them at the market"
