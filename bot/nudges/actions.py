@@ -34,6 +34,7 @@ from bot.nudges.digest import (
     dates_to_announce,
     parse_press,
 )
+from bot.ports.store import DatesAhead
 
 REACHED_OUT_KIND: Final = "reached out"
 SNOOZE_DAYS: Final = 7
@@ -82,9 +83,11 @@ async def date_notices(
     ahead = await engine.store.dates_ahead_many(wanted, DATES_AHEAD_DAYS)
     out: dict[int, list[DateNotice]] = {}
     for owner, today in wanted:
-        dates, last_day = ahead.get(owner, ([], None))
-        people = await engine.people(owner) if dates else []
-        out[owner] = dates_to_announce(people, dates, today, last_day)
+        found = ahead.get(owner, DatesAhead())
+        people = await engine.people(owner) if found.dates else []
+        out[owner] = dates_to_announce(
+            people, found.dates, today, found.last_digest_day, found.set_since
+        )
     return out
 
 

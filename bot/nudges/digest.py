@@ -22,7 +22,7 @@ line is marked in place and the rest stays as it was, without any stored message
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final
@@ -109,12 +109,13 @@ def dates_to_announce(
     dates: Iterable[ImportantDate],
     today: date,
     last_digest_day: date | None,
+    set_since: Collection[int] = (),
 ) -> list[DateNotice]:
     """Dates to mention today: on the day, and once ahead within `DATES_AHEAD_DAYS`.
 
-    "Once ahead" without any stored state: a date already inside the window on the
-    previous digest day was announced then (a digest with a date in it always sends).
-    Soonest first.
+    "Once ahead" without a record of its own: a date already inside the window on the
+    previous digest day was announced then (a digest with a date in it always sends),
+    unless it was set after that digest went out (`set_since`, date ids). Soonest first.
     """
     by_id = {p.id: p for p in people}
     out: list[DateNotice] = []
@@ -126,7 +127,12 @@ def dates_to_announce(
         days = (when - today).days
         if days > DATES_AHEAD_DAYS:
             continue
-        if days > 0 and last_digest_day is not None and last_digest_day < today:
+        if (
+            days > 0
+            and last_digest_day is not None
+            and last_digest_day < today
+            and (d.id not in set_since)
+        ):
             before = next_yearly(d.month, d.day, last_digest_day)
             if before == when and (when - last_digest_day).days <= DATES_AHEAD_DAYS:
                 continue

@@ -47,6 +47,17 @@ class NewPerson:
 
 
 @dataclass(frozen=True, slots=True)
+class DatesAhead:
+    """An owner's yearly dates that may fall in the next days (a superset: by month),
+    the local day of their last digest sent before today, and which of the dates were
+    set after that digest went out (so it could not have announced them)."""
+
+    dates: tuple[ImportantDate, ...] = ()
+    last_digest_day: date | None = None
+    set_since: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
 class UndoResult:
     """What `/undo` took back: the label the change was made with."""
 
@@ -247,10 +258,9 @@ class Store(Protocol):
 
     async def dates_ahead_many(
         self, requests: Sequence[tuple[int, date]], days: int
-    ) -> dict[int, tuple[list[ImportantDate], date | None]]:
-        """For each (owner, local day): their yearly dates that may fall in the next
-        `days` (a superset: by month), and the local day of their last digest sent
-        before it — what the digest's "🎂 Coming up" needs to announce each date once."""
+    ) -> dict[int, DatesAhead]:
+        """For each (owner, local day): what the digest's "🎂 Coming up" needs to
+        announce each date once (see `DatesAhead`)."""
         ...
 
     # -- which message logged which meeting ---------------------------------------------

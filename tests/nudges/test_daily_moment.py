@@ -128,3 +128,17 @@ def test_a_note_that_continues_the_sentence_is_read_with_its_kind() -> None:
     assert last_time("catch-up", "for brunch") == "Last time you caught up with them for brunch"
     assert last_time("coffee", "she's moving") == "Last time you had coffee with them: she's moving"
     assert last_time("bumped into", "at the market") == "Last time you ran into them at the market"
+
+
+async def test_a_date_added_after_the_day_s_digest_is_announced_the_next_morning(
+    ann: Chat, nudges: Nudges
+) -> None:
+    await says_all(ann, "/add Zoë inner", "coffee with Zoë today", "/date Zoë birthday 26 Nov")
+    assert len(await nudges.at(THURSDAY_9AM)) == 1  # her birthday today
+    nudges.clock.set(nudges.clock.now().replace(hour=12))
+    await says_all(ann, "/add Raj close", "coffee with Raj today", "/date Raj birthday 30 Nov")
+
+    [friday] = await nudges.at("2026-11-27T09:00:00Z")
+
+    assert friday == "🎂 Coming up:\n• Raj — birthday in 3 days (Mon 30 Nov)"
+    assert await nudges.at("2026-11-28T09:00:00Z") == []

@@ -145,7 +145,8 @@ class SqliteChange(Journal):
     async def set_date(
         self, person_id: int, label: str, month: int, day: int, year: int | None
     ) -> None:
-        values = {"month": month, "day": day, "year": year}
+        # Stamped on every set: a changed date is news to the next digest, like a new one.
+        values = {"month": month, "day": day, "year": year, "created_at": self.now}
         same = list(
             await self.conn.execute_fetchall(
                 "SELECT id FROM dates WHERE owner_id = ? AND person_id = ? AND label = ? "

@@ -254,7 +254,12 @@ V_PHONES: tuple[str, ...] = (
 )
 
 # The digest's "🎂 Coming up" reads each owner's dates of this month and the next.
-V_DATES_AHEAD: tuple[str, ...] = ("CREATE INDEX dates_owner_month ON dates(owner_id, month, day)",)
+# `created_at` (NULL for older rows) tells whether a date was already there when the
+# last digest went out, so a date added later is still announced ahead once.
+V_DATES_AHEAD: tuple[str, ...] = (
+    "CREATE INDEX dates_owner_month ON dates(owner_id, month, day)",
+    "ALTER TABLE dates ADD COLUMN created_at TEXT",
+)
 
 # Which chat message logged which meeting, so that editing the message (Telegram's
 # edited_message) can correct the log. Goes with its interaction.

@@ -39,7 +39,7 @@ from bot.core.model import (
 )
 from bot.formats import ExportDocument
 from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
-from bot.ports.store import Roster, UndoResult
+from bot.ports.store import DatesAhead, Roster, UndoResult
 from bot.store.sqlite import accounts
 from bot.store.sqlite.changes import SqliteChange
 from bot.store.sqlite.db import Database
@@ -489,39 +489,43 @@ class SqliteStore:
 
     async def dates_ahead_many(
         self, requests: Sequence[tuple[int, date]], days: int
-    ) -> dict[int, tuple[list[ImportantDate], date | None]]:
-        """For each (owner, their local day): their yearly dates that may fall within
-        `days` from then (by month: the caller checks the day), and the local day of
-        their last digest that went out before it — what "announced once ahead" needs."""
+    ) -> dict[int, DatesAhead]:
+        """`ports.Store.dates_ahead_many`: by month through `dates_owner_month`."""
         if not requests:
             return {}
 
-        def read(conn: sqlite3.Connection) -> dict[int, tuple[list[Any], Any]]:
-            out: dict[int, tuple[list[Any], Any]] = {}
+        def read(conn: sqlite3.Connection) -> dict[int, tuple[list[Any], Any, Any]]:
+            out: dict[int, tuple[list[Any], Any, Any]] = {}
             for owner, today in requests:
                 months = sorted({(today + timedelta(days=k)).month for k in range(days + 1)})
                 marks = ",".join("?" * len(months))
                 rows = conn.execute(
-                    "SELECT id, person_id, label, month, day, year FROM dates "
+                    "SELECT id, person_id, label, month, day, year, created_at FROM dates "
                     f"WHERE owner_id = ? AND month IN ({marks}) ORDER BY month, day, id",
                     (owner, *months),
                 ).fetchall()
-                (last,) = conn.execute(
-                    "SELECT max(local_day) FROM digests WHERE owner_id = ? AND local_day < ? "
-                    "AND status = 'sent'",
+                last = conn.execute(
+                    "SELECT local_day, sent_at FROM digests WHERE owner_id = ? "
+                    "AND local_day < ? AND status = 'sent' ORDER BY local_day DESC LIMIT 1",
                     (owner, today.isoformat()),
                 ).fetchone()
-                out[owner] = (rows, last)
+                out[owner] = (rows, last[0] if last else None, last[1] if last else None)
             return out
 
         found = await self.db.run(read)
-        return {
-            owner: (
-                [ImportantDate(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows],
-                date.fromisoformat(last) if last else None,
+        result: dict[int, DatesAhead] = {}
+        for owner, (rows, last_day, sent_at) in found.items():
+            # UTC text compares in time order; a date set after the digest went out
+            # (or one with no stamp when no digest has a time) is news to the next one.
+            since = {
+                int(r[0]) for r in rows if sent_at and r[6] is not None and str(r[6]) > sent_at
+            }
+            result[owner] = DatesAhead(
+                tuple(ImportantDate(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows),
+                date.fromisoformat(last_day) if last_day else None,
+                frozenset(since),
             )
-            for owner, (rows, last) in found.items()
-        }
+        return result
 
     # -- which message logged what (edits correct their log) ------------------------
 
