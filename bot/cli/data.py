@@ -32,6 +32,7 @@ from bot.formats import (
 from bot.formats.vcard import VCARD_VERSIONS
 from bot.ports.accounts import Duplicates
 from bot.ports.identities import CONSOLE, CONSOLE_USER, DISCORD, TELEGRAM, Identity
+from bot.private import write_private
 from bot.store.sqlite.db import Database
 
 COMMANDS = ("export", "import", "backup")
@@ -173,7 +174,7 @@ def _export(config: Config, args: argparse.Namespace) -> int:
         return 0
     output = _user_path(args.output)
     try:
-        output.write_bytes(data)
+        write_private(output, data, replace=True)
     except OSError as error:
         raise Refused(f"cannot write {output}: {error.strerror or error}") from error
     people = len(doc.people)

@@ -26,10 +26,10 @@ class ConsoleSender:
             raise Undeliverable("not the terminal's user")
         # A blank line first: the digest may arrive while a prompt is waiting; and the
         # prompt again after it, so the terminal still shows where to type.
-        self.chat.out.write("\n")
+        self.chat.write("\n")
         self.chat.show([reply])
         if self.chat.prompt and self.chat.waiting:
-            self.chat.out.write(self.chat.prompt)
+            self.chat.write(self.chat.prompt)
             self.chat.out.flush()
 
 

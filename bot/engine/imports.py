@@ -51,6 +51,7 @@ from bot.engine.engine import (
 )
 from bot.engine.render import join_names
 from bot.engine.replies import Attachment, Reply
+from bot.engine.restore_check import check_restore
 from bot.formats import (
     MAX_IMPORT_BYTES,
     ContactsFile,
@@ -164,6 +165,10 @@ async def on_file(engine: Engine, ctx: Context, file_name: str, data: bytes) -> 
     except ImportFormatError as error:
         return [Reply(str(error))]
     if isinstance(read, ExportDocument):
+        try:
+            check_restore(read, ctx.today)
+        except ImportFormatError as error:
+            return [Reply(f"{error} Nothing was restored.")]
         restore = {"a": ANSWER, "k": "kith", "f": label, "doc": data.decode("utf-8-sig")}
         return [await _restore_question(engine, ctx, restore, read)]
     payload: dict[str, Any] = {
@@ -585,6 +590,7 @@ async def _answer_restore(
         return [Reply("That button has expired.")]
     try:
         doc = await asyncio.to_thread(document_from_json, payload["doc"])
+        check_restore(doc, ctx.today)
     except ImportFormatError as error:
         await engine.store.drop_pending(ctx.owner, pending_id)
         return [Reply(str(error))]
@@ -600,6 +606,7 @@ async def _restore(
     duplicates: Duplicates,
     answering: int | None = None,
 ) -> str:
+    check_restore(doc, ctx.today)  # again here: `kith import` comes straight in
     people, moved = fit_circles(doc, engine)
     batch = ImportBatch(tuple(people), doc.interactions, restorable_settings(doc))
     outcome = await engine.store.apply_import(

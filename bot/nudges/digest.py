@@ -30,6 +30,7 @@ from typing import Final
 from bot.core.circles import Circles
 from bot.core.dates import describe_yearly, format_ago, format_day, next_yearly
 from bot.core.due import DueInfo, rank_due
+from bot.core.ids import button_number
 from bot.core.intervals import format_interval
 from bot.core.model import ImportantDate, Person, PersonCard
 from bot.core.wording import ask_line, join_names, kind_label, kind_past
@@ -392,15 +393,17 @@ def parse_press(rest: str) -> Press | None:
     The older form `r:12:13.14` (ids of the others, nothing handled) still reads.
     """
     parts = rest.split(":")
-    if len(parts) not in (2, 3, 4) or parts[0] not in ACTIONS or not parts[1].isdigit():
+    if len(parts) not in (2, 3, 4) or parts[0] not in ACTIONS:
         return None
-    person_id = int(parts[1])
+    person_id = button_number(parts[1])
+    if person_id is None:
+        return None
     ids: tuple[int, ...] = ()
     if len(parts) >= 3 and parts[2]:
-        pieces = parts[2].split(".")
-        if not all(p.isdigit() for p in pieces):
+        pieces = [button_number(p) for p in parts[2].split(".")]
+        if any(p is None for p in pieces):
             return None
-        ids = tuple(dict.fromkeys(int(p) for p in pieces))
+        ids = tuple(dict.fromkeys(p for p in pieces if p is not None))
     if len(parts) == 3:  # the older form: the others only
         return Press(parts[0], person_id, (person_id, *[i for i in ids if i != person_id]))
     if len(parts) == 4:

@@ -15,14 +15,18 @@ Exactly once, step by step:
    A crash before this commit leaves no trace, so the next sweep plans again; after it,
    the row exists and no second digest can be recorded for that day.
 3. Send the recorded text. Success marks the row `sent`. A transient failure (network,
-   5xx, 429 beyond the rate limiter's retries) leaves it `pending`, and later sweeps retry
+   5xx, 429) leaves it `pending`, and later sweeps retry
    it until the user's local day ends (then it is `expired`). A blocked bot marks the row
    `undeliverable` and the user inactive: no more nudges until they /start again.
 
-The one window left: Telegram accepted the message but the process died (or the answer
-was lost to a timeout) before `sent` was committed. The row is still `pending`, so the
-next sweep sends it again that day. Telegram's sendMessage has no idempotency key, so at
-this point "at least once" is the honest guarantee; everywhere else it is exactly once.
+Unknown outcomes: just before its request, the row is marked *sending* (committed).
+Telegram's sendMessage has no idempotency key, so when a request may have reached the
+user without our hearing back — a timeout after the request was written (`Unknown`), or
+a crash while sending (a `pending` row still marked sending at the next sweep) — sending
+again could show it twice. The rule: **at most once when the outcome is unknown.** Such
+a digest is not resent; it is recorded as `sent` with `outcome_unknown = 1`, so these
+cases can be counted (`SweepResult.unknown`, and in the table). Only failures known to
+have left nothing at Telegram (an error answer, a connection never made) are retried.
 """
 
 from __future__ import annotations
@@ -80,6 +84,10 @@ class Rejected(SendError):
     """This message was refused as such (e.g. malformed): sending it again won't help."""
 
 
+class Unknown(SendError):
+    """The request went out but no answer came (a read timeout): it may have arrived."""
+
+
 class Sender(Protocol):
     """How a transport delivers one digest message to one user."""
 
@@ -101,6 +109,7 @@ class SweepResult:
     undeliverable: int = 0
     rejected: int = 0
     expired: int = 0  # pending digests whose local day ended undelivered
+    unknown: int = 0  # sends whose outcome is unknown: not resent (at most once)
 
 
 class Sweeper:
@@ -140,13 +149,20 @@ class Sweeper:
             await self._schedule_missing(result)
             recorded = await self._record_due(result)
             await self._deliver(recorded, result)
-            if result.sent or result.pending or result.undeliverable or result.expired:
+            if (
+                result.sent
+                or result.pending
+                or result.undeliverable
+                or result.expired
+                or result.unknown
+            ):
                 log.info(
-                    "digest sweep: %d sent, %d pending, %d undeliverable, %d expired",
+                    "digest sweep: %d sent, %d pending, %d undeliverable, %d expired, %d unknown",
                     result.sent,
                     result.pending,
                     result.undeliverable,
                     result.expired,
+                    result.unknown,
                 )
             return result
 
@@ -157,6 +173,13 @@ class Sweeper:
         now = self.clock.now()
         retry: list[StoredDigest] = []
         for digest in await self.ledger.claim_pending(self.batch, self.scope):
+            if digest.sending:
+                # Sweeps never overlap and the database has one serving process, so
+                # this request was cut off by a crash: it may have been delivered.
+                await self.ledger.mark_unknown(digest.id, now, "interrupted while sending")
+                result.unknown += 1
+                log.warning("a digest was interrupted while sending; not sending it again")
+                continue
             try:
                 today = local_day(now, digest.timezone)
             except ValueError:
@@ -253,8 +276,14 @@ class Sweeper:
             tuple(tuple(Button(label, data) for label, data in row) for row in digest.buttons),
         )
         async with self._sending:
+            if not await self.ledger.mark_sending(digest.id, self.clock.now()):
+                return  # no longer pending (e.g. its person was forgotten meanwhile)
             try:
                 await self.sender.send(digest.owner, reply)
+            except Unknown as exc:
+                await self.ledger.mark_unknown(digest.id, self.clock.now(), _describe(exc))
+                result.unknown += 1
+                log.warning("a digest's outcome is unknown (%s); not resending it", exc)
             except TryLater as exc:
                 await self.ledger.mark_attempt(digest.id, _describe(exc))
                 result.pending += 1

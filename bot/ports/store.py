@@ -25,6 +25,7 @@ from bot.formats import ExportDocument
 from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
 from bot.ports.digests import DigestLedger
 from bot.ports.identities import Identities
+from bot.ports.updates import UpdateKey
 
 
 class StoreError(Exception):
@@ -218,6 +219,25 @@ class Store(Protocol):
 
     async def set_active(self, owner: int, active: bool) -> None:
         """Inactive owners (unreachable) get no digests until they come back."""
+        ...
+
+    async def reactivate(self, owner: int) -> None:
+        """The owner wrote to us, so they are reachable again (no-op when they were)."""
+        ...
+
+    # -- updates handled exactly once (bot/ports/updates.py) ---------------------------
+
+    async def handled_among(
+        self, transport: str, update_ids: Sequence[int], now: datetime
+    ) -> set[int]:
+        """Which of these updates were already handled (their change committed), not
+        counting expired records."""
+        ...
+
+    async def mark_handled(self, key: UpdateKey, owner: int) -> None:
+        """Record an update that changed nothing, after it was handled. Journaled writes
+        (`change`, `log_now`, `undo`, `delete_user`) record the update being handled
+        inside their own transaction instead."""
         ...
 
     async def delete_user(self, owner: int) -> None:

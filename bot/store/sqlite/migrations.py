@@ -253,6 +253,31 @@ V_PHONES: tuple[str, ...] = (
     "CREATE INDEX vcard_names_owner ON vcard_names(owner_id)",
 )
 
+# Updates handled exactly once (bot/ports/updates.py): the ids of updates already handled,
+# per transport, recorded in the same transaction as the change each one made. Exact ids
+# with an expiry, not a high-water mark: Telegram may restart its ids after a quiet week.
+# No foreign key to users: /deleteme deletes the user in the transaction that records it,
+# and that record (an update id, no user data) must outlive the user until it expires.
+V_HANDLED_UPDATES: tuple[str, ...] = (
+    """CREATE TABLE handled_updates (
+        transport TEXT NOT NULL,
+        update_id INTEGER NOT NULL,
+        owner INTEGER NOT NULL,
+        expires_at TEXT NOT NULL,
+        PRIMARY KEY (transport, update_id)
+    )""",
+    "CREATE INDEX handled_updates_expiry ON handled_updates(expires_at)",
+)
+
+# A digest is marked *sending* just before its request (bot/nudges/sweep.py): a row still
+# pending with `sending_at` set had its request cut off by a crash. Its outcome is unknown,
+# as is a send that timed out after the request went out; such a digest is not sent again
+# (at most once when unknown) and is kept as sent with `outcome_unknown = 1`, to be counted.
+V_DIGEST_SENDING: tuple[str, ...] = (
+    "ALTER TABLE digests ADD COLUMN sending_at TEXT",
+    "ALTER TABLE digests ADD COLUMN outcome_unknown INTEGER NOT NULL DEFAULT 0",
+)
+
 # The digest's "🎂 Coming up" reads each owner's dates of this month and the next.
 # `created_at` (NULL for older rows) tells whether a date was already there when the
 # last digest went out, so a date added later is still announced ahead once.
@@ -281,6 +306,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     V_IDENTITIES,
     V_OWNER_VERSION,
     V_PHONES,
+    V_HANDLED_UPDATES,
+    V_DIGEST_SENDING,
     V_DATES_AHEAD,
     V_LOG_MESSAGES,
 )
