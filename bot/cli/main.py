@@ -7,6 +7,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
+from bot.cli import circles as cli_circles
 from bot.cli import data as cli_data
 from bot.config import Config, ConfigError, load_config
 from bot.store.sqlite.db import StoreError
@@ -28,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the Telegram bot (long polling)")
     common(run)
     cli_data.add_commands(sub, common)
+    cli_circles.add_command(sub, common)
     return parser
 
 
@@ -59,6 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.telegram.run import run_bot
 
             return run_bot(config)
+        if args.command == "circles":
+            return cli_circles.run(args, config)
         if args.command in cli_data.COMMANDS:
             return cli_data.run(args, config)
     except (ConfigError, StoreError, MigrationError) as exc:

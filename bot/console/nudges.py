@@ -44,5 +44,7 @@ class TerminalNudges:
     async def __call__(self, chat: ConsoleChat) -> None:
         if self._sweeper is None:
             scope = Scope(transport=CONSOLE, owner=chat.owner)
-            self._sweeper = Sweeper(self.engine, self.clock, ConsoleSender(chat), scope=scope)
+            self._sweeper = Sweeper(
+                self.engine, self.clock, ConsoleSender(chat), scope=scope, weekly_review=True
+            )
         await self._sweeper.sweep()

@@ -179,6 +179,10 @@ def sentence(text: str) -> str:
 _QUESTION_WORDS: Final = frozenset(
     "how what whether if when why where who which whose".split()  # noqa: SIM905
 )
+_TO_DO: Final = frozenset(
+    {"plan", "invite", "send", "call", "bring", "return", "give", "tell", "thank"}
+    | {"congratulate", "book", "visit", "text", "check", "remind"}
+)
 _ASK_ABOUT = re.compile(r"^(?:ask\s+(?:them\s+|him\s+|her\s+)?)?about\s+", re.IGNORECASE)
 
 
@@ -196,6 +200,8 @@ def ask_line(text: str) -> str:
     asks_them = first in ("them", "him", "her") and len(words) > 1 and words[1] in _QUESTION_WORDS
     if first in _QUESTION_WORDS or asks_them:
         return f"Ask {text}"
+    if first in _TO_DO:  # "plan something together" is a thing to do, not to ask about
+        return text[:1].upper() + text[1:]
     return f"Ask about {text}"
 
 

@@ -608,7 +608,13 @@ async def _restore(
 ) -> str:
     check_restore(doc, ctx.today)  # again here: `kith import` comes straight in
     people, moved = fit_circles(doc, engine)
-    batch = ImportBatch(tuple(people), doc.interactions, restorable_settings(doc))
+    batch = ImportBatch(
+        tuple(people),
+        doc.interactions,
+        restorable_settings(doc),
+        groups=doc.groups,
+        weekly_review=doc.weekly_review,
+    )
     outcome = await engine.store.apply_import(
         ctx.owner,
         f"imported {label}",

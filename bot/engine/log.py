@@ -9,6 +9,14 @@ from typing import Any
 from bot.core.clock import parse_utc
 from bot.core.dates import DateError, format_day
 from bot.core.due import rank_due
+from bot.core.meeting_words import (
+    at_place,
+    find_place,
+    note_without_place,
+    place_key,
+    place_words,
+    who_reached_out,
+)
 from bot.core.model import Interaction, Person
 from bot.core.names import Match, name_key
 from bot.core.phrases import PhraseError, is_who_question, looks_like_log, parse_log
@@ -49,10 +57,15 @@ async def log_text(
     ref = ctx.message_ref if ref is None else ref
     index = await engine.index(ctx.owner)
     phrase = parse_log(text, today, index)
+    place = find_place(text)
+    initiator = who_reached_out(text)
+    where = place_words(text) if place is not None else frozenset()
     chosen: list[int] = []
     new_names: list[str] = []
     guesses: list[str] = []
     for name in phrase.names:
+        if place is not None and place_key(name) == place_key(place):
+            continue  # "drinks at the Crown": the Crown is where, not who
         key = name_key(name)
         choice = choices.get(key)
         if choice == SKIP:
@@ -69,6 +82,8 @@ async def log_text(
             if res.match == Match.FUZZY:
                 guesses.append(name)
             continue
+        if where and all(w.casefold() in where for w in name.split()):
+            continue  # "at the Bakery on Main": part of the place, not someone new
         payload = {
             "a": "log",
             "text": text,
@@ -92,8 +107,19 @@ async def log_text(
 
     if not chosen and not new_names:
         return [Reply("Nobody's left in that, so I logged nothing.")]
+    note = phrase.note if place is None else note_without_place(phrase.note, place)
     logged, iid = await commit_log(
-        engine, ctx, phrase.day, phrase.kind, phrase.note, chosen, new_names, guesses, today
+        engine,
+        ctx,
+        phrase.day,
+        phrase.kind,
+        note,
+        chosen,
+        new_names,
+        guesses,
+        today,
+        place=place,
+        initiator=initiator,
     )
     if ref:
         await engine.store.remember_log_message(ctx.owner, ref, iid, ctx.now)
@@ -112,6 +138,9 @@ async def commit_log(
     new_names: list[str],
     guesses: list[str],
     today: date,
+    *,
+    place: str | None = None,
+    initiator: str | None = None,
 ) -> tuple[Reply, int]:
     """Write the log; its confirmation and the interaction's id."""
     store = engine.store
@@ -124,15 +153,30 @@ async def commit_log(
     reactivate = [p.id for p in people if p.imported]
     if not new_names:
         # The everyday log: one transaction in one database thread hop.
-        iid = await store.log_now(ctx.owner, label, ctx.now, day, kind, note, ids, reactivate)
+        iid = await store.log_now(
+            ctx.owner,
+            label,
+            ctx.now,
+            day,
+            kind,
+            note,
+            ids,
+            reactivate,
+            place=place,
+            initiator=initiator,
+        )
     else:
         async with store.change(ctx.owner, label, ctx.now) as ch:
             ids += await ch.add_people(
                 [NewPerson(n, engine.circles.default_new, ctx.today) for n in new_names]
             )
-            iid = await ch.log_meeting(day, kind, note, ids, reactivate=reactivate)
+            iid = await ch.log_meeting(
+                day, kind, note, ids, reactivate=reactivate, place=place, initiator=initiator
+            )
     shown = [em(n) for n in names]
     text = f"Logged {kind_noun(kind, shown)} on {format_day(day, today)}"
+    if place is not None:
+        text += f" {at_place(place)}"
     text = sentence(f"{text} — note: {note}") if note else text + "."
     if new_names:
         text += f" Added {join_names(new_names)} to {engine.circles.default_new}."

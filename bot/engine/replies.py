@@ -41,11 +41,16 @@ class Button:
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
-    """A file that goes with a reply (an export): Telegram sends it as a document."""
+    """A file that goes with a reply (an export): Telegram sends it as a document.
+
+    A `photo` (the /circles picture) is shown as a picture where the transport can, with
+    the reply's text as its caption; elsewhere it is a file like any other.
+    """
 
     file_name: str
     data: bytes
     mime_type: str
+    photo: bool = False
 
 
 # Emphasis travels as two private-use characters around the emphasised words: the engine
@@ -84,10 +89,21 @@ class Reply:
     undo: str = ""
 
     def __post_init__(self) -> None:
+        # Frozen: set once, here, so callers can write Reply(f"… {em(name)} …").
         if BOLD_ON in self.text or BOLD_OFF in self.text:
-            # Frozen: set once, here, so callers can write Reply(f"… {em(name)} …").
             object.__setattr__(self, "rich", self.text)
             object.__setattr__(self, "text", plain(self.text))
+        elif self.rich and plain(self.rich) != self.text:
+            # `replace(reply, text=…)` changed the text under its marks: an appended
+            # tail ("…\n3 neighbors nearby") keeps the marks of the part before it,
+            # anything else falls back to the plain text, never to stale words.
+            before = plain(self.rich)
+            rich = self.rich + self.text[len(before) :] if self.text.startswith(before) else ""
+            object.__setattr__(self, "rich", rich)
+
+    @property
+    def has_photo(self) -> bool:
+        return any(f.photo for f in self.files)
 
     @property
     def flat_buttons(self) -> list[Button]:

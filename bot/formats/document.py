@@ -23,11 +23,18 @@ JSON shape (version 2), keys always in this order:
                  "phones": ["+351 912 345 678", …], "emails": ["a@b.pt", …],
                  "name_parts": {"family", "given", "additional", "prefix", "suffix"} | null
                 }, …],
-     "interactions": [{"day", "kind", "note", "people": ["p1", …], "created_at"}, …]}
+     "interactions": [{"day", "kind", "note", "people": ["p1", …], "created_at",
+                       "place"?, "initiator"?}, …]}
 
 A date is ISO 8601 as RFC 6350 writes it: `"1990-04-12"`, or `"--04-12"` when the year is
 unknown. Version 1 (no phones, e-mails or name parts; dates as `{"label", "month", "day",
 "year"}`) is still read.
+
+`place` (where the meeting happened) and `initiator` ("me" or "them": who reached out
+first) appear only when known; an export without them (an older kith) reads the same.
+So do two top-level keys, present only when there is something to say:
+`"groups": [{"name", "cadence_days", "members": ["p1", …]}, …]` and
+`"weekly_review": false` (the weekly look back turned off; absent means on).
 """
 
 from __future__ import annotations
@@ -116,6 +123,17 @@ class ExportedInteraction:
     note: str
     people: tuple[str, ...]
     created_at: str
+    place: str | None = None
+    initiator: str | None = None
+
+
+@dataclass(frozen=True)
+class ExportedGroup:
+    """People who meet together (`/group`), naming them by ref."""
+
+    name: str
+    cadence_days: int | None
+    members: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -128,6 +146,8 @@ class ExportDocument:
     circles: tuple[tuple[str, int], ...]
     people: tuple[ExportedPerson, ...]
     interactions: tuple[ExportedInteraction, ...]
+    groups: tuple[ExportedGroup, ...] = ()
+    weekly_review: bool = True
 
 
 # -- helpers for whoever builds a document from the store -----------------------------------
@@ -189,9 +209,22 @@ def _to_json_object(doc: ExportDocument) -> Json:
                 "note": i.note,
                 "people": list(i.people),
                 "created_at": i.created_at,
+                **({"place": i.place} if i.place is not None else {}),
+                **({"initiator": i.initiator} if i.initiator is not None else {}),
             }
             for i in doc.interactions
         ],
+        **(
+            {
+                "groups": [
+                    {"name": g.name, "cadence_days": g.cadence_days, "members": list(g.members)}
+                    for g in doc.groups
+                ]
+            }
+            if doc.groups
+            else {}
+        ),
+        **({} if doc.weekly_review else {"weekly_review": False}),
     }
 
 
@@ -301,10 +334,13 @@ T = TypeVar("T")
 class _Reader:
     """Typed access to one JSON object, with errors that say where ("person 3, note 2")."""
 
-    def __init__(self, obj: object, where: str, keys: tuple[str, ...]) -> None:
+    def __init__(
+        self, obj: object, where: str, keys: tuple[str, ...], optional: tuple[str, ...] = ()
+    ) -> None:
+        """`optional` keys may be absent (fields newer kiths add, older exports lack)."""
         if not isinstance(obj, dict):
             raise ImportFormatError(f"{_cap(where)} should be a JSON object.")
-        unknown = [k for k in obj if k not in keys]
+        unknown = [k for k in obj if k not in keys and k not in optional]
         if unknown:
             raise ImportFormatError(f'{_cap(where)} has an unknown field "{unknown[0]}".')
         missing = [k for k in keys if k not in obj]
@@ -326,7 +362,7 @@ class _Reader:
         return value
 
     def optional_text(self, key: str) -> str | None:
-        return None if self.obj[key] is None else self.text(key)
+        return None if self.obj.get(key) is None else self.text(key)
 
     def boolean(self, key: str) -> bool:
         value = self.obj[key]
@@ -418,7 +454,7 @@ def _document_from_object(obj: object) -> ExportDocument:
             f"This export is format version {version}, from a newer kith; "
             f"I can read up to version {DOCUMENT_VERSION}. Update kith and try again."
         )
-    top = _Reader(obj, "the export", _TOP_KEYS)
+    top = _Reader(obj, "the export", _TOP_KEYS, ("groups", "weekly_review"))
     version = top.integer("version", 1, DOCUMENT_VERSION)
     settings = _Reader(obj["settings"], "the settings", ("timezone", "digest_time"))
     circles = top.items("circles", _circle, "circle")
@@ -438,7 +474,18 @@ def _document_from_object(obj: object) -> ExportDocument:
                 raise ImportFormatError(
                     f'Interaction {n} mentions person "{ref}", who is not in the export.'
                 )
+    groups = top.items("groups", _group, "group") if "groups" in obj else ()
+    for group in groups:
+        unknown = [ref for ref in group.members if ref not in known]
+        if unknown:
+            raise ImportFormatError(
+                f'The group "{group.name[:40]}" mentions person "{unknown[0][:20]}", '
+                "who is not in the export."
+            )
+    weekly_review = top.boolean("weekly_review") if "weekly_review" in obj else True
     return ExportDocument(
+        groups=groups,
+        weekly_review=weekly_review,
         version=top.integer("version", 1, DOCUMENT_VERSION),
         exported_at=top.timestamp("exported_at"),
         settings={
@@ -546,14 +593,31 @@ def _date_v1(obj: object, where: str) -> ExportedDate:
 
 
 def _interaction(obj: object, where: str) -> ExportedInteraction:
-    r = _Reader(obj, where, ("day", "kind", "note", "people", "created_at"))
+    r = _Reader(obj, where, ("day", "kind", "note", "people", "created_at"), ("place", "initiator"))
     people = r.texts("people")
     if len(set(people)) != len(people):
         raise r.fail('"people" lists the same person twice')
+    initiator = r.optional_text("initiator")
+    if initiator not in (None, "me", "them"):
+        raise r.fail(f'"initiator" should be "me" or "them", not "{initiator[:20]}"')
     return ExportedInteraction(
         day=r.day("day"),
         kind=r.text("kind", required=True),
         note=r.text("note"),
         people=people,
         created_at=r.timestamp("created_at"),
+        place=r.optional_text("place"),
+        initiator=initiator,
+    )
+
+
+def _group(obj: object, where: str) -> ExportedGroup:
+    r = _Reader(obj, where, ("name", "cadence_days", "members"))
+    members = r.texts("members")
+    if len(set(members)) != len(members):
+        raise r.fail('"members" lists the same person twice')
+    return ExportedGroup(
+        name=r.text("name", required=True),
+        cadence_days=r.optional_integer("cadence_days", 1, 36500),
+        members=members,
     )

@@ -19,6 +19,7 @@ from bot.core.model import Person
 from bot.core.schedule import first_digest_at, parse_clock
 from bot.core.timezones import display_timezone
 from bot.engine.engine import Context, Engine
+from bot.engine.insight import add_group_lines
 from bot.engine.replies import DEFAULT_LIMITS, Limits, Reply
 from bot.nudges.digest import (
     DATES_AHEAD_DAYS,
@@ -70,10 +71,12 @@ async def build_digests(
     }
     cards = await engine.store.cards_many([(owner, chosen[owner]) for owner, _ in wanted])
     notices = await date_notices(engine, wanted)
-    return {
+    digests = {
         owner: compose(cards[owner], engine.circles, today, notices=notices[owner], limits=limits)
         for owner, today in wanted
     }
+    await add_group_lines(engine, wanted, digests)
+    return digests
 
 
 async def date_notices(

@@ -72,13 +72,15 @@ def recently_nudged(person: Person, today: date) -> bool:
 def choose(people: Iterable[Person], circles: Circles, today: date, limit: int) -> list[DueInfo]:
     """The people for today's digest, best first; empty when nobody is due."""
     ranked = rank_due(people, circles, today)  # skips snoozed, imported and paused people
+    # Among the equally due, a neighbor first: the easiest hello there is (stable sort).
+    ranked.sort(key=lambda d: (-d.ratio, circles.rank(d.person.circle), not is_neighbor(d.person)))
     fresh = [d for d in ranked if not recently_nudged(d.person, today)]
     return rotate(fresh)[: max(0, limit)]
 
 
 def rotate(ranked: Sequence[DueInfo]) -> list[DueInfo]:
     """Fair turns: by band of overdue ratio, then whoever was nudged longest ago (never
-    nudged first), then the ranking's own order (ratio, circle, name)."""
+    nudged first), then the ranking's own order (ratio, circle, neighbor first, name)."""
     order = {d.person.id: i for i, d in enumerate(ranked)}
 
     def key(d: DueInfo) -> tuple[int, date, int]:
@@ -86,6 +88,13 @@ def rotate(ranked: Sequence[DueInfo]) -> list[DueInfo]:
         return (-band, d.person.last_nudged_on or date.min, order[d.person.id])
 
     return sorted(ranked, key=key)
+
+
+NEIGHBOR_TAGS: Final = frozenset({"neighbor", "neighbour", "neighbors", "neighbours"})
+
+
+def is_neighbor(person: Person) -> bool:
+    return any(t.casefold() in NEIGHBOR_TAGS for t in person.tags)
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +272,9 @@ def person_section(card: PersonCard, circles: Circles, today: date) -> str:
         headline += "nothing logged yet"
     else:
         headline = f"• {em(p.name)} ({p.circle}) — {since_text(p, today)}"
+        place = next((i.place for i in card.history if i.place), None)
+        if place and is_neighbor(p):  # "Maria (friends) — bakery, 5 weeks since coffee"
+            headline = f"• {em(p.name)} ({p.circle}) — {place}, {since_text(p, today)}"
     lines = [headline]
     note = last_note(card)
     if note:

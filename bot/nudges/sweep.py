@@ -45,6 +45,7 @@ from bot.engine.engine import Engine
 from bot.engine.replies import DEFAULT_LIMITS, Button, Limits, Reply
 from bot.nudges.actions import build_digest, build_digests
 from bot.nudges.digest import Digest
+from bot.nudges.review import ReviewSweeper
 from bot.ports.digests import (
     EVERYONE,
     EXPIRED,
@@ -110,6 +111,7 @@ class SweepResult:
     rejected: int = 0
     expired: int = 0  # pending digests whose local day ended undelivered
     unknown: int = 0  # sends whose outcome is unknown: not resent (at most once)
+    reviews: int = 0  # weekly reviews delivered
 
 
 class Sweeper:
@@ -129,6 +131,7 @@ class Sweeper:
         limits: Limits = DEFAULT_LIMITS,
         batch: int = BATCH,
         concurrency: int = CONCURRENCY,
+        weekly_review: bool = False,
     ) -> None:
         self.engine = engine
         self.store = engine.store
@@ -138,6 +141,23 @@ class Sweeper:
         self.limits = limits  # what one message of the sender's transport holds
         self.batch = batch
         self.ledger = engine.store.ledger
+        # The weekly look back rides on the same sweep (Sundays, its own ledger) where the
+        # composition root asks for it.
+        self.reviews: ReviewSweeper | None = None
+        if weekly_review:
+            self.reviews = ReviewSweeper(
+                engine,
+                clock,
+                sender,
+                scope=scope,
+                outcomes=(
+                    (TryLater, "pending"),
+                    (Undeliverable, "undeliverable"),
+                    (Rejected, "rejected"),
+                    # It may have arrived: like a digest, not sent again.
+                    (Unknown, "sent"),
+                ),
+            )
         self._sending = asyncio.Semaphore(concurrency)
         self._running = asyncio.Lock()  # one sweep at a time, whoever calls it
 
@@ -149,6 +169,7 @@ class Sweeper:
             await self._schedule_missing(result)
             recorded = await self._record_due(result)
             await self._deliver(recorded, result)
+            result.reviews = await self._sweep_reviews()
             if (
                 result.sent
                 or result.pending
@@ -167,6 +188,16 @@ class Sweeper:
             return result
 
     # -- steps -------------------------------------------------------------------------
+
+    async def _sweep_reviews(self) -> int:
+        if self.reviews is None:
+            return 0
+        try:
+            return await self.reviews.sweep()
+        except Exception:
+            # The look back must never hold up tomorrow's digest.
+            log.exception("the weekly review sweep failed")
+            return 0
 
     async def _retry_pending(self, result: SweepResult) -> None:
         """Digests recorded earlier but not delivered: again if still their day."""

@@ -25,6 +25,7 @@ from bot.formats import ExportDocument
 from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
 from bot.ports.digests import DigestLedger
 from bot.ports.identities import Identities
+from bot.ports.insight import InsightReads
 from bot.ports.updates import UpdateKey
 
 
@@ -94,9 +95,13 @@ class Change(Protocol):
         note: str,
         person_ids: Sequence[int],
         reactivate: Sequence[int] = (),
+        *,
+        place: str | None = None,
+        initiator: str | None = None,
     ) -> int:
         """Record a meeting; it moves each person's last contact. `reactivate`: imported
-        people this meeting starts tracking. The meeting's id."""
+        people this meeting starts tracking; `place` where it was, `initiator` who
+        reached out ("me", "them", None: unsaid). The meeting's id."""
         ...
 
     async def snooze(self, person_id: int, until: date) -> None:
@@ -168,6 +173,15 @@ class Change(Protocol):
         person_ids: Sequence[int],
     ) -> None:
         """Rewrite a logged meeting (an edited log message): its day, kind, note, people."""
+
+    async def save_group(self, name: str, member_ids: Sequence[int], group_id: int | None) -> int:
+        """Create the group `name` (group_id None) or give group `group_id` these members."""
+        ...
+
+    async def set_group_cadence(self, group_id: int, days: int | None) -> None: ...
+
+    async def set_weekly_review(self, on: bool) -> None:
+        """The owner's weekly look back on or off."""
         ...
 
 
@@ -184,6 +198,11 @@ class Store(Protocol):
         """Which transport user is which owner (see bot/ports/identities.py)."""
         ...
 
+    @property
+    def insight(self) -> InsightReads:
+        """Reads for /circles, /review, /group and places, and the review ledger."""
+        ...
+
     def change(self, owner: int, label: str, now: datetime) -> AbstractAsyncContextManager[Change]:
         """A transaction for one owner, committed when the block ends, undone as one."""
         ...
@@ -198,6 +217,9 @@ class Store(Protocol):
         note: str,
         person_ids: Sequence[int],
         reactivate: Sequence[int] = (),
+        *,
+        place: str | None = None,
+        initiator: str | None = None,
     ) -> int:
         """`change` + `Change.log_meeting` in one go: the everyday log, kept fast."""
         ...

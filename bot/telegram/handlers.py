@@ -64,6 +64,7 @@ NOT_TEXT: Final = (
     "“coffee with Alice yesterday” — or see /help."
 )
 NO_NAME: Final = "That contact card has no name I can use."
+CAPTION_LIMIT: Final = 1024  # Telegram's limit for a photo's caption
 
 # How many group chats to remember having answered; past this the memory starts over,
 # which at worst means one more refusal line in a group.
@@ -245,7 +246,8 @@ class Handlers:
         """Queue replies as messages, in order, then their files as documents. They go
         out per chat, retried on transient failures; the rest of a reply stops at a part
         that cannot be delivered."""
-        parts = [p for r in replies for p in parts_of(r)]
+        # A reply with a photo is its caption: the text is not sent twice.
+        parts = [p for r in replies if not r.has_photo for p in parts_of(r)]
         steps = [*self._part_steps(bot, chat_id, parts), *self._file_steps(bot, chat_id, replies)]
         self.replies.post(owner, chat_id, steps)
 
@@ -255,9 +257,12 @@ class Handlers:
 
     @staticmethod
     def _file_steps(bot: Bot, chat_id: int, replies: Sequence[Reply]) -> list[Step]:
-        """The replies' attachments (an export), one document each."""
+        """The replies' attachments (an export), one document each; a photo (the
+        /circles picture) as a photo with its reply's text as the caption."""
         return [
-            _document_step(bot, chat_id, file.data, file.file_name)
+            _photo_step(bot, chat_id, file.data, file.file_name, reply.text[:CAPTION_LIMIT])
+            if file.photo
+            else _document_step(bot, chat_id, file.data, file.file_name)
             for reply in replies
             for file in reply.files
         ]
@@ -305,6 +310,14 @@ def _document_step(bot: Bot, chat_id: int, data: bytes, file_name: str) -> Step:
     async def step() -> object:
         # A fresh InputFile per try: a retried upload starts from the first byte.
         return await bot.send_document(chat_id, InputFile(data, filename=file_name))
+
+    return step
+
+
+def _photo_step(bot: Bot, chat_id: int, data: bytes, file_name: str, caption: str) -> Step:
+    async def step() -> object:
+        photo = InputFile(data, filename=file_name)
+        return await bot.send_photo(chat_id, photo, caption=caption or None)
 
     return step
 

@@ -86,7 +86,12 @@ def install_nudges(app: Application[Any, Any, Any, Any, Any, Any], services: Ser
         app.bot, services.store.identities, frozenset(services.config.telegram.allowed_users)
     )
     sweeper = Sweeper(
-        services.engine, services.clock, sender, scope=TELEGRAM_USERS, limits=TELEGRAM_LIMITS
+        services.engine,
+        services.clock,
+        sender,
+        scope=TELEGRAM_USERS,
+        limits=TELEGRAM_LIMITS,
+        weekly_review=True,
     )
     every = sweep_seconds()
     loop = SweepLoop(sweeper.sweep, every, first=min(FIRST_SWEEP_SECONDS, every))

@@ -100,6 +100,7 @@ def test_a_sentence_ends_once(text: str, expected: str) -> None:
         ("how the move went", "Ask how the move went"),
         ("ask about the flat", "Ask about the flat"),
         ("whether she got the job", "Ask whether she got the job"),
+        ("plan something together", "Plan something together"),
     ],
 )
 def test_ask_lines(text: str, expected: str) -> None:

@@ -92,3 +92,13 @@ def test_a_cut_inside_a_bold_name_closes_and_reopens_it() -> None:
     marked = "x" * 8 + " " + em("Zoë & Co") + " tail"
     chunks = html_chunks(marked, limit=14)
     assert chunks == ["xxxxxxxx <b>Zoë</b>", "<b>&amp; Co</b> tail"]
+
+
+def test_a_reply_whose_text_is_replaced_never_renders_stale_words() -> None:
+    from dataclasses import replace
+
+    reply = Reply(f"Logged coffee with {em('Zoë')}.")
+    longer = replace(reply, text=reply.text + "\nZoë lives nearby.")
+    assert longer.rich == f"Logged coffee with {em('Zoë')}.\nZoë lives nearby."
+    other = replace(reply, text="Something else")
+    assert other.rich == "" and other.text == "Something else"

@@ -43,6 +43,7 @@ from bot.formats import (
     ExportedDate,
     ExportedFavor,
     ExportedFollowUp,
+    ExportedGroup,
     ExportedInteraction,
     ExportedNote,
     ExportedPerson,
@@ -104,8 +105,19 @@ async def export_document(
             note=row["note"],
             people=tuple(refs[link["person_id"]] for link in links.get(row["id"], [])),
             created_at=_stamp(row["created_at"]),
+            place=row["place"],
+            initiator=row["initiator"],
         )
         for row in rows["interactions"]
+    )
+    members = _group(rows["friend_group_members"], "group_id")
+    groups = tuple(
+        ExportedGroup(
+            row["name"],
+            row["cadence_days"],
+            tuple(refs[m["person_id"]] for m in members.get(row["id"], [])),
+        )
+        for row in rows["friend_groups"]
     )
     return ExportDocument(
         version=DOCUMENT_VERSION,
@@ -114,11 +126,13 @@ async def export_document(
         circles=tuple((c.name, c.cadence_days) for c in circles.order),
         people=people,
         interactions=interactions,
+        groups=groups,
+        weekly_review=bool(user["review_weekly"]) if user else True,
     )
 
 
 _EXPORT_QUERIES = {
-    "users": "SELECT timezone, digest_time FROM users WHERE id = ?",
+    "users": "SELECT timezone, digest_time, review_weekly FROM users WHERE id = ?",
     "people": "SELECT id, name, circle, cadence_days, paused, added_on, snoozed_until, imported "
     "FROM people WHERE owner_id = ? ORDER BY id",
     "aliases": "SELECT person_id, alias FROM aliases WHERE owner_id = ? ORDER BY id",
@@ -133,12 +147,17 @@ _EXPORT_QUERIES = {
     "emails": "SELECT person_id, email FROM emails WHERE owner_id = ? ORDER BY id",
     "vcard_names": "SELECT person_id, name, family, given, additional, prefix, suffix "
     "FROM vcard_names WHERE owner_id = ? ORDER BY id",
-    "interactions": "SELECT id, day, kind, note, created_at FROM interactions "
+    "interactions": "SELECT id, day, kind, note, created_at, place, initiator FROM interactions "
     "WHERE owner_id = ? ORDER BY id",
     # Only links to the owner's own people: a person id is never another owner's.
     "interaction_people": "SELECT ip.interaction_id, ip.person_id FROM interaction_people ip "
     "JOIN people p ON p.id = ip.person_id AND p.owner_id = ip.owner_id "
     "WHERE ip.owner_id = ? ORDER BY ip.id",
+    "friend_groups": "SELECT id, name, cadence_days FROM friend_groups WHERE owner_id = ? "
+    "ORDER BY id",
+    "friend_group_members": "SELECT m.group_id, m.person_id FROM friend_group_members m "
+    "JOIN people p ON p.id = m.person_id AND p.owner_id = m.owner_id "
+    "WHERE m.owner_id = ? ORDER BY m.id",
 }
 
 
@@ -291,9 +310,31 @@ class _Importer:
             await ch.insert_many(table, table_rows)
 
         await self._interactions(batch.interactions, ids)
+        await self._groups(batch.groups, ids)
         if was_empty and batch.settings:
             await self._settings(batch.settings)
+        if was_empty and batch.weekly_review is not None:
+            await ch.set_weekly_review(batch.weekly_review)
         return self.outcome
+
+    async def _groups(self, groups: Sequence[ExportedGroup], ids: Mapping[str, int | None]) -> None:
+        """Groups come along with their people; a name already taken is left as it is."""
+        if not groups:
+            return
+        taken = {
+            str(r[0])
+            for r in await self.ch.conn.execute_fetchall(
+                "SELECT name_key FROM friend_groups WHERE owner_id = ?", (self.ch.owner,)
+            )
+        }
+        for group in groups:
+            members = [pid for ref in group.members if (pid := ids.get(ref)) is not None]
+            if name_key(group.name) in taken or len(members) < 2:
+                continue
+            gid = await self.ch.save_group(group.name, members, None)
+            if group.cadence_days:
+                await self.ch.set_group_cadence(gid, group.cadence_days)
+            taken.add(name_key(group.name))
 
     # -- reading what is there --------------------------------------------------------
 
@@ -467,7 +508,14 @@ class _Importer:
         new_ids = await self.ch.insert_many(
             "interactions",
             [
-                {"day": i.day, "kind": i.kind, "note": i.note, "created_at": _stored(i.created_at)}
+                {
+                    "day": i.day,
+                    "kind": i.kind,
+                    "note": i.note,
+                    "created_at": _stored(i.created_at),
+                    "place": i.place,
+                    "initiator": i.initiator,
+                }
                 for i, _ in keep
             ],
         )

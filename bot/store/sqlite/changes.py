@@ -57,12 +57,15 @@ class SqliteChange(Journal):
         note: str,
         person_ids: Sequence[int],
         reactivate: Sequence[int] = (),
+        *,
+        place: str | None = None,
+        initiator: str | None = None,
     ) -> int:
         # The triggers move each person's last contact from interaction_people.
-        iid = await self.insert(
-            "interactions",
-            {"day": day.isoformat(), "kind": kind, "note": note, "created_at": self.now},
-        )
+        row: dict[str, object] = {"day": day.isoformat(), "kind": kind, "note": note}
+        if place is not None or initiator is not None:
+            row |= {"place": place, "initiator": initiator}
+        iid = await self.insert("interactions", {**row, "created_at": self.now})
         await self.insert_many(
             "interaction_people",
             [
@@ -207,6 +210,7 @@ class SqliteChange(Journal):
             "phones",
             "emails",
             "vcard_names",
+            "friend_group_members",  # journaled, so /undo puts them back in their groups
         ):
             await self.delete(table, "person_id = ?", pid)
         await self.delete("interaction_people", "person_id = ?", pid)
@@ -254,3 +258,22 @@ class SqliteChange(Journal):
                 for pid in dict.fromkeys(person_ids)
             ],
         )
+
+    async def save_group(self, name: str, member_ids: Sequence[int], group_id: int | None) -> int:
+        if group_id is None:
+            group_id = await self.insert(
+                "friend_groups", {"name": name, "name_key": name_key(name), "created_at": self.now}
+            )
+        else:
+            await self.delete("friend_group_members", "group_id = ?", (group_id,))
+        await self.insert_many(
+            "friend_group_members",
+            [{"group_id": group_id, "person_id": pid} for pid in dict.fromkeys(member_ids)],
+        )
+        return group_id
+
+    async def set_group_cadence(self, group_id: int, days: int | None) -> None:
+        await self.update("friend_groups", group_id, {"cadence_days": days})
+
+    async def set_weekly_review(self, on: bool) -> None:
+        await self.update("users", self.owner, {"review_weekly": int(on)})

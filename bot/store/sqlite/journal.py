@@ -29,6 +29,8 @@ TABLES = frozenset(
         "phones",
         "emails",
         "vcard_names",
+        "friend_groups",
+        "friend_group_members",
         "pending",
     }
 )

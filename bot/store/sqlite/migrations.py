@@ -278,6 +278,59 @@ V_DIGEST_SENDING: tuple[str, ...] = (
     "ALTER TABLE digests ADD COLUMN outcome_unknown INTEGER NOT NULL DEFAULT 0",
 )
 
+# Where a meeting happened ("at the bakery") and who reached out first ("she called me":
+# 'them'; "I called Bob": 'me'; NULL when unsaid), both read from the log's words.
+V_PLACES: tuple[str, ...] = (
+    "ALTER TABLE interactions ADD COLUMN place TEXT",
+    "ALTER TABLE interactions ADD COLUMN initiator TEXT CHECK (initiator IN ('me', 'them'))",
+)
+
+# Groups that meet together (`/group board-games Alice Bob Carol`), each with an
+# optional rhythm of its own (NULL: the widest cadence among its members).
+V_GROUPS: tuple[str, ...] = (
+    """CREATE TABLE friend_groups (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        name_key TEXT NOT NULL,
+        cadence_days INTEGER,
+        created_at TEXT NOT NULL
+    )""",
+    "CREATE UNIQUE INDEX groups_owner_key ON friend_groups(owner_id, name_key)",
+    """CREATE TABLE friend_group_members (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner_id INTEGER NOT NULL,
+        group_id INTEGER NOT NULL REFERENCES friend_groups(id) ON DELETE CASCADE,
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE
+    )""",
+    "CREATE INDEX group_members_group ON friend_group_members(group_id)",
+    "CREATE INDEX group_members_person ON friend_group_members(person_id)",
+)
+
+# The weekly look back (`/review`): on for new users, off for those who were here before
+# it existed (they never asked for a new message). The ledger works as `digests` does:
+# a row per user and week, written before sending, UNIQUE so a week has one review.
+V_REVIEWS: tuple[str, ...] = (
+    "ALTER TABLE users ADD COLUMN review_weekly INTEGER NOT NULL DEFAULT 1",
+    "UPDATE users SET review_weekly = 0",
+    """CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        week TEXT NOT NULL,
+        local_day TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'sent', 'undeliverable', 'rejected', 'expired')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        text TEXT NOT NULL,
+        buttons TEXT NOT NULL DEFAULT '[]',
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        sent_at TEXT,
+        UNIQUE (owner_id, week)
+    )""",
+    "CREATE INDEX reviews_pending ON reviews(status) WHERE status = 'pending'",
+)
+
 # The digest's "🎂 Coming up" reads each owner's dates of this month and the next.
 # `created_at` (NULL for older rows) tells whether a date was already there when the
 # last digest went out, so a date added later is still announced ahead once.
@@ -308,6 +361,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     V_PHONES,
     V_HANDLED_UPDATES,
     V_DIGEST_SENDING,
+    V_PLACES,
+    V_GROUPS,
+    V_REVIEWS,
     V_DATES_AHEAD,
     V_LOG_MESSAGES,
 )

@@ -49,6 +49,7 @@ from bot.store.sqlite.changes import SqliteChange
 from bot.store.sqlite.db import Database
 from bot.store.sqlite.digests import SqliteDigestLedger
 from bot.store.sqlite.identities import SqliteIdentities
+from bot.store.sqlite.insight import SqliteInsight
 from bot.store.sqlite.journal import apply_inverse, undo_entry
 from bot.store.sqlite.schedules import BUMP_SQL, next_digest_text, schedule_for
 
@@ -138,6 +139,8 @@ def _cards_from_rows(
                     r["kind"],
                     r["note"],
                     tuple(int(x) for x in str(r["people"]).split(",")),
+                    r["place"],
+                    r["initiator"],
                 )
                 for r in h.get(p.id, ())
             ),
@@ -157,6 +160,7 @@ class SqliteStore:
         self._known: set[int] = set()  # owners whose row is known to exist
         self._ledger = SqliteDigestLedger(db, self.invalidate)
         self._identities = SqliteIdentities(db)
+        self._insight = SqliteInsight(db)
 
     @property
     def ledger(self) -> SqliteDigestLedger:
@@ -165,6 +169,10 @@ class SqliteStore:
     @property
     def identities(self) -> SqliteIdentities:
         return self._identities
+
+    @property
+    def insight(self) -> SqliteInsight:
+        return self._insight
 
     async def close(self) -> None:
         await self.db.close()
@@ -510,6 +518,7 @@ class SqliteStore:
                 ),
                 conn.execute(
                     f"{w}SELECT * FROM (SELECT ip.person_id, i.id, i.day, i.kind, i.note, "
+                    "  i.place, i.initiator, "
                     "  (SELECT group_concat(person_id) FROM interaction_people x "
                     "    WHERE x.interaction_id = i.id) AS people, "
                     "  row_number() OVER (PARTITION BY ip.person_id "
@@ -628,6 +637,9 @@ class SqliteStore:
         note: str,
         person_ids: Sequence[int],
         reactivate: Sequence[int] = (),
+        *,
+        place: str | None = None,
+        initiator: str | None = None,
     ) -> int:
         """`log` inside its own `change`, as one transaction in one thread hop.
 
@@ -644,9 +656,9 @@ class SqliteStore:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 (iid,) = conn.execute(
-                    "INSERT INTO interactions (owner_id, day, kind, note, created_at) "
-                    "VALUES (?, ?, ?, ?, ?) RETURNING id",
-                    (owner, iso, kind, note, stamp),
+                    "INSERT INTO interactions (owner_id, day, kind, note, created_at, place, "
+                    "initiator) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    (owner, iso, kind, note, stamp, place, initiator),
                 ).fetchone()
                 links = [
                     int(r[0])
