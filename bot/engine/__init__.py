@@ -15,8 +15,8 @@ from bot.ports.store import Store
 MENU_ORDER = (
     "start", "help", "log", "who", "add", "show", "people", "circle", "every", "note", "ask",
     "tag", "alias", "favor", "date", "phone", "email", "snooze", "rename", "forget", "undo",
-    "timezone", "digest", "settings", "export", "import", "circles", "review", "group",
-    "deleteme",
+    "timezone", "digest", "dateorder", "settings", "export", "import", "circles", "review",
+    "group", "deleteme",
 )  # fmt: skip
 
 __all__ = ["Button", "Command", "Context", "Engine", "Reply", "UserError", "build_engine"]

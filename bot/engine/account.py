@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from bot.core.dates import default_date_order
+from bot.core.model import UserSettings
 from bot.core.phrases import looks_like_log
 from bot.core.schedule import format_clock, parse_clock
 from bot.core.timezones import (
@@ -40,8 +42,9 @@ async def cmd_help(engine: Engine, ctx: Context, args: str) -> list[Reply]:
             example = f", e.g. {c.example}" if c.example and c.example != f"/{c.name}" else ""
             lines.append(f"/{c.name} — {c.description[:1].lower()}{c.description[1:]}{example}")
     lines.append(
-        "Plain words work too: “lunch with Bob on Friday”, “who should I call?”, "
-        "“note Alice loves jazz”."
+        "Plain words work too: “lunch with Bob on Friday”, “Sara, Omar and I went skating "
+        "yday”, “games night: Sara, Omar”, “who should I call?”, “when did I last see Ben?”, "
+        "“who did I see this week?”, “Ravi's birthday is 3 May”, “note Alice loves jazz”."
     )
     return [Reply("\n".join(lines))]
 
@@ -164,11 +167,19 @@ async def cmd_settings(engine: Engine, ctx: Context, args: str) -> list[Reply]:
         "Your settings:",
         f"• time zone: {display_timezone(s.timezone)} (/timezone)",
         f"• daily digest: {s.digest_time or 'off'} (/digest)",
+        f"• date order: {_date_order_text(s)} (/dateorder)",
         f"• next digest: {await nudges.next_digest_text(engine, ctx)}",
         f"• at most {engine.max_per_digest} people per digest",
         f"• circles: {circles}",
     ]
     return [Reply("\n".join(lines))]
+
+
+def _date_order_text(s: UserSettings) -> str:
+    if s.date_order:
+        return s.date_order
+    guess = default_date_order(s.timezone)
+    return f"{guess} (from your time zone)" if guess else "not set — I'll ask when it matters"
 
 
 async def cmd_deleteme(engine: Engine, ctx: Context, args: str) -> list[Reply]:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.core.clock import parse_utc
-from bot.core.dates import DateError, format_day
+from bot.core.dates import DATE_ORDERS, AmbiguousDate, DateError, default_date_order, format_day
 from bot.core.due import rank_due
 from bot.core.meeting_words import (
     at_place,
@@ -19,8 +19,10 @@ from bot.core.meeting_words import (
 )
 from bot.core.model import Interaction, Person
 from bot.core.names import Match, name_key
-from bot.core.phrases import PhraseError, is_who_question, looks_like_log, parse_log
+from bot.core.phrases import LogPhrase, PhraseError, parse_log
+from bot.core.understand import Intent, read
 from bot.core.wording import kind_label, kind_noun, sentence
+from bot.engine import talk
 from bot.engine.engine import Command, Context, Engine, check_name, local_today, short
 from bot.engine.loop import loop_reply
 from bot.engine.render import join_names, who_list
@@ -56,8 +58,13 @@ async def log_text(
     """
     ref = ctx.message_ref if ref is None else ref
     index = await engine.index(ctx.owner)
-    phrase = parse_log(text, today, index)
-    place = find_place(text)
+    try:
+        phrase = parse_log(text, today, index, date_order(ctx))
+    except AmbiguousDate as unsure:
+        return [await _ask_date_order(engine, ctx, text, today, unsure)]
+    # The parser keeps places out of the people; the meeting-words rules name the place
+    # the way the card and the review show it ("bakery"), the parser's as written.
+    place = find_place(text) or phrase.place or None
     initiator = who_reached_out(text)
     where = place_words(text) if place is not None else frozenset()
     chosen: list[int] = []
@@ -120,12 +127,78 @@ async def log_text(
         today,
         place=place,
         initiator=initiator,
+        assumed=_assumed(phrase, today),
     )
     if ref:
         await engine.store.remember_log_message(ctx.owner, ref, iid, ctx.now)
     # Close the loop: what was open with the people just seen, with buttons.
     after = await loop_reply(engine, ctx, chosen)
     return [logged] if after is None else [logged, after]
+
+
+def _assumed(phrase: LogPhrase, today: date) -> str:
+    """ "today — I couldn't read “the 3st”": said whenever a date word was not read."""
+    if not phrase.assumed:
+        return ""
+    when = "today" if phrase.day == today else format_day(phrase.day, today)
+    return f"{when} — I couldn't read “{phrase.assumed}”"
+
+
+def date_order(ctx: Context) -> str:
+    """The user's numeric date order: theirs, else their time zone's, else "" (ask)."""
+    return ctx.settings.date_order or default_date_order(ctx.settings.timezone)
+
+
+async def _ask_date_order(
+    engine: Engine, ctx: Context, text: str, today: date, unsure: AmbiguousDate
+) -> Reply:
+    """ "3/11": 3 Nov or 11 Mar? Asked once; the answer becomes the user's date order."""
+    day_first, month_first = unsure.options
+    payload = {"a": "dateorder", "text": text, "today": today.isoformat()}
+    return await engine.ask(
+        ctx,
+        f"Is {unsure.text} {format_day(day_first, today)} or {format_day(month_first, today)}? "
+        "I'll remember how you write dates (/dateorder changes it).",
+        payload,
+        [
+            (f"{format_day(day_first, today)} (day first)", "dmy"),
+            (f"{format_day(month_first, today)} (month first)", "mdy"),
+            ("Cancel", CANCEL),
+        ],
+    )
+
+
+async def answer_date_order(
+    engine: Engine, ctx: Context, pending_id: int, payload: dict[str, Any], choice: str
+) -> list[Reply]:
+    await engine.store.drop_pending(ctx.owner, pending_id)
+    if choice == CANCEL:
+        return [Reply("OK, nothing logged.")]
+    if choice not in DATE_ORDERS:
+        return [Reply("That button has expired.")]
+    await _save_date_order(engine, ctx, choice)
+    ctx = await engine.context(ctx.owner)
+    return await log_text(engine, ctx, payload["text"], {}, date.fromisoformat(payload["today"]))
+
+
+async def _save_date_order(engine: Engine, ctx: Context, order: str) -> None:
+    await engine.store.update_settings(
+        ctx.owner, f"set the date order to {order}", ctx.now, date_order=order
+    )
+
+
+_ORDER_EXAMPLES = {"dmy": "14/11 is 14 November", "mdy": "11/14 is November 14"}
+_ORDER_EXAMPLES["ymd"] = "2026/11/14, and 11/14 is November 14"
+
+
+async def cmd_dateorder(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/dateorder dmy|mdy|ymd"""
+    order = args.strip().casefold().replace("/", "").replace("-", "")
+    if order not in DATE_ORDERS:
+        current = date_order(ctx) or "not set (I'll ask when a date could be read two ways)"
+        return [Reply(f"Your date order: {current}. Change it with /dateorder dmy, mdy or ymd.")]
+    await _save_date_order(engine, ctx, order)
+    return [Reply(f"Got it: {_ORDER_EXAMPLES[order]}. /undo to take it back.")]
 
 
 async def commit_log(
@@ -141,6 +214,7 @@ async def commit_log(
     *,
     place: str | None = None,
     initiator: str | None = None,
+    assumed: str = "",
 ) -> tuple[Reply, int]:
     """Write the log; its confirmation and the interaction's id."""
     store = engine.store
@@ -177,6 +251,8 @@ async def commit_log(
     text = f"Logged {kind_noun(kind, shown)} on {format_day(day, today)}"
     if place is not None:
         text += f" {at_place(place)}"
+    if assumed:
+        text += f" ({assumed})"
     text = sentence(f"{text} — note: {note}") if note else text + "."
     if new_names:
         text += f" Added {join_names(new_names)} to {engine.circles.default_new}."
@@ -239,7 +315,7 @@ async def edit_log(engine: Engine, ctx: Context, text: str) -> list[Reply]:
     today = local_today(logged_at, ctx.settings.timezone)
     index = await engine.index(ctx.owner)
     try:
-        phrase = parse_log(text, today, index)
+        phrase = parse_log(text, today, index, date_order(ctx))
     except (PhraseError, DateError) as exc:
         return [Reply(f"I couldn't re-read your edit ({exc}) — the log stays as it was.")]
     ids: list[int] = []
@@ -298,6 +374,22 @@ def _what_changed(
     return out
 
 
+async def answer_not_seen(
+    engine: Engine, ctx: Context, pending_id: int, payload: dict[str, Any], choice: str
+) -> list[Reply]:
+    """ "Not seen Ravi for months" → "Log a catch-up today"; snoozing is talk's."""
+    if choice != "l":
+        return await talk.answer_offer(engine, ctx, pending_id, payload, choice)
+    await engine.store.drop_pending(ctx.owner, pending_id)
+    person = await engine.store.person(ctx.owner, int(payload["pid"]))
+    if person is None:
+        return [Reply("That person is no longer in your circles.")]
+    logged, _ = await commit_log(
+        engine, ctx, ctx.today, "catch-up", "", [person.id], [], [], ctx.today
+    )
+    return [logged]
+
+
 async def cmd_who(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     """/who [circle|#tag]"""
     people = await engine.people(ctx.owner)
@@ -343,13 +435,15 @@ def filter_scope(
 
 
 async def understand_plain(engine: Engine, ctx: Context, text: str) -> list[Reply] | None:
-    """Free text: a who-question or a log; None when it is neither."""
-    if is_who_question(text):
-        return await cmd_who(engine, ctx, "")
+    """Free text: a log, a who-question, or one of talk's kinds (a plan, "not seen X for
+    months", a birthday, a question, "thanks"); None when it is none of them."""
     index = await engine.index(ctx.owner)
-    if looks_like_log(text, index):
+    reading = read(text, ctx.today, index)
+    if reading.intent is Intent.ASK_WHO:
+        return await cmd_who(engine, ctx, "")
+    if reading.intent is Intent.LOG:
         return await log_text(engine, ctx, text, {}, ctx.today)
-    return None
+    return await talk.about(engine, ctx, text, reading)
 
 
 def register(engine: Engine) -> None:
@@ -357,6 +451,12 @@ def register(engine: Engine) -> None:
         Command("log", cmd_log, "Log a meeting", "/log coffee with Alice yesterday — she's moving")
     )
     engine.add_command(Command("who", cmd_who, "Who haven't I seen?", "/who inner"))
+    engine.add_command(
+        Command("dateorder", cmd_dateorder, "How you write dates (14/11)", "/dateorder dmy")
+    )
     engine.plain_text.append(understand_plain)
     engine.add_answer("log", answer_log)
     engine.edit_handler = edit_log
+    engine.add_answer("dateorder", answer_date_order)
+    engine.add_answer("notseen", answer_not_seen)
+    talk.register(engine)

@@ -235,8 +235,8 @@ class Store(Protocol):
     async def update_settings(
         self, owner: int, label: str, now: datetime, **values: str | None
     ) -> None:
-        """Change `timezone` / `digest_time` as an undoable change; the digest schedule
-        follows in the same transaction."""
+        """Change `timezone` / `digest_time` / `date_order` as an undoable change; the
+        digest schedule follows in the same transaction."""
         ...
 
     async def set_active(self, owner: int, active: bool) -> None:
@@ -332,6 +332,13 @@ class Store(Protocol):
         ...
 
     async def get_pending(self, owner: int, pending_id: int) -> dict[str, Any] | None: ...
+
+    async def latest_pending(
+        self, owner: int, since: datetime
+    ) -> tuple[int, dict[str, Any]] | None:
+        """The owner's newest question asked at or after `since` (id, payload), for a
+        typed answer."""
+        ...
 
     async def drop_pending(self, owner: int, pending_id: int) -> None: ...
 

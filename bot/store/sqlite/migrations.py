@@ -330,6 +330,9 @@ V_REVIEWS: tuple[str, ...] = (
     )""",
     "CREATE INDEX reviews_pending ON reviews(status) WHERE status = 'pending'",
 )
+# How the user writes numeric dates (issue 9): dmy, mdy or ymd; NULL means "not said":
+# the time zone's country decides where that is clear, else kith asks once.
+V_DATE_ORDER: tuple[str, ...] = ("ALTER TABLE users ADD COLUMN date_order TEXT",)
 
 # The digest's "🎂 Coming up" reads each owner's dates of this month and the next.
 # `created_at` (NULL for older rows) tells whether a date was already there when the
@@ -364,6 +367,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     V_PLACES,
     V_GROUPS,
     V_REVIEWS,
+    V_DATE_ORDER,
     V_DATES_AHEAD,
     V_LOG_MESSAGES,
 )

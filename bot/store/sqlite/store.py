@@ -268,13 +268,17 @@ class SqliteStore:
     async def settings(self, owner: int) -> UserSettings | None:
         # Read every time (one indexed row): another process may have changed them.
         rows = await self.db.fetchall(
-            "SELECT timezone, digest_time FROM users WHERE id = ?", (owner,)
+            "SELECT timezone, digest_time, date_order FROM users WHERE id = ?", (owner,)
         )
         if not rows:
             self._known.discard(owner)  # deleted, maybe by another process
             return None
         self._known.add(owner)
-        return UserSettings(timezone=rows[0]["timezone"], digest_time=rows[0]["digest_time"])
+        return UserSettings(
+            timezone=rows[0]["timezone"],
+            digest_time=rows[0]["digest_time"],
+            date_order=rows[0]["date_order"],
+        )
 
     async def ensure_user(self, owner: int, defaults: UserSettings, now: datetime) -> bool:
         """Create the owner's row if missing; True when it was created."""
@@ -761,6 +765,21 @@ class SqliteStore:
             return None
         payload: dict[str, Any] = json.loads(rows[0]["payload"])
         return payload
+
+    async def latest_pending(
+        self, owner: int, since: datetime
+    ) -> tuple[int, dict[str, Any]] | None:
+        """The owner's newest open question asked at or after `since`: a typed reply may
+        answer it."""
+        rows = await self.db.fetchall(
+            "SELECT id, payload FROM pending WHERE owner_id = ? AND created_at >= ? "
+            "ORDER BY id DESC LIMIT 1",
+            (owner, format_utc(since)),
+        )
+        if not rows:
+            return None
+        payload: dict[str, Any] = json.loads(rows[0]["payload"])
+        return int(rows[0]["id"]), payload
 
     async def drop_pending(self, owner: int, pending_id: int) -> None:
         await self.db.execute(
