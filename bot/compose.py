@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -12,21 +12,20 @@ from bot.config import Config
 from bot.core.circles import Circles
 from bot.core.clock import Clock, OffsetClock, SystemClock
 from bot.core.model import UserSettings
-from bot.engine import Engine, build_engine
+from bot.engine import build_engine
+from bot.nudges import actions as digest_actions
+from bot.services import Services
 from bot.store.sqlite.db import Database
 from bot.store.sqlite.lock import serving
 from bot.store.sqlite.store import SqliteStore
 
 
 @dataclass(frozen=True, slots=True)
-class Services:
-    """Everything a transport needs, built once per process."""
+class SqliteServices(Services):
+    """`Services` over the SQLite store, with its database for what only SQLite does
+    (tests that look at rows, `kith backup`)."""
 
-    config: Config
     db: Database
-    store: SqliteStore
-    engine: Engine
-    clock: Clock
 
 
 # Test-only, undocumented for users: seconds added to the real clock, so an end-to-end
@@ -47,7 +46,7 @@ def clock_from_env(env: Mapping[str, str] | None = None) -> Clock:
 @asynccontextmanager
 async def services(
     config: Config, clock: Clock | None = None, *, serve: bool = False
-) -> AsyncIterator[Services]:
+) -> AsyncIterator[SqliteServices]:
     """Open the database, build the engine, and close the database afterwards.
 
     `serve`: this process is the Telegram bot (`kith run`), so it must be the only one on
@@ -58,8 +57,15 @@ async def services(
             yield built
 
 
+def serving_services(
+    config: Config, clock: Clock | None = None
+) -> AbstractAsyncContextManager[SqliteServices]:
+    """`services` for the process that serves Telegram (`kith run`): the only one."""
+    return services(config, clock, serve=True)
+
+
 @asynccontextmanager
-async def _services(config: Config, clock: Clock | None) -> AsyncIterator[Services]:
+async def _services(config: Config, clock: Clock | None) -> AsyncIterator[SqliteServices]:
     clock = clock or clock_from_env()
     db = await Database.open(config.db_path)
     try:
@@ -68,8 +74,13 @@ async def _services(config: Config, clock: Clock | None) -> AsyncIterator[Servic
             timezone=config.nudges.timezone, digest_time=config.nudges.digest_time
         )
         engine = build_engine(
-            store, Circles(config.circles), clock, defaults, config.nudges.max_per_digest
+            store,
+            Circles(config.circles),
+            clock,
+            defaults,
+            config.nudges.max_per_digest,
+            plugins=(digest_actions.register,),  # the daily digest, from bot/nudges
         )
-        yield Services(config, db, store, engine, clock)
+        yield SqliteServices(config, store, engine, clock, db)
     finally:
         await db.close()

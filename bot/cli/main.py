@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     chat = sub.add_parser("chat", help="talk to kith in this terminal")
     common(chat)
-    run = sub.add_parser("run", help="run the Telegram bot (long polling)")
+    run = sub.add_parser("run", help="run the chat bot on Telegram and/or Discord")
     common(run)
     cli_data.add_commands(sub, common)
     cli_circles.add_command(sub, common)
@@ -58,9 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "chat":
             return asyncio.run(_chat(config))
         if args.command == "run":
-            from bot.telegram.run import run_bot
+            from bot.cli.run import run
 
-            return run_bot(config)
+            return run(config)
         if args.command == "circles":
             return cli_circles.run(args, config)
         if args.command in cli_data.COMMANDS:

@@ -17,7 +17,6 @@ from bot.core.timezones import (
 )
 from bot.engine.engine import Command, Context, Engine
 from bot.engine.replies import Reply
-from bot.nudges import actions as nudges
 
 GREETING = (
     "Hi! I'm kith — I help you keep in touch with the people who matter.\n"
@@ -132,7 +131,9 @@ async def cmd_digest(engine: Engine, ctx: Context, args: str) -> list[Reply]:
             )
         ]
     if arg in ("now", "today"):
-        return await nudges.digest_now(engine, ctx)
+        return await engine.preview_digest(ctx)
+    if arg.split(" ", 1)[0] == "via":
+        return await digest_via(engine, ctx, arg[3:].strip())
     if arg in ("off", "stop", "none", "never"):
         await engine.store.update_settings(
             ctx.owner, "turned the digest off", ctx.now, digest_time=None
@@ -159,6 +160,23 @@ async def cmd_digest(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     ]
 
 
+VIA: dict[str, str] = {"telegram": "Telegram", "discord": "Discord"}
+
+
+async def digest_via(engine: Engine, ctx: Context, transport: str) -> list[Reply]:
+    """/digest via telegram|discord: which linked app the digest comes to."""
+    if transport not in VIA:
+        return [Reply("Say /digest via telegram or /digest via discord.")]
+    if not await engine.store.identities.set_digest_via(ctx.owner, transport):
+        return [
+            Reply(
+                f"This account isn't on {VIA[transport]} yet. Send /link here, then the "
+                f"code to me on {VIA[transport]}."
+            )
+        ]
+    return [Reply(f"Your daily digest will come on {VIA[transport]}.")]
+
+
 async def cmd_settings(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     """/settings"""
     s = ctx.settings
@@ -168,10 +186,13 @@ async def cmd_settings(engine: Engine, ctx: Context, args: str) -> list[Reply]:
         f"• time zone: {display_timezone(s.timezone)} (/timezone)",
         f"• daily digest: {s.digest_time or 'off'} (/digest)",
         f"• date order: {_date_order_text(s)} (/dateorder)",
-        f"• next digest: {await nudges.next_digest_text(engine, ctx)}",
+        f"• next digest: {await engine.next_digest_text(ctx)}",
         f"• at most {engine.max_per_digest} people per digest",
         f"• circles: {circles}",
     ]
+    if len(await engine.store.identities.of_owner(ctx.owner)) > 1:  # linked apps
+        via = await engine.store.identities.digest_via(ctx.owner) or ""
+        lines.insert(3, f"• digest comes on: {VIA.get(via, via)} (/digest via …)")
     return [Reply("\n".join(lines))]
 
 

@@ -97,6 +97,10 @@ class Engine:
     )
     file_handler: FileFn | None = None
     edit_handler: EditFn | None = None
+    # The daily digest lives in bot/nudges, above the engine, and plugs in here
+    # (`nudges.actions.register`): `/digest now` and `/settings` ask through these.
+    digest_preview: Callable[[Engine, Context], Awaitable[list[Reply]]] | None = None
+    next_digest: Callable[[Engine, Context], Awaitable[str]] | None = None
     _indexes: dict[int, tuple[int, NameIndex]] = field(default_factory=dict)
 
     # -- registration ----------------------------------------------------------
@@ -114,6 +118,16 @@ class Engine:
     def set_file_handler(self, handler: FileFn) -> None:
         """Handles a file the user sent (`import_file`): (ctx, file name, bytes)."""
         self.file_handler = handler
+
+    async def preview_digest(self, ctx: Context) -> list[Reply]:
+        """Today's digest on demand (`/digest now`), from the digest plugged in."""
+        if self.digest_preview is None:
+            return [Reply("There's no daily digest here.")]
+        return await self.digest_preview(self, ctx)
+
+    async def next_digest_text(self, ctx: Context) -> str:
+        """When the next digest comes, in words; "off" without a digest plugged in."""
+        return "off" if self.next_digest is None else await self.next_digest(self, ctx)
 
     def add_person_command(self, name: str, handler: PersonFn) -> None:
         """A handler re-run with a chosen person after an ambiguous-name question."""
@@ -169,8 +183,10 @@ class Engine:
         return await self._guarded(owner, work)
 
     async def reachable_again(self, owner: int) -> None:
-        """The owner said /start (e.g. after unblocking the bot): digests resume."""
-        await self.store.set_active(owner, True)
+        """The owner wrote to us, on any transport: whoever blocked the bot has unblocked
+        it (not only with /start), so digests resume. Every transport calls this for each
+        message a user sends."""
+        await self.store.reactivate(owner)
 
     async def unreachable(self, owner: int) -> None:
         """A transport cannot reach the owner (they blocked the bot): no more digests
@@ -230,8 +246,6 @@ class Engine:
             word, _, args = text[1:].partition(" ")
             name = word.split("@", 1)[0].casefold()
             command = self.commands.get(name)
-            if name == "start":
-                await self.reachable_again(ctx.owner)
             if command is None:
                 return [Reply(self._unknown_command(name))]
             return await command.handler(self, ctx, args.strip())

@@ -26,6 +26,7 @@ from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
 from bot.ports.digests import DigestLedger
 from bot.ports.identities import Identities
 from bot.ports.insight import InsightReads
+from bot.ports.links import Links
 from bot.ports.updates import UpdateKey
 
 
@@ -201,6 +202,11 @@ class Store(Protocol):
     @property
     def insight(self) -> InsightReads:
         """Reads for /circles, /review, /group and places, and the review ledger."""
+        ...
+
+    @property
+    def links(self) -> Links:
+        """Link codes and joining identities (see bot/ports/links.py)."""
         ...
 
     def change(self, owner: int, label: str, now: datetime) -> AbstractAsyncContextManager[Change]:

@@ -334,6 +334,17 @@ V_REVIEWS: tuple[str, ...] = (
 # the time zone's country decides where that is clear, else kith asks once.
 V_DATE_ORDER: tuple[str, ...] = ("ALTER TABLE users ADD COLUMN date_order TEXT",)
 
+# One-time codes for `/link` (bot/ports/links.py): shown to one owner, entered by
+# another within ten minutes to join their identities.
+V_LINKS: tuple[str, ...] = (
+    """CREATE TABLE link_codes (
+        code TEXT PRIMARY KEY,
+        owner_id INTEGER NOT NULL,
+        expires_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX link_codes_owner ON link_codes(owner_id)",
+)
+
 # The digest's "🎂 Coming up" reads each owner's dates of this month and the next.
 # `created_at` (NULL for older rows) tells whether a date was already there when the
 # last digest went out, so a date added later is still announced ahead once.
@@ -368,6 +379,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     V_GROUPS,
     V_REVIEWS,
     V_DATE_ORDER,
+    V_LINKS,
     V_DATES_AHEAD,
     V_LOG_MESSAGES,
 )

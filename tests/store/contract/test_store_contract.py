@@ -1,0 +1,284 @@
+"""What the engine and the sweep rely on from any store (`bot.ports.Store`).
+
+Run against every implementation in conftest.STORES; nothing here knows tables or SQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from bot.core.circles import Circles
+from bot.core.model import FavorKind, UserSettings
+from bot.formats import ExportedInteraction, ExportedPerson
+from bot.ports.accounts import AlreadyAnswered, Duplicates, ImportBatch
+from bot.ports.digests import PENDING, SENT, UNDELIVERABLE, NewDigest, Planned, Scope
+from bot.ports.identities import CONSOLE_USER, Identity
+from bot.ports.store import NewPerson, Store
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+TODAY = date(2026, 11, 25)
+DEFAULTS = UserSettings(timezone="UTC", digest_time="09:00")
+ANN, BOB = 1, 2
+
+
+async def owner_with(store: Store, owner: int, *names: str) -> list[int]:
+    await store.ensure_user(owner, DEFAULTS, NOW)
+    async with store.change(owner, "added", NOW) as ch:
+        return await ch.add_people([NewPerson(n, "inner", TODAY) for n in names])
+
+
+# -- owner scoping -----------------------------------------------------------------------
+
+
+async def test_an_owner_sees_and_changes_only_their_own_people(store: Store) -> None:
+    [alice] = await owner_with(store, ANN, "Alice")
+    await owner_with(store, BOB, "Bert")
+
+    assert [p.name for p in await store.people(BOB)] == ["Bert"]
+    assert await store.person(BOB, alice) is None
+    assert await store.card(BOB, alice) is None
+    async with store.change(BOB, "snoozed", NOW) as ch:
+        await ch.snooze(alice, TODAY + timedelta(days=7))
+        await ch.add_note(alice, "not mine")
+        await ch.forget(alice)
+    card = await store.card(ANN, alice)
+    assert card is not None
+    assert card.person.snoozed_until is None
+    assert card.notes == ()
+
+
+async def test_undo_is_per_owner(store: Store) -> None:
+    await owner_with(store, ANN, "Alice")
+    await owner_with(store, BOB, "Bert")
+    undone = await store.undo(BOB)
+    assert undone is not None and undone.label == "added"
+    assert await store.people(BOB) == ()
+    assert [p.name for p in await store.people(ANN)] == ["Alice"]
+
+
+async def test_pending_questions_are_per_owner(store: Store) -> None:
+    await owner_with(store, ANN)
+    await owner_with(store, BOB)
+    asked = await store.put_pending(ANN, {"a": "pick", "ids": [1]}, NOW)
+    assert await store.get_pending(BOB, asked) is None
+    await store.drop_pending(BOB, asked)
+    assert await store.get_pending(ANN, asked) == {"a": "pick", "ids": [1]}
+
+
+# -- changes and undo --------------------------------------------------------------------
+
+
+async def test_a_change_is_undone_whole_and_in_order(store: Store) -> None:
+    [alice] = await owner_with(store, ANN, "Alice")
+    async with store.change(ANN, "many things", NOW) as ch:
+        await ch.rename(alice, "Alice Smith")
+        await ch.add_alias(alice, "Ali")
+        await ch.tag(alice, ["climbing"], [])
+        await ch.set_cadence(alice, 21)
+        await ch.move(alice, "close")
+        await ch.add_follow_up(alice, "the move", None)
+        await ch.add_favor(alice, FavorKind.OFFERED, "help with boxes")
+        await ch.set_date(alice, "birthday", 3, 12, None)
+        await ch.log_meeting(TODAY, "coffee", "fun", [alice])
+    card = await store.card(ANN, alice)
+    assert card is not None
+    p = card.person
+    assert (p.name, p.aliases, p.tags, p.cadence_days, p.circle) == (
+        "Alice Smith",
+        ("Ali",),
+        ("climbing",),
+        21,
+        "close",
+    )
+    assert p.last_contact == TODAY and p.last_kind == "coffee"
+    assert [d.label for d in card.dates] == ["birthday"]
+
+    undone = await store.undo(ANN)
+    assert undone is not None and undone.label == "many things"
+    card = await store.card(ANN, alice)
+    assert card is not None
+    p = card.person
+    assert (p.name, p.aliases, p.tags, p.cadence_days, p.circle) == ("Alice", (), (), None, "inner")
+    assert p.last_contact is None
+    assert (card.follow_ups, card.favors, card.dates, card.history) == ((), (), (), ())
+
+
+async def test_a_change_that_fails_writes_nothing(store: Store) -> None:
+    [alice] = await owner_with(store, ANN, "Alice")
+    with pytest.raises(RuntimeError):
+        async with store.change(ANN, "half done", NOW) as ch:
+            await ch.add_people([NewPerson("Bob", "inner", TODAY)])
+            await ch.snooze(alice, TODAY)
+            raise RuntimeError("the process died here")
+    assert [p.name for p in await store.people(ANN)] == ["Alice"]
+    person = await store.person(ANN, alice)
+    assert person is not None and person.snoozed_until is None
+    undone = await store.undo(ANN)
+    assert undone is not None and undone.label == "added"  # no entry for the failed one
+
+
+async def test_forget_then_undo_brings_everything_back(store: Store) -> None:
+    [alice, bob] = await owner_with(store, ANN, "Alice", "Bob")
+    await store.log_now(ANN, "logged", NOW, TODAY, "dinner", "", [alice, bob])
+    async with store.change(ANN, "noted", NOW) as ch:
+        await ch.add_note(alice, "loves jazz")
+    before = await store.card(ANN, alice)
+    async with store.change(ANN, "forgot Alice", NOW) as ch:
+        await ch.forget(alice)
+    assert [p.name for p in await store.people(ANN)] == ["Bob"]
+    bobs = await store.card(ANN, bob)
+    assert bobs is not None and len(bobs.history) == 1  # the shared dinner stays his
+    await store.undo(ANN)
+    assert await store.card(ANN, alice) == before
+
+
+async def test_nothing_to_undo_is_none(store: Store) -> None:
+    await store.ensure_user(ANN, DEFAULTS, NOW)
+    assert await store.undo(ANN) is None
+
+
+async def test_the_roster_version_moves_with_every_change(store: Store) -> None:
+    [alice] = await owner_with(store, ANN, "Alice")
+    first = await store.roster(ANN)
+    assert (await store.roster(ANN)).version == first.version
+    await store.log_now(ANN, "logged", NOW, TODAY, "coffee", "", [alice])
+    second = await store.roster(ANN)
+    assert second.version != first.version
+    assert second.people[0].last_contact == TODAY
+
+
+# -- the digest ledger -------------------------------------------------------------------
+
+
+def plan(owner: int, expected: datetime, people: tuple[int, ...]) -> Planned:
+    digest = NewDigest(TODAY, "It's been a while", ((("Reached out", "n:r:1"),),), people)
+    return Planned(owner, expected, expected + timedelta(days=1), digest)
+
+
+async def due_now(store: Store) -> datetime:
+    [user] = await store.ledger.due(NOW + timedelta(days=1), 10)
+    return user.next_digest_at
+
+
+async def test_a_digest_is_recorded_once_per_local_day(store: Store) -> None:
+    [alice] = await owner_with(store, ANN, "Alice")
+    ledger = store.ledger
+    at = await due_now(store)
+    [recorded] = await ledger.record([plan(ANN, at, (alice,))], NOW)
+    person = await store.person(ANN, alice)
+    assert person is not None and person.last_nudged_on == TODAY
+
+    # The schedule moved on: the same plan again changes nothing…
+    assert await ledger.record([plan(ANN, at, (alice,))], NOW) == []
+    # …and a plan from the new instant, for the same local day, records no second digest.
+    moved = await ledger.next_digest_at(ANN)
+    assert moved == at + timedelta(days=1)
+    assert await ledger.record([plan(ANN, moved, (alice,))], NOW) == []
+    assert await ledger.last_day(ANN) == TODAY
+
+    [stored] = await ledger.get_many([recorded])
+    assert (stored.owner, stored.status, stored.person_ids) == (ANN, PENDING, (alice,))
+    assert stored.buttons == ((("Reached out", "n:r:1"),),)
+
+
+async def test_pending_digests_are_retried_until_sent(store: Store) -> None:
+    [alice] = await owner_with(store, ANN, "Alice")
+    ledger = store.ledger
+    [digest_id] = await ledger.record([plan(ANN, await due_now(store), (alice,))], NOW)
+    await ledger.mark_attempt(digest_id, "TryLater: 502")
+    [pending] = await ledger.claim_pending(10)
+    assert (pending.id, pending.attempts) == (digest_id, 1)
+    await ledger.mark_sent(digest_id, NOW)
+    assert await ledger.claim_pending(10) == []
+    [sent] = await ledger.get_many([digest_id])
+    assert sent.status == SENT
+
+
+async def test_a_digest_never_delivered_gives_its_people_back(store: Store) -> None:
+    [alice] = await owner_with(store, ANN, "Alice")
+    ledger = store.ledger
+    [digest_id] = await ledger.record([plan(ANN, await due_now(store), (alice,))], NOW)
+    [digest] = await ledger.get_many([digest_id])
+    await ledger.mark_final(digest, UNDELIVERABLE, "Forbidden")
+    person = await store.person(ANN, alice)
+    assert person is not None and person.last_nudged_on is None
+    assert await ledger.claim_pending(10) == []
+
+
+async def test_inactive_owners_are_not_due(store: Store) -> None:
+    await owner_with(store, ANN, "Alice")
+    await store.set_active(ANN, False)
+    assert await store.ledger.due(NOW + timedelta(days=1), 10) == []
+    await store.set_active(ANN, True)
+    assert len(await store.ledger.due(NOW + timedelta(days=1), 10)) == 1
+
+
+async def test_a_sweep_scope_keeps_to_its_transport(store: Store) -> None:
+    ids = store.identities
+    terminal = await ids.owner_of(CONSOLE_USER)
+    telegram = await ids.owner_of(Identity("telegram", "42"))
+    for owner in (terminal, telegram):
+        await owner_with(store, owner, "Alice")
+    later = NOW + timedelta(days=1)
+    assert [u.owner for u in await store.ledger.due(later, 10, Scope("telegram"))] == [telegram]
+    assert [u.owner for u in await store.ledger.due(later, 10, Scope("console"))] == [terminal]
+    assert await store.ledger.due(later, 10, Scope("discord")) == []
+
+
+# -- identities --------------------------------------------------------------------------
+
+
+async def test_each_transport_user_is_one_owner(store: Store) -> None:
+    ids = store.identities
+    telegram = await ids.owner_of(Identity("telegram", "42"))
+    assert await ids.owner_of(Identity("telegram", "42")) == telegram
+    discord = await ids.owner_of(Identity("discord", "42"))
+    assert discord != telegram
+    assert await ids.find(Identity("discord", "43")) is None
+    assert await ids.external_id(discord, "discord") == "42"
+
+
+# -- data in and out ---------------------------------------------------------------------
+
+
+def exported(ref: str, name: str) -> ExportedPerson:
+    return ExportedPerson(
+        ref, name, "inner", None, False, (), (), "2026-01-01", None, False, (), (), (), ()
+    )
+
+
+async def test_an_import_is_one_change_and_one_undo(store: Store) -> None:
+    await owner_with(store, ANN, "Alice")
+    batch = ImportBatch(
+        (exported("p1", "Alice"), exported("p2", "Carla")),
+        (ExportedInteraction("2026-10-01", "coffee", "", ("p1", "p2"), "2026-10-01T10:00:00Z"),),
+    )
+    outcome = await store.apply_import(ANN, "imported", NOW, batch, Duplicates.MERGE)
+    assert (outcome.added, outcome.unchanged, outcome.interactions) == (["Carla"], ["Alice"], 1)
+    assert sorted(p.name for p in await store.people(ANN)) == ["Alice", "Carla"]
+    undone = await store.undo(ANN)
+    assert undone is not None and undone.label == "imported"
+    assert [p.name for p in await store.people(ANN)] == ["Alice"]
+
+
+async def test_an_import_answering_a_question_happens_once(store: Store) -> None:
+    await owner_with(store, ANN)
+    asked = await store.put_pending(ANN, {"a": "imp"}, NOW)
+    batch = ImportBatch((exported("p1", "Carla"),))
+    await store.apply_import(ANN, "imported", NOW, batch, Duplicates.MERGE, answering=asked)
+    with pytest.raises(AlreadyAnswered):
+        await store.apply_import(ANN, "again", NOW, batch, Duplicates.MERGE, answering=asked)
+    assert [p.name for p in await store.people(ANN)] == ["Carla"]
+    undone = await store.undo(ANN)
+    assert undone is not None and undone.label == "imported"  # nothing of the second
+
+
+async def test_an_export_is_everything_of_the_owner_only(store: Store) -> None:
+    [alice] = await owner_with(store, ANN, "Alice")
+    await owner_with(store, BOB, "Bert")
+    await store.log_now(ANN, "logged", NOW, TODAY, "coffee", "", [alice])
+    doc = await store.export(ANN, Circles(), NOW, DEFAULTS)
+    assert [p.name for p in doc.people] == ["Alice"]
+    assert [i.kind for i in doc.interactions] == ["coffee"]
