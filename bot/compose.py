@@ -80,6 +80,7 @@ async def _services(config: Config, clock: Clock | None) -> AsyncIterator[Sqlite
             defaults,
             config.nudges.max_per_digest,
             plugins=(digest_actions.register,),  # the daily digest, from bot/nudges
+            max_people=config.max_people,
         )
         yield SqliteServices(config, store, engine, clock, db)
     finally:

@@ -35,6 +35,8 @@ __all__ = [
 ]
 
 DEFAULT_DB_PATH = "kith.db"
+# People one user may keep; the engine's costs are budgeted up to here.
+DEFAULT_MAX_PEOPLE = 5000
 # Closest first: the layers of friendship (DESIGN.md "Words").
 DEFAULT_CIRCLES: tuple[Circle, ...] = (
     Circle("inner", 14),
@@ -104,6 +106,7 @@ class Config:
     circles: tuple[Circle, ...] = DEFAULT_CIRCLES  # closest first
     config_path: str | None = None  # the file these settings came from, if any
     discord: DiscordConfig = field(default_factory=DiscordConfig)
+    max_people: int = DEFAULT_MAX_PEOPLE  # [storage] max_people: per user
 
     def __repr__(self) -> str:
         # Spelled out (not the generated one) so the masking cannot be lost by someone
@@ -171,6 +174,7 @@ def load_config(
         circles=config.circles,
         config_path=path,
         discord=discord,
+        max_people=config.max_people,
     )
 
 
@@ -208,7 +212,7 @@ def _read_toml(path: str, source: str) -> dict[str, Any]:
 # Known keys per section. [circles] is open: its keys are the circle names.
 _SECTIONS: dict[str, tuple[str, ...]] = {
     "telegram": ("token", "base_url", "base_file_url", "allowed_users"),
-    "storage": ("path",),
+    "storage": ("path", "max_people"),
     "nudges": ("digest_time", "timezone", "max_per_digest"),
     "circles": (),
     "discord": ("token", "api_base", "gateway_url", "allowed_users"),
@@ -246,6 +250,7 @@ def _parse(data: dict[str, Any], where: _Where) -> Config:
             ),
         ),
         db_path=_get(storage, "storage", "path", _path, DEFAULT_DB_PATH, where),
+        max_people=_get(storage, "storage", "max_people", _max_people, DEFAULT_MAX_PEOPLE, where),
         nudges=NudgeConfig(
             digest_time=_get(
                 nudges, "nudges", "digest_time", _clock, default_nudges.digest_time, where
@@ -371,6 +376,12 @@ def _timezone(value: Any) -> str:
         if guess is not None:
             hint = f'did you mean "{guess}"?'
     raise _Invalid("must be an IANA time zone name, like Europe/Lisbon", hint)
+
+
+def _max_people(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 1_000_000:
+        raise _Invalid("must be a whole number from 1 to 1000000")
+    return value
 
 
 def _max_per_digest(value: Any) -> int:

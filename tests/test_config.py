@@ -81,7 +81,7 @@ def test_the_example_file_documents_exactly_the_designed_keys() -> None:
     assert keys == {
         "telegram": ["token", "base_url", "base_file_url", "allowed_users"],
         "discord": ["token", "api_base", "gateway_url", "allowed_users"],
-        "storage": ["path"],
+        "storage": ["path", "max_people"],
         "nudges": ["digest_time", "timezone", "max_per_digest"],
         "circles": ["inner", "close", "friends", "wider"],
     }
@@ -288,7 +288,7 @@ def test_toml_syntax_error_names_the_line(write: Write) -> None:
         ("[zzz]\n", "unknown section [zzz] (known: [telegram], [storage], [nudges], [circles], [discord])"),
         ('[nudges]\ndigest_tme = "09:00"\n', "unknown key [nudges] digest_tme — did you mean digest_time?"),
         ("[telegram]\nallowed_user = [1]\n", "unknown key [telegram] allowed_user — did you mean allowed_users?"),
-        ('[storage]\nfile = "x.db"\n', "unknown key [storage] file (known: path)"),
+        ('[storage]\nfile = "x.db"\n', "unknown key [storage] file (known: path, max_people)"),
         ("[nudges.extra]\n", "unknown key [nudges] extra (known: digest_time, timezone, max_per_digest)"),
         ('token = "x"\n', "unknown key token at the top level — settings go in sections like [nudges]"),
         ("nudges = 3\n", "nudges must be a section, written [nudges] on its own line"),

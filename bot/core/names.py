@@ -197,6 +197,10 @@ class NameIndex:
     def __len__(self) -> int:
         return len(self._names)
 
+    def with_key(self, key: str) -> tuple[int, ...]:
+        """The people whose full name has this `name_key` (no scan of everyone)."""
+        return tuple(self._full.get(key, ()))
+
     def known_names(self) -> frozenset[str]:
         """Every key a person can be written as here: full names, aliases, first names."""
         return self._known

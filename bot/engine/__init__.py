@@ -8,7 +8,7 @@ from bot.core.circles import Circles
 from bot.core.clock import Clock
 from bot.core.model import UserSettings
 from bot.engine import account, imports, insight, link, log, people
-from bot.engine.engine import Command, Context, Engine, UserError
+from bot.engine.engine import MAX_PEOPLE, Command, Context, Engine, UserError
 from bot.engine.replies import Button, Reply
 from bot.ports.store import Store
 
@@ -30,10 +30,12 @@ def build_engine(
     defaults: UserSettings | None = None,
     max_per_digest: int = 3,
     plugins: Sequence[Callable[[Engine], None]] = (),
+    max_people: int = MAX_PEOPLE,
 ) -> Engine:
     """An engine with every built-in command registered, then `plugins` (the composition
     root plugs in the daily digest, `bot.nudges.actions.register`, which sits above)."""
     engine = Engine(store, circles, clock, defaults or UserSettings(), max_per_digest)
+    engine.max_people = max_people
     for module in (account, log, people, link):
         module.register(engine)
     for plug in plugins:

@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 MAX_INPUT = 4000
 # Name indexes kept in memory, counted in people (least recently used owner dropped first).
 INDEX_PEOPLE = 20_000
+# The most people one user may keep (`[storage] max_people`): the costs that grow with
+# an account (a cold message, /people, an export) are budgeted up to here.
+MAX_PEOPLE = 5000
 EXPIRED = "That button has expired."
 UNDO_PREFIX = "u"
 # The written offers of /undo in a confirmation: where an Undo button belongs.
@@ -91,6 +94,7 @@ class Engine:
     clock: Clock
     defaults: UserSettings = field(default_factory=UserSettings)
     max_per_digest: int = 3
+    max_people: int = MAX_PEOPLE
     commands: dict[str, Command] = field(default_factory=dict)
     buttons: dict[str, ButtonFn] = field(default_factory=dict)
     person_commands: dict[str, PersonFn] = field(default_factory=dict)
@@ -452,12 +456,14 @@ class Engine:
         """Add someone as its own undoable change; UserError when the name is taken."""
         name = check_name(name)
         key = name_key(name)
-        for p in await self.people(ctx.owner):
-            if name_key(p.name) == key:
+        for pid in (await self.index(ctx.owner)).with_key(key):
+            p = await self.store.person(ctx.owner, pid)
+            if p is not None:
                 raise UserError(
                     f"{p.name} is already in your {p.circle} circle. To add a different "
                     f"person, give them a distinguishing name (e.g. “{name} (work)”)."
                 )
+        await self.check_room(ctx, 1)
         async with self.store.change(ctx.owner, f"added {name}", ctx.now) as ch:
             [pid] = await ch.add_people(
                 [NewPerson(name, circle, ctx.today, cadence_days=cadence_days, paused=paused)]
@@ -465,6 +471,12 @@ class Engine:
         person = await self.store.person(ctx.owner, pid)
         assert person is not None
         return person
+
+    async def check_room(self, ctx: Context, adding: int) -> None:
+        """UserError when `adding` more people would take the owner past `max_people`."""
+        have = len(await self.people(ctx.owner))
+        if adding > 0 and have + adding > self.max_people:
+            raise UserError(room_message(have, adding, self.max_people))
 
     def command_menu(self) -> list[tuple[str, str]]:
         """(command, description) pairs for a transport's command menu."""
@@ -522,3 +534,13 @@ def short(name: str, limit: int = 24) -> str:
 
 def names_of(people: Sequence[Person]) -> dict[int, str]:
     return {p.id: p.name for p in people}
+
+
+def room_message(have: int, adding: int, limit: int) -> str:
+    """Why nobody was added: the per-user limit, said with the numbers."""
+    people = "person" if adding == 1 else "people"
+    return (
+        f"You keep {have:,} people, and kith keeps at most {limit:,} for one person, so I "
+        f"can't add {adding:,} more {people}. /forget someone you've lost touch with to make "
+        "room (nothing was changed)."
+    )

@@ -416,6 +416,7 @@ async def _import_contacts(
     answering: int | None = None,
 ) -> str:
     people, unusable = contact_people(contacts, circle, ctx)
+    await _check_room(engine, ctx, people)
     outcome = await engine.store.apply_import(
         ctx.owner,
         f"imported {label}",
@@ -608,6 +609,7 @@ async def _restore(
 ) -> str:
     check_restore(doc, ctx.today)  # again here: `kith import` comes straight in
     people, moved = fit_circles(doc, engine)
+    await _check_room(engine, ctx, people)
     batch = ImportBatch(
         tuple(people),
         doc.interactions,
@@ -743,3 +745,11 @@ def register(engine: Engine) -> None:
     engine.add_command(Command("import", cmd_import, "Bring in contacts from a file", "/import"))
     engine.add_answer(ANSWER, answer_import)
     engine.set_file_handler(on_file)
+
+
+async def _check_room(engine: Engine, ctx: Context, people: Sequence[ExportedPerson]) -> None:
+    """Refuse, before writing anything, an import that would pass the people limit
+    (counting only those not already there by name or alias: merged or skipped ones
+    add nobody)."""
+    known = known_people(await engine.people(ctx.owner), people)
+    await engine.check_room(ctx, len(people) - len(known))

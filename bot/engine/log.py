@@ -243,6 +243,7 @@ async def commit_log(
             initiator=initiator,
         )
     else:
+        await engine.check_room(ctx, len(new_names))
         async with store.change(ctx.owner, label, ctx.now) as ch:
             ids += await ch.add_people(
                 [NewPerson(n, engine.circles.default_new, ctx.today) for n in new_names]
