@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -25,6 +26,7 @@ from bot.core.wording import kind_label, kind_noun, sentence
 from bot.engine import talk
 from bot.engine.engine import Command, Context, Engine, check_name, local_today, short
 from bot.engine.loop import loop_reply
+from bot.engine.pages import PAGE, counts_line, page_reply
 from bot.engine.render import join_names, who_list
 from bot.engine.replies import Reply, em
 from bot.ports.store import NewPerson
@@ -396,8 +398,12 @@ async def answer_not_seen(
 
 async def cmd_who(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     """/who [circle|#tag]"""
+    return await who_page(engine, ctx, args.strip(), 0)
+
+
+async def who_page(engine: Engine, ctx: Context, scope: str, offset: int) -> list[Reply]:
+    """/who from the `offset`-th overdue person on: one page of `pages.PAGE` at most."""
     people = await engine.people(ctx.owner)
-    scope = args.strip()
     if scope:
         people, error = filter_scope(engine, people, scope)
         if error:
@@ -416,7 +422,18 @@ async def cmd_who(engine: Engine, ctx: Context, args: str) -> list[Reply]:
                 + f". 🌿{tail}"
             )
         ]
-    return [Reply(who_list(due, engine.circles, ctx.today) + (f"\n{tail.strip()}" if tail else ""))]
+    if len(due) <= PAGE:
+        return [
+            Reply(who_list(due, engine.circles, ctx.today) + (f"\n{tail.strip()}" if tail else ""))
+        ]
+    per_circle = Counter(d.person.circle for d in due)
+    footer = counts_line(
+        len(due),
+        "overdue",
+        [(c, per_circle[c]) for c in sorted(per_circle, key=engine.circles.rank)],
+    )
+    page = who_list(due[offset : offset + PAGE], engine.circles, ctx.today)
+    return [await page_reply(engine, ctx, "who", scope, offset, len(due), page, footer + tail)]
 
 
 def filter_scope(

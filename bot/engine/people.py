@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -27,8 +28,10 @@ from bot.engine.engine import (
     check_name,
     names_of,
 )
-from bot.engine.log import filter_scope
+from bot.engine.log import filter_scope, who_page
 from bot.engine.loop import close_items
+from bot.engine.pages import ANSWER as PAGE_ANSWER
+from bot.engine.pages import PAGE, counts_line, page_reply
 from bot.engine.render import card_text, people_list
 from bot.engine.replies import Button, Reply, em
 
@@ -168,14 +171,37 @@ async def on_card_button(engine: Engine, ctx: Context, rest: str) -> list[Reply]
 
 async def cmd_people(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     """/people [circle|#tag]"""
-    people = await engine.people(ctx.owner)
-    if args:
-        people, error = filter_scope(engine, people, args.strip())
+    return await people_page(engine, ctx, args.strip(), 0)
+
+
+async def people_page(engine: Engine, ctx: Context, scope: str, offset: int) -> list[Reply]:
+    """/people from the `offset`-th person on (by circle, then name): one page at most."""
+    people: Sequence[Person] = await engine.people(ctx.owner)
+    if scope:
+        people, error = filter_scope(engine, people, scope)
         if error:
             return [Reply(error)]
     if not people:
         return [Reply("Nobody here yet. Add someone with /add Alice.")]
-    return [Reply(people_list(people, engine.circles, ctx.today))]
+    if len(people) <= PAGE:
+        return [Reply(people_list(people, engine.circles, ctx.today))]
+    rank = engine.circles.rank
+    ordered = sorted(people, key=lambda p: (rank(p.circle), p.name.casefold()))
+    per_circle = Counter(p.circle for p in ordered)
+    footer = counts_line(
+        len(ordered), "people", [(c, per_circle[c]) for c in sorted(per_circle, key=rank)]
+    )
+    page = people_list(ordered[offset : offset + PAGE], engine.circles, ctx.today)
+    return [await page_reply(engine, ctx, "people", scope, offset, len(ordered), page, footer)]
+
+
+async def answer_page(
+    engine: Engine, ctx: Context, pending_id: int, payload: dict[str, Any], choice: str
+) -> list[Reply]:
+    """*More* on a long /who or /people: the next page, read afresh."""
+    await engine.store.drop_pending(ctx.owner, pending_id)
+    show = who_page if payload.get("k") == "who" else people_page
+    return await show(engine, ctx, str(payload.get("s", "")), int(payload.get("o", 0)))
 
 
 # -- /circle, /every, /snooze ---------------------------------------------------------
@@ -710,6 +736,7 @@ def register(engine: Engine) -> None:
     }.items():
         engine.add_person_command(name, handler)
     engine.add_answer("forget", answer_forget)
+    engine.add_answer(PAGE_ANSWER, answer_page)
     engine.add_answer("close", answer_close)
     loop.register(engine)
     engine.add_button(CARD_PREFIX, on_card_button)
