@@ -9,6 +9,9 @@
   owner's history spread over 100 people, the busiest shown). Target p50 ≤ 3 ms.
   Baseline: the card's queries with `ORDER BY … LIMIT 5`.
 
+* /people and /who messages at each size: how many Telegram messages kith's answer
+  takes (target ≤ 2: a page plus More), beside the whole list split at 4,096 characters.
+
 Interactions are fixed per size (`scale_interactions`): what grows is people.
 """
 
@@ -36,12 +39,25 @@ from bench.workspace import Sizes, Workspace
 from bot.compose import services
 from bot.config import load_config
 from bot.core.clock import FixedClock
+from bot.core.due import rank_due
+from bot.engine.render import people_list, who_list
+from bot.engine.replies import Reply
+from bot.telegram.text import split_text
 
 NAME = "scale"
 
 
-async def _logs(path: Path, n: int) -> tuple[list[float], list[float], list[float], list[float]]:
-    """(warm kith, warm baseline, cold kith, cold baseline) log times in ms."""
+Times = tuple[list[float], list[float], list[float], list[float]]
+
+
+def _messages(replies: list[Reply]) -> int:
+    """Telegram messages these replies take (split at 4,096 characters)."""
+    return sum(len(split_text(r.text)) for r in replies)
+
+
+async def _logs(path: Path, n: int) -> tuple[Times, dict[str, tuple[int, int]]]:
+    """(warm kith, warm baseline, cold kith, cold baseline) log times in ms, and for
+    /people and /who (messages kith sends, messages the whole list would take)."""
     config = load_config(None, db=str(path), env={})
     base = Baseline(path)
     warm: tuple[list[float], list[float]] = ([], [])
@@ -77,9 +93,27 @@ async def _logs(path: Path, n: int) -> tuple[list[float], list[float], list[floa
             for i in range(n):
                 case = next(cases)
                 await _pair(i, partial(cold_log, case), partial(cold_base, case), *cold)
+            today = NOW.date()
+            everyone = await s.store.people(OWNER)
+            whole = {
+                "people": _messages([Reply(people_list(everyone, engine.circles, today))]),
+                "who": _messages(
+                    [
+                        Reply(
+                            who_list(
+                                rank_due(everyone, engine.circles, today), engine.circles, today
+                            )
+                        )
+                    ]
+                ),
+            }
+            lists = {
+                kind: (_messages(await engine.handle(OWNER, f"/{kind}")), whole[kind])
+                for kind in ("people", "who")
+            }
     finally:
         base.close()
-    return warm[0], warm[1], cold[0], cold[1]
+    return (warm[0], warm[1], cold[0], cold[1]), lists
 
 
 async def _show(path: Path, n: int) -> tuple[list[float], list[float], int]:
@@ -116,7 +150,7 @@ def run(sizes: Sizes, work: Workspace) -> list[Row]:
     for people in sizes.scale_people:
         spec = Spec(owners=1, people=people, interactions=sizes.scale_interactions)
         path = work.dataset(spec, f"scale{people}")
-        warm, warm_base, cold, cold_base = asyncio.run(_logs(path, sizes.scale_ops))
+        (warm, warm_base, cold, cold_base), lists = asyncio.run(_logs(path, sizes.scale_ops))
         size = f"{people:,} people, {sizes.scale_interactions:,} interactions"
         rows.append(
             Row(
@@ -139,6 +173,19 @@ def run(sizes: Sizes, work: Workspace) -> list[Row]:
                 notes=size,
             )
         )
+        for kind, (sent, unpaged) in lists.items():
+            rows.append(
+                Row(
+                    "9",
+                    f"scale: /{kind} messages, {people:,} people",
+                    unit="msgs",
+                    measured=Series.of([sent]),
+                    baseline=Series.of([unpaged]),
+                    baseline_name="the whole list, split",
+                    checks=(Check("p50", "<=", 2.0),),
+                    notes=size,
+                )
+            )
         warm_p50[people] = Series.of(warm).p50
         base_p50[people] = Series.of(warm_base).p50
     smallest = min(sizes.scale_people)
