@@ -181,18 +181,36 @@ class SqliteInsight:
         clause, params = scope_sql(scope, "r.owner_id")
         rows = await self.db.fetchall(
             "SELECT r.id, r.owner_id, r.week, r.local_day, u.timezone, r.text, r.buttons, "
-            "r.attempts FROM reviews r JOIN users u ON u.id = r.owner_id "
+            "r.attempts, r.sending_at FROM reviews r JOIN users u ON u.id = r.owner_id "
             f"WHERE r.status = 'pending'{clause} ORDER BY r.id",
             params,
         )
         return [_stored(r) for r in rows]
 
+    async def mark_review_sending(self, review_id: int, now: datetime) -> bool:
+        """Committed just before the request; False if the row is not ours to send."""
+        rows = await self.db.fetchall(
+            "UPDATE reviews SET sending_at = ? WHERE id = ? AND status = 'pending' "
+            "AND sending_at IS NULL RETURNING id",
+            (format_utc(now), review_id),
+        )
+        return bool(rows)
+
+    async def mark_review_unknown(self, review_id: int, now: datetime, error: str) -> None:
+        """The request may have reached the user: never sent again, kept to be counted."""
+        await self.db.execute(
+            "UPDATE reviews SET status = 'sent', outcome_unknown = 1, sent_at = ?, "
+            "attempts = attempts + 1, last_error = ? WHERE id = ? AND status = 'pending'",
+            (format_utc(now), error[:500], review_id),
+        )
+
     async def mark_review(self, review_id: int, status: str, now: datetime, error: str) -> None:
-        """`sent`, a failed attempt (`pending`), or a final status."""
+        """`sent`, a failed attempt (`pending`: sendable again), or a final status."""
         await self.db.execute(
             "UPDATE reviews SET status = ?, attempts = attempts + 1, last_error = ?, "
-            "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE id = ?",
-            (status, error or None, status, format_utc(now), review_id),
+            "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, "
+            "sending_at = CASE WHEN ? = 'pending' THEN NULL ELSE sending_at END WHERE id = ?",
+            (status, error[:500] or None, status, format_utc(now), status, review_id),
         )
 
 
@@ -200,4 +218,6 @@ def _stored(r: Any) -> StoredReview:
     buttons: ButtonRows = tuple(
         tuple((str(label), str(data)) for label, data in row) for row in json.loads(r[6])
     )
-    return StoredReview(r[0], r[1], r[2], date.fromisoformat(r[3]), r[4], r[5], buttons, int(r[7]))
+    return StoredReview(
+        r[0], r[1], r[2], date.fromisoformat(r[3]), r[4], r[5], buttons, int(r[7]), r[8] is not None
+    )

@@ -345,6 +345,14 @@ V_LINKS: tuple[str, ...] = (
     "CREATE INDEX link_codes_owner ON link_codes(owner_id)",
 )
 
+# The weekly review keeps the digest's rule for unknown outcomes (V_DIGEST_SENDING): marked
+# sending just before its request; one cut off by a crash, or timed out after it was
+# written, is not resent but kept as sent with `outcome_unknown = 1`, to be counted.
+V_REVIEW_SENDING: tuple[str, ...] = (
+    "ALTER TABLE reviews ADD COLUMN sending_at TEXT",
+    "ALTER TABLE reviews ADD COLUMN outcome_unknown INTEGER NOT NULL DEFAULT 0",
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     V1,
     V2,
@@ -359,6 +367,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     V_REVIEWS,
     V_DATE_ORDER,
     V_LINKS,
+    V_REVIEW_SENDING,
 )
 LATEST = len(MIGRATIONS)
 
