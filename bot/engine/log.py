@@ -330,7 +330,7 @@ async def understand_plain(engine: Engine, ctx: Context, text: str) -> list[Repl
     """Free text: a log, a who-question, or one of talk's kinds (a plan, "not seen X for
     months", a birthday, a question, "thanks"); None when it is none of them."""
     index = await engine.index(ctx.owner)
-    reading = read(text, ctx.today, index)
+    reading = read(text, ctx.today, index, date_order(ctx))
     if reading.intent is Intent.ASK_WHO:
         return await cmd_who(engine, ctx, "")
     if reading.intent is Intent.LOG:

@@ -76,6 +76,8 @@ async def export_document(
         "timezone": user["timezone"] if user else defaults.timezone,
         "digest_time": user["digest_time"] if user else defaults.digest_time,
     }
+    if user and user["date_order"]:  # said only once set: an unset order is asked later
+        settings["date_order"] = user["date_order"]
     refs = {row["id"]: f"p{n}" for n, row in enumerate(rows["people"], 1)}
     by_person: dict[str, dict[int, list[aiosqlite.Row]]] = {
         table: _group(rows[table], "person_id")
@@ -132,7 +134,7 @@ async def export_document(
 
 
 _EXPORT_QUERIES = {
-    "users": "SELECT timezone, digest_time, review_weekly FROM users WHERE id = ?",
+    "users": "SELECT timezone, digest_time, date_order, review_weekly FROM users WHERE id = ?",
     "people": "SELECT id, name, circle, cadence_days, paused, added_on, snoozed_until, imported "
     "FROM people WHERE owner_id = ? ORDER BY id",
     "aliases": "SELECT person_id, alias FROM aliases WHERE owner_id = ? ORDER BY id",
@@ -548,7 +550,7 @@ class _Importer:
 
     async def _settings(self, settings: Mapping[str, str | None]) -> None:
         values: dict[str, str | None] = {
-            k: settings[k] for k in ("timezone", "digest_time") if k in settings
+            k: settings[k] for k in ("timezone", "digest_time", "date_order") if k in settings
         }
         if not values:
             return
@@ -571,7 +573,7 @@ class _Importer:
         )
         if await self.ch.update("users", self.ch.owner, values):
             self.outcome.settings = {
-                k: values[k] for k in ("timezone", "digest_time") if k in values
+                k: values[k] for k in ("timezone", "digest_time", "date_order") if k in values
             }
 
 
