@@ -26,7 +26,7 @@ from bot.core.clock import Clock
 from bot.core.dates import MONTH_NAMES, format_day
 from bot.core.intervals import format_interval
 from bot.core.review import QUARTER_DAYS, Review, review, week_key
-from bot.core.schedule import local_day, parse_clock
+from bot.core.schedule import day_is_over, local_day, parse_clock
 from bot.engine.engine import Context, Engine
 from bot.engine.render import join_names
 from bot.engine.replies import Button, Reply
@@ -293,11 +293,7 @@ class ReviewSweeper:
                     result.unknown += 1
                     log.warning("a weekly review was interrupted while sending; not resending")
                     continue
-                try:
-                    today = local_day(now, stored.timezone)
-                except ValueError:
-                    today = stored.local_day
-                if today > stored.local_day:
+                if day_is_over(now, stored.timezone, stored.local_day):
                     await self.insight.mark_review(stored.id, "expired", now, "the day ended")
                     continue
                 again = Reply(

@@ -40,7 +40,13 @@ from datetime import date, datetime
 from typing import Final, Protocol
 
 from bot.core.clock import Clock
-from bot.core.schedule import SweepPlan, first_digest_at, local_day, parse_clock, plan_sweep
+from bot.core.schedule import (
+    SweepPlan,
+    day_is_over,
+    first_digest_at,
+    parse_clock,
+    plan_sweep,
+)
 from bot.engine.engine import Engine
 from bot.engine.replies import DEFAULT_LIMITS, Button, Limits, Reply
 from bot.nudges.actions import build_digest, build_digests
@@ -213,11 +219,7 @@ class Sweeper:
                 result.unknown += 1
                 log.warning("a digest was interrupted while sending; not sending it again")
                 continue
-            try:
-                today = local_day(now, digest.timezone)
-            except ValueError:
-                today = digest.local_day
-            if today > digest.local_day:
+            if day_is_over(now, digest.timezone, digest.local_day):
                 # Yesterday's digest arriving today helps nobody: today has its own.
                 await self.ledger.mark_final(digest, EXPIRED, "the local day ended")
                 result.expired += 1

@@ -60,6 +60,7 @@ from bot.ports.accounts import (
 )
 from bot.store.sqlite.changes import SqliteChange
 from bot.store.sqlite.db import Database
+from bot.store.sqlite.migrations import PERSON_TABLES
 from bot.store.sqlite.schedules import schedule_for
 
 # -- export ---------------------------------------------------------------------------
@@ -80,18 +81,7 @@ async def export_document(
         settings["date_order"] = user["date_order"]
     refs = {row["id"]: f"p{n}" for n, row in enumerate(rows["people"], 1)}
     by_person: dict[str, dict[int, list[aiosqlite.Row]]] = {
-        table: _group(rows[table], "person_id")
-        for table in (
-            "aliases",
-            "tags",
-            "notes",
-            "follow_ups",
-            "favors",
-            "dates",
-            "phones",
-            "emails",
-            "vcard_names",
-        )
+        table: _group(rows[table], "person_id") for table in PERSON_TABLES
     }
     people = tuple(
         _exported_person(
@@ -261,20 +251,7 @@ class _Importer:
         # Keys of every name and alias in use before the import: new aliases skip them.
         self.used: set[str] = set()
         # Rows to insert, per child table, collected for one statement each.
-        self.children: dict[str, list[dict[str, Any]]] = {
-            t: []
-            for t in (
-                "aliases",
-                "tags",
-                "notes",
-                "follow_ups",
-                "favors",
-                "dates",
-                "phones",
-                "emails",
-                "vcard_names",
-            )
-        }
+        self.children: dict[str, list[dict[str, Any]]] = {t: [] for t in PERSON_TABLES}
 
     async def run(self, batch: ImportBatch) -> ImportOutcome:
         ch = self.ch

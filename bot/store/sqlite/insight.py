@@ -18,6 +18,7 @@ from bot.core.patterns import Meeting
 from bot.ports.digests import EVERYONE, ButtonRows, Scope
 from bot.ports.insight import Group, OpenItem, ReviewUser, StoredReview
 from bot.store.sqlite.db import Database
+from bot.store.sqlite.digests import mark_row_sending, mark_row_unknown
 from bot.store.sqlite.identities import scope_sql
 
 
@@ -38,17 +39,7 @@ class SqliteInsight:
             "ORDER BY ip.day DESC, i.id DESC",
             (owner, owner, since.isoformat()),
         )
-        return [
-            Meeting(
-                r["person_id"],
-                date.fromisoformat(r["day"]),
-                r["kind"],
-                r["place"],
-                r["initiator"],
-                r["id"],
-            )
-            for r in rows
-        ]
+        return [_meeting(r) for r in rows]
 
     async def person_meetings(self, owner: int, person_id: int, limit: int = 50) -> list[Meeting]:
         """One person's latest meetings, newest first (places and who reached out)."""
@@ -59,17 +50,7 @@ class SqliteInsight:
             "ORDER BY ip.day DESC, i.id DESC LIMIT ?",
             (owner, person_id, limit),
         )
-        return [
-            Meeting(
-                r["person_id"],
-                date.fromisoformat(r["day"]),
-                r["kind"],
-                r["place"],
-                r["initiator"],
-                r["id"],
-            )
-            for r in rows
-        ]
+        return [_meeting(r) for r in rows]
 
     # -- open favors and follow-ups ---------------------------------------------
 
@@ -188,21 +169,10 @@ class SqliteInsight:
         return [_stored(r) for r in rows]
 
     async def mark_review_sending(self, review_id: int, now: datetime) -> bool:
-        """Committed just before the request; False if the row is not ours to send."""
-        rows = await self.db.fetchall(
-            "UPDATE reviews SET sending_at = ? WHERE id = ? AND status = 'pending' "
-            "AND sending_at IS NULL RETURNING id",
-            (format_utc(now), review_id),
-        )
-        return bool(rows)
+        return await mark_row_sending(self.db, "reviews", review_id, now)
 
     async def mark_review_unknown(self, review_id: int, now: datetime, error: str) -> None:
-        """The request may have reached the user: never sent again, kept to be counted."""
-        await self.db.execute(
-            "UPDATE reviews SET status = 'sent', outcome_unknown = 1, sent_at = ?, "
-            "attempts = attempts + 1, last_error = ? WHERE id = ? AND status = 'pending'",
-            (format_utc(now), error[:500], review_id),
-        )
+        await mark_row_unknown(self.db, "reviews", review_id, now, error)
 
     async def mark_review(self, review_id: int, status: str, now: datetime, error: str) -> None:
         """`sent`, a failed attempt (`pending`: sendable again), or a final status."""
@@ -212,6 +182,12 @@ class SqliteInsight:
             "sending_at = CASE WHEN ? = 'pending' THEN NULL ELSE sending_at END WHERE id = ?",
             (status, error[:500] or None, status, format_utc(now), status, review_id),
         )
+
+
+def _meeting(r: Any) -> Meeting:
+    return Meeting(
+        r["person_id"], date.fromisoformat(r["day"]), r["kind"], r["place"], r["initiator"], r["id"]
+    )
 
 
 def _stored(r: Any) -> StoredReview:

@@ -394,6 +394,21 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 )
 LATEST = len(MIGRATIONS)
 
+# A person's own rows (each table has owner_id and person_id), as the schema above makes
+# them. Export, import, forgetting someone and deleting an account all walk this list, so
+# a table added here cannot be left behind by one of them.
+PERSON_TABLES: tuple[str, ...] = (
+    "aliases",
+    "tags",
+    "notes",
+    "follow_ups",
+    "favors",
+    "dates",
+    "phones",
+    "emails",
+    "vcard_names",
+)
+
 
 class MigrationError(StoreError, RuntimeError):
     """The database file is newer than this program or could not be upgraded."""
