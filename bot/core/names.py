@@ -160,8 +160,13 @@ class NameIndex:
         self._choices: list[str] = list(fuzzy)
         self._choice_ids: list[dict[int, None]] = list(fuzzy.values())
         self._known: frozenset[str] = frozenset(self._full) | set(self._alias) | set(self._first)
-        self._folded = _Tables.folded(self._full, self._alias, self._first)
-        self._known_folded: frozenset[str] = self._folded.keys()
+        # The accent-folded tables are only needed once an exact lookup found nobody:
+        # built then (a cold message otherwise pays for them on every roster load). Which
+        # keys exist folded is needed at once (`knows`), and an ASCII key folds to itself.
+        self._folded: _Tables | None = None
+        self._known_folded: frozenset[str] = self._known | {
+            _fold(k) for k in self._known if not k.isascii()
+        }
         self._max_tokens: int = max((k.count(" ") + 1 for k in self._known), default=0)
 
     def _index_entry(
@@ -254,6 +259,8 @@ class NameIndex:
     def _resolve_folded(self, query: str, key: str) -> Resolution | None:
         """ "zoe" for Zoë, "Maria Jose" for María José: the same steps on folded keys."""
         f = self._folded
+        if f is None:
+            f = self._folded = _Tables.folded(self._full, self._alias, self._first)
         for table, how in (
             (f.full, Match.EXACT),
             (f.alias, Match.ALIAS),
