@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.config import Config
 from bot.core.circles import Circles
@@ -14,6 +15,10 @@ from bot.engine import Engine, build_engine
 from bot.store.sqlite.db import Database
 from bot.store.sqlite.store import SqliteStore
 
+if TYPE_CHECKING:  # the PostgreSQL store is an extra: imported only when configured
+    from bot.store.postgres.db import PgDatabase
+    from bot.store.postgres.store import PgStore
+
 LOCAL_USER = 0  # the terminal's user; Telegram user ids are positive
 
 
@@ -22,8 +27,8 @@ class Services:
     """Everything a transport needs, built once per process."""
 
     config: Config
-    db: Database
-    store: SqliteStore
+    db: Database | PgDatabase
+    store: SqliteStore | PgStore
     engine: Engine
     clock: Clock
 
@@ -32,9 +37,14 @@ class Services:
 async def services(config: Config, clock: Clock | None = None) -> AsyncIterator[Services]:
     """Open the database, build the engine, and close the database afterwards."""
     clock = clock or SystemClock()
-    db = await Database.open(config.db_path)
-    try:
+    db: Database | PgDatabase
+    store: SqliteStore | PgStore
+    if config.database_url:
+        db, store = await _postgres(config.database_url, clock)
+    else:
+        db = await Database.open(config.db_path)
         store = SqliteStore(db)
+    try:
         defaults = UserSettings(
             timezone=config.nudges.timezone, digest_time=config.nudges.digest_time
         )
@@ -44,3 +54,17 @@ async def services(config: Config, clock: Clock | None = None) -> AsyncIterator[
         yield Services(config, db, store, engine, clock)
     finally:
         await db.close()
+
+
+async def _postgres(url: str, clock: Clock) -> tuple[PgDatabase, PgStore]:
+    from bot.ports.store import StoreError
+
+    try:
+        from bot.store.postgres.db import PgDatabase
+        from bot.store.postgres.store import PgStore
+    except ImportError as exc:
+        raise StoreError(
+            "a postgresql:// database needs the PostgreSQL extra: pip install 'kith[postgres]'"
+        ) from exc
+    db = await PgDatabase.open(url)
+    return db, PgStore(db, clock)

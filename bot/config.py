@@ -2,7 +2,8 @@
 
 Which config file: `--config` (the `path` argument), else `KITH_CONFIG`, else none (all
 defaults). `KITH_TELEGRAM_TOKEN` overrides `[telegram] token`. The database is `--db`,
-else `KITH_DB`, else `[storage] path`, else `kith.db`.
+else `KITH_DB`, else `[storage] path`, else `kith.db`; a PostgreSQL database instead is
+`KITH_DATABASE_URL`, else `[storage] url` (`postgresql://…`; needs `kith[postgres]`).
 
 Everything is validated up front, so a typo is one clear line naming the file, the
 section and the key (`ConfigError`), never a traceback from deep inside the bot at the
@@ -45,6 +46,7 @@ MAX_PER_DIGEST_LIMIT = 20
 ENV_CONFIG = "KITH_CONFIG"
 ENV_TOKEN = "KITH_TELEGRAM_TOKEN"
 ENV_DB = "KITH_DB"
+ENV_DATABASE_URL = "KITH_DATABASE_URL"
 
 
 class ConfigError(Exception):
@@ -85,12 +87,14 @@ class Config:
     nudges: NudgeConfig = field(default_factory=NudgeConfig)
     circles: tuple[Circle, ...] = DEFAULT_CIRCLES  # closest first
     config_path: str | None = None  # the file these settings came from, if any
+    database_url: str = ""  # postgresql://…: the PostgreSQL store instead of db_path
 
     def __repr__(self) -> str:
         # Spelled out (not the generated one) so the masking cannot be lost by someone
         # changing `telegram`'s type: the token is never part of this text.
         return (
             f"Config(telegram={self.telegram!r}, db_path={self.db_path!r}, "
+            f"database_url={_masked(self.database_url)!r}, "
             f"nudges={self.nudges!r}, circles={self.circles!r}, "
             f"config_path={self.config_path!r})"
         )
@@ -136,12 +140,19 @@ def load_config(
         db_path = environ[ENV_DB].strip()
     else:
         db_path = config.db_path
+    database_url = config.database_url
+    if environ.get(ENV_DATABASE_URL, "").strip():
+        try:
+            database_url = _database_url(environ[ENV_DATABASE_URL].strip())
+        except _Invalid as e:
+            raise ConfigError(f"{ENV_DATABASE_URL} {e}") from None
     return Config(
         telegram=telegram,
         db_path=_expand(db_path),
         nudges=config.nudges,
         circles=config.circles,
         config_path=path,
+        database_url=database_url,
     )
 
 
@@ -179,7 +190,7 @@ def _read_toml(path: str, source: str) -> dict[str, Any]:
 # Known keys per section. [circles] is open: its keys are the circle names.
 _SECTIONS: dict[str, tuple[str, ...]] = {
     "telegram": ("token", "base_url", "base_file_url", "allowed_users"),
-    "storage": ("path",),
+    "storage": ("path", "url"),
     "nudges": ("digest_time", "timezone", "max_per_digest"),
     "circles": (),
 }
@@ -216,6 +227,7 @@ def _parse(data: dict[str, Any], where: _Where) -> Config:
             ),
         ),
         db_path=_get(storage, "storage", "path", _path, DEFAULT_DB_PATH, where),
+        database_url=_get(storage, "storage", "url", _database_url, "", where),
         nudges=NudgeConfig(
             digest_time=_get(
                 nudges, "nudges", "digest_time", _clock, default_nudges.digest_time, where
@@ -275,6 +287,17 @@ def _url(value: Any) -> str:
     if not isinstance(value, str) or not re.match(r"https?://\S+$", value):
         raise _Invalid('must be an http(s) address, like "https://api.telegram.org/bot"')
     return value
+
+
+def _database_url(value: Any) -> str:
+    if not isinstance(value, str) or not re.match(r"postgres(ql)?://\S+$", value):
+        raise _Invalid('must be a PostgreSQL address, like "postgresql://kith@db/kith"')
+    return value
+
+
+def _masked(url: str) -> str:
+    """The URL with its password as ***: configs get logged."""
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
 
 
 def _path(value: Any) -> str:
