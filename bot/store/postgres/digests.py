@@ -189,15 +189,18 @@ class PgDigestLedger:
         return [found[i] for i in ids if i in found]
 
     async def claim_pending(self, limit: int, scope: Scope = EVERYONE) -> list[StoredDigest]:
-        """Pending digests of active owners whose lease is free or ran out, oldest
-        first, leased to this worker."""
+        """Pending digests of active owners whose lease is free, ran out or is ours,
+        oldest first, leased to this worker."""
         now = self.clock.now()
         where, params = scope_sql(scope, "d.owner_id", 5)
         rows = await self.db.fetch(
             "WITH c AS (UPDATE digests d SET lease_owner = $1, lease_until = $2 "
             "  WHERE d.id IN (SELECT d.id FROM digests d JOIN users u ON u.id = d.owner_id "
             "    WHERE d.status = 'pending' AND u.active "
-            f"    AND (d.lease_until IS NULL OR d.lease_until <= $3){where} "
+            # Our own leases too: this process sweeps one pass at a time (Sweeper's
+            # lock), so a digest leased to us is not being sent right now.
+            "    AND (d.lease_until IS NULL OR d.lease_until <= $3 OR d.lease_owner = $1)"
+            f"{where} "
             "    ORDER BY d.id FOR UPDATE OF d SKIP LOCKED LIMIT $4) RETURNING d.*) "
             f"SELECT {_STORED.replace('d.', 'c.')} FROM c JOIN users u ON u.id = c.owner_id "
             "ORDER BY c.id",
