@@ -93,7 +93,7 @@ async def sweep_all(path: Path, config_path: Path) -> int:
         app = build_application(config, s)
         await app.initialize()
         try:
-            sender = TelegramSender(app.bot)
+            sender = TelegramSender(app.bot, s.store.identities)
             sweeper = Sweeper(s.engine, clock, sender, scope=TELEGRAM_USERS)
             sweeps = 0
             async with asyncio.timeout(GIVE_UP):

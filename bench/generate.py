@@ -279,6 +279,7 @@ class _Ids:
 @dataclass(slots=True)
 class _Rows:
     users: list[tuple[object, ...]] = field(default_factory=list)
+    identities: list[tuple[object, ...]] = field(default_factory=list)
     people: list[tuple[object, ...]] = field(default_factory=list)
     aliases: list[tuple[object, ...]] = field(default_factory=list)
     tags: list[tuple[object, ...]] = field(default_factory=list)
@@ -296,6 +297,9 @@ class _Rows:
 SQL = {
     "users": "INSERT INTO users (id, timezone, digest_time, active, created_at) "
     "VALUES (?, ?, ?, 1, ?)",
+    # Bench owners are Telegram users whose owner id is their Telegram id.
+    "identities": "INSERT INTO identities (transport, external_id, owner_id, digest, created_at) "
+    "VALUES ('telegram', ?, ?, 1, ?)",
     "people": "INSERT INTO people (id, owner_id, name, name_key, circle, cadence_days, paused, "
     "added_on, snoozed_until, imported) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     "aliases": "INSERT INTO aliases (owner_id, person_id, alias, alias_key) VALUES (?, ?, ?, ?)",
@@ -315,6 +319,7 @@ SQL = {
 # Parents before children; interactions before their links (the triggers read the kind).
 ORDER = (
     "users",
+    "identities",
     "people",
     "aliases",
     "tags",
@@ -339,7 +344,9 @@ def _circle(roll: float) -> tuple[str, float]:
 
 def _owner(rows: _Rows, ids: _Ids, owner: int, spec: Spec, rng: random.Random) -> None:
     start = END - timedelta(days=365 * spec.years)
-    rows.users.append((owner, rng.choice(TIMEZONES), _digest_time(rng), _stamp(start, rng)))
+    created = _stamp(start, rng)
+    rows.users.append((owner, rng.choice(TIMEZONES), _digest_time(rng), created))
+    rows.identities.append((str(owner), owner, created))
     names = _names(rng, spec.people)
     person_ids: list[int] = []
     weights: list[float] = []

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.config import Config
 from bot.core.circles import Circles
-from bot.core.clock import Clock, SystemClock
+from bot.core.clock import Clock, OffsetClock, SystemClock
 from bot.core.model import UserSettings
 from bot.engine import Engine, build_engine
 from bot.store.sqlite.db import Database
@@ -18,8 +20,6 @@ from bot.store.sqlite.store import SqliteStore
 if TYPE_CHECKING:  # the PostgreSQL store is an extra: imported only when configured
     from bot.store.postgres.db import PgDatabase
     from bot.store.postgres.store import PgStore
-
-LOCAL_USER = 0  # the terminal's user; Telegram user ids are positive
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,10 +33,25 @@ class Services:
     clock: Clock
 
 
+# Test-only, undocumented for users: seconds added to the real clock, so an end-to-end
+# test can put the real process just before a digest minute instead of waiting for one.
+ENV_CLOCK_OFFSET = "KITH_CLOCK_OFFSET"
+
+
+def clock_from_env(env: Mapping[str, str] | None = None) -> Clock:
+    """The real clock, shifted by `KITH_CLOCK_OFFSET` seconds when that is set."""
+    raw = (os.environ if env is None else env).get(ENV_CLOCK_OFFSET, "").strip()
+    try:
+        offset = float(raw) if raw else 0.0
+    except ValueError:
+        offset = 0.0
+    return OffsetClock(SystemClock(), timedelta(seconds=offset)) if offset else SystemClock()
+
+
 @asynccontextmanager
 async def services(config: Config, clock: Clock | None = None) -> AsyncIterator[Services]:
     """Open the database, build the engine, and close the database afterwards."""
-    clock = clock or SystemClock()
+    clock = clock or clock_from_env()
     db: Database | PgDatabase
     store: SqliteStore | PgStore
     if config.database_url:

@@ -23,9 +23,21 @@ async def columns(db: Database, table: str) -> list[str]:
     return [str(r[1]) for r in await rows(db, f"PRAGMA table_info({table})")]
 
 
+# Bookkeeping that moves with every write, undo included: not data a user could see.
+_BOOKKEEPING = {("users", "version")}
+
+
 async def snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, in id order: equal snapshots mean nothing changed."""
-    return {t: await rows(db, f"SELECT * FROM {t} ORDER BY rowid") for t in await tables(db)}
+    """Every row of every table, in id order: equal snapshots mean nothing changed.
+
+    An owner's cache version (`users.version`) is left out: it counts writes, so an
+    undo moves it on too.
+    """
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    for t in await tables(db):
+        kept = [c for c in await columns(db, t) if (t, c) not in _BOOKKEEPING]
+        out[t] = await rows(db, f"SELECT {', '.join(kept)} FROM {t} ORDER BY rowid")
+    return out
 
 
 async def owner_rows(db: Database, owner: int) -> dict[str, int]:

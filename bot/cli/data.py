@@ -1,9 +1,10 @@
 """`kith export`, `kith import` and `kith backup`: your data from the shell.
 
-In the terminal you are the local user (`bot.compose.LOCAL_USER`); `--user ID` picks a
-Telegram user's data instead. The database is `--db`, `KITH_DB` or the config's, as for
-every command. Exit codes: 0 done, 1 the command could not do what was asked (the
-reason on stderr, one line), 2 bad settings (from `bot.cli`).
+In the terminal you are the local user (identity `console:local`); `--user telegram:123`
+(or just `123`) or `--user discord:456` picks that user's data instead. The database is
+`--db`, `KITH_DB` or the config's, as for every command. Exit codes: 0 done, 1 the
+command could not do what was asked (the reason on stderr, one line), 2 bad settings
+(from `bot.cli`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.compose import LOCAL_USER, services
+from bot.compose import services
 from bot.config import Config
 from bot.console.files import read_import_file
 from bot.engine import UserError
@@ -29,9 +30,11 @@ from bot.formats import (
     people_to_vcard,
 )
 from bot.ports.accounts import Duplicates
+from bot.ports.identities import CONSOLE, CONSOLE_USER, DISCORD, TELEGRAM, Identity
 from bot.store.sqlite.db import Database
 
 COMMANDS = ("export", "import", "backup")
+TRANSPORTS = (TELEGRAM, DISCORD, CONSOLE)
 
 
 class Refused(Exception):
@@ -75,10 +78,28 @@ def add_commands(
 def _user(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--user",
-        type=int,
-        metavar="ID",
-        help="a Telegram user's numeric id (default: you, the terminal's user)",
+        type=parse_user,
+        metavar="WHO",
+        help="telegram:ID or discord:ID (a bare number is a Telegram id; "
+        "default: you, the terminal's user)",
     )
+
+
+def parse_user(text: str) -> Identity:
+    """`telegram:123`, `discord:456`, `console:local`, or a bare Telegram id."""
+    transport, colon, external = text.strip().rpartition(":")
+    if not colon:
+        transport = TELEGRAM
+    transport = transport.casefold()
+    if (
+        transport not in TRANSPORTS
+        or not external
+        or (transport != CONSOLE and not external.isdigit())
+    ):
+        raise argparse.ArgumentTypeError(
+            f"not a user: {text!r} (say telegram:123, discord:456, or a Telegram id)"
+        )
+    return Identity(transport, external)
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
@@ -102,12 +123,17 @@ def _user_path(text: str) -> Path:
         raise Refused(f"cannot find the home folder in {text}") from error
 
 
-def _owner(args: argparse.Namespace) -> int:
-    return LOCAL_USER if args.user is None else int(args.user)
+def _identity(args: argparse.Namespace) -> Identity:
+    user: Identity | None = args.user
+    return CONSOLE_USER if user is None else user
 
 
-def _whose(owner: int) -> str:
-    return "you (the terminal's user)" if owner == LOCAL_USER else f"user {owner}"
+def _whose(identity: Identity) -> str:
+    if identity == CONSOLE_USER:
+        return "you (the terminal's user)"
+    if identity.transport == TELEGRAM:
+        return f"user {identity.external_id}"
+    return f"user {identity}"
 
 
 def _existing_db(config: Config) -> str:
@@ -122,11 +148,11 @@ def _existing_db(config: Config) -> str:
 
 def _export(config: Config, args: argparse.Namespace) -> int:
     path = _existing_db(config)
-    owner = _owner(args)
-    doc = asyncio.run(_read_document(config, owner))
+    identity = _identity(args)
+    doc = asyncio.run(_read_document(config, identity))
     if doc is None:
         hint = "" if args.user is not None else " (a Telegram user's data: --user ID)"
-        raise Refused(f"nothing is stored for {_whose(owner)} in {path}{hint}")
+        raise Refused(f"nothing is stored for {_whose(identity)} in {path}{hint}")
     if args.format == "vcf":
         text = people_to_vcard(doc)
     elif args.format == "csv":
@@ -148,9 +174,12 @@ def _export(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _read_document(config: Config, owner: int) -> ExportDocument | None:
-    """The owner's export; None when nothing at all is stored for them."""
+async def _read_document(config: Config, identity: Identity) -> ExportDocument | None:
+    """The user's export; None when nothing at all is stored for them."""
     async with services(config) as s:
+        owner = await s.store.identities.find(identity)
+        if owner is None:
+            return None
         settings = await s.store.settings(owner)
         if settings is None and not await s.store.people(owner):
             return None
@@ -168,19 +197,20 @@ def _import(config: Config, args: argparse.Namespace) -> int:
         raise Refused(read)
     name, data = read
     duplicates = Duplicates(args.duplicates) if args.duplicates else None
-    print(asyncio.run(_import_data(config, _owner(args), name, data, args.circle, duplicates)))
+    print(asyncio.run(_import_data(config, _identity(args), name, data, args.circle, duplicates)))
     return 0
 
 
 async def _import_data(
     config: Config,
-    owner: int,
+    identity: Identity,
     name: str,
     data: bytes,
     circle: str | None,
     duplicates: Duplicates | None,
 ) -> str:
     async with services(config) as s:
+        owner = await s.store.identities.owner_of(identity)
         try:
             return await import_now(
                 s.engine, owner, name, data, circle=circle, duplicates=duplicates

@@ -36,14 +36,16 @@ def load(args: argparse.Namespace) -> Config:
 
 
 async def _chat(config: Config) -> int:
-    from bot.compose import LOCAL_USER, services
+    from bot.compose import services
     from bot.console.chat import run_chat
     from bot.console.nudges import TerminalNudges
     from bot.nudges.sweep import sweep_seconds
+    from bot.ports.identities import CONSOLE_USER
 
     async with services(config) as s:
+        owner = await s.store.identities.owner_of(CONSOLE_USER)
         nudges = TerminalNudges(s.engine, s.clock)
-        return await run_chat(s.engine, LOCAL_USER, sweep=nudges, sweep_every=sweep_seconds())
+        return await run_chat(s.engine, owner, sweep=nudges, sweep_every=sweep_seconds())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import sys
 from collections.abc import Awaitable, Callable
@@ -13,6 +12,7 @@ from typing import TextIO
 from bot.console.files import import_argument, import_from_path, save_files
 from bot.engine import Engine, Reply
 from bot.engine.replies import Button
+from bot.nudges.loop import SweepLoop
 
 PROMPT = "you> "
 
@@ -90,10 +90,11 @@ async def run_chat(
     interactive = stdin.isatty() and stdout.isatty()
     if interactive:
         stdout.write("kith — type /help for commands, Ctrl-D to quit.\n")
-    sweeping: asyncio.Task[None] | None = None
+    sweeping: SweepLoop | None = None
     if sweep is not None:
-        await _sweep_once(sweep, chat)
-        sweeping = asyncio.create_task(_sweep_forever(sweep, chat, sweep_every))
+        sweeping = SweepLoop(lambda: sweep(chat), sweep_every, first=sweep_every)
+        await sweeping.tick()  # a digest that is due shows before the first prompt
+        sweeping.start()
     read = _prompted_input if interactive else stdin.readline
     try:
         while True:
@@ -104,9 +105,7 @@ async def run_chat(
             await chat.say(line)
     finally:
         if sweeping is not None:
-            sweeping.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeping
+            await sweeping.stop()
     if interactive:
         stdout.write("\nBye!\n")
     return 0
@@ -120,16 +119,3 @@ def _prompted_input() -> str:
         return input(PROMPT) + "\n"
     except EOFError:
         return ""
-
-
-async def _sweep_once(sweep: Sweep, chat: ConsoleChat) -> None:
-    try:
-        await sweep(chat)
-    except Exception:  # the chat goes on without its digest
-        log.exception("the digest sweep failed")
-
-
-async def _sweep_forever(sweep: Sweep, chat: ConsoleChat, every: float) -> None:
-    while True:
-        await asyncio.sleep(every)
-        await _sweep_once(sweep, chat)

@@ -1,6 +1,6 @@
 """The digest in `kith chat`: the same sweep, printed in the terminal while it is open.
 
-Only the terminal's own user is swept (`Scope(owner=...)`), so a `kith chat` on a
+Only the terminal's own user is swept, when their digest goes to the terminal, so a `kith chat` on a
 database shared with `kith run` never takes a Telegram user's digest. The digest prints
 like any reply, its buttons numbered, so typing a number presses one.
 """
@@ -12,6 +12,7 @@ from bot.core.clock import Clock
 from bot.engine import Engine, Reply
 from bot.nudges.sweep import Sweeper, Undeliverable
 from bot.ports.digests import Scope
+from bot.ports.identities import CONSOLE
 
 
 class ConsoleSender:
@@ -38,6 +39,6 @@ class TerminalNudges:
 
     async def __call__(self, chat: ConsoleChat) -> None:
         if self._sweeper is None:
-            scope = Scope(owner=chat.owner)
+            scope = Scope(transport=CONSOLE, owner=chat.owner)
             self._sweeper = Sweeper(self.engine, self.clock, ConsoleSender(chat), scope=scope)
         await self._sweeper.sweep()

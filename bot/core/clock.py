@@ -14,7 +14,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-__all__ = ["Clock", "FixedClock", "SystemClock", "format_utc", "parse_utc"]
+__all__ = ["Clock", "FixedClock", "OffsetClock", "SystemClock", "format_utc", "parse_utc"]
 
 _UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 # strptime alone would accept "2026-3-1T9:0:0Z"; the regex keeps the format the one format.
@@ -34,6 +34,17 @@ class SystemClock:
 
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+
+class OffsetClock:
+    """Another clock, shifted: the real time, as if it were `offset` later (tests only)."""
+
+    def __init__(self, base: Clock, offset: timedelta) -> None:
+        self.base = base
+        self.offset = offset
+
+    def now(self) -> datetime:
+        return self.base.now() + self.offset
 
 
 class FixedClock:

@@ -135,6 +135,15 @@ class Engine:
 
         return await self._guarded(owner, work)
 
+    async def reachable_again(self, owner: int) -> None:
+        """The owner said /start (e.g. after unblocking the bot): digests resume."""
+        await self.store.set_active(owner, True)
+
+    async def unreachable(self, owner: int) -> None:
+        """A transport cannot reach the owner (they blocked the bot): no more digests
+        until they come back with /start."""
+        await self.store.set_active(owner, False)
+
     async def context(self, owner: int) -> Context:
         now = self.clock.now()
         await self.store.ensure_user(owner, self.defaults, now)
@@ -168,6 +177,8 @@ class Engine:
             word, _, args = text[1:].partition(" ")
             name = word.split("@", 1)[0].casefold()
             command = self.commands.get(name)
+            if name == "start":
+                await self.reachable_again(ctx.owner)
             if command is None:
                 return [Reply(f"I don't know /{name or ''}. /help lists what I can do.")]
             return await command.handler(self, ctx, args.strip())

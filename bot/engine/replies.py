@@ -4,20 +4,39 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-MAX_CALLBACK_BYTES = 64
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one message of a transport can hold. Each transport says its own (e.g.
+    bot/telegram/limits.py) and renders any reply within them (splitting text, laying out
+    rows); composers that shape a message to fit (the digest) take them as a parameter.
+    The defaults are what replies have always been composed within (a Telegram message);
+    the engine uses them where it does not know the transport (`/digest now`)."""
+
+    max_text: int = 3500  # characters of one message, with room to spare
+    max_buttons_per_row: int = 8
+    max_rows: int = 100
+    max_data_bytes: int = 64  # a button's data
+
+
+DEFAULT_LIMITS = Limits()
 
 
 @dataclass(frozen=True, slots=True)
 class Button:
-    """A button: what it says, and compact ASCII data the engine gets back when pressed."""
+    """A button: what it says, and compact ASCII data the engine gets back when pressed.
+
+    How long the data may be is the transport's business (`Limits.max_data_bytes`): its
+    renderer checks, the engine keeps data short.
+    """
 
     label: str
     data: str
 
     def __post_init__(self) -> None:
         raw = self.data.encode("ascii")  # raises for non-ASCII: ids, never names
-        if not 0 < len(raw) <= MAX_CALLBACK_BYTES:
-            raise ValueError(f"button data must be 1..{MAX_CALLBACK_BYTES} bytes: {self.data!r}")
+        if not raw:
+            raise ValueError("button data must not be empty")
 
 
 @dataclass(frozen=True, slots=True)

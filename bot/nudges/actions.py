@@ -19,7 +19,7 @@ from bot.core.intervals import format_interval
 from bot.core.model import Person
 from bot.core.schedule import first_digest_at, parse_clock
 from bot.engine.engine import Context, Engine
-from bot.engine.replies import Reply
+from bot.engine.replies import DEFAULT_LIMITS, Limits, Reply
 from bot.nudges.digest import (
     LESS_OFTEN,
     PREFIX,
@@ -39,13 +39,15 @@ NOBODY_DUE: Final = "Nobody's due today — you're in touch with everyone. 🌿"
 UNDO_HINT: Final = " /undo to take it back."
 
 
-async def build_digest(engine: Engine, owner: int, today: date) -> Digest | None:
+async def build_digest(
+    engine: Engine, owner: int, today: date, limits: Limits = DEFAULT_LIMITS
+) -> Digest | None:
     """The digest for the owner's local day `today`; None when nobody is due."""
-    return (await build_digests(engine, [(owner, today)]))[owner]
+    return (await build_digests(engine, [(owner, today)], limits))[owner]
 
 
 async def build_digests(
-    engine: Engine, wanted: Sequence[tuple[int, date]]
+    engine: Engine, wanted: Sequence[tuple[int, date]], limits: Limits = DEFAULT_LIMITS
 ) -> dict[int, Digest | None]:
     """The digests of many owners (each on their own local day), read in bulk.
 
@@ -60,7 +62,10 @@ async def build_digests(
         for owner, today in wanted
     }
     cards = await engine.store.cards_many([(owner, chosen[owner]) for owner, _ in wanted])
-    return {owner: compose(cards[owner], engine.circles, today) for owner, today in wanted}
+    return {
+        owner: compose(cards[owner], engine.circles, today, limits=limits)
+        for owner, today in wanted
+    }
 
 
 async def digest_now(engine: Engine, ctx: Context) -> list[Reply]:

@@ -24,12 +24,11 @@ from bot.core.dates import describe_yearly, format_ago, next_yearly
 from bot.core.due import DueInfo, rank_due
 from bot.core.model import ImportantDate, Person, PersonCard
 from bot.engine.render import favor_text, since_text
-from bot.engine.replies import MAX_CALLBACK_BYTES, Button, Reply
+from bot.engine.replies import DEFAULT_LIMITS, Button, Limits, Reply
 
 HEADING: Final = "It's been a while — maybe say hi to:"
 NUDGE_GAP_DAYS: Final = 7  # someone nudged is left out of the next week's digests
 DATES_AHEAD_DAYS: Final = 7  # a birthday this close is worth mentioning
-MAX_TEXT: Final = 3500  # one Telegram message (4096) with room to spare
 MAX_LINE: Final = 160  # a note or follow-up is quoted, not recited
 MAX_FOLLOW_UPS: Final = 2
 MAX_FAVORS: Final = 2
@@ -69,18 +68,28 @@ class Digest:
 
 
 def compose(
-    cards: Sequence[PersonCard], circles: Circles, today: date, heading: str = HEADING
+    cards: Sequence[PersonCard],
+    circles: Circles,
+    today: date,
+    heading: str = HEADING,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Digest | None:
     """The digest message for these people (in this order); None for nobody.
 
-    People are added while the text stays within one message; whoever does not fit
-    waits for another day (they stay due, so they come back).
+    People are added while the message stays within one message of `limits` (its text,
+    and its button rows: two per person, or one when two would not fit); whoever does not
+    fit waits for another day (they stay due, so they come back).
     """
+    per_person = 2 if 2 * len(cards) <= limits.max_rows else 1
+    if per_person == 1 and limits.max_buttons_per_row < len(ACTIONS):
+        per_person = 2
     shown: list[PersonCard] = []
     text = heading
     for card in cards:
         section = person_section(card, circles, today)
-        if shown and len(text) + 2 + len(section) > MAX_TEXT:
+        if shown and len(text) + 2 + len(section) > limits.max_text:
+            break
+        if shown and per_person * (len(shown) + 1) > limits.max_rows:
             break
         shown.append(card)
         text += "\n\n" + section
@@ -92,7 +101,8 @@ def compose(
     rows: list[tuple[Button, ...]] = []
     for person in people:
         others = [i for i in ids if i != person.id]
-        rows.extend(person_buttons(person.id, names[person.id], others))
+        first, second = person_buttons(person.id, names[person.id], others, limits.max_data_bytes)
+        rows.extend((first, second) if per_person == 2 else ((*first, *second),))
     return Digest(Reply(text, tuple(rows)), tuple(ids))
 
 
@@ -154,25 +164,27 @@ def label_names(people: Sequence[Person]) -> dict[int, str]:
 
 
 def person_buttons(
-    person_id: int, name: str, others: Sequence[int]
+    person_id: int, name: str, others: Sequence[int], max_bytes: int = 64
 ) -> tuple[tuple[Button, ...], tuple[Button, ...]]:
     """Two rows: the one most people press, then the two gentler ones."""
     return (
-        (Button(f"Reached out to {name}", button_data(REACHED_OUT, person_id, others)),),
+        (Button(f"Reached out to {name}", button_data(REACHED_OUT, person_id, others, max_bytes)),),
         (
-            Button(f"Snooze {name} a week", button_data(SNOOZE, person_id, others)),
-            Button(f"Less often for {name}", button_data(LESS_OFTEN, person_id, others)),
+            Button(f"Snooze {name} a week", button_data(SNOOZE, person_id, others, max_bytes)),
+            Button(f"Less often for {name}", button_data(LESS_OFTEN, person_id, others, max_bytes)),
         ),
     )
 
 
-def button_data(action: str, person_id: int, others: Sequence[int] = ()) -> str:
-    """`n:r:12:13.14`, within Telegram's 64 bytes: others that do not fit are left out."""
+def button_data(
+    action: str, person_id: int, others: Sequence[int] = (), max_bytes: int = 64
+) -> str:
+    """`n:r:12:13.14`, within `max_bytes`: others that do not fit are left out."""
     base = f"{PREFIX}:{action}:{person_id}"
     kept = list(others)
     while kept:
         data = f"{base}:{'.'.join(str(i) for i in kept)}"
-        if len(data) <= MAX_CALLBACK_BYTES:
+        if len(data) <= max_bytes:
             return data
         kept.pop()
     return base

@@ -38,7 +38,7 @@ from typing import Final, Protocol
 from bot.core.clock import Clock
 from bot.core.schedule import SweepPlan, first_digest_at, local_day, parse_clock, plan_sweep
 from bot.engine.engine import Engine
-from bot.engine.replies import Button, Reply
+from bot.engine.replies import DEFAULT_LIMITS, Button, Limits, Reply
 from bot.nudges.actions import build_digest, build_digests
 from bot.nudges.digest import Digest
 from bot.ports.digests import (
@@ -117,6 +117,7 @@ class Sweeper:
         sender: Sender,
         *,
         scope: Scope = EVERYONE,
+        limits: Limits = DEFAULT_LIMITS,
         batch: int = BATCH,
         concurrency: int = CONCURRENCY,
     ) -> None:
@@ -125,6 +126,7 @@ class Sweeper:
         self.clock = clock
         self.sender = sender
         self.scope = scope
+        self.limits = limits  # what one message of the sender's transport holds
         self.batch = batch
         self.ledger = engine.store.ledger
         self._sending = asyncio.Semaphore(concurrency)
@@ -227,7 +229,7 @@ class Sweeper:
     async def _compose_all(self, wanted: list[tuple[int, date]]) -> dict[int, NewDigest | None]:
         """Everyone's digest from bulk reads; one by one if that fails (one bad row)."""
         try:
-            composed = await build_digests(self.engine, wanted)
+            composed = await build_digests(self.engine, wanted, self.limits)
         except Exception:
             log.exception("composing digests in bulk failed; composing them one by one")
             return {owner: await self._compose(owner, day) for owner, day in wanted}
@@ -235,7 +237,7 @@ class Sweeper:
 
     async def _compose(self, owner: int, day: date) -> NewDigest | None:
         try:
-            composed = await build_digest(self.engine, owner, day)
+            composed = await build_digest(self.engine, owner, day, self.limits)
         except Exception:
             # One user's broken data must not hold up everyone else's digest.
             log.exception("could not compose a digest; skipping it today")
@@ -259,7 +261,7 @@ class Sweeper:
                 log.warning("a digest could not be sent yet (%s); will retry", _describe(exc))
             except Undeliverable as exc:
                 await self.ledger.mark_final(digest, UNDELIVERABLE, _describe(exc))
-                await self.store.set_active(digest.owner, False)
+                await self.engine.unreachable(digest.owner)
                 result.undeliverable += 1
             except Rejected as exc:
                 await self.ledger.mark_final(digest, REJECTED, _describe(exc))

@@ -46,6 +46,10 @@ class Identities(Protocol):
         """Every transport user that is this owner, oldest first."""
         ...
 
+    async def external_id(self, owner: int, transport: str) -> str | None:
+        """The owner's id on `transport` (what its sender addresses), or None."""
+        ...
+
     async def digest_via(self, owner: int) -> str | None:
         """The transport the owner's digest goes out through."""
         ...

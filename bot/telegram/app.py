@@ -76,7 +76,7 @@ def build_application(
         allowed_users=frozenset(telegram.allowed_users),
         importer=services.engine.import_file,
     ).register(app)
-    install_nudges(app, services)  # the daily digest: a sweep job every minute (bot/nudges)
+    install_nudges(app, services)  # the daily digest: the sweep loop of bot/nudges
     return app
 
 

@@ -8,7 +8,6 @@ messages (split at Telegram's length limit, buttons as inline keyboards).
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -37,6 +36,7 @@ from telegram.ext import (
 
 from bot.engine import Engine, Reply
 from bot.formats import MAX_IMPORT_BYTES, too_big
+from bot.ports.identities import TELEGRAM, Identity
 from bot.ports.store import Store
 from bot.telegram.keyboards import inline_keyboard
 from bot.telegram.text import split_text
@@ -62,8 +62,6 @@ NOT_TEXT: Final = (
 )
 NO_NAME: Final = "That contact card has no name I can use."
 
-# Telegram's "Restart bot" (after unblocking) sends /start: the user wants messages again.
-_START = re.compile(r"/start(?:@\w+)?(?:\s|$)", re.IGNORECASE)
 # How many group chats to remember having answered; past this the memory starts over,
 # which at worst means one more refusal line in a group.
 _MAX_TOLD_CHATS = 10_000
@@ -131,10 +129,8 @@ class Handlers:
 
     async def on_text(self, update: Update, context: Context) -> None:
         """A text message, commands included: the engine answers it."""
-        message, owner = _message_and_owner(update)
+        message, owner = await self._message_and_owner(update)
         text = message.text or ""
-        if _START.match(text):
-            await self.store.set_active(owner, True)
         replies = await self.engine.handle(owner, text)
         await self.send(context.bot, owner, message.chat_id, replies)
 
@@ -143,7 +139,7 @@ class Handlers:
         query = update.callback_query
         if query is None:
             return
-        owner = query.from_user.id
+        owner = await self._owner(query.from_user.id)
         try:
             await query.answer()
         except TelegramError as exc:  # a stale query; the press itself still counts
@@ -151,14 +147,14 @@ class Handlers:
         if not query.data:
             return
         replies = await self.engine.press(owner, query.data)
-        chat_id = query.message.chat.id if query.message is not None else owner
+        chat_id = query.message.chat.id if query.message is not None else query.from_user.id
         rest = await self._edit_pressed(query, owner, replies)
         if await self._send_parts(context.bot, owner, chat_id, rest):
             await self._send_files(context.bot, owner, chat_id, replies)
 
     async def on_contact(self, update: Update, context: Context) -> None:
         """A shared contact card: add that person."""
-        message, owner = _message_and_owner(update)
+        message, owner = await self._message_and_owner(update)
         contact = message.contact
         parts = (contact.first_name, contact.last_name) if contact else ()
         name = " ".join(p.strip() for p in parts if p and p.strip())
@@ -167,7 +163,7 @@ class Handlers:
 
     async def on_document(self, update: Update, context: Context) -> None:
         """A sent file: import the contacts in it."""
-        message, owner = _message_and_owner(update)
+        message, owner = await self._message_and_owner(update)
         document = message.document
         if document is None:
             return
@@ -187,7 +183,7 @@ class Handlers:
 
     async def on_other(self, update: Update, context: Context) -> None:
         """Photos, stickers, voice…: say what kith understands, store nothing."""
-        message, owner = _message_and_owner(update)
+        message, owner = await self._message_and_owner(update)
         await self.send(context.bot, owner, message.chat_id, [Reply(NOT_TEXT)])
 
     async def on_error(self, update: object, context: Context) -> None:
@@ -275,7 +271,18 @@ class Handlers:
     async def _mark_inactive(self, owner: int) -> None:
         # A user who blocked the bot gets no nudges until they /start it again.
         log.info("a user blocked the bot; marking them inactive")
-        await self.store.set_active(owner, False)
+        await self.engine.unreachable(owner)
+
+    async def _owner(self, user_id: int) -> int:
+        """The owner this Telegram user is (a new one the first time they write)."""
+        return await self.store.identities.owner_of(Identity(TELEGRAM, str(user_id)))
+
+    async def _message_and_owner(self, update: Update) -> tuple[Message, int]:
+        """The message and its sender's owner; the gate and the filters guarantee both."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            raise RuntimeError("a message handler got an update without a message or sender")
+        return message, await self._owner(user.id)
 
 
 def parts_of(reply: Reply) -> list[Part]:
@@ -286,11 +293,3 @@ def parts_of(reply: Reply) -> list[Part]:
         # Telegram refuses empty text; buttons still need a message to sit on.
         return [("…", markup)] if markup is not None else []
     return [(c, markup if i == len(chunks) - 1 else None) for i, c in enumerate(chunks)]
-
-
-def _message_and_owner(update: Update) -> tuple[Message, int]:
-    """The message and its sender's id; the gate and the filters guarantee both."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
-        raise RuntimeError("a message handler got an update without a message or sender")
-    return message, user.id

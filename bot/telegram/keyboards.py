@@ -28,8 +28,8 @@ def inline_keyboard(rows: Iterable[Iterable[Button]]) -> InlineKeyboardMarkup | 
 
 
 def _checked(data: str) -> str:
-    # Button validates this already; checking again here keeps the Telegram limit next to
-    # the Telegram code, should Button's own limit ever change.
+    # The engine's Button does not know Telegram's limit: it is checked here, where a
+    # reply becomes a Telegram keyboard.
     if len(data.encode("utf-8")) > MAX_CALLBACK_DATA:
         raise ValueError(f"callback_data over {MAX_CALLBACK_DATA} bytes: {data!r}")
     return data

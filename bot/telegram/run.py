@@ -35,6 +35,7 @@ from bot.config import Config
 from bot.core.clock import Clock
 from bot.ports.store import StoreError
 from bot.telegram.app import ALLOWED_UPDATES, KithApp, build_application
+from bot.telegram.sender import sweep_loop
 
 log = logging.getLogger("kith")
 
@@ -134,9 +135,15 @@ async def polling(app: KithApp) -> AsyncIterator[KithApp]:
             await app.post_init(app)
         await updater.start_polling(allowed_updates=ALLOWED_UPDATES, error_callback=_polling_failed)
         await app.start()
+        sweeping = sweep_loop(app)
+        if sweeping is not None:
+            sweeping.start()
         log.info("running as @%s", app.bot.username)
         yield app
     finally:
+        sweeping = sweep_loop(app)
+        if sweeping is not None:
+            await sweeping.stop()  # before the database closes
         if updater.running:
             await updater.stop()  # one last getUpdates confirms what was fetched
         if app.running:

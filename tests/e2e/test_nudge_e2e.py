@@ -5,8 +5,9 @@ Ann sets her digest to the coming minute and has a friend she has not seen for 2
 days. The digest arrives from the running process with its three buttons; "Reached out"
 takes Alice off /who; a restart the same day sends no second digest.
 
-The sweep runs every second here (`KITH_SWEEP_SECONDS`, a test-only knob); the digest
-still waits for its minute on the wall clock, so this test takes up to about a minute.
+The sweep runs every second here (`KITH_SWEEP_SECONDS`, a test-only knob), and the
+process's clock is shifted (`KITH_CLOCK_OFFSET`, test-only too) to start a few seconds
+before a whole minute, so the digest minute comes in seconds, not up to a minute.
 """
 
 from __future__ import annotations
@@ -22,15 +23,23 @@ from tests.e2e.test_kith_run import ANN, says, started, taps
 from tests.support import FakeBotApi, SentMessage, WaitTimeout
 
 DIGEST = "It's been a while — maybe say hi to:"
-ARRIVES_WITHIN = 130.0  # the coming minute, plus a generous margin for a slow machine
+LEAD = 15.0  # seconds between the process starting and its digest minute
+ARRIVES_WITHIN = 60.0  # the lead, plus a generous margin for a slow machine
 SWEEPS = 4.0  # seconds: a few sweeps at one per second
 
 
-def coming_minute() -> datetime:
-    """The next whole minute at least 10 s away (so setting it cannot race the clock)."""
+def shift_to_just_before_a_minute() -> timedelta:
+    """A clock offset that puts now `LEAD` seconds before a whole minute."""
     now = datetime.now(UTC)
+    minute = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return minute - timedelta(seconds=LEAD) - now
+
+
+def coming_minute(offset: timedelta) -> datetime:
+    """The process's next whole minute at least a few seconds away."""
+    now = datetime.now(UTC) + offset
     target = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
-    return target if target - now >= timedelta(seconds=10) else target + timedelta(minutes=1)
+    return target if target - now >= timedelta(seconds=4) else target + timedelta(minutes=1)
 
 
 def digests_to(api: FakeBotApi) -> list[SentMessage]:
@@ -41,16 +50,18 @@ def test_the_digest_comes_at_its_minute_once_and_one_tap_acts(
     api: FakeBotApi, kith_run: KithRun, tmp_path: Path
 ) -> None:
     kith_run.env["KITH_SWEEP_SECONDS"] = "1"
+    offset = shift_to_just_before_a_minute()
+    kith_run.env["KITH_CLOCK_OFFSET"] = str(offset.total_seconds())
     first = kith_run.start()
     started(api, 0)
 
     assert "Added Alice" in says(api, ANN, "/add Alice")
     assert says(api, ANN, "coffee with Alice 200 days ago").startswith("Logged coffee")
-    at = coming_minute()
+    at = coming_minute(offset)
     assert f"{at:%H:%M}" in says(api, ANN, f"/digest {at:%H:%M}")  # Ann is on UTC
 
     [digest] = api.wait_for_sync(lambda: digests_to(api), timeout=ARRIVES_WITHIN, what="the digest")
-    arrived = datetime.now(UTC)
+    arrived = datetime.now(UTC) + offset
     assert at <= arrived < at + timedelta(seconds=30)
     assert "• Alice (friends) — 6 months since coffee" in (digest.plain_text or "")
     labels = [label for label, _ in digest.buttons]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.replies import MAX_CALLBACK_BYTES
 from bot.nudges.digest import button_data, parse_press
+from bot.telegram.limits import TELEGRAM_LIMITS
 from tests.conversation import Chat
 from tests.nudges.conftest import Nudges, says_all
 
@@ -150,13 +150,13 @@ async def test_buttons_only_reach_their_owner_s_people(
 
 async def test_button_data_is_compact_ascii_within_telegram_s_limit(ann: Chat, digest: str) -> None:
     for button in ann.buttons:
-        assert button.data.isascii() and len(button.data.encode()) <= MAX_CALLBACK_BYTES
+        assert button.data.isascii() and len(button.data.encode()) <= TELEGRAM_LIMITS.max_data_bytes
         assert button.data.startswith("n:")
     assert ann.button("Reached out to Alice").data == "n:r:1:2"
 
     # Even with twenty huge ids the data stays within 64 bytes (the tail is dropped).
     data = button_data("r", 10**15, [10**15 + i for i in range(1, 20)])
-    assert len(data) <= MAX_CALLBACK_BYTES
+    assert len(data) <= TELEGRAM_LIMITS.max_data_bytes
     press = parse_press(data.removeprefix("n:"))
     assert press is not None and press.person_id == 10**15 and press.others
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from bot.compose import LOCAL_USER
 from bot.console.chat import run_chat
 from bot.console.nudges import TerminalNudges
 from bot.core.clock import FixedClock, parse_utc
+from bot.ports.identities import CONSOLE_USER, Identity
 from tests.conversation import Chat, kith
 
 
@@ -17,7 +17,8 @@ async def test_a_due_digest_prints_when_the_chat_opens_and_a_number_presses(
 ) -> None:
     clock = FixedClock(parse_utc("2026-11-25T10:00:00Z"))
     async with kith(tmp_path / "k.db", clock) as services:
-        me = Chat(services.engine, owner=LOCAL_USER)
+        local = await services.store.identities.owner_of(CONSOLE_USER)
+        me = Chat(services.engine, owner=local)
         await me.says("/add Alice inner")
         await me.says("coffee with Alice 2026-10-01")
         await me.says("/add Bob inner")
@@ -28,7 +29,7 @@ async def test_a_due_digest_prints_when_the_chat_opens_and_a_number_presses(
         nudges = TerminalNudges(services.engine, clock)
         await run_chat(
             services.engine,
-            LOCAL_USER,
+            local,
             stdin=io.StringIO("4\n/who\n"),
             stdout=out,
             sweep=nudges,
@@ -48,7 +49,9 @@ async def test_a_due_digest_prints_when_the_chat_opens_and_a_number_presses(
 async def test_the_terminal_sweep_never_sends_a_telegram_user_s_digest(tmp_path: Path) -> None:
     clock = FixedClock(parse_utc("2026-11-25T10:00:00Z"))
     async with kith(tmp_path / "k.db", clock) as services:
-        telegram_user = Chat(services.engine, owner=7)
+        local = await services.store.identities.owner_of(CONSOLE_USER)
+        seven = await services.store.identities.owner_of(Identity("telegram", "7"))
+        telegram_user = Chat(services.engine, owner=seven)
         await telegram_user.says("/add Alice inner")
         await telegram_user.says("coffee with Alice 2026-10-01")
         clock.set(parse_utc("2026-11-26T09:00:00Z"))
@@ -56,7 +59,7 @@ async def test_the_terminal_sweep_never_sends_a_telegram_user_s_digest(tmp_path:
         out = io.StringIO()
         await run_chat(
             services.engine,
-            LOCAL_USER,
+            local,
             stdin=io.StringIO(""),
             stdout=out,
             sweep=TerminalNudges(services.engine, clock),

@@ -15,6 +15,7 @@ import pytest
 from bot.core.clock import FixedClock, parse_utc
 from bot.nudges.sweep import Rejected, Sweeper, TryLater, Undeliverable
 from bot.ports.digests import Scope
+from bot.ports.identities import CONSOLE_USER, Identity
 from tests.conversation import Chat, kith
 from tests.nudges.conftest import ANN, Nudges, Phone, says_all, sweeper_for
 
@@ -224,13 +225,23 @@ async def test_many_due_users_go_out_in_batches(nudges: Nudges, phone: Phone) ->
 
 async def test_a_sweep_only_touches_its_own_users(nudges: Nudges, phone: Phone) -> None:
     engine = nudges.services.engine
-    await overdue_friend(Chat(engine, 0))  # the terminal's user
-    await overdue_friend(Chat(engine, 42))  # a Telegram user
+    identities = nudges.services.store.identities
+    terminal_user = await identities.owner_of(CONSOLE_USER)
+    telegram_user = await identities.owner_of(Identity("telegram", "42"))
+    discord_user = await identities.owner_of(Identity("discord", "42"))
+    assert len({terminal_user, telegram_user, discord_user}) == 3
+    await overdue_friend(Chat(engine, terminal_user))
+    await overdue_friend(Chat(engine, telegram_user))
+    await overdue_friend(Chat(engine, discord_user))
     nudges.sweeper = Sweeper(engine, nudges.clock, phone, scope=Scope(transport="telegram"))
 
     await nudges.at(NINE_AM)
-    assert [o for o, _ in phone.inbox] == [42]
-    # The terminal's digest is still there for `kith chat` to send.
-    terminal = Sweeper(engine, nudges.clock, phone, scope=Scope(owner=0))
+    assert [o for o, _ in phone.inbox] == [telegram_user]
+    # The terminal's digest is still there for `kith chat` to send, the Discord
+    # user's for the Discord sender.
+    terminal = Sweeper(engine, nudges.clock, phone, scope=Scope(transport="console"))
     await terminal.sweep()
-    assert [o for o, _ in phone.inbox] == [42, 0]
+    assert [o for o, _ in phone.inbox] == [telegram_user, terminal_user]
+    discord = Sweeper(engine, nudges.clock, phone, scope=Scope(transport="discord"))
+    await discord.sweep()
+    assert [o for o, _ in phone.inbox] == [telegram_user, terminal_user, discord_user]

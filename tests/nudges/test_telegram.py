@@ -1,6 +1,6 @@
 """The digest on Telegram, in process: the real application and its sweep job, a fake
 Bot API behind PTB's transport, a clock the test sets. The job is run by hand
-(`await job.run(app)`), as the JobQueue would every minute.
+(`await loop.tick()`), as the sweep loop would every minute.
 """
 
 from __future__ import annotations
@@ -9,19 +9,19 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-from telegram.ext import Job
 
 from bot.compose import Services, services
 from bot.config import load_config
 from bot.core.clock import FixedClock, parse_utc
 from bot.engine import Reply
+from bot.nudges.loop import SweepLoop
 from bot.nudges.sweep import SWEEP_SECONDS, Rejected, TryLater, Undeliverable, sweep_seconds
+from bot.ports.identities import TELEGRAM, Identity
 from bot.telegram.app import KithApp, build_application
 from bot.telegram.run import connect, polling
-from bot.telegram.sender import TelegramSender
+from bot.telegram.sender import TelegramSender, sweep_loop
 from tests.support import TOKEN, FakeBotApi, SentMessage, build_fake_request
 
 ANN = 7
@@ -36,16 +36,16 @@ class Bot:
     clock: FixedClock
 
     @property
-    def sweep_job(self) -> Job[Any]:
-        assert self.app.job_queue is not None
-        [job] = self.app.job_queue.get_jobs_by_name("digest-sweep")
-        return job
+    def sweep(self) -> SweepLoop:
+        loop = sweep_loop(self.app)
+        assert loop is not None
+        return loop
 
     async def sweep_at(self, when: str) -> list[SentMessage]:
         """Set the clock, run the sweep job once; the messages it sent to Ann."""
         self.clock.set(parse_utc(when))
         before = len(self.api.sent_to(ANN))
-        await self.sweep_job.run(self.app)
+        await self.sweep.tick()
         return self.api.sent_to(ANN)[before:]
 
     async def says(self, text: str) -> str:
@@ -88,12 +88,9 @@ async def ann_with_alice(bot: Bot) -> Bot:
     return bot
 
 
-async def test_the_sweep_is_one_repeating_job_that_never_piles_up(bot: Bot) -> None:
-    job = bot.sweep_job.job
-    assert job.trigger.interval.total_seconds() == SWEEP_SECONDS == 60
-    assert job.coalesce is True
-    assert job.max_instances == 1
-    assert job.misfire_grace_time is None
+async def test_the_sweep_is_the_shared_loop_every_minute_started_with_polling(bot: Bot) -> None:
+    assert bot.sweep.every == SWEEP_SECONDS == 60
+    assert bot.sweep.running  # `polling` started it; it stops it before the database closes
 
 
 async def test_the_digest_arrives_with_its_buttons_and_one_tap_acts(ann_with_alice: Bot) -> None:
@@ -149,13 +146,17 @@ async def test_telegram_errors_map_onto_what_the_sweep_does(
     bot: Bot, status: int, description: str, raised: type[Exception]
 ) -> None:
     bot.api.fail_next("sendMessage", status, description=description)
-    sender = TelegramSender(bot.app.bot)
+    await bot.services.store.identities.owner_of(Identity(TELEGRAM, str(ANN)))
+    sender = TelegramSender(bot.app.bot, bot.services.store.identities)
     with pytest.raises(raised):
         await sender.send(ANN, Reply("hello"))
 
 
 async def test_a_user_no_longer_allowed_gets_no_digest(bot: Bot) -> None:
-    sender = TelegramSender(bot.app.bot, allowed_users=frozenset({8}))
+    await bot.services.store.identities.owner_of(Identity(TELEGRAM, str(ANN)))
+    sender = TelegramSender(
+        bot.app.bot, bot.services.store.identities, allowed_users=frozenset({8})
+    )
     with pytest.raises(Undeliverable):
         await sender.send(ANN, Reply("hello"))
     assert bot.api.calls_of("sendMessage") == []

@@ -66,9 +66,7 @@ def test_blank_text_with_buttons_still_gets_a_message() -> None:
 
 
 def test_the_keyboard_refuses_data_over_64_bytes() -> None:
-    button = object.__new__(Button)  # around Button's own check, to test this one
-    object.__setattr__(button, "label", "x")
-    object.__setattr__(button, "data", "é" * 33)  # 33 characters, 66 bytes
+    button = Button("x", "n" * 65)  # the engine allows it; Telegram would not
     with pytest.raises(ValueError, match="64 bytes"):
         inline_keyboard([[button]])
 

@@ -19,8 +19,11 @@ from typing import Any
 
 import asyncpg
 
+from bot.core.clock import Clock
+from bot.ports.identities import Identity
 from bot.ports.store import StoreError as PortStoreError
 from bot.store.postgres.migrations import migrate
+from bot.store.postgres.owners import create_owner
 
 
 class StoreError(PortStoreError):
@@ -135,22 +138,28 @@ class PgDatabase:
             return result
 
     @asynccontextmanager
-    async def unit(self, owner: int, update_id: int) -> AsyncIterator[tuple[Unit, bool]]:
+    async def unit(
+        self, identity: Identity, update_id: int, clock: Clock
+    ) -> AsyncIterator[tuple[Unit, bool]]:
         """One update's transaction: (unit, seen). `seen`: the update id was handled
         already (the caller records nothing and delivers the stored replies instead).
 
-        Commits when the block ends unless a statement failed inside it, in which case
-        everything of the block is rolled back (the caller then records the update with
-        its apology on its own, see bot/serve/worker.py).
+        The sender's owner is found (or created) and locked first. Commits when the block
+        ends unless a statement failed inside it, in which case everything of the block
+        is rolled back (the caller then records the update with its apology on its own).
         """
         async with self.pool.acquire() as conn:
             tx = conn.transaction()
             await tx.start()
             token = None
+            owner: int | None = None
             try:
-                row = await conn.fetchrow(
-                    "SELECT * FROM kith_begin_update($1, $2)", owner, update_id
-                )
+                args = (identity.transport, identity.external_id, update_id)
+                row = await conn.fetchrow("SELECT * FROM kith_begin_update($1, $2, $3)", *args)
+                if row["owner"] is None:
+                    await create_owner(conn, identity, clock)
+                    row = await conn.fetchrow("SELECT * FROM kith_begin_update($1, $2, $3)", *args)
+                owner = int(row["owner"])
                 unit = Unit(conn, owner)
                 if row["known"]:
                     unit.user = (row["timezone"], row["digest_time"], row["roster_version"])
@@ -161,7 +170,8 @@ class PgDatabase:
                     _unit.reset(token)
                     token = None
                 await tx.rollback()
-                self.forget(owner)
+                if owner is not None:
+                    self.forget(owner)
                 raise
             finally:
                 if token is not None:

@@ -83,7 +83,7 @@ class PgStore:
         self._settings: dict[int, UserSettings] = {}
         self._version: dict[int, int] = {}
         self._ledger = PgDigestLedger(db, self.invalidate, clock or SystemClock(), lease)
-        self._identities = PgIdentities(db)
+        self._identities = PgIdentities(db, clock)
         db.forget = self.invalidate
 
     @property
@@ -207,6 +207,7 @@ class PgStore:
                 "dates",
             ):
                 await conn.execute(f"DELETE FROM {table} WHERE owner_id = $1", owner)
+            await conn.execute("DELETE FROM identities WHERE owner_id = $1", owner)
             await conn.execute("DELETE FROM users WHERE id = $1", owner)
         self.invalidate(owner)
 

@@ -32,7 +32,7 @@ from bot.ports.digests import (
 )
 from bot.store.sqlite.db import Database
 from bot.store.sqlite.identities import scope_sql
-from bot.store.sqlite.schedules import last_digest_day
+from bot.store.sqlite.schedules import BUMP_SQL, last_digest_day
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +178,7 @@ class SqliteDigestLedger:
                         f"AND id IN ({','.join('?' * len(ids))})",
                         (digest.local_day.isoformat(), plan.owner, *ids),
                     )
+                    conn.execute(BUMP_SQL, (plan.owner,)).fetchall()  # their people changed
                     recorded.append(int(inserted[0][0]))
                     touched.add(plan.owner)
                 conn.execute("COMMIT")
@@ -246,6 +247,7 @@ class SqliteDigestLedger:
             )
             ids = list(digest.person_ids)
             if done and ids:
+                await conn.execute_fetchall(BUMP_SQL, (digest.owner,))
                 await conn.execute(
                     "UPDATE people SET last_nudged_on = NULL WHERE owner_id = ? "
                     f"AND last_nudged_on = ? AND id IN ({','.join('?' * len(ids))})",

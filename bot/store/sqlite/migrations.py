@@ -188,7 +188,33 @@ V3: tuple[str, ...] = (
     "WHERE paused = 0 AND imported = 0 AND cadence_days > 0",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3)
+# Owner identities: which transport user is which owner (bot/ports/identities.py), so
+# Telegram, Discord and the terminal can never take each other's users. Existing owners
+# keep their data: a Telegram user's owner id was their Telegram id, the terminal's 0.
+# `digest = 1` marks the one identity an owner's digest goes out through.
+V_IDENTITIES: tuple[str, ...] = (
+    """CREATE TABLE identities (
+        transport TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        owner_id INTEGER NOT NULL,
+        digest INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (transport, external_id)
+    )""",
+    "CREATE INDEX identities_owner ON identities(owner_id)",
+    "INSERT INTO identities (transport, external_id, owner_id, digest, created_at) "
+    "SELECT 'telegram', CAST(id AS TEXT), id, 1, created_at FROM users WHERE id > 0",
+    "INSERT INTO identities (transport, external_id, owner_id, digest, created_at) "
+    "SELECT 'console', 'local', id, 1, created_at FROM users WHERE id = 0",
+)
+
+# Each owner's version: every write of theirs moves it on in the same transaction, so a
+# process caching their people sees another process's writes (bot/store/sqlite/store.py).
+V_OWNER_VERSION: tuple[str, ...] = (
+    "ALTER TABLE users ADD COLUMN version INTEGER NOT NULL DEFAULT 0",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V_IDENTITIES, V_OWNER_VERSION)
 LATEST = len(MIGRATIONS)
 
 

@@ -16,6 +16,10 @@ from bot.core.schedule import first_digest_at, parse_clock
 
 log = logging.getLogger(__name__)
 
+# Every write of an owner's people moves their version on (`users.version`, schema
+# V_OWNER_VERSION), inside the write's transaction: how a cache in any process knows.
+BUMP_SQL = "UPDATE users SET version = version + 1 WHERE id = ? RETURNING version"
+
 
 async def last_digest_day(conn: aiosqlite.Connection, owner: int) -> date | None:
     """The local day of the owner's newest digest row, whatever became of it."""

@@ -2,9 +2,14 @@
 
 Every method takes the owner id first and every query filters on it: no call can
 reach another owner's rows. Writes go through `Change`, which records their
-inverses for `/undo`. Each owner's people are cached in memory between writes
-(this process is the database's only writer), which keeps `/who` and name
-resolution off the disk on the hot path.
+inverses for `/undo`.
+
+Each owner's people are cached in memory, keyed by the owner's version
+(`users.version`, schema V_OWNER_VERSION): every write of theirs, in any process, moves
+it on in the same transaction. A read checks the version (one indexed row) and reloads
+only when it moved, so a second process writing the same file (`kith chat` beside
+`kith run`, a `kith import`) is seen at once, and `/who` and name resolution still skip
+reading everyone on the hot path.
 """
 
 from __future__ import annotations
@@ -41,10 +46,12 @@ from bot.store.sqlite.db import Database
 from bot.store.sqlite.digests import SqliteDigestLedger
 from bot.store.sqlite.identities import SqliteIdentities
 from bot.store.sqlite.journal import apply_inverse, undo_entry
-from bot.store.sqlite.schedules import next_digest_text, schedule_for
+from bot.store.sqlite.schedules import BUMP_SQL, next_digest_text, schedule_for
 
 SEP = "\x1f"  # joins aliases/tags in one column; never typed by a user
 CACHE_OWNERS = 512
+VERSION_SQL = "SELECT version FROM users WHERE id = ?"
+NO_USER = -1  # the version of an owner with no row (and so no people) yet
 
 _PEOPLE_SQL = f"""
 SELECT p.id, p.name, p.circle, p.cadence_days, p.paused, p.added_on, p.snoozed_until,
@@ -137,8 +144,7 @@ class SqliteStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._people: OrderedDict[int, Roster] = OrderedDict()
-        self._settings: dict[int, UserSettings] = {}
-        self._version = 0
+        self._known: set[int] = set()  # owners whose row is known to exist
         self._ledger = SqliteDigestLedger(db, self.invalidate)
         self._identities = SqliteIdentities(db)
 
@@ -155,39 +161,42 @@ class SqliteStore:
 
     # -- cache -----------------------------------------------------------------
 
-    def _next_version(self) -> int:
-        self._version += 1
-        return self._version
-
     def _forget_cache(self, owner: int) -> None:
         self._people.pop(owner, None)
 
-    def _patch_cache(self, owner: int, fresh: dict[int, Person]) -> None:
-        """Swap re-read people into the cached roster, as a new version.
+    def _patch_cache(self, owner: int, fresh: dict[int, Person], version: int | None) -> None:
+        """Swap re-read people into the cached roster, at the version the write made.
 
-        Nobody was added, removed or renamed, so the rest of the roster stays.
+        Nobody was added, removed or renamed, so the rest of the roster stays. The cached
+        roster must be the one just before this write (the version it moved from), or
+        another process wrote meanwhile and the roster is dropped instead.
         """
         cached = self._people.get(owner)
         if cached is None:
             return
+        if version is None or cached.version != version - 1:
+            self._forget_cache(owner)
+            return
         people = tuple(fresh.get(p.id, p) for p in cached.people)
-        self._people[owner] = Roster(self._next_version(), people)
+        self._people[owner] = Roster(version, people)
 
     def invalidate(self, owner: int) -> None:
         """Drop what is cached for the owner after a write made outside `change`."""
         self._forget_cache(owner)
-        self._settings.pop(owner, None)
 
     @asynccontextmanager
     async def change(self, owner: int, label: str, now: datetime) -> AsyncIterator[SqliteChange]:
         """A journaled transaction for one owner; committed when the block ends."""
         fresh: dict[int, Person] | None = None
+        version: int | None = None
         committed = False
         try:
             async with self.db.transaction() as conn:
                 change = SqliteChange(conn, owner, label, format_utc(now))
                 yield change
                 await change.commit_journal()
+                bumped = list(await conn.execute_fetchall(BUMP_SQL, (owner,)))
+                version = int(bumped[0][0]) if bumped else None
                 if owner in self._people and change.keeps_people():
                     # A log moves only its people's last contact (the triggers): re-read
                     # just those rows, in the same transaction, and keep everyone else.
@@ -200,40 +209,44 @@ class SqliteStore:
             committed = True
         finally:
             if committed and fresh is not None:
-                self._patch_cache(owner, fresh)
+                self._patch_cache(owner, fresh, version)
             else:
                 self._forget_cache(owner)
 
     # -- users -----------------------------------------------------------------
 
     async def settings(self, owner: int) -> UserSettings | None:
-        cached = self._settings.get(owner)
-        if cached is not None:
-            return cached
+        # Read every time (one indexed row): another process may have changed them.
         rows = await self.db.fetchall(
             "SELECT timezone, digest_time FROM users WHERE id = ?", (owner,)
         )
         if not rows:
+            self._known.discard(owner)  # deleted, maybe by another process
             return None
-        result = UserSettings(timezone=rows[0]["timezone"], digest_time=rows[0]["digest_time"])
-        self._settings[owner] = result
-        return result
+        self._known.add(owner)
+        return UserSettings(timezone=rows[0]["timezone"], digest_time=rows[0]["digest_time"])
 
     async def ensure_user(self, owner: int, defaults: UserSettings, now: datetime) -> bool:
         """Create the owner's row if missing; True when it was created."""
-        if owner in self._settings:
+        if owner in self._known:
             return False
         async with self.db.transaction() as conn:
             # The digest schedule is born with the user: today's time if still ahead.
             first = next_digest_text(now, defaults.timezone, defaults.digest_time, None)
             rows = list(
                 await conn.execute_fetchall(
-                    "INSERT INTO users (id, timezone, digest_time, created_at, next_digest_at) "
-                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING RETURNING id",
+                    # A new owner's version starts at the microsecond they were created,
+                    # so an owner deleted and created again never repeats a version a
+                    # cache (or the engine's name index) still holds.
+                    "INSERT INTO users (id, timezone, digest_time, created_at, next_digest_at, "
+                    "version) VALUES (?, ?, ?, ?, ?, "
+                    "CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)) "
+                    "ON CONFLICT(id) DO NOTHING RETURNING id",
                     (owner, defaults.timezone, defaults.digest_time, format_utc(now), first),
                 )
             )
-        self._settings.pop(owner, None)
+        self._known.add(owner)
+        self._forget_cache(owner)  # its version is no longer "no user"
         return bool(rows)
 
     async def update_settings(
@@ -255,7 +268,6 @@ class SqliteStore:
                 )
                 values = {**values, "next_digest_at": next_at}
             await ch.update("users", owner, values)
-        self._settings.pop(owner, None)
 
     async def set_active(self, owner: int, active: bool) -> None:
         """Inactive users (who blocked the bot) get no more nudges."""
@@ -275,8 +287,9 @@ class SqliteStore:
             ):
                 await conn.execute(f"DELETE FROM {table} WHERE owner_id = ?", (owner,))
             await conn.execute("DELETE FROM users WHERE id = ?", (owner,))
+            await conn.execute("DELETE FROM identities WHERE owner_id = ?", (owner,))
         self._forget_cache(owner)
-        self._settings.pop(owner, None)
+        self._known.discard(owner)
 
     # -- people: reads ---------------------------------------------------------
 
@@ -285,13 +298,23 @@ class SqliteStore:
         return (await self.roster(owner)).people
 
     async def roster(self, owner: int) -> Roster:
-        """The owner's people with the version they are at."""
+        """The owner's people with the version they are at; from the cache while the
+        owner's version in the database has not moved."""
         cached = self._people.get(owner)
         if cached is not None:
-            self._people.move_to_end(owner)
-            return cached
-        rows = await self.db.fetchall(_PEOPLE_SQL, (owner,))
-        roster = Roster(self._next_version(), tuple(person_from_row(r) for r in rows))
+            rows = await self.db.fetchall(VERSION_SQL, (owner,))
+            if (int(rows[0][0]) if rows else NO_USER) == cached.version:
+                self._people.move_to_end(owner)
+                return cached
+
+        def read(conn: sqlite3.Connection) -> tuple[int, list[Any]]:
+            # The version first: a write landing between the two reads then only makes
+            # the next read reload, never a stale roster look current.
+            row = conn.execute(VERSION_SQL, (owner,)).fetchone()
+            return (int(row[0]) if row else NO_USER), conn.execute(_PEOPLE_SQL, (owner,)).fetchall()
+
+        version, found = await self.db.run(read)
+        roster = Roster(version, tuple(person_from_row(r) for r in found))
         self._people[owner] = roster
         if len(self._people) > CACHE_OWNERS:
             self._people.popitem(last=False)
@@ -474,7 +497,7 @@ class SqliteStore:
         ids = list(dict.fromkeys(person_ids))
         iso = day.isoformat()
 
-        def write(conn: sqlite3.Connection) -> tuple[int, list[Any]]:
+        def write(conn: sqlite3.Connection) -> tuple[int, list[Any], int | None]:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 (iid,) = conn.execute(
@@ -512,18 +535,19 @@ class SqliteStore:
                 rows = conn.execute(
                     _PEOPLE_SQL + f" AND p.id IN ({','.join('?' * len(ids))})", (owner, *ids)
                 ).fetchall()
+                bumped = next(iter(conn.execute(BUMP_SQL, (owner,)).fetchall()), None)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-            return int(iid), rows
+            return int(iid), rows, (int(bumped[0]) if bumped else None)
 
         try:
-            iid, rows = await self.db.run(write)
+            iid, rows, version = await self.db.run(write)
         except BaseException:
             self._forget_cache(owner)
             raise
-        self._patch_cache(owner, {r["id"]: person_from_row(r) for r in rows})
+        self._patch_cache(owner, {r["id"]: person_from_row(r) for r in rows}, version)
         return iid
 
     # -- undo ------------------------------------------------------------------
@@ -543,10 +567,10 @@ class SqliteStore:
                     return None
                 await apply_inverse(conn, owner, json.loads(rows[0]["ops"]))
                 await conn.execute("DELETE FROM undo_log WHERE id = ?", (rows[0]["id"],))
+                await conn.execute_fetchall(BUMP_SQL, (owner,))
                 return UndoResult(rows[0]["label"])
         finally:
             self._forget_cache(owner)
-            self._settings.pop(owner, None)
 
     # -- pending questions -----------------------------------------------------
 
