@@ -39,6 +39,7 @@ from bot.store.postgres.digests import PgDigestLedger
 from bot.store.postgres.identities import PgIdentities
 from bot.store.postgres.journal import apply_inverse
 from bot.store.postgres.schedules import next_digest, schedule_for
+from bot.store.postgres.updates import PgUpdateLog
 
 CACHE_OWNERS = 512
 
@@ -76,7 +77,13 @@ def person_from_row(row: Any) -> Person:
 class PgStore:
     """`ports.Store` over PostgreSQL: every owner, each reachable only by their id."""
 
-    def __init__(self, db: PgDatabase, clock: Clock | None = None, lease: float = 60.0) -> None:
+    def __init__(
+        self,
+        db: PgDatabase,
+        clock: Clock | None = None,
+        lease: float = 60.0,
+        reply_lease: float = 30.0,
+    ) -> None:
         self.db = db
         self._people: OrderedDict[int, Roster] = OrderedDict()
         #: What the current message read of each owner: settings and roster version.
@@ -84,6 +91,7 @@ class PgStore:
         self._version: dict[int, int] = {}
         self._ledger = PgDigestLedger(db, self.invalidate, clock or SystemClock(), lease)
         self._identities = PgIdentities(db, clock)
+        self.updates = PgUpdateLog(db, clock or SystemClock(), reply_lease)
         db.forget = self.invalidate
 
     @property
