@@ -60,7 +60,7 @@ async def test_a_button_press_edits_its_message_once(
     await worker.receive(api.user_sends(ANN, "/add Alice Jones"))
     await worker.receive(api.user_sends(ANN, "coffee with Alice yesterday"))
     question = api.last_message(ANN)
-    label, data = question.buttons[0]
+    _, data = question.buttons[0]
     press = api.user_taps(ANN, question.message_id, data)
     assert await worker.receive(press) == 200
     assert await worker.receive(press) == 200
@@ -73,7 +73,7 @@ async def test_a_button_press_edits_its_message_once(
 async def test_the_http_face_checks_the_secret(
     hosted: tuple[Services, FakeBotApi, WebhookWorker],
 ) -> None:
-    s, api, worker = hosted
+    _, api, worker = hosted
     async with TestClient(TestServer(web_app(worker, "s3cret"))) as client:
         update = api.user_sends(ANN, "/add Alice")
         wrong = await client.post("/telegram", json=update, headers={SECRET_HEADER: "nope"})
