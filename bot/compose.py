@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -82,4 +83,31 @@ async def _postgres(url: str, clock: Clock) -> tuple[PgDatabase, PgStore]:
             "a postgresql:// database needs the PostgreSQL extra: pip install 'kith[postgres]'"
         ) from exc
     db = await PgDatabase.open(url)
-    return db, PgStore(db, clock)
+    store = PgStore(
+        db,
+        clock,
+        lease=_seconds(ENV_DIGEST_LEASE, 60.0),
+        reply_lease=_seconds(ENV_REPLY_LEASE, 30.0),
+    )
+    # Whose leases are whose, readable in the database: host and process by default.
+    store.ledger.worker = os.environ.get(ENV_WORKER_NAME, "").strip() or (
+        f"{socket.gethostname()}:{os.getpid()}"
+    )
+    return db, store
+
+
+# How long a worker may hold a claimed digest or an update's replies before another
+# worker takes them over (it died). Shorter leases re-claim sooner after a crash; a lease
+# must outlast one send, so seconds at the least. Tests shorten them.
+ENV_DIGEST_LEASE = "KITH_DIGEST_LEASE_SECONDS"
+ENV_REPLY_LEASE = "KITH_REPLY_LEASE_SECONDS"
+ENV_WORKER_NAME = "KITH_WORKER_NAME"
+
+
+def _seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        return default
+    return value if value > 0 else default

@@ -58,6 +58,7 @@ ENV_WORKERS: Final = "KITH_WORKERS"
 # Telegram's limits are per bot: ~30 messages/s overall, 1/s per chat. Each of N workers
 # sends at most 30/N per second, so together they stay within the bot's budget.
 BOT_MESSAGES_PER_SECOND: Final = 30
+ENV_BOT_RATE: Final = "KITH_BOT_RATE"  # the bot's messages per second, if not 30
 KEEP_UPDATES: Final = timedelta(days=8)  # past Telegram's retries, and a quiet week
 _SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
@@ -242,11 +243,21 @@ def web_app(worker: WebhookWorker, secret: str, path: str = "/telegram") -> web.
     return app
 
 
+def bot_rate(env: Mapping[str, str] | None = None) -> float:
+    """Messages per second for the whole bot: Telegram's 30, or KITH_BOT_RATE."""
+    raw = (os.environ if env is None else env).get(ENV_BOT_RATE, "").strip()
+    try:
+        value = float(raw) if raw else BOT_MESSAGES_PER_SECOND
+    except ValueError:
+        return BOT_MESSAGES_PER_SECOND
+    return value if value > 0 else BOT_MESSAGES_PER_SECOND
+
+
 def build_bot(config: Config, workers: int, request: BaseRequest | None = None) -> Any:
     """PTB without an updater or a job queue: its Bot, rate-limited to this worker's share.
     `request` replaces PTB's HTTP transport (tests pass a fake one)."""
     telegram = config.telegram
-    share = BOT_MESSAGES_PER_SECOND / max(1, workers)
+    share = bot_rate() / max(1, workers)
     builder = (
         ApplicationBuilder()
         .token(telegram.token)
@@ -294,7 +305,7 @@ async def serve(
                     scope=TELEGRAM_USERS,
                     limits=TELEGRAM_LIMITS,
                     # A minute's sweep sends at most this worker's share of the bot's rate.
-                    batch=max(1, math.ceil(BOT_MESSAGES_PER_SECOND * sweep_seconds() / workers)),
+                    batch=max(1, math.ceil(bot_rate() * sweep_seconds() / workers)),
                 )
 
                 async def tick() -> None:

@@ -482,6 +482,9 @@ class FakeBotApi:
         #: Exceptions raised inside the fake itself (bugs), answered as HTTP 500.
         self.internal_errors: list[BaseException] = []
         self.webhook_url = ""
+        #: What the last setWebhook asked for (tests/support/webhooks.py pushes with it).
+        self.webhook_secret = ""
+        self.webhook_max_connections = 40
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
         self._async_waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
@@ -1112,6 +1115,11 @@ class FakeBotApi:
 
     def _set_webhook(self, call: Call) -> bool:
         self.webhook_url = str(call.params.get("url", ""))
+        self.webhook_secret = str(call.params.get("secret_token", ""))
+        self.webhook_max_connections = int(call.params.get("max_connections", 40))
+        allowed = call.params.get("allowed_updates")
+        if isinstance(allowed, list):
+            self._allowed_updates = [str(kind) for kind in allowed]
         if call.params.get("drop_pending_updates") is True:
             self._updates.clear()
         return True

@@ -67,6 +67,13 @@ async def _init(conn: Any) -> None:
     await conn.set_type_codec("json", encoder=dumps, decoder=json.loads, schema="pg_catalog")
 
 
+async def _keep_session(conn: Any) -> None:
+    """What a connection needs on its way back to the pool: nothing. asyncpg's default
+    reset (`pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`) costs a round
+    trip per use; kith holds no session state (only transaction-level locks, no LISTEN,
+    no cursors, no SETs), and an open transaction is still rolled back by the pool."""
+
+
 class PgDatabase:
     """A connection pool over one PostgreSQL database, migrated on open."""
 
@@ -91,6 +98,7 @@ class PgDatabase:
             min_size=min_size,
             max_size=max_size,
             init=_init,
+            reset=_keep_session,
             # Instants read back (and serialised in JSON) in UTC, whatever the server says.
             server_settings={"timezone": "UTC"},
         )
@@ -157,7 +165,13 @@ class PgDatabase:
                 args = (identity.transport, identity.external_id, update_id)
                 row = await conn.fetchrow("SELECT * FROM kith_begin_update($1, $2, $3)", *args)
                 if row["owner"] is None:
-                    await create_owner(conn, identity, clock)
+                    # A new sender: their owner is created in a short transaction of its
+                    # own (under the new-owner lock, which must not wait for a whole
+                    # update), then the update's transaction starts over.
+                    await tx.rollback()
+                    await create_owner(conn, identity, clock)  # autocommitted
+                    tx = conn.transaction()
+                    await tx.start()
                     row = await conn.fetchrow("SELECT * FROM kith_begin_update($1, $2, $3)", *args)
                 owner = int(row["owner"])
                 unit = Unit(conn, owner)

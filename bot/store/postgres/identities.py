@@ -39,7 +39,7 @@ class PgIdentities:
         found = await self.find(identity)
         if found is not None:
             return found
-        async with self.db.transaction() as conn:
+        async with self.db.connection() as conn:
             return await create_owner(conn, identity, self.clock)
 
     async def find(self, identity: Identity) -> int | None:

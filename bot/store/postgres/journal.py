@@ -52,6 +52,11 @@ class Journal:
         self.now = now
         self._inverse: list[dict[str, Any]] = []
 
+    @property
+    def wrote(self) -> bool:
+        """Whether any journaled write has happened in this change."""
+        return bool(self._inverse)
+
     async def insert(self, table: str, row: Mapping[str, Any]) -> int:
         ids = await self.insert_many(table, [row])
         return ids[0]

@@ -169,6 +169,31 @@ V_PG_SCHEMA: tuple[str, ...] = (
         PRIMARY KEY (transport, external_id)
     )""",
     "CREATE INDEX identities_owner ON identities(owner_id)",
+    # A new owner in one statement (one round trip, so the lock that keeps two workers
+    # from handing out one id is held for microseconds): the preferred id when free,
+    # else the next after every id in use. Returns the owner, new or already there.
+    """CREATE FUNCTION kith_create_owner(p_transport text, p_external text,
+                                         p_preferred bigint, p_now timestamptz)
+        RETURNS bigint LANGUAGE plpgsql AS $$
+    DECLARE
+        chosen bigint;
+    BEGIN
+        PERFORM pg_advisory_xact_lock(0, 2);
+        SELECT owner_id INTO chosen FROM identities
+         WHERE transport = p_transport AND external_id = p_external;
+        IF chosen IS NOT NULL THEN
+            RETURN chosen;
+        END IF;
+        chosen := p_preferred;
+        IF chosen IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = chosen)
+           OR EXISTS (SELECT 1 FROM identities WHERE owner_id = chosen) THEN
+            chosen := greatest(coalesce((SELECT max(id) FROM users), 0),
+                               coalesce((SELECT max(owner_id) FROM identities), 0)) + 1;
+        END IF;
+        INSERT INTO identities (transport, external_id, owner_id, digest, created_at)
+        VALUES (p_transport, p_external, chosen, true, p_now);
+        RETURN chosen;
+    END $$""",
     # last_contact/last_kind follow interaction_people, as the SQLite triggers do.
     """CREATE FUNCTION kith_ip_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN

@@ -60,7 +60,7 @@ class PgUpdateLog:
             yield PgHandling(unit, seen, update_id, self.lease)
 
     async def record_alone(self, identity: Identity, update_id: int, delivery: Delivery) -> bool:
-        async with self.db.transaction() as conn:
+        async with self.db.connection() as conn:
             owner = await create_owner(conn, identity, self.clock)
             done = await conn.fetchval(
                 "INSERT INTO handled_updates (update_id, owner_id, replies, reply_lease_until) "
