@@ -86,7 +86,7 @@ async def _postgres(url: str, clock: Clock) -> tuple[PgDatabase, PgStore]:
     store = PgStore(
         db,
         clock,
-        lease=_seconds(ENV_DIGEST_LEASE, 60.0),
+        lease=_seconds(ENV_DIGEST_LEASE, 180.0),
         reply_lease=_seconds(ENV_REPLY_LEASE, 30.0),
     )
     # Whose leases are whose, readable in the database: host and process by default.
@@ -97,8 +97,10 @@ async def _postgres(url: str, clock: Clock) -> tuple[PgDatabase, PgStore]:
 
 
 # How long a worker may hold a claimed digest or an update's replies before another
-# worker takes them over (it died). Shorter leases re-claim sooner after a crash; a lease
-# must outlast one send, so seconds at the least. Tests shorten them.
+# worker takes them over (it died). Shorter leases re-claim sooner after a crash, but a
+# digest lease must outlast the sweep that claimed it: a sweep claims a minute's worth of
+# sends at the worker's share of the bot's rate (bot/telegram/webhook.py), so three
+# minutes leaves room for a slow Telegram. Tests shorten them.
 ENV_DIGEST_LEASE = "KITH_DIGEST_LEASE_SECONDS"
 ENV_REPLY_LEASE = "KITH_REPLY_LEASE_SECONDS"
 ENV_WORKER_NAME = "KITH_WORKER_NAME"

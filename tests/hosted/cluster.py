@@ -66,17 +66,16 @@ class Cluster:
 
     def env(self) -> dict[str, str]:
         base = {k: v for k, v in os.environ.items() if not k.startswith("KITH_")}
-        return self.server.env(
-            base,
-            KITH_TELEGRAM_TOKEN=TOKEN,
-            KITH_WEBHOOK_SECRET=SECRET,
-            KITH_CONFIG=str(self.config()),
-            PTB_TIMEDELTA="1",
+        settings = {
+            "KITH_TELEGRAM_TOKEN": TOKEN,
+            "KITH_WEBHOOK_SECRET": SECRET,
+            "KITH_CONFIG": str(self.config()),
+            "PTB_TIMEDELTA": "1",
             # The fake Bot API has no flood limits: the pace would only make tests slow
             # (the pacing itself is PTB's AIORateLimiter, set to the workers' shares).
-            KITH_BOT_RATE="100000",
-            **self.env_extra,
-        )
+            "KITH_BOT_RATE": "100000",
+        }
+        return self.server.env(base, **{**settings, **self.env_extra})
 
     def start_worker(self, count: int) -> Worker:
         port = free_port()

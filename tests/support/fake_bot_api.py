@@ -485,6 +485,9 @@ class FakeBotApi:
         #: What the last setWebhook asked for (tests/support/webhooks.py pushes with it).
         self.webhook_secret = ""
         self.webhook_max_connections = 40
+        #: Seconds each call of a method (lower-case name) takes over loopback HTTP, e.g.
+        #: `{"sendmessage": 0.01}`: a slow Telegram, so a killed worker has sends in flight.
+        self.slow: dict[str, float] = {}
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
         self._async_waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
@@ -928,6 +931,9 @@ class FakeBotApi:
         `should_abort` is polled while a long poll waits; when it turns true the poll ends
         answering `[]` (pending updates stay queued) and the call is marked `aborted`.
         """
+        delay = self.slow.get(url_or_path.rsplit("/", 1)[-1].split("?", 1)[0].lower(), 0.0)
+        if delay:
+            time.sleep(delay)  # in the server thread, before the model's lock
         route = self._route(http_method, url_or_path, params, files)
         if isinstance(route, Reply):
             return route

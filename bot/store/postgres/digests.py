@@ -61,7 +61,7 @@ class PgDigestLedger:
         db: PgDatabase,
         invalidate: Callable[[int], None],
         clock: Clock,
-        lease: float = 60.0,
+        lease: float = 180.0,
         worker: str | None = None,
     ) -> None:
         self.db = db

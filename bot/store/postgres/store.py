@@ -83,7 +83,7 @@ class PgStore:
         self,
         db: PgDatabase,
         clock: Clock | None = None,
-        lease: float = 60.0,
+        lease: float = 180.0,
         reply_lease: float = 30.0,
     ) -> None:
         self.db = db
