@@ -14,6 +14,7 @@ from bot.core.model import UserSettings
 from bot.formats import ExportedPerson
 from bot.ports import AlreadyAnswered, Duplicates, ImportBatch, NewPerson
 from bot.ports.digests import SENT, NewDigest, Planned
+from bot.ports.identities import DISCORD, TELEGRAM, Identity
 from bot.store.sqlite.accounts import _Importer
 from tests.conversation import NOW, Chat
 from tests.store.contract.conftest import Reopen
@@ -246,3 +247,19 @@ async def test_an_undeliverable_digest_gives_its_people_back(
     assert (await app.store.people(1))[0].last_nudged_on is None
     assert await ledger.claim_pending(10) == []
     assert await ledger.next_digest_at(1) is None
+
+
+async def test_identities_map_each_transport_user_to_one_owner(app: Services) -> None:
+    ids = app.store.identities
+    ann_tg = Identity(TELEGRAM, "4242")
+    assert await ids.find(ann_tg) is None
+    ann = await ids.owner_of(ann_tg)
+    assert await ids.owner_of(ann_tg) == ann == await ids.find(ann_tg)
+    bob = await ids.owner_of(Identity(DISCORD, "4242"))  # the same number elsewhere
+    assert bob != ann
+    assert await ids.of_owner(ann) == [ann_tg]
+    assert await ids.external_id(ann, TELEGRAM) == "4242"
+    assert await ids.external_id(ann, DISCORD) is None
+    assert await ids.digest_via(ann) == TELEGRAM
+    assert await ids.set_digest_via(ann, DISCORD) is False
+    assert await ids.digest_via(ann) == TELEGRAM
