@@ -12,7 +12,7 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 RUN pip install --no-cache-dir . \
  && useradd --system --uid 10001 --home-dir /data kith \
- && mkdir -p /data && chown kith /data
+ && mkdir -p /data && chown kith /data && chmod 0700 /data
 
 USER kith
 VOLUME ["/data"]

@@ -39,6 +39,7 @@ FIGURES: dict[str, str] = {
     "sweep": "4",
     "delivery": "5",
     "footprint": "6",
+    "circles": "7",
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -16,6 +16,7 @@ from bot.core.clock import Clock, OffsetClock, SystemClock
 from bot.core.model import UserSettings
 from bot.engine import Engine, build_engine
 from bot.store.sqlite.db import Database
+from bot.store.sqlite.lock import serving
 from bot.store.sqlite.store import SqliteStore
 
 if TYPE_CHECKING:  # the PostgreSQL store is an extra: imported only when configured
@@ -50,8 +51,21 @@ def clock_from_env(env: Mapping[str, str] | None = None) -> Clock:
 
 
 @asynccontextmanager
-async def services(config: Config, clock: Clock | None = None) -> AsyncIterator[Services]:
-    """Open the database, build the engine, and close the database afterwards."""
+async def services(
+    config: Config, clock: Clock | None = None, *, serve: bool = False
+) -> AsyncIterator[Services]:
+    """Open the database, build the engine, and close the database afterwards.
+
+    `serve`: this process is the Telegram bot (`kith run`), so it must be the only one on
+    this database; DatabaseBusy (a StoreError) when another already is.
+    """
+    with serving(config.db_path) if serve else nullcontext():
+        async with _services(config, clock) as built:
+            yield built
+
+
+@asynccontextmanager
+async def _services(config: Config, clock: Clock | None) -> AsyncIterator[Services]:
     clock = clock or clock_from_env()
     db: Database | PgDatabase
     store: SqliteStore | PgStore

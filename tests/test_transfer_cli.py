@@ -54,7 +54,9 @@ def test_import_contacts_then_see_them_in_chat(tmp_path: Path) -> None:
 
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout == (
-        f"Imported 3 people from google.csv into wider. Saved 2 birthdays. {QUIET} "
+        "google.csv: 5 rows: 3 people imported into wider, "
+        "1 repeated an earlier one and was merged into it, 1 had no name. "
+        f"Saved 2 birthdays, 4 phone numbers and 2 e-mail addresses. {QUIET} "
         "/undo takes the whole import back.\n"
     )
     assert people_in(db) == [
@@ -77,7 +79,10 @@ def test_import_into_a_circle_skipping_people_already_there(tmp_path: Path) -> N
     )
 
     assert done.returncode == 0, done.stderr
-    assert "Imported 2 people from v40.vcf into friends." in done.stdout
+    assert done.stdout.startswith(
+        "v40.vcf: 5 cards: 2 people imported into friends, 1 skipped as already here, "
+        "1 had no name, 1 was a group, whose name became a tag."
+    )
     assert "Skipped 1 person you already had: Yuki Nakamura." in done.stdout
     assert people_in(db) == [
         ("Yuki Nakamura", "inner"),
@@ -117,14 +122,21 @@ def test_export_as_json_vcard_and_csv(tmp_path: Path) -> None:
         "--db",
         db,
         stdin="/add Alice Smith inner\n/alias Alice Ali\n/date Alice birthday 12 March\n"
-        "coffee with Alice yesterday\n",
+        "coffee with Alice yesterday\n/phone Alice +351 912 345 678\n",
     )
 
     as_json = kith("export", "--db", db)
     as_vcf = kith("export", "--db", db, "--format", "vcf")
+    as_vcf4 = kith("export", "--db", db, "--format", "vcf", "--vcard", "4.0")
     as_csv = kith("export", "--db", db, "--format", "csv")
 
     assert as_json.returncode == as_vcf.returncode == as_csv.returncode == 0
+    assert as_vcf4.returncode == 0
+    # Year-less birthdays: Apple's convention in 3.0, RFC 6350's --MMDD only in 4.0.
+    assert "BDAY;X-APPLE-OMIT-YEAR=1604:1604-03-12\n" in as_vcf.stdout
+    assert "VERSION:4.0\n" in as_vcf4.stdout and "BDAY:--0312\n" in as_vcf4.stdout
+    [card4] = parse_contacts("x.vcf", as_vcf4.stdout.encode()).contacts
+    assert (card4.birthday, card4.phones) == ((3, 12, None), ("+351 912 345 678",))
     doc = document_from_json(as_json.stdout)
     assert [(p.name, p.circle, p.aliases) for p in doc.people] == [
         ("Alice Smith", "inner", ("Ali",))
@@ -136,7 +148,9 @@ def test_export_as_json_vcard_and_csv(tmp_path: Path) -> None:
     header, row = as_csv.stdout.splitlines()
     assert header.startswith("name,circle,")
     assert row.startswith("Alice Smith,inner,")
-    assert ",--03-12," in row
+    assert ",--03-12,+351 912 345 678," in row
+    # The JSON's dates are ISO 8601 too.
+    assert '"date": "--03-12"' in as_json.stdout
 
 
 def test_export_to_a_file_then_restore_it_for_another_user(tmp_path: Path) -> None:
@@ -268,9 +282,9 @@ def test_chat_imports_a_path_and_saves_the_export_in_the_current_folder(tmp_path
 
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "Found 3 contacts in this vCard 2.1 file." in out
+    assert "5 cards in this vCard 2.1 file: 3 people;" in out
     assert "  1) Import 3 into wider" in out
-    assert "Imported 3 people from android_v21.vcf into wider." in out
+    assert "android_v21.vcf: 5 cards: 3 people imported into wider," in out
     # Two exports: the second beside the first, never over it.
     saved = sorted((p.name for p in here.iterdir()), key=lambda name: (name[-4:], len(name)))
     assert len(saved) == 4
@@ -281,3 +295,32 @@ def test_chat_imports_a_path_and_saves_the_export_in_the_current_folder(tmp_path
     assert len(document_from_json((here / first_json).read_bytes()).people) == 3
     assert f"There's no file at {tmp_path / 'nope.vcf'}." in out
     assert "Usage: /import PATH" in out
+
+
+CORPUS = Path(__file__).parent / "formats" / "corpus"
+
+
+def test_kith_import_says_where_every_card_went(tmp_path: Path) -> None:
+    db = tmp_path / "kith.db"
+
+    done = kith("import", CORPUS / "nameless_cards.vcf", "--db", db)
+    refused = kith("import", CORPUS / "no_begin.vcf", "--db", db)
+    guessed = kith("import", CORPUS / "cp1251_undeclared.csv", "--db", db)
+
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.startswith(
+        "nameless_cards.vcf: 6 cards: 4 people imported into wider, 2 had no name."
+    )
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("kith: no_begin.vcf has no BEGIN:VCARD line")
+    assert "CSV" not in refused.stderr
+    assert guessed.returncode == 0
+    assert "I read it as Windows-1251 (Cyrillic)." in guessed.stdout
+    assert [name for name, _ in people_in(db)] == [
+        "Ada",
+        "Bob",
+        "Carol",
+        "Dan",
+        "Иван Петров",
+        "Мария Иванова",
+    ]

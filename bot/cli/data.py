@@ -29,8 +29,10 @@ from bot.formats import (
     people_to_csv,
     people_to_vcard,
 )
+from bot.formats.vcard import VCARD_VERSIONS
 from bot.ports.accounts import Duplicates
 from bot.ports.identities import CONSOLE, CONSOLE_USER, DISCORD, TELEGRAM, Identity
+from bot.private import write_private
 from bot.store.sqlite.db import Database
 
 COMMANDS = ("export", "import", "backup")
@@ -54,6 +56,12 @@ def add_commands(
         choices=("json", "vcf", "csv"),
         default="json",
         help="json: everything, to restore (default); vcf/csv: your people, for address books",
+    )
+    export.add_argument(
+        "--vcard",
+        choices=VCARD_VERSIONS,
+        default="3.0",
+        help="with --format vcf: the vCard version (3.0 reads everywhere; 4.0 is RFC 6350)",
     )
     export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
 
@@ -154,7 +162,7 @@ def _export(config: Config, args: argparse.Namespace) -> int:
         hint = "" if args.user is not None else " (a Telegram user's data: --user ID)"
         raise Refused(f"nothing is stored for {_whose(identity)} in {path}{hint}")
     if args.format == "vcf":
-        text = people_to_vcard(doc)
+        text = people_to_vcard(doc, args.vcard)
     elif args.format == "csv":
         text = people_to_csv(doc)
     else:
@@ -166,7 +174,7 @@ def _export(config: Config, args: argparse.Namespace) -> int:
         return 0
     output = _user_path(args.output)
     try:
-        output.write_bytes(data)
+        write_private(output, data, replace=True)
     except OSError as error:
         raise Refused(f"cannot write {output}: {error.strerror or error}") from error
     people = len(doc.people)

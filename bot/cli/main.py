@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from bot.cli import circles as cli_circles
 from bot.cli import data as cli_data
 from bot.config import Config, ConfigError, load_config
 from bot.ports.store import StoreError  # the SQLite and PostgreSQL stores' errors
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     webhook_set.add_argument("url", help="the public https address of the workers")
     webhook_set.add_argument("--max-connections", type=int, default=40)
     cli_data.add_commands(sub, common)
+    cli_circles.add_command(sub, common)
     return parser
 
 
@@ -103,6 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_bot(config)
         if args.command in ("serve", "webhook"):
             return _hosted(args, config)
+        if args.command == "circles":
+            return cli_circles.run(args, config)
         if args.command in cli_data.COMMANDS:
             return cli_data.run(args, config)
     except (ConfigError, StoreError, MigrationError) as exc:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import sys
+import unicodedata
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
@@ -30,6 +32,16 @@ def render(reply: Reply, numbered_from: int = 1) -> str:
     return "\n".join(lines)
 
 
+def terminal_safe(text: str) -> str:
+    """`text` without control characters (line breaks and tabs kept).
+
+    What a user stored (a name from a restored file, a note) could hold ESC sequences
+    that retitle the window or clear the screen, or C1 controls some terminals obey:
+    nothing reaches the terminal raw.
+    """
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+
+
 class ConsoleChat:
     """Reads lines, answers through the engine, remembers the last buttons shown."""
 
@@ -40,12 +52,16 @@ class ConsoleChat:
         self.buttons: list[Button] = []
         self.folder: Path | None = None  # where files from replies go; None: the current one
 
+    def write(self, text: str) -> None:
+        """Every line kith prints goes through here, made terminal-safe."""
+        self.out.write(terminal_safe(text))
+
     def show(self, replies: list[Reply]) -> None:
         buttons: list[Button] = []
         for reply in replies:
-            self.out.write(render(reply, len(buttons) + 1) + "\n")
+            self.write(render(reply, len(buttons) + 1) + "\n")
             for line in save_files(reply.files, self.folder):
-                self.out.write(line + "\n")
+                self.write(line + "\n")
             buttons.extend(reply.flat_buttons)
         self.out.flush()
         self.buttons = buttons
@@ -56,7 +72,7 @@ class ConsoleChat:
             choice = int(text)
             if 1 <= choice <= len(self.buttons):
                 pressed = self.buttons[choice - 1]
-                self.out.write(f"[{pressed.label}]\n")
+                self.write(f"[{pressed.label}]\n")
                 self.show(await self.engine.press(self.owner, pressed.data))
                 return
             self.show([Reply(f"Pick a number from 1 to {len(self.buttons)}.")])
@@ -86,6 +102,11 @@ async def run_chat(
     """
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
+    for stream in (stdin, stdout):
+        # A byte that is not valid in the locale's encoding (a strict one, say) becomes
+        # U+FFFD instead of ending the chat with a UnicodeDecodeError.
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
     chat = ConsoleChat(engine, owner, stdout)
     interactive = stdin.isatty() and stdout.isatty()
     if interactive:

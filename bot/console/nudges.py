@@ -25,7 +25,7 @@ class ConsoleSender:
         if owner != self.chat.owner:
             raise Undeliverable("not the terminal's user")
         # A blank line first: the digest may arrive while a prompt is waiting.
-        self.chat.out.write("\n")
+        self.chat.write("\n")
         self.chat.show([reply])
 
 
@@ -40,5 +40,7 @@ class TerminalNudges:
     async def __call__(self, chat: ConsoleChat) -> None:
         if self._sweeper is None:
             scope = Scope(transport=CONSOLE, owner=chat.owner)
-            self._sweeper = Sweeper(self.engine, self.clock, ConsoleSender(chat), scope=scope)
+            self._sweeper = Sweeper(
+                self.engine, self.clock, ConsoleSender(chat), scope=scope, weekly_review=True
+            )
         await self._sweeper.sweep()

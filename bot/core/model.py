@@ -54,13 +54,19 @@ class Person:
 
 @dataclass(frozen=True, slots=True)
 class Interaction:
-    """One contact: a day, a kind, the people present and an optional note."""
+    """One contact: a day, a kind, the people present and an optional note.
+
+    `place` is where it happened when the log said so; `initiator` who reached out
+    first: "me", "them", or None when unsaid.
+    """
 
     id: int
     day: date
     kind: str
     note: str
     person_ids: tuple[int, ...] = ()
+    place: str | None = None
+    initiator: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,3 +127,5 @@ class PersonCard:
     favors: tuple[Favor, ...] = ()
     dates: tuple[ImportantDate, ...] = ()
     history: tuple[Interaction, ...] = field(default=())
+    phones: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.core.circles import Circles
 from bot.core.clock import Clock
 from bot.core.dates import DateError
+from bot.core.ids import button_number
 from bot.core.intervals import IntervalError
 from bot.core.model import Person, UserSettings
 from bot.core.names import NameEntry, NameIndex, Resolution, name_key
@@ -23,6 +24,7 @@ from bot.ports.store import NewPerson, Store
 log = logging.getLogger(__name__)
 
 MAX_INPUT = 4000
+EXPIRED = "That button has expired."
 # Commands understood without their slash when they open a message. Not "date" ("date
 # with Alice" is a meeting), nor the ones that delete.
 PLAIN_COMMANDS = frozenset(
@@ -110,6 +112,10 @@ class Engine:
 
     async def press(self, owner: int, data: str) -> list[Reply]:
         """Answer a button press carrying `data`."""
+        if await self.store.settings(owner) is None:
+            # Nobody to answer for (pressed after /deleteme, on an old message): a press
+            # must not bring the account back, as every other entry point would.
+            return [Reply(EXPIRED)]
         return await self._guarded(owner, lambda ctx: self._press(ctx, data))
 
     async def add_contact(self, owner: int, name: str) -> list[Reply]:
@@ -199,27 +205,32 @@ class Engine:
 
     async def _press(self, ctx: Context, data: str) -> list[Reply]:
         prefix, _, rest = data.partition(":")
-        if prefix == "q":
-            return await self._answer(ctx, rest)
-        handler = self.buttons.get(prefix)
-        if handler is None:
-            return [Reply("That button has expired.")]
-        return await handler(self, ctx, rest)
+        try:
+            if prefix == "q":
+                return await self._answer(ctx, rest)
+            handler = self.buttons.get(prefix)
+            if handler is None:
+                return [Reply(EXPIRED)]
+            return await handler(self, ctx, rest)
+        except (ValueError, OverflowError, KeyError, TypeError, IndexError):
+            # Forged data, or a question stored by an older kith in another shape: not
+            # a button we can act on, and nothing half-done (changes are transactions).
+            log.info("a button press with unusable data was refused")
+            return [Reply(EXPIRED)]
 
     async def _answer(self, ctx: Context, rest: str) -> list[Reply]:
         """A press on a stored question: `q:<pending id>:<choice>`."""
-        pending_id, _, choice = rest.partition(":")
+        raw_id, _, choice = rest.partition(":")
+        pending_id = button_number(raw_id)
         payload = (
-            await self.store.get_pending(ctx.owner, int(pending_id))
-            if pending_id.isdigit()
-            else None
+            await self.store.get_pending(ctx.owner, pending_id) if pending_id is not None else None
         )
-        if payload is None:
+        if pending_id is None or payload is None:
             return [Reply("That question was already answered (or has expired).")]
         handler = self.answers.get(payload.get("a", ""))
         if handler is None:
-            return [Reply("That button has expired.")]
-        return await handler(self, ctx, int(pending_id), payload, choice)
+            return [Reply(EXPIRED)]
+        return await handler(self, ctx, pending_id, payload, choice)
 
     async def ask(
         self, ctx: Context, text: str, payload: dict[str, Any], choices: Sequence[tuple[str, str]]
@@ -307,9 +318,10 @@ class Engine:
             person = await self.add_person(ctx, payload["new"], self.circles.default_new)
         else:
             ids: list[int] = payload["ids"]
-            if not choice.isdigit() or int(choice) >= len(ids):
-                return [Reply("That button has expired.")]
-            found = await self.store.person(ctx.owner, ids[int(choice)])
+            index = button_number(choice)
+            if index is None or index >= len(ids):
+                return [Reply(EXPIRED)]
+            found = await self.store.person(ctx.owner, ids[index])
             if found is None:
                 return [Reply("That person is no longer in your circles.")]
             person = found
@@ -361,15 +373,18 @@ KEEP = frozenset("\n\t\u200c\u200d")
 
 
 MAX_NAME = 80
+# Names from contacts files may be longer: real names with titles and several surnames
+# run past 80 characters, and an import keeps them rather than dropping the person.
+MAX_IMPORTED_NAME = 200
 
 
-def check_name(name: str) -> str:
+def check_name(name: str, limit: int = MAX_NAME) -> str:
     """A person's name as typed, tidied; UserError when it cannot be a name."""
     name = " ".join(clean(name).split())
     if not name:
         raise UserError("A name can't be empty.")
-    if len(name) > MAX_NAME:
-        raise UserError(f"That name is {len(name)} characters long; keep it under {MAX_NAME}.")
+    if len(name) > limit:
+        raise UserError(f"That name is {len(name)} characters long; keep it under {limit}.")
     if name.startswith(("/", "#")):
         raise UserError("A name can't start with / or #.")
     if not any(ch.isalnum() or not ch.isascii() for ch in name):

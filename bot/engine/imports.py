@@ -6,7 +6,11 @@ downloaded it or read it from a path; the engine never opens files). Two kinds:
 - A contacts file (vCard or CSV, read by `bot.formats.parse_contacts`): the reply is a
   summary and a question. The parsed contacts wait in the question's `pending` payload,
   `{"a": "imp", "k": "c", "f": file label, "s": summary, "d": "merge"|"skip",
-  "c": [[name, [aliases], [month, day, year|null]|null, note, [tags]], …]}`, so the buttons
+  "t": {"cards", "noun", "nameless", "no_begin", "duplicates", "groups", "encoding"}
+  (what the file held and the encoding assumed, for the final count),
+  "c": [[name, [aliases], [month, day, year|null]|null, note, [tags], [phones],
+  [emails], [family, given, additional, prefix, suffix]|null], …]}` (rows of five,
+  from before phones were kept, are still read), so the buttons
   carry only `q:<id>:<choice>`: `c<i>` imports into circle i, `m`/`s` switch between
   merging and skipping the people already there (the question is asked again), `x`
   cancels. New people land in that circle with `imported` set (no nudges, not in /who,
@@ -36,9 +40,18 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.schedule import format_clock, parse_clock
-from bot.engine.engine import Command, Context, Engine, UserError, check_name, short
+from bot.engine.engine import (
+    MAX_IMPORTED_NAME,
+    Command,
+    Context,
+    Engine,
+    UserError,
+    check_name,
+    short,
+)
 from bot.engine.render import join_names
 from bot.engine.replies import Attachment, Reply
+from bot.engine.restore_check import check_restore
 from bot.formats import (
     MAX_IMPORT_BYTES,
     ContactsFile,
@@ -98,8 +111,8 @@ async def cmd_export(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     text = (
         f"Here's everything you've told me: {_document_stats(doc)}.\n"
         f"• {json_name} is all of it — send it back to me to restore it.\n"
-        f"• {vcf_name} has your people (names, nicknames, birthdays, tags, notes) "
-        "for any address book."
+        f"• {vcf_name} has your people (names, nicknames, birthdays, phones, e-mails, tags, "
+        "notes) for any address book."
     )
     return [Reply(text, files=tuple(files))]
 
@@ -152,6 +165,10 @@ async def on_file(engine: Engine, ctx: Context, file_name: str, data: bytes) -> 
     except ImportFormatError as error:
         return [Reply(str(error))]
     if isinstance(read, ExportDocument):
+        try:
+            check_restore(read, ctx.today)
+        except ImportFormatError as error:
+            return [Reply(f"{error} Nothing was restored.")]
         restore = {"a": ANSWER, "k": "kith", "f": label, "doc": data.decode("utf-8-sig")}
         return [await _restore_question(engine, ctx, restore, read)]
     payload: dict[str, Any] = {
@@ -160,6 +177,7 @@ async def on_file(engine: Engine, ctx: Context, file_name: str, data: bytes) -> 
         "f": label,
         "s": read.summary(),
         "d": Duplicates.MERGE.value,
+        "t": _tally(read),
         "c": [_contact_row(c) for c in read.contacts],
     }
     return [await _contacts_question(engine, ctx, payload)]
@@ -193,39 +211,73 @@ async def answer_import(
 # -- contacts files ---------------------------------------------------------------------
 
 
+def _tally(read: ContactsFile) -> dict[str, Any]:
+    return {
+        "cards": read.entries,
+        "noun": read.noun,
+        "nameless": read.nameless,
+        "no_begin": len(read.no_begin),
+        "duplicates": read.merged,
+        "groups": read.groups,
+        "encoding": read.encoding_note,
+    }
+
+
 def _contact_row(c: ImportedContact) -> list[Any]:
-    # Phones and e-mails are not kept by kith, so they stay out of the payload.
-    return [c.name, list(c.aliases), list(c.birthday) if c.birthday else None, c.note, list(c.tags)]
+    return [
+        c.name,
+        list(c.aliases),
+        list(c.birthday) if c.birthday else None,
+        c.note,
+        list(c.tags),
+        list(c.phones),
+        list(c.emails),
+        list(c.name_parts) if c.name_parts else None,
+    ]
 
 
 def _contact_from_row(row: Sequence[Any]) -> ImportedContact:
-    name, aliases, birthday, note, tags = row
+    name, aliases, birthday, note, tags = row[:5]
+    phones, emails, parts = (*row[5:8], [], [], None)[:3]
     return ImportedContact(
         name=str(name),
         aliases=tuple(str(a) for a in aliases),
         birthday=(int(birthday[0]), int(birthday[1]), birthday[2]) if birthday else None,
         note=str(note),
         tags=tuple(str(t) for t in tags),
+        phones=tuple(str(p) for p in phones),
+        emails=tuple(str(e) for e in emails),
+        name_parts=_parts(parts),
     )
+
+
+def _parts(parts: Sequence[Any] | None) -> tuple[str, str, str, str, str] | None:
+    if not parts or len(parts) != 5:
+        return None
+    family, given, additional, prefix, suffix = (str(p) for p in parts)
+    return (family, given, additional, prefix, suffix)
 
 
 def contact_people(
     contacts: Sequence[ImportedContact], circle: str, ctx: Context
 ) -> tuple[tuple[ExportedPerson, ...], list[str]]:
-    """Contacts as people for `circle`, and the names that cannot be a person's name."""
+    """Contacts as people for `circle`, and the names that cannot be a person's name.
+
+    An unusable name is given as `“Name…” (why)`, so the reply says which and why.
+    """
     people: list[ExportedPerson] = []
     unusable: list[str] = []
     stamp = iso_timestamp(ctx.now)
     for n, c in enumerate(contacts, 1):
         try:
-            name = check_name(c.name)
+            name = check_name(c.name, MAX_IMPORTED_NAME)
         except UserError:
-            unusable.append(short(c.name, 40))
+            unusable.append(f"“{short(c.name, 40)}” ({_why_unusable(c.name)})")
             continue
         aliases: list[str] = []
         for alias in c.aliases:
             try:
-                aliases.append(check_name(alias))
+                aliases.append(check_name(alias, MAX_IMPORTED_NAME))
             except UserError:
                 continue
         people.append(
@@ -244,9 +296,21 @@ def contact_people(
                 follow_ups=(),
                 favors=(),
                 dates=(ExportedDate("birthday", *c.birthday),) if c.birthday else (),
+                phones=c.phones,
+                emails=c.emails,
+                name_parts=c.name_parts if name == c.name else None,
             )
         )
     return tuple(people), unusable
+
+
+def _why_unusable(name: str) -> str:
+    tidy = " ".join(name.split())
+    if len(tidy) > MAX_IMPORTED_NAME:
+        return f"{len(tidy)} characters, over the {MAX_IMPORTED_NAME} I keep"
+    if tidy.startswith(("/", "#")):
+        return "starts with / or #"
+    return "not a name"
 
 
 def _printable(text: str) -> str:
@@ -278,8 +342,8 @@ async def _contacts_question(engine: Engine, ctx: Context, payload: dict[str, An
         facts.append(f"{len(known)} {_are(len(known))} already here: {names}")
     if unusable:
         facts.append(
-            f"{_count(len(unusable), 'name')} can't be used ({_names(unusable)}) "
-            f"and {_will_be(unusable)} left out"
+            f"{_count(len(unusable), 'name')} can't be used and {_will_be(unusable)} left "
+            f"out: {_names(unusable)}"
         )
     if facts:
         lines.append(_sentence(facts))
@@ -290,7 +354,9 @@ async def _contacts_question(engine: Engine, ctx: Context, payload: dict[str, An
     if known:
         them = "the one already here" if len(known) == 1 else f"the {len(known)} already here"
         if merge:
-            lines.append(f"What's new (nicknames, tags, birthday, note) is added to {them}.")
+            lines.append(
+                f"What's new (nicknames, tags, birthday, phones, e-mails, note) is added to {them}."
+            )
         else:
             lines.append(f"I'll leave {them} exactly as they are.")
     choices: list[tuple[str, str]] = []
@@ -322,10 +388,18 @@ async def _answer_contacts(
         return [Reply("That button has expired.")]
     circle = names[int(index)]
     contacts = [_contact_from_row(r) for r in payload["c"]]
+    tally = payload.get("t") or {"cards": len(contacts)}
     return [
         Reply(
             await _import_contacts(
-                engine, ctx, payload["f"], contacts, circle, Duplicates(payload["d"]), pending_id
+                engine,
+                ctx,
+                payload["f"],
+                contacts,
+                circle,
+                Duplicates(payload["d"]),
+                tally,
+                pending_id,
             )
         )
     ]
@@ -338,9 +412,10 @@ async def _import_contacts(
     contacts: Sequence[ImportedContact],
     circle: str,
     duplicates: Duplicates,
+    tally: dict[str, Any],
     answering: int | None = None,
 ) -> str:
-    people, _ = contact_people(contacts, circle, ctx)
+    people, unusable = contact_people(contacts, circle, ctx)
     outcome = await engine.store.apply_import(
         ctx.owner,
         f"imported {label}",
@@ -349,18 +424,54 @@ async def _import_contacts(
         duplicates,
         answering=answering,
     )
-    lines: list[str] = []
-    if outcome.added:
-        lines.append(
-            f"Imported {_count(len(outcome.added), 'person', 'people')} from {label} into {circle}."
-        )
+    lines = [_count_line(label, circle, tally, outcome, unusable)]
     lines.extend(_known_lines(outcome))
-    if outcome.birthdays:
-        lines.append(f"Saved {_count(outcome.birthdays, 'birthday')}.")
+    saved = [
+        _count(n, noun, many)
+        for n, noun, many in (
+            (outcome.birthdays, "birthday", "birthdays"),
+            (outcome.phones, "phone number", "phone numbers"),
+            (outcome.emails, "e-mail address", "e-mail addresses"),
+        )
+        if n
+    ]
+    if saved:
+        lines.append(f"Saved {join_names(saved)}.")
+    if tally.get("encoding"):
+        lines.append(str(tally["encoding"]))
     if outcome.added:
         lines.append(QUIET)
     lines.append("/undo takes the whole import back." if outcome.changed else "Nothing changed.")
     return " ".join(lines)
+
+
+def _count_line(
+    label: str, circle: str, tally: dict[str, Any], outcome: ImportOutcome, unusable: list[str]
+) -> str:
+    """Where every card of the file went: "contacts.vcf: 6 cards: 4 people imported into
+    friends, 2 had no name." The parts add up to the cards the file held."""
+    noun = str(tally.get("noun", "card"))
+    cards = int(tally.get("cards", 0)) or len(outcome.added)
+    parts = [f"{_count(len(outcome.added), 'person', 'people')} imported into {circle}"]
+    if outcome.merged:
+        parts.append(f"{len(outcome.merged)} merged into people you had")
+    if outcome.unchanged:
+        parts.append(f"{len(outcome.unchanged)} already up to date")
+    if outcome.skipped:
+        parts.append(f"{len(outcome.skipped)} skipped as already here")
+    for key, one, many in (
+        ("duplicates", "repeated an earlier one and was merged into it", None),
+        ("nameless", "had no name", None),
+        ("no_begin", "had no BEGIN:VCARD line", None),
+        ("groups", "was a group, whose name became a tag", "were groups, whose names became tags"),
+    ):
+        n = int(tally.get(key, 0))
+        if n:
+            words = one if n == 1 else (many or one.replace(" was ", " were "))
+            parts.append(f"{n} {words}")
+    if unusable:
+        parts.append(f"{len(unusable)} with a name I can't use: {_names(unusable)}")
+    return f"{label}: {_count(cards, noun)}: {', '.join(parts)}."
 
 
 def _known_lines(outcome: ImportOutcome) -> list[str]:
@@ -479,6 +590,7 @@ async def _answer_restore(
         return [Reply("That button has expired.")]
     try:
         doc = await asyncio.to_thread(document_from_json, payload["doc"])
+        check_restore(doc, ctx.today)
     except ImportFormatError as error:
         await engine.store.drop_pending(ctx.owner, pending_id)
         return [Reply(str(error))]
@@ -494,8 +606,15 @@ async def _restore(
     duplicates: Duplicates,
     answering: int | None = None,
 ) -> str:
+    check_restore(doc, ctx.today)  # again here: `kith import` comes straight in
     people, moved = fit_circles(doc, engine)
-    batch = ImportBatch(tuple(people), doc.interactions, restorable_settings(doc))
+    batch = ImportBatch(
+        tuple(people),
+        doc.interactions,
+        restorable_settings(doc),
+        groups=doc.groups,
+        weekly_review=doc.weekly_review,
+    )
     outcome = await engine.store.apply_import(
         ctx.owner,
         f"imported {label}",
@@ -578,7 +697,13 @@ async def import_now(
             )
         target = found.name
     return await _import_contacts(
-        engine, ctx, label, read.contacts, target, duplicates or Duplicates.MERGE
+        engine,
+        ctx,
+        label,
+        read.contacts,
+        target,
+        duplicates or Duplicates.MERGE,
+        _tally(read),
     )
 
 

@@ -8,6 +8,14 @@ from typing import Any
 
 from bot.core.dates import format_day
 from bot.core.due import rank_due
+from bot.core.meeting_words import (
+    at_place,
+    find_place,
+    note_without_place,
+    place_key,
+    place_words,
+    who_reached_out,
+)
 from bot.core.model import Person
 from bot.core.names import Match, name_key
 from bot.core.phrases import is_who_question, looks_like_log, parse_log
@@ -39,10 +47,15 @@ async def log_text(
     """
     index = await engine.index(ctx.owner)
     phrase = parse_log(text, today, index)
+    place = find_place(text)
+    initiator = who_reached_out(text)
+    where = place_words(text) if place is not None else frozenset()
     chosen: list[int] = []
     new_names: list[str] = []
     guesses: list[str] = []
     for name in phrase.names:
+        if place is not None and place_key(name) == place_key(place):
+            continue  # "drinks at the Crown": the Crown is where, not who
         key = name_key(name)
         choice = choices.get(key)
         if choice == SKIP:
@@ -59,6 +72,8 @@ async def log_text(
             if res.match == Match.FUZZY:
                 guesses.append(name)
             continue
+        if where and all(w.casefold() in where for w in name.split()):
+            continue  # "at the Bakery on Main": part of the place, not someone new
         payload = {
             "a": "log",
             "text": text,
@@ -81,9 +96,20 @@ async def log_text(
 
     if not chosen and not new_names:
         return [Reply("Nobody's left in that, so I logged nothing.")]
+    note = phrase.note if place is None else note_without_place(phrase.note, place)
     return [
         await commit_log(
-            engine, ctx, phrase.day, phrase.kind, phrase.note, chosen, new_names, guesses, today
+            engine,
+            ctx,
+            phrase.day,
+            phrase.kind,
+            note,
+            chosen,
+            new_names,
+            guesses,
+            today,
+            place=place,
+            initiator=initiator,
         )
     ]
 
@@ -98,6 +124,9 @@ async def commit_log(
     new_names: list[str],
     guesses: list[str],
     today: date,
+    *,
+    place: str | None = None,
+    initiator: str | None = None,
 ) -> Reply:
     store = engine.store
     people = [p for p in await store.people(ctx.owner) if p.id in set(person_ids)]
@@ -109,14 +138,29 @@ async def commit_log(
     reactivate = [p.id for p in people if p.imported]
     if not new_names:
         # The everyday log: one transaction in one database thread hop.
-        await store.log_now(ctx.owner, label, ctx.now, day, kind, note, ids, reactivate)
+        await store.log_now(
+            ctx.owner,
+            label,
+            ctx.now,
+            day,
+            kind,
+            note,
+            ids,
+            reactivate,
+            place=place,
+            initiator=initiator,
+        )
     else:
         async with store.change(ctx.owner, label, ctx.now) as ch:
             ids += await ch.add_people(
                 [NewPerson(n, engine.circles.default_new, ctx.today) for n in new_names]
             )
-            await ch.log_meeting(day, kind, note, ids, reactivate=reactivate)
+            await ch.log_meeting(
+                day, kind, note, ids, reactivate=reactivate, place=place, initiator=initiator
+            )
     text = f"Logged {kind} with {join_names(names)} on {format_day(day, today)}"
+    if place is not None:
+        text += f" {at_place(place)}"
     if note:
         text += f" — note: {note}"
     text += "."

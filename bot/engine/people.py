@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from bot.core.intervals import IntervalError, format_interval, parse_duration, p
 from bot.core.model import Favor, FavorKind, FollowUp, Person
 from bot.core.names import Match, name_key
 from bot.core.phrases import looks_like_log
+from bot.core.reach import check_email, check_phone, email_key, phone_key
 from bot.engine.engine import (
     MAX_INPUT,
     Command,
@@ -327,6 +329,83 @@ async def set_date(engine: Engine, ctx: Context, person: Person, rest: str) -> l
     return [Reply(f"{person.name}'s {label}: {shown}. I'll mention it ahead of time." + UNDO_HINT)]
 
 
+# -- /phone, /email -------------------------------------------------------------------
+
+
+def _reach_ok(check: Callable[[str], str | None]) -> Callable[[str], bool]:
+    def ok(rest: str) -> bool:
+        words = rest.split(None, 1)
+        if len(words) == 2 and words[0].casefold() == "remove":
+            rest = words[1]
+        return check(rest) is not None
+
+    return ok
+
+
+async def cmd_phone(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/phone NAME NUMBER (remove NUMBER takes one away)"""
+    usage = "Usage: /phone NAME NUMBER — e.g. /phone Alice +351 912 345 678 (remove NUMBER)"
+    return await engine.with_person(ctx, "phone", args, usage, _reach_ok(check_phone))
+
+
+async def cmd_email(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/email NAME ADDRESS (remove ADDRESS takes one away)"""
+    usage = "Usage: /email NAME ADDRESS — e.g. /email Alice alice@example.com (remove ADDRESS)"
+    return await engine.with_person(ctx, "email", args, usage, _reach_ok(check_email))
+
+
+async def phone(engine: Engine, ctx: Context, person: Person, rest: str) -> list[Reply]:
+    return await _set_reach(engine, ctx, person, rest, _PHONE)
+
+
+async def email(engine: Engine, ctx: Context, person: Person, rest: str) -> list[Reply]:
+    return await _set_reach(engine, ctx, person, rest, _EMAIL)
+
+
+@dataclass(frozen=True, slots=True)
+class _Reach:
+    """A phone or an e-mail address: how it is checked and keyed, and its words."""
+
+    phone: bool
+    check: Callable[[str], str | None]
+    key: Callable[[str], str]
+    noun: str
+    article: str
+    example: str
+
+
+_PHONE = _Reach(True, check_phone, phone_key, "phone number", "a", "+351 912 345 678")
+_EMAIL = _Reach(False, check_email, email_key, "e-mail address", "an", "alice@example.com")
+
+
+async def _set_reach(
+    engine: Engine, ctx: Context, person: Person, rest: str, reach: _Reach
+) -> list[Reply]:
+    words = rest.split(None, 1)
+    removing = len(words) == 2 and words[0].casefold() == "remove"
+    value = reach.check(words[1] if removing else rest)
+    if value is None:
+        raise UserError(
+            f"That doesn't look like {reach.article} {reach.noun}; e.g. {reach.example}."
+        )
+    card = await engine.store.card(ctx.owner, person.id, history=0)
+    have = list((card.phones if reach.phone else card.emails) if card else ())
+    same = [v for v in have if reach.key(v) == reach.key(value)]
+    if removing:
+        if not same:
+            return [Reply(f"{person.name} has no {reach.noun} {value}.")]
+        label = f"removed {person.name}'s {reach.noun}"
+        async with engine.store.change(ctx.owner, label, ctx.now) as ch:
+            await (ch.remove_phone if reach.phone else ch.remove_email)(person.id, value)
+        return [Reply(f"Removed {same[0]} from {person.name}." + UNDO_HINT)]
+    if same:
+        return [Reply(f"{person.name} already has {same[0]}.")]
+    async with engine.store.change(ctx.owner, f"added {person.name}'s {reach.noun}", ctx.now) as ch:
+        await (ch.add_phone if reach.phone else ch.add_email)(person.id, value)
+    shown = ", ".join([*have, value])
+    return [Reply(f"{person.name}: {shown}." + UNDO_HINT)]
+
+
 # -- /tag, /alias, /rename ----------------------------------------------------------------
 
 TAG_RE = re.compile(r"^-?#[\w-]{1,40}$")
@@ -471,6 +550,8 @@ def register(engine: Engine) -> None:
         Command("alias", cmd_alias, "Another name they go by", "/alias Robert Bob"),
         Command("favor", cmd_favor, "Record a favor", "/favor Bob offered help with the move"),
         Command("date", cmd_date, "Remember a date", "/date Alice birthday 12 March"),
+        Command("phone", cmd_phone, "Keep a phone number", "/phone Alice +351 912 345 678"),
+        Command("email", cmd_email, "Keep an e-mail address", "/email Alice alice@example.com"),
         Command("snooze", cmd_snooze, "Pause nudges about someone", "/snooze Alice 2 weeks"),
         Command("rename", cmd_rename, "Fix a name", "/rename Ali to Alice Smith"),
         Command("forget", cmd_forget, "Delete a person", "/forget Alice"),
@@ -486,6 +567,8 @@ def register(engine: Engine) -> None:
         "ask": ask,
         "favor": favor,
         "date": set_date,
+        "phone": phone,
+        "email": email,
         "tag": tag,
         "alias": alias,
         "rename": rename,

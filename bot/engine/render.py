@@ -119,6 +119,13 @@ def card_text(card: PersonCard, circles: Circles, today: date, names: Mapping[in
         extras.append(" ".join("#" + t for t in p.tags))
     if extras:
         lines.append(" · ".join(extras))
+    # Telegram turns a phone number in text into a link: one tap from the card to a call.
+    if card.phones:
+        lines.append(("Phone: " if len(card.phones) == 1 else "Phones: ") + ", ".join(card.phones))
+    if card.emails:
+        lines.append(
+            ("E-mail: " if len(card.emails) == 1 else "E-mails: ") + ", ".join(card.emails)
+        )
     if p.last_contact:
         when = f"{format_day(p.last_contact, today)} ({format_ago(p.last_contact, today)})"
         last = f"Last: {p.last_kind or 'contact'} on {when}"

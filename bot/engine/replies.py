@@ -41,11 +41,16 @@ class Button:
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
-    """A file that goes with a reply (an export): Telegram sends it as a document."""
+    """A file that goes with a reply (an export): Telegram sends it as a document.
+
+    A `photo` (the /circles picture) is shown as a picture where the transport can, with
+    the reply's text as its caption; elsewhere it is a file like any other.
+    """
 
     file_name: str
     data: bytes
     mime_type: str
+    photo: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +60,10 @@ class Reply:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     files: tuple[Attachment, ...] = ()
+
+    @property
+    def has_photo(self) -> bool:
+        return any(f.photo for f in self.files)
 
     @property
     def flat_buttons(self) -> list[Button]:

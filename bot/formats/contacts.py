@@ -16,7 +16,7 @@ duplicates) live here so the vCard and CSV readers treat every source alike.
 from __future__ import annotations
 
 import calendar
-import codecs
+import dataclasses
 import math
 import re
 import unicodedata
@@ -26,6 +26,7 @@ from datetime import date
 from pathlib import PurePath
 
 from bot.core.names import name_key
+from bot.formats.charsets import bom_encoding, utf16_without_bom
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
@@ -59,7 +60,12 @@ class ImportedContact:
     tags: tuple[str, ...] = ()
     phones: tuple[str, ...] = ()
     emails: tuple[str, ...] = ()
+    # The card's structured name (family, given, additional, prefix, suffix), kept so an
+    # export writes back the N the address book had rather than re-splitting the name.
+    name_parts: NameParts | None = None
 
+
+NameParts = tuple[str, str, str, str, str]
 
 FORMAT_LABELS = {
     "vcard-2.1": "vCard 2.1",
@@ -69,6 +75,8 @@ FORMAT_LABELS = {
     "google-csv": "Google Contacts CSV",
     "google-csv-legacy": "Google Contacts CSV (older format)",
     "outlook-csv": "Outlook CSV",
+    "thunderbird-csv": "Thunderbird CSV",
+    "yahoo-csv": "Yahoo CSV",
     "csv": "CSV",
 }
 
@@ -82,7 +90,10 @@ class ContactsFile:
     `nameless` counts cards or rows skipped because they had no name at all (a phone
     number on its own, say); `merged` counts entries folded into an earlier one with the
     same name; `unreadable` holds the first line of each vCard property or card that could
-    not be read and was skipped.
+    not be read and was skipped; `no_begin` the line where each card that lacked its
+    `BEGIN:VCARD` ended (skipped: its start may be cut off). `encoding_note` says which
+    encoding was assumed when the file did not say (see bot/formats/charsets.py).
+    `groups` counts address-book group cards, whose names became their members' tags.
     """
 
     contacts: tuple[ImportedContact, ...]
@@ -90,34 +101,59 @@ class ContactsFile:
     nameless: int = 0
     merged: int = 0
     unreadable: tuple[int, ...] = field(default=())
+    no_begin: tuple[int, ...] = field(default=())
+    encoding_note: str = ""
+    groups: int = 0
 
     @property
     def format_label(self) -> str:
         return FORMAT_LABELS.get(self.format, self.format)
 
+    @property
+    def noun(self) -> str:
+        return "card" if self.format.startswith("vcard") else "row"
+
+    @property
+    def entries(self) -> int:
+        """Cards (or rows) in the file: everyone found, merged, nameless or skipped."""
+        return len(self.contacts) + self.merged + self.nameless + len(self.no_begin) + self.groups
+
     def summary(self) -> str:
-        """One or two sentences for the reply: how many people, and what was left out."""
-        found = _count(len(self.contacts), "contact")
-        parts = [f"Found {found} in this {self.format_label} file."]
+        """Sentences for the reply: how many cards, how many people, what was left out.
+
+        "6 cards in this vCard 3.0 file: 4 people; 2 had no name and were skipped."
+        """
+        people = _count(len(self.contacts), "person", "people")
+        head = f"{_count(self.entries, self.noun)} in this {self.format_label} file: {people}"
         left: list[str] = []
         if self.nameless:
-            noun = "card" if self.format.startswith("vcard") else "row"
-            left.append(
-                f"{_count(self.nameless, noun)} had no name and {_were(self.nameless)} skipped"
-            )
+            left.append(f"{self.nameless} had no name and {_were(self.nameless)} skipped")
         if self.merged:
-            left.append(f"{_count(self.merged, 'duplicate')} {_were(self.merged)} merged")
+            left.append(
+                f"{self.merged} {_were(self.merged)} a duplicate of another and "
+                f"{_were(self.merged)} merged"
+            )
+        if self.groups:
+            left.append(
+                f"{self.groups} {_were(self.groups)} "
+                f"{'a group' if self.groups == 1 else 'groups'}, tagging their members"
+            )
+        if self.no_begin:
+            lines = ", ".join(str(n) for n in self.no_begin[:5])
+            left.append(
+                f"{len(self.no_begin)} had no BEGIN:VCARD line (ending on line {lines}) "
+                f"and {_were(len(self.no_begin))} skipped"
+            )
         if self.unreadable:
             lines = ", ".join(str(n) for n in self.unreadable[:5])
             more = "…" if len(self.unreadable) > 5 else ""
             left.append(f"I couldn't read line {lines}{more} and skipped {_it(self.unreadable)}")
-        if left:
-            parts.append(_sentence(left))
-        return " ".join(parts)
+        text = head + ("; " + "; ".join(left) if left else "") + "."
+        return f"{text} {self.encoding_note}" if self.encoding_note else text
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+def _count(n: int, noun: str, many: str | None = None) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {many or noun + 's'}"
 
 
 def _were(n: int) -> str:
@@ -138,6 +174,9 @@ def _sentence(clauses: Sequence[str]) -> str:
 _VCARD_EXTENSIONS = {".vcf", ".vcard"}
 _SPREADSHEET_EXTENSIONS = {".xlsx", ".xls", ".ods", ".numbers"}
 _VCARD_START = re.compile(r"^[ \t]*BEGIN[ \t]*:[ \t]*VCARD[ \t\r]*$", re.IGNORECASE | re.MULTILINE)
+_VCARD_END = re.compile(r"^[ \t]*END[ \t]*:[ \t]*VCARD[ \t\r]*$", re.IGNORECASE | re.MULTILINE)
+_VCARD_VERSION = re.compile(r"^VERSION:[ \t]*[234]\.[01][ \t\r]*$", re.IGNORECASE | re.MULTILINE)
+_VCARD_NAME = re.compile(r"^(?:item\d+\.)?(?:FN|N)[;:]", re.IGNORECASE | re.MULTILINE)
 
 
 def parse_contacts(filename: str, data: bytes) -> ContactsFile:
@@ -147,7 +186,7 @@ def parse_contacts(filename: str, data: bytes) -> ContactsFile:
     empty, binary, not what its name says, malformed, or has nobody in it.
     """
     # Imported here, not at the top: both readers import this module's types.
-    from bot.formats import csvfiles, vcard
+    from bot.formats import charsets, csvfiles, vcard
 
     label = display_name(filename)
     ext = PurePath(filename).suffix.lower()
@@ -156,12 +195,19 @@ def parse_contacts(filename: str, data: bytes) -> ContactsFile:
     binary = sniff_binary(data, ext)
     if binary is not None:
         raise ImportFormatError(_binary_message(ext, binary))
-    text = decode_text(data)
+    decoded = charsets.decode(data)
+    text = decoded.text
     if not text.strip():
         raise ImportFormatError(f"{label} is empty.")
 
     if _VCARD_START.search(text):
         result = vcard.parse_vcards(text, label)
+    elif _VCARD_END.search(text) or (_VCARD_VERSION.search(text) and _VCARD_NAME.search(text)):
+        # A card whose first line is missing, not a CSV: say what is really wrong.
+        raise ImportFormatError(
+            f"{label} has no BEGIN:VCARD line, so I can't tell where its cards start "
+            "(was the start of the file cut off?). Export it again and send me the new file."
+        )
     else:
         looks_like = _describe_text(text, data)
         if looks_like is None and ext == ".json":
@@ -171,6 +217,8 @@ def parse_contacts(filename: str, data: bytes) -> ContactsFile:
         result = csvfiles.parse_csv(text, label)
     if not result.contacts:
         raise ImportFormatError(_nobody_message(label, result))
+    if decoded.note:  # the whole file's guess says more than one value's
+        result = dataclasses.replace(result, encoding_note=decoded.note)
     return result
 
 
@@ -268,7 +316,7 @@ def sniff_binary(data: bytes, ext: str = "") -> str | None:
         return "a ZIP archive"
     if head[4:8] == b"ftyp":
         return "a photo or video"
-    if _bom_encoding(head) is not None or _utf16_without_bom(head) is not None:
+    if bom_encoding(head) is not None or utf16_without_bom(head) is not None:
         return None
     if b"\x00" in head:
         return "a binary file"
@@ -278,55 +326,11 @@ def sniff_binary(data: bytes, ext: str = "") -> str | None:
     return None
 
 
-def _bom_encoding(data: bytes) -> str | None:
-    # UTF-32 first: its little-endian BOM starts with UTF-16's.
-    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        return "utf-32"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    return None
-
-
-def _utf16_without_bom(data: bytes) -> str | None:
-    """Excel's "Unicode text" and some Outlook exports are UTF-16 without a BOM."""
-    sample = data[:4096]
-    if len(sample) < 4:
-        return None
-    even, odd = sample[0::2], sample[1::2]
-    if odd.count(0) > len(odd) * 0.4 and even.count(0) < len(even) * 0.1:
-        return "utf-16-le"
-    if even.count(0) > len(even) * 0.4 and odd.count(0) < len(odd) * 0.1:
-        return "utf-16-be"
-    return None
-
-
 def decode_text(data: bytes) -> str:
-    """Bytes to text: UTF-8 (with or without BOM), UTF-16/32, else Windows-1252 per line.
+    """Bytes to text (see bot/formats/charsets.py for how the encoding is chosen)."""
+    from bot.formats import charsets
 
-    Old exports (Outlook, Excel "CSV", some phones) are Windows-1252 or Latin-1. Falling
-    back line by line keeps the UTF-8 lines of a mixed file intact instead of garbling all.
-    """
-    encoding = _bom_encoding(data) or _utf16_without_bom(data)
-    if encoding is not None:
-        return data.decode(encoding, errors="replace").lstrip("\ufeff")
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return "".join(_decode_line(line) for line in data.splitlines(keepends=True))
-
-
-def _decode_line(line: bytes) -> str:
-    try:
-        return line.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return line.decode("cp1252")
-    except UnicodeDecodeError:
-        # Five bytes are undefined in Windows-1252; Latin-1 maps every byte.
-        return line.decode("latin-1")
+    return charsets.decode(data).text
 
 
 def _describe_text(text: str, data: bytes) -> str | None:
@@ -438,7 +442,7 @@ def clean_emails(emails: Iterable[str]) -> tuple[str, ...]:
         email = clean_text(raw)
         if email.lower().startswith("mailto:"):
             email = email[7:].strip()
-        if "@" in email and email.casefold() not in out:
+        if "@" in email and " " not in email and email.casefold() not in out:
             out[email.casefold()] = email
     return tuple(out.values())
 
@@ -455,6 +459,7 @@ _MONTHS = {
     for name in (calendar.month_name[number], calendar.month_abbr[number])
 }
 _MONTHS["sept"] = 9
+MONTH_NUMBERS: dict[str, int] = dict(_MONTHS)
 
 _TIME = r"(?:[t ].*)?"  # the text is lowercased first
 _ISO_NO_YEAR = re.compile(r"--(\d\d)-?(\d\d)" + _TIME)
@@ -556,4 +561,5 @@ def _merge(a: ImportedContact, b: ImportedContact) -> ImportedContact:
         tags=tuple(dict.fromkeys((*a.tags, *b.tags))),
         phones=clean_phones((*a.phones, *b.phones)),
         emails=clean_emails((*a.emails, *b.emails)),
+        name_parts=a.name_parts or b.name_parts,
     )

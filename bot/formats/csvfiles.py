@@ -1,9 +1,11 @@
-"""CSV in and out: Google and Outlook contact exports, any spreadsheet with a name column.
+"""CSV in and out: Google, Outlook, Thunderbird and Yahoo exports, any sheet with names.
 
 Reading maps columns to roles by their header (name, first/last name, nickname,
 birthday, notes, tags, phones, e-mails) in one table that covers Google's current and
-older exports, Outlook's, and hand-made sheets in a few languages, so there is one
-reader, not one per exporter; the exporter is only recognised for the summary.
+older exports, Outlook's (German ones too), Thunderbird's and Yahoo's, and hand-made
+sheets in a few languages, so there is one reader, not one per exporter; the exporter is
+only recognised for the summary. A birthday may be one column or Thunderbird's three
+(Birth Year, Birth Month, Birth Day), where "Birth Day" is only the day of the month.
 
 Excel in much of Europe writes `;` between fields (and sometimes a `sep=;` first line),
 so the delimiter is taken from the header line rather than assumed.
@@ -19,6 +21,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.formats.contacts import (
+    MONTH_NUMBERS as _MONTH_NUMBERS,
+)
+from bot.formats.contacts import (
+    Birthday,
     ContactsFile,
     ImportedContact,
     ImportFormatError,
@@ -49,6 +55,11 @@ _FULL_NAME = {
     "nombre completo",
     "nome completo",
     "vollständiger name",
+    "名前",
+    "氏名",
+    "姓名",
+    "фио",
+    "ф.и.о.",
 }
 _GIVEN = {
     "first name",
@@ -93,6 +104,8 @@ _NICKNAME = {
     "surnom",
     "apodo",
 }
+# "Birth Day" is a whole date in a hand-made sheet, but the day of the month beside
+# Thunderbird's "Birth Year" and "Birth Month": see `_columns`.
 _BIRTHDAY = {
     "birthday",
     "birth day",
@@ -111,7 +124,14 @@ _BIRTHDAY = {
     "compleanno",
     "data di nascita",
     "verjaardag",
+    "誕生日",
+    "生日",
+    "день рождения",
+    "дата рождения",
 }
+_BIRTH_YEAR = {"birth year", "birthyear", "year of birth", "geburtsjahr", "année de naissance"}
+_BIRTH_MONTH = {"birth month", "birthmonth", "month of birth", "geburtsmonat", "mois de naissance"}
+_BIRTH_DAY = {"birth day", "birthday day", "day of birth", "geburtstag tag", "jour de naissance"}
 _NOTES = {
     "notes",
     "note",
@@ -154,8 +174,25 @@ _PHONE_WORDS = {
     "teléfono",
     "handy",
     "mobil",
+    # German Outlook.
+    "mobiltelefon",
+    "telefon privat",
+    "telefon geschäftlich",
 }
-_EMAIL_WORDS = {"email", "e-mail", "emails", "e-mails", "mail", "email address", "e-mail address"}
+_EMAIL_WORDS = {
+    "email",
+    "e-mail",
+    "emails",
+    "e-mails",
+    "mail",
+    "email address",
+    "e-mail address",
+    "e-mail-adresse",
+    # Thunderbird, Yahoo.
+    "primary email",
+    "secondary email",
+    "alternate email",
+}
 # Words that make a phone or e-mail column something else: its label, a fax, a reading
 # aid, someone else's number (an assistant's, the company switchboard).
 _NOT_VALUE = ("label", "type", "fax", "yomi", "assistant", "pager", "display name", "company")
@@ -185,6 +222,10 @@ class _Columns:
     suffix: int = -1
     nickname: tuple[int, ...] = ()
     birthday: int = -1
+    # Thunderbird's split birthday: year, month and day of month in columns of their own.
+    birth_year: int = -1
+    birth_month: int = -1
+    birth_day: int = -1
     notes: tuple[int, ...] = ()
     tags: tuple[int, ...] = ()
     phones: tuple[int, ...] = ()
@@ -204,6 +245,11 @@ def _columns(header: Sequence[str]) -> _Columns:
     def every(names: set[str]) -> tuple[int, ...]:
         return tuple(i for i, key in enumerate(keys) if key in names)
 
+    birth_month = first(_BIRTH_MONTH)
+    # With a month column beside it, "Birth Day" is only the day of the month.
+    split = birth_month >= 0
+    birthday_names = _BIRTHDAY - _BIRTH_DAY if split else _BIRTHDAY
+    yahoo = "yahoo! id" in keys
     return _Columns(
         full=first(_FULL_NAME),
         given=first(_GIVEN),
@@ -211,30 +257,48 @@ def _columns(header: Sequence[str]) -> _Columns:
         family=first(_FAMILY),
         suffix=first(_SUFFIX),
         nickname=every(_NICKNAME),
-        birthday=first(_BIRTHDAY),
+        birthday=first(birthday_names),
+        birth_year=first(_BIRTH_YEAR) if split else -1,
+        birth_month=birth_month,
+        birth_day=first(_BIRTH_DAY) if split else -1,
         notes=every(_NOTES),
         tags=every(_TAGS),
-        phones=tuple(i for i, key in enumerate(keys) if _is_phone(key)),
+        phones=tuple(
+            i for i, key in enumerate(keys) if _is_phone(key) or (yahoo and key in _YAHOO_PHONES)
+        ),
         emails=tuple(i for i, key in enumerate(keys) if _is_email(key)),
     )
+
+
+# Yahoo's phone columns are bare "Home", "Work", "Mobile"…: phones only in a Yahoo file.
+_YAHOO_PHONES = {"home", "work", "mobile", "other", "yahoo! phone"}
 
 
 def _is_phone(key: str) -> bool:
     if any(word in key for word in _NOT_VALUE):
         return False
-    # "Mobile Phone", "Home Phone 2", Google's "Phone 1 - Value".
-    return key in _PHONE_WORDS or bool(re.fullmatch(r"(.* )?phone( \d+)?( - value)?", key))
+    # "Mobile Phone", "Home Phone 2", Google's "Phone 1 - Value", Thunderbird's
+    # "Mobile Number".
+    return key in _PHONE_WORDS or bool(
+        re.fullmatch(r"(.* )?phone( \d+)?( - value)?|(mobile|cell|home|work) number", key)
+    )
 
 
 def _is_email(key: str) -> bool:
     if any(word in key for word in _NOT_VALUE):
         return False
     # Outlook's "E-mail 2 Address", Google's "E-mail 1 - Value".
-    return key in _EMAIL_WORDS or bool(re.fullmatch(r"e-?mail( \d+)?( address| - value)", key))
+    return key in _EMAIL_WORDS or bool(
+        re.fullmatch(r"e-?mail( \d+)?( address| - value)|alternate email \d+", key)
+    )
 
 
 def _format_of(header: Sequence[str]) -> str:
     keys = {_header_key(cell) for cell in header}
+    if "yahoo! id" in keys:
+        return "yahoo-csv"
+    if {"primary email", "birth year"} <= keys or {"primary email", "screen name"} <= keys:
+        return "thunderbird-csv"
     if "group membership" in keys or {"given name", "family name", "name"} <= keys:
         return "google-csv-legacy"
     if "first name" in keys and (
@@ -297,6 +361,7 @@ def parse_csv(text: str, label: str) -> ContactsFile:
 
 
 def _read_rows(text: str, delimiter: str, label: str) -> list[list[str]]:
+    _refuse_cut_off(text, delimiter, label)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[list[str]] = []
     try:
@@ -309,6 +374,24 @@ def _read_rows(text: str, delimiter: str, label: str) -> list[list[str]]:
             line=reader.line_num,
         ) from error
     return rows
+
+
+def _refuse_cut_off(text: str, delimiter: str, label: str) -> None:
+    """A file that ends inside a quoted cell was cut off: its last row would come in
+    half-read without a word (the lenient reader takes the rest of the file as the cell)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        for _ in reader:
+            pass
+    except csv.Error as error:
+        # Other strict complaints (a stray quote mid-cell) the lenient reader copes with.
+        if "unexpected end of data" in str(error):
+            raise ImportFormatError(
+                line_prefix(label, reader.line_num)
+                + "the file ends inside a quoted cell, so it looks cut off. "
+                "Export it again and send me the new file.",
+                line=reader.line_num,
+            ) from error
 
 
 def _no_name_column(label: str, header: Sequence[str]) -> str:
@@ -361,6 +444,8 @@ def _contact(row: Sequence[str], columns: _Columns, day_first: bool) -> Imported
     if not name:
         return None
     birthday = parse_birthday(_cell(row, columns.birthday), day_first=day_first)
+    if birthday is None and columns.birth_month >= 0:
+        birthday = _split_birthday(row, columns)
     return ImportedContact(
         name=name,
         aliases=clean_aliases(name, _cells(row, columns.nickname, None)),
@@ -370,6 +455,22 @@ def _contact(row: Sequence[str], columns: _Columns, day_first: bool) -> Imported
         phones=clean_phones(_cells(row, columns.phones, None)),
         emails=clean_emails(_cells(row, columns.emails, None)),
     )
+
+
+def _split_birthday(row: Sequence[str], columns: _Columns) -> Birthday | None:
+    """Year, month and day from their own cells; no year gives a year-less birthday."""
+    year, month, day = (
+        _cell(row, i) for i in (columns.birth_year, columns.birth_month, columns.birth_day)
+    )
+    if not month.isdigit():
+        # A month written as a word ("March"): let the date reader name it.
+        month = str(_MONTH_NUMBERS.get(month.casefold().rstrip("."), 0)) if month else ""
+    if not (month.isdigit() and day.isdigit()):
+        return None
+    text = f"{int(month):02d}/{int(day):02d}"
+    if year.isdigit() and len(year) == 4:
+        text += f"/{year}"
+    return parse_birthday(text)
 
 
 # -- writing --------------------------------------------------------------------------------
@@ -382,6 +483,8 @@ CSV_COLUMNS = (
     "tags",
     "last_contact",
     "birthday",
+    "phones",
+    "emails",
     "notes",
 )
 
@@ -392,7 +495,8 @@ def people_to_csv(doc: ExportDocument) -> str:
     Lists are joined the way they read best in a cell: aliases with "; ", tags as
     "#climbing #work" (as typed in the chat), notes one per line. `last_contact` is the
     latest day among the person's interactions; `birthday` is `1990-03-12`, or
-    `--03-12` when the year is unknown. Lines end in CRLF (RFC 4180).
+    `--03-12` when the year is unknown; phones and e-mails are joined with "; ". Lines end
+    in CRLF (RFC 4180).
     """
     last_contact: dict[str, str] = {}
     for interaction in doc.interactions:
@@ -424,5 +528,7 @@ def _person_row(person: ExportedPerson, last_contact: str) -> list[str]:
         " ".join("#" + tag for tag in person.tags),
         last_contact,
         shown_birthday,
+        "; ".join(person.phones),
+        "; ".join(person.emails),
         "\n".join(note.text for note in person.notes),
     ]

@@ -9,7 +9,7 @@ accepts, the second gives back equal. Both validate with the same rules, so an e
 that could not be imported again fails at export time, where the bug is, rather than on
 the day someone needs their backup.
 
-JSON shape (version 1), keys always in this order:
+JSON shape (version 2), keys always in this order:
 
     {"format": "kith-export", "version": 1, "exported_at": "…Z",
      "settings": {"timezone": "Europe/Lisbon", "digest_time": "09:00" | null},
@@ -19,8 +19,22 @@ JSON shape (version 1), keys always in this order:
                  "notes": [{"text", "created_at"}],
                  "follow_ups": [{"text", "from_day", "done", "created_at"}],
                  "favors": [{"kind", "text", "done", "created_at"}],
-                 "dates": [{"label", "month", "day", "year"}]}, …],
-     "interactions": [{"day", "kind", "note", "people": ["p1", …], "created_at"}, …]}
+                 "dates": [{"label", "date"}],
+                 "phones": ["+351 912 345 678", …], "emails": ["a@b.pt", …],
+                 "name_parts": {"family", "given", "additional", "prefix", "suffix"} | null
+                }, …],
+     "interactions": [{"day", "kind", "note", "people": ["p1", …], "created_at",
+                       "place"?, "initiator"?}, …]}
+
+A date is ISO 8601 as RFC 6350 writes it: `"1990-04-12"`, or `"--04-12"` when the year is
+unknown. Version 1 (no phones, e-mails or name parts; dates as `{"label", "month", "day",
+"year"}`) is still read.
+
+`place` (where the meeting happened) and `initiator` ("me" or "them": who reached out
+first) appear only when known; an export without them (an older kith) reads the same.
+So do two top-level keys, present only when there is something to say:
+`"groups": [{"name", "cadence_days", "members": ["p1", …]}, …]` and
+`"weekly_review": false` (the weekly look back turned off; absent means on).
 """
 
 from __future__ import annotations
@@ -36,7 +50,7 @@ from typing import Any, TypeVar
 from bot.formats.contacts import ImportFormatError
 
 FORMAT_MARKER = "kith-export"
-DOCUMENT_VERSION = 1
+DOCUMENT_VERSION = 2
 FAVOR_KINDS = ("gave", "got", "offered")
 
 
@@ -86,6 +100,20 @@ class ExportedPerson:
     follow_ups: tuple[ExportedFollowUp, ...]
     favors: tuple[ExportedFavor, ...]
     dates: tuple[ExportedDate, ...]
+    phones: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    # (family, given, additional, prefix, suffix) from an imported card, for vCard's N.
+    name_parts: tuple[str, str, str, str, str] | None = None
+
+
+NAME_PART_KEYS = ("family", "given", "additional", "prefix", "suffix")
+
+
+def date_text(d: ExportedDate) -> str:
+    """ "1990-04-12", or "--04-12" without a year (ISO 8601 / RFC 6350)."""
+    if d.year is None:
+        return f"--{d.month:02d}-{d.day:02d}"
+    return f"{d.year:04d}-{d.month:02d}-{d.day:02d}"
 
 
 @dataclass(frozen=True)
@@ -95,6 +123,17 @@ class ExportedInteraction:
     note: str
     people: tuple[str, ...]
     created_at: str
+    place: str | None = None
+    initiator: str | None = None
+
+
+@dataclass(frozen=True)
+class ExportedGroup:
+    """People who meet together (`/group`), naming them by ref."""
+
+    name: str
+    cadence_days: int | None
+    members: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -107,6 +146,8 @@ class ExportDocument:
     circles: tuple[tuple[str, int], ...]
     people: tuple[ExportedPerson, ...]
     interactions: tuple[ExportedInteraction, ...]
+    groups: tuple[ExportedGroup, ...] = ()
+    weekly_review: bool = True
 
 
 # -- helpers for whoever builds a document from the store -----------------------------------
@@ -151,7 +192,8 @@ def document_to_json(doc: ExportDocument) -> str:
 def _to_json_object(doc: ExportDocument) -> Json:
     return {
         "format": FORMAT_MARKER,
-        "version": doc.version,
+        # Always the current shape: a document read from an older version is written anew.
+        "version": DOCUMENT_VERSION,
         "exported_at": doc.exported_at,
         "settings": {
             "timezone": doc.settings.get("timezone"),
@@ -167,9 +209,22 @@ def _to_json_object(doc: ExportDocument) -> Json:
                 "note": i.note,
                 "people": list(i.people),
                 "created_at": i.created_at,
+                **({"place": i.place} if i.place is not None else {}),
+                **({"initiator": i.initiator} if i.initiator is not None else {}),
             }
             for i in doc.interactions
         ],
+        **(
+            {
+                "groups": [
+                    {"name": g.name, "cadence_days": g.cadence_days, "members": list(g.members)}
+                    for g in doc.groups
+                ]
+            }
+            if doc.groups
+            else {}
+        ),
+        **({} if doc.weekly_review else {"weekly_review": False}),
     }
 
 
@@ -194,9 +249,12 @@ def _person_object(p: ExportedPerson) -> Json:
             {"kind": f.kind, "text": f.text, "done": f.done, "created_at": f.created_at}
             for f in p.favors
         ],
-        "dates": [
-            {"label": d.label, "month": d.month, "day": d.day, "year": d.year} for d in p.dates
-        ],
+        "dates": [{"label": d.label, "date": date_text(d)} for d in p.dates],
+        "phones": list(p.phones),
+        "emails": list(p.emails),
+        "name_parts": None
+        if p.name_parts is None
+        else dict(zip(NAME_PART_KEYS, p.name_parts, strict=True)),
     }
 
 
@@ -267,6 +325,8 @@ _PERSON_KEYS = (
     "favors",
     "dates",
 )
+_PERSON_KEYS_V2 = (*_PERSON_KEYS, "phones", "emails", "name_parts")
+_ISO_DATE = re.compile(r"(\d{4}|-)-(\d{2})-(\d{2})")
 
 T = TypeVar("T")
 
@@ -274,10 +334,13 @@ T = TypeVar("T")
 class _Reader:
     """Typed access to one JSON object, with errors that say where ("person 3, note 2")."""
 
-    def __init__(self, obj: object, where: str, keys: tuple[str, ...]) -> None:
+    def __init__(
+        self, obj: object, where: str, keys: tuple[str, ...], optional: tuple[str, ...] = ()
+    ) -> None:
+        """`optional` keys may be absent (fields newer kiths add, older exports lack)."""
         if not isinstance(obj, dict):
             raise ImportFormatError(f"{_cap(where)} should be a JSON object.")
-        unknown = [k for k in obj if k not in keys]
+        unknown = [k for k in obj if k not in keys and k not in optional]
         if unknown:
             raise ImportFormatError(f'{_cap(where)} has an unknown field "{unknown[0]}".')
         missing = [k for k in keys if k not in obj]
@@ -299,7 +362,7 @@ class _Reader:
         return value
 
     def optional_text(self, key: str) -> str | None:
-        return None if self.obj[key] is None else self.text(key)
+        return None if self.obj.get(key) is None else self.text(key)
 
     def boolean(self, key: str) -> bool:
         value = self.obj[key]
@@ -391,14 +454,14 @@ def _document_from_object(obj: object) -> ExportDocument:
             f"This export is format version {version}, from a newer kith; "
             f"I can read up to version {DOCUMENT_VERSION}. Update kith and try again."
         )
-    top = _Reader(obj, "the export", _TOP_KEYS)
-    top.integer("version", 1, DOCUMENT_VERSION)
+    top = _Reader(obj, "the export", _TOP_KEYS, ("groups", "weekly_review"))
+    version = top.integer("version", 1, DOCUMENT_VERSION)
     settings = _Reader(obj["settings"], "the settings", ("timezone", "digest_time"))
     circles = top.items("circles", _circle, "circle")
     names = [name for name, _ in circles]
     if len(set(names)) != len(names):
         raise ImportFormatError("The export lists the same circle twice.")
-    people = top.items("people", _person, "person")
+    people = top.items("people", _person_v1 if version == 1 else _person, "person")
     refs = [p.ref for p in people]
     if len(set(refs)) != len(refs):
         duplicate = next(r for r in refs if refs.count(r) > 1)
@@ -411,7 +474,18 @@ def _document_from_object(obj: object) -> ExportDocument:
                 raise ImportFormatError(
                     f'Interaction {n} mentions person "{ref}", who is not in the export.'
                 )
+    groups = top.items("groups", _group, "group") if "groups" in obj else ()
+    for group in groups:
+        unknown = [ref for ref in group.members if ref not in known]
+        if unknown:
+            raise ImportFormatError(
+                f'The group "{group.name[:40]}" mentions person "{unknown[0][:20]}", '
+                "who is not in the export."
+            )
+    weekly_review = top.boolean("weekly_review") if "weekly_review" in obj else True
     return ExportDocument(
+        groups=groups,
+        weekly_review=weekly_review,
         version=top.integer("version", 1, DOCUMENT_VERSION),
         exported_at=top.timestamp("exported_at"),
         settings={
@@ -429,10 +503,15 @@ def _circle(obj: object, where: str) -> tuple[str, int]:
     return (r.text("name", required=True), r.integer("cadence_days", 1, 100_000))
 
 
-def _person(obj: object, where: str) -> ExportedPerson:
-    r = _Reader(obj, where, _PERSON_KEYS)
+def _person_v1(obj: object, where: str) -> ExportedPerson:
+    return _person(obj, where, version=1)
+
+
+def _person(obj: object, where: str, version: int = DOCUMENT_VERSION) -> ExportedPerson:
+    r = _Reader(obj, where, _PERSON_KEYS if version == 1 else _PERSON_KEYS_V2)
     if not isinstance(r.obj["name"], str) or not r.obj["name"].strip():
         raise ImportFormatError(f"{_cap(where)} has no name.")
+    v2 = version >= 2
     return ExportedPerson(
         ref=r.text("ref", required=True),
         name=r.text("name", required=True),
@@ -447,8 +526,19 @@ def _person(obj: object, where: str) -> ExportedPerson:
         notes=r.items("notes", _note, "note"),
         follow_ups=r.items("follow_ups", _follow_up, "follow-up"),
         favors=r.items("favors", _favor, "favor"),
-        dates=r.items("dates", _date, "date"),
+        dates=r.items("dates", _date if v2 else _date_v1, "date"),
+        phones=r.texts("phones") if v2 else (),
+        emails=r.texts("emails") if v2 else (),
+        name_parts=_name_parts(r) if v2 else None,
     )
+
+
+def _name_parts(r: _Reader) -> tuple[str, str, str, str, str] | None:
+    if r.obj["name_parts"] is None:
+        return None
+    parts = _Reader(r.obj["name_parts"], f"{r.where}, name_parts", NAME_PART_KEYS)
+    family, given, additional, prefix, suffix = (parts.text(k) for k in NAME_PART_KEYS)
+    return (family, given, additional, prefix, suffix)
 
 
 def _note(obj: object, where: str) -> ExportedNote:
@@ -477,6 +567,23 @@ def _favor(obj: object, where: str) -> ExportedFavor:
 
 
 def _date(obj: object, where: str) -> ExportedDate:
+    r = _Reader(obj, where, ("label", "date"))
+    text = r.text("date")
+    match = _ISO_DATE.fullmatch(text)
+    year = None if match is None or match[1] == "-" else int(match[1])
+    month, day = (int(match[2]), int(match[3])) if match else (0, 0)
+    # 29 February is a fine yearly date without a year; with one it must exist.
+    if (
+        match is None
+        or year == 0
+        or not 1 <= month <= 12
+        or not 1 <= day <= calendar.monthrange(year or 2000, month)[1]
+    ):
+        raise r.fail(f'"date" should be a date like 1990-04-12 or --04-12, not "{text[:40]}"')
+    return ExportedDate(label=r.text("label", required=True), month=month, day=day, year=year)
+
+
+def _date_v1(obj: object, where: str) -> ExportedDate:
     r = _Reader(obj, where, ("label", "month", "day", "year"))
     month = r.integer("month", 1, 12)
     year = r.optional_integer("year", 1, 9999)
@@ -486,14 +593,31 @@ def _date(obj: object, where: str) -> ExportedDate:
 
 
 def _interaction(obj: object, where: str) -> ExportedInteraction:
-    r = _Reader(obj, where, ("day", "kind", "note", "people", "created_at"))
+    r = _Reader(obj, where, ("day", "kind", "note", "people", "created_at"), ("place", "initiator"))
     people = r.texts("people")
     if len(set(people)) != len(people):
         raise r.fail('"people" lists the same person twice')
+    initiator = r.optional_text("initiator")
+    if initiator not in (None, "me", "them"):
+        raise r.fail(f'"initiator" should be "me" or "them", not "{initiator[:20]}"')
     return ExportedInteraction(
         day=r.day("day"),
         kind=r.text("kind", required=True),
         note=r.text("note"),
         people=people,
         created_at=r.timestamp("created_at"),
+        place=r.optional_text("place"),
+        initiator=initiator,
+    )
+
+
+def _group(obj: object, where: str) -> ExportedGroup:
+    r = _Reader(obj, where, ("name", "cadence_days", "members"))
+    members = r.texts("members")
+    if len(set(members)) != len(members):
+        raise r.fail('"members" lists the same person twice')
+    return ExportedGroup(
+        name=r.text("name", required=True),
+        cadence_days=r.optional_integer("cadence_days", 1, 36500),
+        members=members,
     )

@@ -1,4 +1,4 @@
-"""vCard in and out: reading what phones and address books export, writing vCard 3.0.
+"""vCard in and out: reading what phones and address books export, writing 3.0 or 4.0.
 
 Reading. vobject parses each content line (name, group, parameters with their quoting
 rules, value); this module does the rest, because vobject's whole-file
@@ -18,7 +18,8 @@ quoted-printable soft line breaks, drops binary blobs (PHOTO and friends, the bu
 most files) and tracks BEGIN/END with line numbers; each remaining logical line goes
 through vobject's `textLineToContentLine`, and values are unescaped here.
 
-Writing uses vobject's serializer (escaping, folding at 75 octets, CRLF).
+Writing uses vobject's serializer (escaping, folding at 75 octets, CRLF); the tests read
+what it writes back with vobject's own parser, as another address book would.
 """
 
 from __future__ import annotations
@@ -30,18 +31,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import vobject
+from nameparser import HumanName
 from vobject.base import ParseError, textLineToContentLine
 
+from bot.formats import charsets
 from bot.formats.contacts import (
     ContactsFile,
     ImportedContact,
     ImportFormatError,
+    NameParts,
     clean_aliases,
     clean_emails,
     clean_name,
     clean_note,
     clean_phones,
     clean_tags,
+    clean_text,
     line_prefix,
     merge_contacts,
     parse_birthday,
@@ -75,8 +80,10 @@ def parse_vcards(text: str, label: str) -> ContactsFile:
     versions: set[str] = set()
     nameless = 0
     unreadable: list[int] = []
-    for card in _cards(text, label):
-        properties = _properties(card, unreadable)
+    no_begin: list[int] = []
+    guessed: list[str] = []  # encodings assumed for quoted-printable values without CHARSET
+    for card in _cards(text, label, no_begin):
+        properties = _properties(card, unreadable, guessed)
         version = _first(properties, "VERSION")
         if version:
             versions.add(version.strip())
@@ -110,15 +117,24 @@ def parse_vcards(text: str, label: str) -> ContactsFile:
         nameless=nameless,
         merged=merged,
         unreadable=tuple(unreadable),
+        no_begin=tuple(no_begin),
+        groups=len(groups),
+        encoding_note=charsets.Decoded("", guessed[0], guessed=True).note if guessed else "",
     )
 
 
 # -- physical lines to cards ---------------------------------------------------------------
 
 
-def _cards(text: str, label: str) -> Iterator[_Card]:
-    """Logical lines grouped into cards; raises on a card that never ends."""
+def _cards(text: str, label: str, no_begin: list[int]) -> Iterator[_Card]:
+    """Logical lines grouped into cards; raises on a card that never ends.
+
+    Properties outside any card followed by an END:VCARD are a card whose BEGIN line is
+    missing (cut off, or mangled by an editor): its END line goes into `no_begin`, so the
+    summary can say it was skipped rather than lose it without a word.
+    """
     card: _Card | None = None
+    outside = False  # properties seen since the last card ended
     for line, number in _logical_lines(text):
         # Only short lines can be BEGIN/END; skip upper-casing long ones (unfolded photos).
         head = line.strip().upper().replace(" ", "") if len(line) < 40 else ""
@@ -126,13 +142,18 @@ def _cards(text: str, label: str) -> Iterator[_Card]:
             if card is not None:
                 raise _never_ends(label, card.start)
             card = _Card(start=number)
+            outside = False
         elif head == "END:VCARD":
-            # A stray END outside a card is harmless; ignore it.
             if card is not None:
                 yield card
                 card = None
+            elif outside:
+                no_begin.append(number)
+            outside = False
         elif card is not None:
             card.lines.append((line, number))
+        elif _PROPERTY.match(line) and not head.startswith("VERSION:"):
+            outside = True
     if card is not None:
         raise _never_ends(label, card.start)
 
@@ -195,7 +216,9 @@ class _Property:
     params: dict[str, list[str]]
 
 
-def _properties(card: _Card, unreadable: list[int]) -> dict[str, list[_Property]]:
+def _properties(
+    card: _Card, unreadable: list[int], guessed: list[str]
+) -> dict[str, list[_Property]]:
     """The card's properties by upper-case name; unreadable lines are noted and skipped."""
     out: dict[str, list[_Property]] = {}
     for line, number in card.lines:
@@ -206,7 +229,7 @@ def _properties(card: _Card, unreadable: list[int]) -> dict[str, list[_Property]
         if name_match[1].upper() in _BINARY:
             continue
         if _is_qp(line):
-            line = _decode_quoted_printable(line)
+            line = _decode_quoted_printable(line, guessed)
         try:
             content = textLineToContentLine(line, number)
         except ParseError:
@@ -220,7 +243,7 @@ def _properties(card: _Card, unreadable: list[int]) -> dict[str, list[_Property]
     return out
 
 
-def _decode_quoted_printable(line: str) -> str:
+def _decode_quoted_printable(line: str, guessed: list[str]) -> str:
     """A vCard 2.1 quoted-printable property as a plain one, decoded with its CHARSET.
 
     Real newlines (=0D=0A) stay in the value; the line parser accepts them and they mean
@@ -235,7 +258,17 @@ def _decode_quoted_printable(line: str) -> str:
     ]
     # Soft line breaks: "=" at the end of a physical line joins it to the next.
     raw = codecs.decode(re.sub(r"=\n", "", value).encode("utf-8"), "quopri")
-    return ";".join(params) + ":" + _decode_bytes(raw, charset[1] if charset else "utf-8")
+    if charset is None:
+        try:
+            value = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            # Old phones leave CHARSET out and write their own code page: guess it, and
+            # let the summary say so.
+            codec = charsets.guess(raw)
+            guessed.append(codec)
+            value = raw.decode(codec, errors="replace")
+        return ";".join(params) + ":" + value
+    return ";".join(params) + ":" + _decode_bytes(raw, charset[1])
 
 
 def _decode_bytes(raw: bytes, charset: str) -> str:
@@ -312,6 +345,7 @@ def _contact(properties: dict[str, list[_Property]]) -> ImportedContact | None:
             aliases.append(fields[1])
     return ImportedContact(
         name=name,
+        name_parts=_name_parts(_first(properties, "N")),
         aliases=clean_aliases(name, aliases),
         birthday=_birthday(properties),
         note=clean_note("\n".join(_unescape(v) for v in _values(properties, "NOTE") if v.strip())),
@@ -327,6 +361,16 @@ def _contact(properties: dict[str, list[_Property]]) -> ImportedContact | None:
 
 def _is_fax(prop: _Property) -> bool:
     return any("FAX" in value.upper() for value in prop.params.get("TYPE", ()))
+
+
+def _name_parts(value: str) -> NameParts | None:
+    """The structured N as five cleaned fields, or None when it names nobody."""
+    fields = [clean_text(" ".join(_split(part, ","))) for part in _split(value, ";")]
+    fields += [""] * (5 - len(fields))
+    family, given, additional, prefix, suffix = fields[:5]
+    if not (family or given):
+        return None
+    return (family, given, additional, prefix, suffix)
 
 
 def _name_from_n(value: str) -> str:
@@ -375,6 +419,7 @@ def _tag_group_members(
                 tags=tags,
                 phones=contact.phones,
                 emails=contact.emails,
+                name_parts=contact.name_parts,
             )
         out.append(contact)
     return out
@@ -383,29 +428,43 @@ def _tag_group_members(
 # -- writing --------------------------------------------------------------------------------
 
 PRODID = "-//kith//kith export//EN"
+VCARD_VERSIONS = ("3.0", "4.0")
+# Apple's placeholder for "no year" (a leap year, so 29 February fits), with the
+# X-APPLE-OMIT-YEAR parameter that tells readers to ignore it: what vCard 3.0 readers
+# (iOS, macOS, Google, Outlook via iCloud) understand, where 3.0 has no year-less form.
+APPLE_NO_YEAR = 1604
 
 
-def people_to_vcard(doc: ExportDocument) -> str:
-    """Every person as a vCard 3.0 card, CRLF line ends, for any address book.
+def people_to_vcard(doc: ExportDocument, version: str = "3.0") -> str:
+    """Every person as a vCard (3.0 by default, or 4.0), CRLF line ends, for any address book.
 
-    FN and N carry the name, NICKNAME the aliases, BDAY a birthday (`--MMDD` when the
-    year is unknown, as vCard 4.0 and Google write it), CATEGORIES the tags and NOTE the
-    notes, one per line. Interactions, follow-ups and favors have no place in a vCard:
-    the JSON export keeps those.
+    FN and N carry the name (N as the imported card had it, else split by a name parser
+    that knows titles, suffixes and particles), NICKNAME the aliases, BDAY a birthday,
+    TEL and EMAIL the phones and e-mails, CATEGORIES the tags and NOTE the notes, one per
+    line. A birthday without a year is `--MMDD` in 4.0 and Apple's
+    `BDAY;X-APPLE-OMIT-YEAR=1604:1604-MM-DD` in 3.0. Interactions, follow-ups and favors
+    have no place in a vCard: the JSON export keeps those.
     """
-    return "".join(_person_card(person).serialize() for person in doc.people)
+    if version not in VCARD_VERSIONS:
+        raise ValueError(f"vCard version {version} is not one kith writes")
+    return "".join(_person_card(person, version).serialize() for person in doc.people)
 
 
-def _person_card(person: ExportedPerson) -> vobject.base.Component:
+def _person_card(person: ExportedPerson, version: str) -> vobject.base.Component:
     card = vobject.vCard()
+    if version != "3.0":
+        card.add("version").value = version
     card.add("prodid").value = PRODID
     name = " ".join(_printable(person.name).split())
     card.add("fn").value = name
-    # Split at the last space so given + " " + family gives back the name exactly.
-    given, _, family = name.rpartition(" ")
-    if not given:
-        given, family = family, ""
-    card.add("n").value = vobject.vcard.Name(family=family, given=given)
+    family, given, additional, prefix, suffix = (
+        tuple(_printable(part) for part in person.name_parts)
+        if person.name_parts is not None
+        else split_name(name)
+    )
+    card.add("n").value = vobject.vcard.Name(
+        family=family, given=given, additional=additional, prefix=prefix, suffix=suffix
+    )
     if person.aliases:
         nickname = card.add("nickname")
         # vobject would escape our commas; the list separator must stay a bare comma.
@@ -413,16 +472,37 @@ def _person_card(person: ExportedPerson) -> vobject.base.Component:
         nickname.encoded = True
     birthday = next((d for d in person.dates if d.label.casefold() == "birthday"), None)
     if birthday is not None:
-        card.add("bday").value = (
-            f"{birthday.year:04d}-{birthday.month:02d}-{birthday.day:02d}"
-            if birthday.year is not None
-            else f"--{birthday.month:02d}{birthday.day:02d}"
-        )
+        bday = card.add("bday")
+        if birthday.year is not None:
+            bday.value = f"{birthday.year:04d}-{birthday.month:02d}-{birthday.day:02d}"
+        elif version == "4.0":
+            bday.value = f"--{birthday.month:02d}{birthday.day:02d}"
+        else:
+            bday.value = f"{APPLE_NO_YEAR}-{birthday.month:02d}-{birthday.day:02d}"
+            bday.params["X-APPLE-OMIT-YEAR"] = [str(APPLE_NO_YEAR)]
+    for phone in person.phones:
+        card.add("tel").value = _printable(phone)
+    for email in person.emails:
+        card.add("email").value = _printable(email)
     if person.tags:
         card.add("categories").value = [_printable(tag) for tag in person.tags]
     if person.notes:
         card.add("note").value = _printable("\n".join(note.text for note in person.notes))
     return card
+
+
+def split_name(name: str) -> NameParts:
+    """A name typed in chat as vCard N fields, by a parser that knows titles and suffixes.
+
+    "John Doe III" is given John, family Doe, suffix III; "Ludwig van Beethoven" keeps
+    "van Beethoven" as the family name. A name the parser cannot split into given and
+    family (one word, an emoji) stays whole in the given-name field, never cut up.
+    """
+    parsed = HumanName(name)
+    family, given = str(parsed.last), str(parsed.first)
+    if not family or not given:
+        return ("", name, "", "", "")
+    return (family, given, str(parsed.middle), str(parsed.title), str(parsed.suffix))
 
 
 def _printable(text: str) -> str:

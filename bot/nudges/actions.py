@@ -19,6 +19,7 @@ from bot.core.intervals import format_interval
 from bot.core.model import Person
 from bot.core.schedule import first_digest_at, parse_clock
 from bot.engine.engine import Context, Engine
+from bot.engine.insight import add_group_lines
 from bot.engine.replies import DEFAULT_LIMITS, Limits, Reply
 from bot.nudges.digest import (
     LESS_OFTEN,
@@ -62,10 +63,12 @@ async def build_digests(
         for owner, today in wanted
     }
     cards = await engine.store.cards_many([(owner, chosen[owner]) for owner, _ in wanted])
-    return {
+    digests = {
         owner: compose(cards[owner], engine.circles, today, limits=limits)
         for owner, today in wanted
     }
+    await add_group_lines(engine, wanted, digests)
+    return digests
 
 
 async def digest_now(engine: Engine, ctx: Context) -> list[Reply]:

@@ -22,6 +22,7 @@ from typing import Final
 from bot.core.circles import Circles
 from bot.core.dates import describe_yearly, format_ago, next_yearly
 from bot.core.due import DueInfo, rank_due
+from bot.core.ids import button_number
 from bot.core.model import ImportantDate, Person, PersonCard
 from bot.engine.render import favor_text, since_text
 from bot.engine.replies import DEFAULT_LIMITS, Button, Limits, Reply
@@ -56,7 +57,16 @@ def recently_nudged(person: Person, today: date) -> bool:
 def choose(people: Iterable[Person], circles: Circles, today: date, limit: int) -> list[DueInfo]:
     """The people for today's digest, best first; empty when nobody is due."""
     ranked = rank_due(people, circles, today)  # skips snoozed, imported and paused people
+    # Among the equally due, a neighbor first: the easiest hello there is (stable sort).
+    ranked.sort(key=lambda d: (-d.ratio, circles.rank(d.person.circle), not is_neighbor(d.person)))
     return [d for d in ranked if not recently_nudged(d.person, today)][: max(0, limit)]
+
+
+NEIGHBOR_TAGS: Final = frozenset({"neighbor", "neighbour", "neighbors", "neighbours"})
+
+
+def is_neighbor(person: Person) -> bool:
+    return any(t.casefold() in NEIGHBOR_TAGS for t in person.tags)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +124,9 @@ def person_section(card: PersonCard, circles: Circles, today: date) -> str:
         headline += "nothing logged yet"
     else:
         headline = f"• {p.name} ({p.circle}) — {since_text(p, today)}"
+        place = next((i.place for i in card.history if i.place), None)
+        if place and is_neighbor(p):  # "Maria (friends) — bakery, 5 weeks since coffee"
+            headline = f"• {p.name} ({p.circle}) — {place}, {since_text(p, today)}"
     lines = [headline]
     note = last_note(card)
     if note:
@@ -202,15 +215,18 @@ class Press:
 def parse_press(rest: str) -> Press | None:
     """`r:12:13.14` -> Press('r', 12, (13, 14)); None for anything malformed."""
     parts = rest.split(":")
-    if len(parts) not in (2, 3) or parts[0] not in ACTIONS or not parts[1].isdigit():
+    if len(parts) not in (2, 3) or parts[0] not in ACTIONS:
+        return None
+    person_id = button_number(parts[1])
+    if person_id is None:
         return None
     others: tuple[int, ...] = ()
     if len(parts) == 3 and parts[2]:
-        pieces = parts[2].split(".")
-        if not all(p.isdigit() for p in pieces):
+        pieces = [button_number(p) for p in parts[2].split(".")]
+        if any(p is None for p in pieces):
             return None
-        others = tuple(dict.fromkeys(int(p) for p in pieces))
-    return Press(parts[0], int(parts[1]), others)
+        others = tuple(dict.fromkeys(p for p in pieces if p is not None))
+    return Press(parts[0], person_id, others)
 
 
 def _clip(text: str) -> str:

@@ -15,14 +15,18 @@ Exactly once, step by step:
    A crash before this commit leaves no trace, so the next sweep plans again; after it,
    the row exists and no second digest can be recorded for that day.
 3. Send the recorded text. Success marks the row `sent`. A transient failure (network,
-   5xx, 429 beyond the rate limiter's retries) leaves it `pending`, and later sweeps retry
+   5xx, 429) leaves it `pending`, and later sweeps retry
    it until the user's local day ends (then it is `expired`). A blocked bot marks the row
    `undeliverable` and the user inactive: no more nudges until they /start again.
 
-The one window left: Telegram accepted the message but the process died (or the answer
-was lost to a timeout) before `sent` was committed. The row is still `pending`, so the
-next sweep sends it again that day. Telegram's sendMessage has no idempotency key, so at
-this point "at least once" is the honest guarantee; everywhere else it is exactly once.
+Unknown outcomes: just before its request, the row is marked *sending* (committed).
+Telegram's sendMessage has no idempotency key, so when a request may have reached the
+user without our hearing back — a timeout after the request was written (`Unknown`), or
+a crash while sending (a `pending` row still marked sending at the next sweep) — sending
+again could show it twice. The rule: **at most once when the outcome is unknown.** Such
+a digest is not resent; it is recorded as `sent` with `outcome_unknown = 1`, so these
+cases can be counted (`SweepResult.unknown`, and in the table). Only failures known to
+have left nothing at Telegram (an error answer, a connection never made) are retried.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from bot.engine.engine import Engine
 from bot.engine.replies import DEFAULT_LIMITS, Button, Limits, Reply
 from bot.nudges.actions import build_digest, build_digests
 from bot.nudges.digest import Digest
+from bot.nudges.review import ReviewSweeper
 from bot.ports.digests import (
     EVERYONE,
     EXPIRED,
@@ -80,6 +85,10 @@ class Rejected(SendError):
     """This message was refused as such (e.g. malformed): sending it again won't help."""
 
 
+class Unknown(SendError):
+    """The request went out but no answer came (a read timeout): it may have arrived."""
+
+
 class Sender(Protocol):
     """How a transport delivers one digest message to one user."""
 
@@ -101,6 +110,8 @@ class SweepResult:
     undeliverable: int = 0
     rejected: int = 0
     expired: int = 0  # pending digests whose local day ended undelivered
+    unknown: int = 0  # sends whose outcome is unknown: not resent (at most once)
+    reviews: int = 0  # weekly reviews delivered
 
 
 class Sweeper:
@@ -120,6 +131,7 @@ class Sweeper:
         limits: Limits = DEFAULT_LIMITS,
         batch: int = BATCH,
         concurrency: int = CONCURRENCY,
+        weekly_review: bool = False,
     ) -> None:
         self.engine = engine
         self.store = engine.store
@@ -129,6 +141,23 @@ class Sweeper:
         self.limits = limits  # what one message of the sender's transport holds
         self.batch = batch
         self.ledger = engine.store.ledger
+        # The weekly look back rides on the same sweep (Sundays, its own ledger) where the
+        # composition root asks for it.
+        self.reviews: ReviewSweeper | None = None
+        if weekly_review:
+            self.reviews = ReviewSweeper(
+                engine,
+                clock,
+                sender,
+                scope=scope,
+                outcomes=(
+                    (TryLater, "pending"),
+                    (Undeliverable, "undeliverable"),
+                    (Rejected, "rejected"),
+                    # It may have arrived: like a digest, not sent again.
+                    (Unknown, "sent"),
+                ),
+            )
         self._sending = asyncio.Semaphore(concurrency)
         self._running = asyncio.Lock()  # one sweep at a time, whoever calls it
 
@@ -140,23 +169,48 @@ class Sweeper:
             await self._schedule_missing(result)
             recorded = await self._record_due(result)
             await self._deliver(recorded, result)
-            if result.sent or result.pending or result.undeliverable or result.expired:
+            result.reviews = await self._sweep_reviews()
+            if (
+                result.sent
+                or result.pending
+                or result.undeliverable
+                or result.expired
+                or result.unknown
+            ):
                 log.info(
-                    "digest sweep: %d sent, %d pending, %d undeliverable, %d expired",
+                    "digest sweep: %d sent, %d pending, %d undeliverable, %d expired, %d unknown",
                     result.sent,
                     result.pending,
                     result.undeliverable,
                     result.expired,
+                    result.unknown,
                 )
             return result
 
     # -- steps -------------------------------------------------------------------------
+
+    async def _sweep_reviews(self) -> int:
+        if self.reviews is None:
+            return 0
+        try:
+            return await self.reviews.sweep()
+        except Exception:
+            # The look back must never hold up tomorrow's digest.
+            log.exception("the weekly review sweep failed")
+            return 0
 
     async def _retry_pending(self, result: SweepResult) -> None:
         """Digests recorded earlier but not delivered: again if still their day."""
         now = self.clock.now()
         retry: list[StoredDigest] = []
         for digest in await self.ledger.claim_pending(self.batch, self.scope):
+            if digest.sending:
+                # Sweeps never overlap and the database has one serving process, so
+                # this request was cut off by a crash: it may have been delivered.
+                await self.ledger.mark_unknown(digest.id, now, "interrupted while sending")
+                result.unknown += 1
+                log.warning("a digest was interrupted while sending; not sending it again")
+                continue
             try:
                 today = local_day(now, digest.timezone)
             except ValueError:
@@ -253,8 +307,14 @@ class Sweeper:
             tuple(tuple(Button(label, data) for label, data in row) for row in digest.buttons),
         )
         async with self._sending:
+            if not await self.ledger.mark_sending(digest.id, self.clock.now()):
+                return  # no longer pending (e.g. its person was forgotten meanwhile)
             try:
                 await self.sender.send(digest.owner, reply)
+            except Unknown as exc:
+                await self.ledger.mark_unknown(digest.id, self.clock.now(), _describe(exc))
+                result.unknown += 1
+                log.warning("a digest's outcome is unknown (%s); not resending it", exc)
             except TryLater as exc:
                 await self.ledger.mark_attempt(digest.id, _describe(exc))
                 result.pending += 1

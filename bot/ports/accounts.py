@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Protocol, TypeVar
 
 from bot.core.names import name_key
-from bot.formats import ExportedInteraction, ExportedPerson
+from bot.formats import ExportedGroup, ExportedInteraction, ExportedPerson
 
 
 class Duplicates(StrEnum):
@@ -30,6 +30,8 @@ class ImportBatch:
     people: tuple[ExportedPerson, ...]
     interactions: tuple[ExportedInteraction, ...] = ()
     settings: Mapping[str, str | None] | None = None
+    groups: tuple[ExportedGroup, ...] = ()  # with their members, by ref
+    weekly_review: bool | None = None  # restored with the settings; None: leave it
 
 
 @dataclass(slots=True)
@@ -45,6 +47,8 @@ class ImportOutcome:
     follow_ups: int = 0
     favors: int = 0
     dates: int = 0
+    phones: int = 0
+    emails: int = 0
     interactions: int = 0
     settings: dict[str, str | None] | None = None
 

@@ -99,6 +99,7 @@ class StoredDigest:
     text: str
     buttons: ButtonRows
     person_ids: tuple[int, ...]
+    sending: bool = False  # its request was started and never got an outcome
 
 
 class DigestLedger(Protocol):
@@ -138,7 +139,17 @@ class DigestLedger(Protocol):
         sweep to retry."""
         ...
 
+    async def mark_sending(self, digest_id: int, now: datetime) -> bool:
+        """Record, before the request, that this digest is being sent; False if it is no
+        longer pending (or already being sent) and must not be sent now."""
+        ...
+
     async def mark_sent(self, digest_id: int, now: datetime) -> None: ...
+
+    async def mark_unknown(self, digest_id: int, now: datetime, error: str) -> None:
+        """The request may have reached the user (timed out after it was written, or cut
+        off by a crash): never send it again, and keep it countable as such."""
+        ...
 
     async def mark_attempt(self, digest_id: int, error: str) -> None:
         """A send that failed for now: it stays pending for the next sweep."""

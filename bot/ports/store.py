@@ -25,6 +25,8 @@ from bot.formats import ExportDocument
 from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
 from bot.ports.digests import DigestLedger
 from bot.ports.identities import Identities
+from bot.ports.insight import InsightReads
+from bot.ports.updates import UpdateKey
 
 
 class StoreError(Exception):
@@ -82,9 +84,13 @@ class Change(Protocol):
         note: str,
         person_ids: Sequence[int],
         reactivate: Sequence[int] = (),
+        *,
+        place: str | None = None,
+        initiator: str | None = None,
     ) -> int:
         """Record a meeting; it moves each person's last contact. `reactivate`: imported
-        people this meeting starts tracking. The meeting's id."""
+        people this meeting starts tracking; `place` where it was, `initiator` who
+        reached out ("me", "them", None: unsaid). The meeting's id."""
         ...
 
     async def snooze(self, person_id: int, until: date) -> None:
@@ -126,8 +132,35 @@ class Change(Protocol):
         """Their date called `label` (e.g. birthday), replacing one of the same label."""
         ...
 
+    async def add_phone(self, person_id: int, phone: str) -> None:
+        """Keep a phone number for them (the caller checked it is not there yet)."""
+        ...
+
+    async def remove_phone(self, person_id: int, phone: str) -> None:
+        """Remove their number that is `phone` in any spelling (bot.core.reach.phone_key)."""
+        ...
+
+    async def add_email(self, person_id: int, email: str) -> None:
+        """Keep an e-mail address for them (the caller checked it is not there yet)."""
+        ...
+
+    async def remove_email(self, person_id: int, email: str) -> None:
+        """Remove their address that is `email` in any case."""
+        ...
+
     async def forget(self, person_id: int) -> None:
-        """Delete them with their whole history; `/undo` brings all of it back."""
+        """Delete them with their whole history (phones and e-mails too); `/undo` brings
+        all of it back."""
+        ...
+
+    async def save_group(self, name: str, member_ids: Sequence[int], group_id: int | None) -> int:
+        """Create the group `name` (group_id None) or give group `group_id` these members."""
+        ...
+
+    async def set_group_cadence(self, group_id: int, days: int | None) -> None: ...
+
+    async def set_weekly_review(self, on: bool) -> None:
+        """The owner's weekly look back on or off."""
         ...
 
 
@@ -144,6 +177,11 @@ class Store(Protocol):
         """Which transport user is which owner (see bot/ports/identities.py)."""
         ...
 
+    @property
+    def insight(self) -> InsightReads:
+        """Reads for /circles, /review, /group and places, and the review ledger."""
+        ...
+
     def change(self, owner: int, label: str, now: datetime) -> AbstractAsyncContextManager[Change]:
         """A transaction for one owner, committed when the block ends, undone as one."""
         ...
@@ -158,6 +196,9 @@ class Store(Protocol):
         note: str,
         person_ids: Sequence[int],
         reactivate: Sequence[int] = (),
+        *,
+        place: str | None = None,
+        initiator: str | None = None,
     ) -> int:
         """`change` + `Change.log_meeting` in one go: the everyday log, kept fast."""
         ...
@@ -179,6 +220,25 @@ class Store(Protocol):
 
     async def set_active(self, owner: int, active: bool) -> None:
         """Inactive owners (unreachable) get no digests until they come back."""
+        ...
+
+    async def reactivate(self, owner: int) -> None:
+        """The owner wrote to us, so they are reachable again (no-op when they were)."""
+        ...
+
+    # -- updates handled exactly once (bot/ports/updates.py) ---------------------------
+
+    async def handled_among(
+        self, transport: str, update_ids: Sequence[int], now: datetime
+    ) -> set[int]:
+        """Which of these updates were already handled (their change committed), not
+        counting expired records."""
+        ...
+
+    async def mark_handled(self, key: UpdateKey, owner: int) -> None:
+        """Record an update that changed nothing, after it was handled. Journaled writes
+        (`change`, `log_now`, `undo`, `delete_user`) record the update being handled
+        inside their own transaction instead."""
         ...
 
     async def delete_user(self, owner: int) -> None:

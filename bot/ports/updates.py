@@ -1,71 +1,65 @@
-"""Incoming updates handled exactly once, for transports with many stateless workers.
+"""Which update is being handled right now, so its change can record it (exactly once).
 
-A webhook delivers each update at least once, maybe to two workers at once, maybe again
-after a worker died. `UpdateLog.handling` opens the update's unit of work: the sender's
-owner, locked for the whole unit (one person's updates never interleave), and whether
-this update id was handled already. What the update changed and the record that it was
-handled (with the replies to deliver) commit together, or not at all.
+A transport that receives updates with ids (Telegram's `update_id`, later webhooks and
+Discord) wraps the handling of one update in `handling(key)`. The store's journaled
+writes (`Store.change`, `log_now`, `undo`, `delete_user`) then record the key in
+`handled_updates` *inside their own transaction*: the change and the fact that this update
+made it commit together, so a redelivered update (after a crash, or a failed offset
+confirmation) is recognised and skipped. An update that changed nothing is recorded by the
+transport after handling, in its own small transaction (`Store.mark_handled`).
 
-Replies are delivered under a lease, like digests: the worker that handled the update
-owns the delivery; a redelivery that finds the replies undelivered and the lease run out
-(that worker died) takes them over. So an update is applied once, and its replies go out
-once except when a worker dies between sending and noting it sent.
+Transport-neutral on purpose: no Telegram here, only (transport, id).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from contextlib import AbstractAsyncContextManager
-from datetime import datetime
-from typing import Any, Literal, Protocol
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Final
 
-from bot.ports.identities import Identity
+# Telegram keeps an unconfirmed update for 24 hours; ids may restart after a quiet week.
+# Two days covers every redelivery and stays well clear of a restarted id sequence.
+HANDLED_FOR: Final = timedelta(days=2)
 
-Delivery = Mapping[str, Any]
-"""What a transport needs to deliver an update's replies later (JSON-able)."""
 
+@dataclass(frozen=True, slots=True)
+class UpdateKey:
+    """One incoming update: its transport ("telegram"), its id there, when it arrived."""
 
-class Handling(Protocol):
-    """One update's unit of work."""
-
-    @property
-    def owner(self) -> int: ...
-
-    @property
-    def seen(self) -> bool:
-        """The update was handled before: do nothing, deliver what it left instead."""
-        ...
+    transport: str
+    update_id: int
+    received_at: datetime
 
     @property
-    def failed(self) -> bool:
-        """A database error inside the unit: everything of it is being rolled back."""
-        ...
-
-    async def record(self, delivery: Delivery) -> None:
-        """Mark the update handled, with its replies, in the unit's transaction; the
-        delivery is leased to this worker."""
-        ...
+    def expires_at(self) -> datetime:
+        return self.received_at + HANDLED_FOR
 
 
-class UpdateLog(Protocol):
-    def handling(
-        self, identity: Identity, update_id: int
-    ) -> AbstractAsyncContextManager[Handling]: ...
+@dataclass(slots=True)
+class Handling:
+    """The update being handled, and whether a change has recorded it yet."""
 
-    async def record_alone(self, identity: Identity, update_id: int, delivery: Delivery) -> bool:
-        """Mark an update handled outside a unit (its unit failed and rolled back); False
-        when it was handled meanwhile. The delivery is leased to this worker."""
-        ...
+    key: UpdateKey
+    recorded: bool = field(default=False)
 
-    async def take_delivery(
-        self, update_id: int
-    ) -> Delivery | Literal["delivered", "leased", "unknown"]:
-        """For a repeated update: its undelivered replies, leased to this worker now;
-        else whether they went out already or another worker is delivering them."""
-        ...
 
-    async def delivered(self, update_id: int) -> None: ...
+_current: ContextVar[Handling | None] = ContextVar("kith_current_update", default=None)
 
-    async def expire(self, before: datetime) -> int:
-        """Forget updates handled before `before`; how many."""
-        ...
+
+def current() -> Handling | None:
+    """The update this task is handling, if a transport said so."""
+    return _current.get()
+
+
+@contextmanager
+def handling(key: UpdateKey) -> Iterator[Handling]:
+    """Mark `key` as the update this task (and what it awaits) is handling."""
+    state = Handling(key)
+    token = _current.set(state)
+    try:
+        yield state
+    finally:
+        _current.reset(token)

@@ -16,6 +16,8 @@ from bot.config import Config
 from bot.engine import Engine
 from bot.telegram.handlers import Handlers
 from bot.telegram.keyboards import command_menu
+from bot.telegram.outbox import Outbox
+from bot.telegram.polling import Poller
 from bot.telegram.sender import install_nudges
 
 log = logging.getLogger(__name__)
@@ -40,8 +42,26 @@ DESCRIPTION: Final = (
     "while, and sends a gentle daily nudge. Your notes are private to you."
 )
 SHORT_DESCRIPTION: Final = "Remembers who matters to you and nudges you when someone drifts."
-# Telegram retries a 429 for us this many times (waiting its retry_after) before giving up.
-SEND_RETRIES: Final = 3
+# The rate limiter paces requests (30/s overall) but does not retry a 429 itself: its
+# retry pauses *every* request for one chat's retry_after. Replies are retried per chat
+# (bot/telegram/outbox.py); a digest that meets a 429 stays pending for the next sweep.
+SEND_RETRIES: Final = 0
+# Where the application keeps kith's poller and reply outbox (`parts_of_app`).
+POLLER: Final = "kith.poller"
+OUTBOX: Final = "kith.outbox"
+
+
+class _NoRetryNoise(logging.Filter):
+    """AIORateLimiter logs a 429 it does not retry as an error with a traceback; the
+    outbox or the sweep handles it and logs one line of its own."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Rate limit hit after maximum of 0")
+
+
+_LIMITER_LOG = logging.getLogger("telegram.ext.AIORateLimiter")
+if not any(isinstance(f, _NoRetryNoise) for f in _LIMITER_LOG.filters):
+    _LIMITER_LOG.addFilter(_NoRetryNoise())
 
 
 def build_application(
@@ -64,18 +84,24 @@ def build_application(
         .base_file_url(telegram.base_file_url)
         .rate_limiter(AIORateLimiter(max_retries=SEND_RETRIES))
         .post_init(_announcer(services.engine))
+        .updater(None)  # kith polls itself (bot/telegram/polling.py)
     )
     if request is not None:
         builder = builder.request(request)
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     app = builder.build()
-    Handlers(
+    handlers = Handlers(
         engine=services.engine,
         store=services.store,
         allowed_users=frozenset(telegram.allowed_users),
         importer=services.engine.import_file,
-    ).register(app)
+    )
+    handlers.register(app)
+    app.bot_data[OUTBOX] = handlers.replies
+    app.bot_data[POLLER] = Poller(
+        app, services.store, services.clock, allowed_updates=ALLOWED_UPDATES
+    )
     install_nudges(app, services)  # the daily digest: the sweep loop of bot/nudges
     return app
 
@@ -98,3 +124,10 @@ def _announcer(engine: Engine) -> Callable[[KithApp], Coroutine[Any, Any, None]]
                 log.warning("could not set the %s: %s: %s", what, type(exc).__name__, exc)
 
     return announce
+
+
+def parts_of_app(app: KithApp) -> tuple[Poller, Outbox]:
+    """The poller and the reply outbox `build_application` wired into `app`."""
+    poller, outbox = app.bot_data[POLLER], app.bot_data[OUTBOX]
+    assert isinstance(poller, Poller) and isinstance(outbox, Outbox)
+    return poller, outbox

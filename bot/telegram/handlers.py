@@ -23,7 +23,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -38,7 +38,9 @@ from bot.engine import Engine, Reply
 from bot.formats import MAX_IMPORT_BYTES, too_big
 from bot.ports.identities import TELEGRAM, Identity
 from bot.ports.store import Store
+from bot.telegram.download import TooBig, download
 from bot.telegram.keyboards import inline_keyboard
+from bot.telegram.outbox import Outbox, Step
 from bot.telegram.text import split_text
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,7 @@ NOT_TEXT: Final = (
     "“coffee with Alice yesterday” — or see /help."
 )
 NO_NAME: Final = "That contact card has no name I can use."
+CAPTION_LIMIT: Final = 1024  # Telegram's limit for a photo's caption
 
 # How many group chats to remember having answered; past this the memory starts over,
 # which at worst means one more refusal line in a group.
@@ -75,7 +78,18 @@ class Handlers:
     store: Store
     allowed_users: frozenset[int] = frozenset()
     importer: Importer | None = None
+    outbox: Outbox | None = None
     _told_chats: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        if self.outbox is None:
+            self.outbox = Outbox(self._mark_inactive)
+
+    @property
+    def replies(self) -> Outbox:
+        """Where replies queue up (per chat, retried): see bot/telegram/outbox.py."""
+        assert self.outbox is not None  # set in __post_init__
+        return self.outbox
 
     def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Attach every handler, the access gate first, and the error handler."""
@@ -102,6 +116,9 @@ class Handlers:
             log.info("refused a user not in allowed_users")
             await self._refuse(update, NOT_ALLOWED)
             raise ApplicationHandlerStop
+        # Someone who blocked the bot cannot write to it: whatever they send now, they
+        # unblocked it (not only via /start), so nudges may resume.
+        await self.store.reactivate(await self._owner(user.id))
 
     async def _refuse_chat(self, update: Update, chat: Chat | None) -> None:
         if update.callback_query is not None:
@@ -147,10 +164,24 @@ class Handlers:
         if not query.data:
             return
         replies = await self.engine.press(owner, query.data)
+        self.post_press(context.bot, query, owner, replies)
+
+    def post_press(
+        self, bot: Bot, query: CallbackQuery, owner: int, replies: Sequence[Reply]
+    ) -> int:
+        """Queue a press's replies: the first in the pressed message; the chat's id."""
         chat_id = query.message.chat.id if query.message is not None else query.from_user.id
-        rest = await self._edit_pressed(query, owner, replies)
-        if await self._send_parts(context.bot, owner, chat_id, rest):
-            await self._send_files(context.bot, owner, chat_id, replies)
+        parts = [p for r in replies for p in parts_of(r)]
+        files = self._file_steps(bot, chat_id, replies)
+        if not parts or not isinstance(query.message, Message):
+            # An old message Telegram no longer shows us: send instead.
+            self.replies.post(owner, chat_id, [*self._part_steps(bot, chat_id, parts), *files])
+            return chat_id
+        rest = self._part_steps(bot, chat_id, parts[1:])
+        fallback = self._part_steps(bot, chat_id, parts)
+        edit = _edit_step(query, parts[0], rest, fallback)
+        self.replies.post(owner, chat_id, [edit, *files])
+        return chat_id
 
     async def on_contact(self, update: Update, context: Context) -> None:
         """A shared contact card: add that person."""
@@ -175,10 +206,11 @@ class Handlers:
             return [Reply(IMPORT_SOON)]
         if (document.file_size or 0) > MAX_IMPORT_BYTES:
             return [Reply(str(too_big(document.file_size or 0)))]
-        file = await context.bot.get_file(document.file_id)
-        data = bytes(await file.download_as_bytearray())
-        if len(data) > MAX_IMPORT_BYTES:
-            return [Reply(str(too_big(len(data))))]
+        try:
+            # The size above may be missing or wrong: the download itself stops at the limit.
+            data = await download(context.bot, document.file_id, MAX_IMPORT_BYTES)
+        except TooBig as exc:
+            return [Reply(str(too_big(exc.size)))]
         return await self.importer(owner, document.file_name or "", data)
 
     async def on_other(self, update: Update, context: Context) -> None:
@@ -208,65 +240,29 @@ class Handlers:
     # -- replies out -------------------------------------------------------------
 
     async def send(self, bot: Bot, owner: int, chat_id: int, replies: Sequence[Reply]) -> None:
-        """Send replies as messages, in order, then their files as documents; stop at the
-        first that cannot be delivered."""
-        parts = [p for r in replies for p in parts_of(r)]
-        if await self._send_parts(bot, owner, chat_id, parts):
-            await self._send_files(bot, owner, chat_id, replies)
+        """Queue replies as messages, in order, then their files as documents. They go
+        out per chat, retried on transient failures; the rest of a reply stops at a part
+        that cannot be delivered."""
+        # A reply with a photo is its caption: the text is not sent twice.
+        parts = [p for r in replies if not r.has_photo for p in parts_of(r)]
+        steps = [*self._part_steps(bot, chat_id, parts), *self._file_steps(bot, chat_id, replies)]
+        self.replies.post(owner, chat_id, steps)
 
-    async def _send_parts(self, bot: Bot, owner: int, chat_id: int, parts: list[Part]) -> bool:
-        for text, markup in parts:
-            if not await self._deliver(owner, bot.send_message(chat_id, text, reply_markup=markup)):
-                return False
-        return True
+    @staticmethod
+    def _part_steps(bot: Bot, chat_id: int, parts: Sequence[Part]) -> list[Step]:
+        return [_send_step(bot, chat_id, text, markup) for text, markup in parts]
 
-    async def _send_files(
-        self, bot: Bot, owner: int, chat_id: int, replies: Sequence[Reply]
-    ) -> None:
-        """The replies' attachments (an export), one document each."""
-        for reply in replies:
-            for file in reply.files:
-                document = InputFile(file.data, filename=file.file_name)
-                if not await self._deliver(owner, bot.send_document(chat_id, document)):
-                    return
-
-    async def _edit_pressed(
-        self, query: CallbackQuery, owner: int, replies: Sequence[Reply]
-    ) -> list[Part]:
-        """Show the first reply in the pressed message; return the parts still to send."""
-        parts = [p for r in replies for p in parts_of(r)]
-        if not parts or not isinstance(query.message, Message):
-            return parts  # an old message Telegram no longer shows us: send instead
-        text, markup = parts[0]
-        try:
-            await query.edit_message_text(text, reply_markup=markup)
-        except BadRequest as exc:
-            # "not modified": the message already shows this outcome (a double tap).
-            if "not modified" not in str(exc).lower():
-                log.info("could not edit the pressed message (%s); sending instead", exc)
-                return parts
-        except Forbidden:
-            await self._mark_inactive(owner)
-            return []
-        except TelegramError as exc:
-            log.warning("could not edit the pressed message: %s: %s", type(exc).__name__, exc)
-            return []
-        return parts[1:]
-
-    async def _deliver(self, owner: int, call: Awaitable[object]) -> bool:
-        """Await one send; True if it went out. Failures are logged in one line."""
-        try:
-            await call
-        except Forbidden:
-            await self._mark_inactive(owner)
-            return False
-        except RetryAfter as exc:  # still limited after the rate limiter's own retries
-            log.warning("Telegram is rate-limiting us; a reply was dropped (%s)", exc)
-            return False
-        except TelegramError as exc:
-            log.warning("could not send a reply: %s: %s", type(exc).__name__, exc)
-            return False
-        return True
+    @staticmethod
+    def _file_steps(bot: Bot, chat_id: int, replies: Sequence[Reply]) -> list[Step]:
+        """The replies' attachments (an export), one document each; a photo (the
+        /circles picture) as a photo with its reply's text as the caption."""
+        return [
+            _photo_step(bot, chat_id, file.data, file.file_name, reply.text[:CAPTION_LIMIT])
+            if file.photo
+            else _document_step(bot, chat_id, file.data, file.file_name)
+            for reply in replies
+            for file in reply.files
+        ]
 
     async def _mark_inactive(self, owner: int) -> None:
         # A user who blocked the bot gets no nudges until they /start it again.
@@ -293,3 +289,44 @@ def parts_of(reply: Reply) -> list[Part]:
         # Telegram refuses empty text; buttons still need a message to sit on.
         return [("…", markup)] if markup is not None else []
     return [(c, markup if i == len(chunks) - 1 else None) for i, c in enumerate(chunks)]
+
+
+def _send_step(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> Step:
+    async def step() -> object:
+        return await bot.send_message(chat_id, text, reply_markup=markup)
+
+    return step
+
+
+def _document_step(bot: Bot, chat_id: int, data: bytes, file_name: str) -> Step:
+    async def step() -> object:
+        # A fresh InputFile per try: a retried upload starts from the first byte.
+        return await bot.send_document(chat_id, InputFile(data, filename=file_name))
+
+    return step
+
+
+def _photo_step(bot: Bot, chat_id: int, data: bytes, file_name: str, caption: str) -> Step:
+    async def step() -> object:
+        photo = InputFile(data, filename=file_name)
+        return await bot.send_photo(chat_id, photo, caption=caption or None)
+
+    return step
+
+
+def _edit_step(query: CallbackQuery, first: Part, rest: list[Step], fallback: list[Step]) -> Step:
+    """Show the first part in the pressed message; then `rest`, or all parts as new
+    messages when the pressed message cannot be edited."""
+
+    async def step() -> object:
+        text, markup = first
+        try:
+            await query.edit_message_text(text, reply_markup=markup)
+        except BadRequest as exc:
+            # "not modified": the message already shows this outcome (a double tap).
+            if "not modified" not in str(exc).lower():
+                log.info("could not edit the pressed message (%s); sending instead", exc)
+                return fallback
+        return rest
+
+    return step

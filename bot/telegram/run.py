@@ -5,8 +5,10 @@ The lifecycle is driven here rather than by `Application.run_polling`, so the da
 update is handled, and so a rejected token is an exit code instead of a traceback:
 
     services (open DB) → getMe (retried while Telegram is unreachable) → post_init
-    (command menu) → polling → … stop signal … → updater.stop (confirms the offset of
-    the last fetched update) → application stop → shutdown → close DB
+    (command menu) → polling (bot/telegram/polling.py: an update is confirmed only
+    after it was handled and committed) → … stop signal, or a 401 while polling (exit
+    2) … → queued replies go out → the handled offset is confirmed → application stop →
+    shutdown → close DB
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from urllib.parse import quote
 
 from telegram.error import (
     BadRequest,
-    Conflict,
     InvalidToken,
     NetworkError,
     RetryAfter,
@@ -34,7 +35,7 @@ from bot.compose import services
 from bot.config import Config
 from bot.core.clock import Clock
 from bot.ports.store import StoreError
-from bot.telegram.app import ALLOWED_UPDATES, KithApp, build_application
+from bot.telegram.app import KithApp, build_application, parts_of_app
 from bot.telegram.sender import sweep_loop
 
 log = logging.getLogger("kith")
@@ -48,6 +49,7 @@ REJECTED: Final = (
 )
 LOG_FORMAT: Final = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 MAX_CONNECT_DELAY: Final = 30.0
+REPLY_GRACE: Final = 5.0  # seconds queued replies get to go out when stopping
 
 
 def run_bot(config: Config) -> int:
@@ -84,14 +86,22 @@ async def serve(
 ) -> int:
     """Serve Telegram until `stop` is set (by default: until SIGINT or SIGTERM)."""
     with _signals_set(stop) as stopping:
-        async with services(config, clock) as s:
+        async with services(config, clock, serve=True) as s:
             app = build_application(
                 config, s, request=request, get_updates_request=get_updates_request
             )
             if not await connect(app, stopping):
                 return 0
+            poller, _ = parts_of_app(app)
             async with polling(app):
-                await stopping.wait()
+                # Until a stop signal, or until polling ends by itself (a revoked token).
+                waits: set[asyncio.Future[bool]] = {
+                    asyncio.ensure_future(stopping.wait()),
+                    poller.wait_finished(),
+                }
+                _, idle = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+                for pending in idle:
+                    pending.cancel()
                 log.info("stopping")
     return 0
 
@@ -126,37 +136,38 @@ async def connect(app: KithApp, stop: asyncio.Event) -> bool:
 
 @asynccontextmanager
 async def polling(app: KithApp) -> AsyncIterator[KithApp]:
-    """Run an initialized app: post_init, long polling, handlers; stop it all on exit."""
-    updater = app.updater
-    if updater is None:
-        raise RuntimeError("the application was built without an updater")
+    """Run an initialized app: post_init, long polling, handlers; stop it all on exit.
+
+    A 401 while polling (the token was revoked) raises InvalidToken out of the block.
+    """
+    poller, outbox = parts_of_app(app)
+    stop = asyncio.Event()
+    task: asyncio.Task[None] | None = None
     try:
         if app.post_init is not None:
             await app.post_init(app)
-        await updater.start_polling(allowed_updates=ALLOWED_UPDATES, error_callback=_polling_failed)
         await app.start()
+        task = asyncio.create_task(poller.run(stop))
         sweeping = sweep_loop(app)
         if sweeping is not None:
             sweeping.start()
         log.info("running as @%s", app.bot.username)
         yield app
     finally:
+        stop.set()
         sweeping = sweep_loop(app)
         if sweeping is not None:
             await sweeping.stop()  # before the database closes
-        if updater.running:
-            await updater.stop()  # one last getUpdates confirms what was fetched
+        if task is not None:
+            await asyncio.wait({task})  # finishes the update in hand, not the batch
+        await outbox.close(REPLY_GRACE)  # replies to what was handled, then the offset
+        if task is not None and task.exception() is None:
+            await poller.confirm()
         if app.running:
             await app.stop()  # waits for handlers still running
         await app.shutdown()
-
-
-def _polling_failed(exc: TelegramError) -> None:
-    """One line per failed poll; PTB retries with a growing pause (up to 30 s)."""
-    if isinstance(exc, Conflict):
-        log.warning("another bot is polling with this token; retrying (%s)", exc)
-    else:
-        log.warning("polling Telegram failed; retrying: %s: %s", type(exc).__name__, exc)
+    if task is not None and (exc := task.exception()) is not None:
+        raise exc
 
 
 async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:

@@ -1,9 +1,10 @@
 """The digest over Telegram: a `Sender` for the bot, and the job that runs the sweep.
 
-Telegram's errors map onto the sweep's three outcomes (engineering notes §6):
+Telegram's errors map onto the sweep's outcomes (engineering notes §6):
 `Forbidden` (the user blocked the bot) and "chat not found" -> Undeliverable; any other
-`BadRequest` (the message itself was refused) -> Rejected; network trouble, timeouts,
-5xx and a 429 still there after the rate limiter's own retries -> TryLater.
+`BadRequest` (the message itself was refused) -> Rejected; a read timeout after the
+request was written -> Unknown (never resent: it may have arrived); network trouble
+before sending, 5xx and a 429 -> TryLater (the next sweep tries again).
 
 The sweep runs in the one transport-neutral loop of bot/nudges/loop.py, started and
 stopped with the application (`run.polling`).
@@ -14,14 +15,15 @@ from __future__ import annotations
 import logging
 from typing import Any, Final
 
+import httpx
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 from telegram.ext import Application
 
 from bot.compose import Services
 from bot.engine.replies import Reply
 from bot.nudges.loop import SweepLoop
-from bot.nudges.sweep import Rejected, Sweeper, TryLater, Undeliverable, sweep_seconds
+from bot.nudges.sweep import Rejected, Sweeper, TryLater, Undeliverable, Unknown, sweep_seconds
 from bot.ports.digests import Scope
 from bot.ports.identities import TELEGRAM, Identities
 from bot.telegram.keyboards import inline_keyboard
@@ -64,7 +66,12 @@ class TelegramSender:
             if "chat not found" in str(exc).lower():
                 raise Undeliverable(str(exc)) from exc
             raise Rejected(str(exc)) from exc
-        except TelegramError as exc:  # RetryAfter, NetworkError (TimedOut), 5xx...
+        except TimedOut as exc:
+            if isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout):
+                raise TryLater(f"{type(exc).__name__}: {exc}") from exc  # never went out
+            # The request was written and no answer came: Telegram may have delivered it.
+            raise Unknown(f"{type(exc).__name__}: {exc}") from exc
+        except TelegramError as exc:  # RetryAfter, NetworkError, 5xx...
             raise TryLater(f"{type(exc).__name__}: {exc}") from exc
 
 
@@ -75,7 +82,12 @@ def install_nudges(app: Application[Any, Any, Any, Any, Any, Any], services: Ser
         app.bot, services.store.identities, frozenset(services.config.telegram.allowed_users)
     )
     sweeper = Sweeper(
-        services.engine, services.clock, sender, scope=TELEGRAM_USERS, limits=TELEGRAM_LIMITS
+        services.engine,
+        services.clock,
+        sender,
+        scope=TELEGRAM_USERS,
+        limits=TELEGRAM_LIMITS,
+        weekly_review=True,
     )
     every = sweep_seconds()
     loop = SweepLoop(sweeper.sweep, every, first=min(FIRST_SWEEP_SECONDS, every))

@@ -27,7 +27,6 @@ import math
 import os
 import re
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
 from typing import Any, Final
 
 from aiohttp import web
@@ -42,8 +41,8 @@ from bot.engine.replies import Attachment, Button, Reply
 from bot.formats import MAX_IMPORT_BYTES, too_big
 from bot.nudges.loop import SweepLoop
 from bot.nudges.sweep import Sweeper, sweep_seconds
+from bot.ports.hosted import Delivery, UpdateLog
 from bot.ports.identities import TELEGRAM, Identity
-from bot.ports.updates import Delivery, UpdateLog
 from bot.telegram.app import ALLOWED_UPDATES, SEND_RETRIES
 from bot.telegram.handlers import APOLOGY, NO_NAME, NOT_TEXT, Handlers
 from bot.telegram.limits import TELEGRAM_LIMITS
@@ -59,7 +58,6 @@ ENV_WORKERS: Final = "KITH_WORKERS"
 # sends at most 30/N per second, so together they stay within the bot's budget.
 BOT_MESSAGES_PER_SECOND: Final = 30
 ENV_BOT_RATE: Final = "KITH_BOT_RATE"  # the bot's messages per second, if not 30
-KEEP_UPDATES: Final = timedelta(days=8)  # past Telegram's retries, and a quiet week
 _SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
@@ -84,7 +82,7 @@ def encode_replies(replies: Sequence[Reply]) -> list[dict[str, Any]]:
             "text": r.text,
             "buttons": [[[b.label, b.data] for b in row] for row in r.buttons],
             "files": [
-                [f.file_name, base64.b64encode(f.data).decode("ascii"), f.mime_type]
+                [f.file_name, base64.b64encode(f.data).decode("ascii"), f.mime_type, f.photo]
                 for f in r.files
             ],
         }
@@ -97,7 +95,7 @@ def decode_replies(rows: Sequence[Mapping[str, Any]]) -> list[Reply]:
         Reply(
             r["text"],
             tuple(tuple(Button(label, data) for label, data in row) for row in r["buttons"]),
-            tuple(Attachment(n, base64.b64decode(d), m) for n, d, m in r["files"]),
+            tuple(Attachment(n, base64.b64decode(d), m, p) for n, d, m, p in r["files"]),
         )
         for r in rows
     ]
@@ -150,14 +148,14 @@ class WebhookWorker:
             if not await self.updates.record_alone(identity, update.update_id, delivery):
                 delivery = None
         if delivery is None:
-            taken = await self.updates.take_delivery(update.update_id)
+            taken = await self.updates.take_delivery(TELEGRAM, update.update_id)
             if taken == "leased":
                 return 503  # another worker is sending them right now: ask again later
             if isinstance(taken, str):
                 return 200
             delivery = taken
         await self._deliver(delivery)
-        await self.updates.delivered(update.update_id)
+        await self.updates.delivered(TELEGRAM, update.update_id)
         return 200
 
     async def _gate(self, update: Update) -> bool:
@@ -203,14 +201,14 @@ class WebhookWorker:
                 await query.answer()
             except Exception as exc:  # a stale query; the press itself counted
                 log.info("could not answer a button press: %s", exc)
-            chat_id = query.message.chat.id if query.message is not None else query.from_user.id
-            rest = await self.handlers._edit_pressed(query, owner, replies)
-            if await self.handlers._send_parts(self.bot, owner, chat_id, rest):
-                await self.handlers._send_files(self.bot, owner, chat_id, replies)
-            return
-        chat = update.effective_chat
-        if chat is not None:
-            await self.handlers.send(self.bot, owner, chat.id, replies)
+            chat_id = self.handlers.post_press(self.bot, query, owner, replies)
+        else:
+            chat = update.effective_chat
+            if chat is None:
+                return
+            chat_id = chat.id
+            await self.handlers.send(self.bot, owner, chat_id, replies)
+        await self.handlers.replies.sent(chat_id)
 
 
 def web_app(worker: WebhookWorker, secret: str, path: str = "/telegram") -> web.Application:
@@ -310,7 +308,7 @@ async def serve(
 
                 async def tick() -> None:
                     await sweeper.sweep()
-                    await updates.expire(s.clock.now() - KEEP_UPDATES)
+                    await updates.expire(s.clock.now())
 
                 loop = SweepLoop(tick, sweep_seconds(), first=min(5.0, sweep_seconds()))
                 runner = web.AppRunner(web_app(worker, secret, path), access_log=None)

@@ -29,7 +29,7 @@ def test_a_vcard_sent_to_the_running_bot_is_imported_at_a_tap(
     [summary] = api.wait_for_messages_sync(ANN, before + 1, timeout=WAIT)[before:]
 
     assert (summary.plain_text or "").startswith(
-        "Found 3 contacts in this vCard 2.1 file. 1 card had no name and was skipped;"
+        "5 cards in this vCard 2.1 file: 3 people; 1 had no name and was skipped;"
     )
     assert [label for label, _ in summary.buttons] == [
         "Import 3 into wider",
@@ -42,7 +42,8 @@ def test_a_vcard_sent_to_the_running_bot_is_imported_at_a_tap(
 
     outcome = taps(api, ANN, "Import 3 into wider")
 
-    assert outcome.startswith("Imported 3 people from Contacts.vcf into wider. Saved 2 birthdays.")
+    assert outcome.startswith("Contacts.vcf: 5 cards: 3 people imported into wider,")
+    assert "Saved 2 birthdays," in outcome
     people = says(api, ANN, "/people")
     assert "wider (3)" in people
     for name in ("Jürgen Müller", "Δημήτρης Παπαδόπουλος", "Anna Smith"):

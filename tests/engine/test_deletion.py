@@ -20,7 +20,19 @@ from tests.database import columns, owner_rows, rows, snapshot, tables
 from tests.engine.test_export import exported_document, tell_kith_about_friends
 
 # Everything the scenario tells kith about Alice, and nothing it says about anyone else.
-ALICE = ("Alice Smith", "Ali", "loves jazz", "how the move went", "lift to the airport")
+ALICE = (
+    "Alice Smith",
+    "Ali",
+    "loves jazz",
+    "how the move went",
+    "lift to the airport",
+    "+351 912 345 678",
+    "alice@example.com",
+)
+DANA_CARD = (
+    b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Dana Ruiz\r\nN:Ruiz;Dana;;;\r\n"
+    b"TEL:+34 600 000 000\r\nEND:VCARD\r\n"
+)
 
 
 class Inbox:
@@ -102,12 +114,16 @@ async def test_deleteme_leaves_no_row_of_the_user(app: Services, user: Chat) -> 
     await tell_kith_about_friends(user)
     neighbour = Chat(app.engine, owner=2)
     await tell_kith_about_friends(neighbour)
+    await user.sends_file("dana.vcf", DANA_CARD)  # a structured vCard name, a phone
+    assert (await user.presses("Import 1 into wider")).startswith("dana.vcf: 1 card: 1 person")
     await user.says("/forget Carol")  # a question left open: a pending row
     await user.sends_file("contacts.csv", b"name\nDana\n")  # another one
+    await user.says("/group dinners Alice Bob")
+    # Digests and weekly reviews are written by the sweep, not by this conversation.
     assert all(
         n > 0
         for t, n in (await owner_rows(app.db, 1)).items()
-        if t not in ("digests", "identities")
+        if t not in ("digests", "identities", "reviews")
     )
     theirs = await owner_rows(app.db, 2)
 

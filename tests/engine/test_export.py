@@ -34,6 +34,8 @@ async def tell_kith_about_friends(user: Chat) -> None:
         "/favor Alice got a lift to the airport",
         "/date Alice birthday 12 March",
         "/date Bob birthday 1 May 1990",
+        "/phone Alice +351 912 345 678",
+        "/email Alice alice@example.com",
         "coffee with Alice yesterday — she's moving to Lisbon",
         "dinner with Alice and Bob on Friday",
         "/snooze Carol 2 weeks",
@@ -65,8 +67,8 @@ async def test_export_gives_the_whole_account_as_json_and_the_people_as_vcard(
         "Here's everything you've told me: 3 people, 2 meetings, 1 note, 2 follow-ups, "
         "2 favors and 2 dates.\n"
         f"• {JSON_NAME} is all of it — send it back to me to restore it.\n"
-        f"• {VCF_NAME} has your people (names, nicknames, birthdays, tags, notes) "
-        "for any address book."
+        f"• {VCF_NAME} has your people (names, nicknames, birthdays, phones, e-mails, tags, "
+        "notes) for any address book."
     )
     assert [(f.file_name, f.mime_type) for f in reply.files] == [
         (JSON_NAME, "application/json"),
@@ -91,6 +93,11 @@ async def test_export_gives_the_whole_account_as_json_and_the_people_as_vcard(
     assert [(f.kind, f.text) for f in bob.favors] == [("offered", "help with the move")]
     assert [(f.kind, f.text) for f in alice.favors] == [("got", "a lift to the airport")]
     assert [(d.label, d.month, d.day, d.year) for d in bob.dates] == [("birthday", 5, 1, 1990)]
+    assert (alice.phones, alice.emails, bob.phones) == (
+        ("+351 912 345 678",),
+        ("alice@example.com",),
+        (),
+    )
     assert (bob.cadence_days, carol.paused, carol.snoozed_until) == (21, True, "2026-12-09")
     assert [(i.day, i.kind, i.people) for i in doc.interactions] == [
         ("2026-11-24", "coffee", (alice.ref,)),
@@ -100,10 +107,17 @@ async def test_export_gives_the_whole_account_as_json_and_the_people_as_vcard(
 
     [vcf] = [f for f in reply.files if f.file_name.endswith(".vcf")]
     cards = parse_contacts(vcf.file_name, vcf.data).contacts
-    assert [(c.name, c.aliases, c.birthday, c.tags) for c in cards] == [
-        ("Alice Smith", ("Ali",), (3, 12, None), ("climbing", "neighbor")),
-        ("Bob Lee", (), (5, 1, 1990), ()),
-        ("Carol", (), None, ()),
+    assert [(c.name, c.aliases, c.birthday, c.tags, c.phones, c.emails) for c in cards] == [
+        (
+            "Alice Smith",
+            ("Ali",),
+            (3, 12, None),
+            ("climbing", "neighbor"),
+            ("+351 912 345 678",),
+            ("alice@example.com",),
+        ),
+        ("Bob Lee", (), (5, 1, 1990), (), (), ()),
+        ("Carol", (), None, (), (), ()),
     ]
 
 
@@ -254,6 +268,6 @@ async def test_a_broken_export_is_refused_with_the_reason(app: Services, user: C
 
 async def test_an_export_from_a_newer_kith_says_so(user: Chat) -> None:
     doc = json.loads((FIXTURES / "kith_export_v1.json").read_text())
-    doc["version"] = 2
+    doc["version"] = 3
     reply = await user.sends_file("backup.json", json.dumps(doc).encode())
-    assert reply.startswith("This export is format version 2, from a newer kith")
+    assert reply.startswith("This export is format version 3, from a newer kith")

@@ -78,8 +78,8 @@ async def notes(app: Services, name: str) -> list[str]:
 async def test_android_vcard_21_with_quoted_printable(app: Services, user: Chat) -> None:
     summary = await user.sends_file("android_v21.vcf", fixture("android_v21.vcf"))
     assert summary == (
-        "Found 3 contacts in this vCard 2.1 file. "
-        "1 card had no name and was skipped; 1 duplicate was merged.\n"
+        "5 cards in this vCard 2.1 file: 3 people; 1 had no name and was skipped; "
+        "1 was a duplicate of another and was merged.\n"
         "2 have a birthday.\n"
         f"The new ones go into the circle you pick. {QUIET}"
     )
@@ -95,7 +95,9 @@ async def test_android_vcard_21_with_quoted_printable(app: Services, user: Chat)
     reply = await user.presses("Import 3 into wider")
 
     assert reply == (
-        f"Imported 3 people from android_v21.vcf into wider. Saved 2 birthdays. {QUIET} "
+        "android_v21.vcf: 5 cards: 3 people imported into wider, "
+        "1 repeated an earlier one and was merged into it, 1 had no name. "
+        f"Saved 2 birthdays, 4 phone numbers and 1 e-mail address. {QUIET} "
         "/undo takes the whole import back."
     )
     assert await people(app) == [
@@ -120,7 +122,10 @@ async def test_android_vcard_21_with_quoted_printable(app: Services, user: Chat)
 
 async def test_vcard_40_with_a_birthday_without_a_year(app: Services, user: Chat) -> None:
     summary = await user.sends_file("v40.vcf", fixture("v40.vcf"))
-    assert summary.startswith("Found 3 contacts in this vCard 4.0 file. 1 card had no name")
+    assert summary.startswith(
+        "5 cards in this vCard 4.0 file: 3 people; 1 had no name and was skipped; "
+        "1 was a group, tagging their members."
+    )
     assert "3 have a birthday." in summary
 
     await user.presses("Import 3 into friends")
@@ -155,7 +160,7 @@ async def test_icloud_vcard_30_groups_become_tags(app: Services, user: Chat) -> 
 
 async def test_google_csv(app: Services, user: Chat) -> None:
     summary = await user.sends_file("google.csv", fixture("google.csv"))
-    assert summary.startswith("Found 3 contacts in this Google Contacts CSV file.")
+    assert summary.startswith("5 rows in this Google Contacts CSV file: 3 people;")
     await user.presses("Import 3 into close")
     assert await people(app) == [
         ("Alice Smith", "close", 1),
@@ -192,9 +197,10 @@ async def test_known_people_are_merged_by_default(app: Services, user: Chat) -> 
     summary = await user.sends_file("google.csv", fixture("google.csv"))
 
     assert "1 is already here: Alice Smith." in summary
-    assert "What's new (nicknames, tags, birthday, note) is added to the one already here." in (
-        summary
-    )
+    assert (
+        "What's new (nicknames, tags, birthday, phones, e-mails, note) is added to "
+        "the one already here."
+    ) in summary
     assert user.labels == [
         "Import 2 into wider",
         "Import 2 into friends",
@@ -206,8 +212,9 @@ async def test_known_people_are_merged_by_default(app: Services, user: Chat) -> 
     ]
     reply = await user.presses("Import 2 into wider")
     assert reply.startswith(
-        "Imported 2 people from google.csv into wider. "
-        "Added what was new to 1 person you already had: Alice Smith. Saved 1 birthday."
+        "google.csv: 5 rows: 2 people imported into wider, 1 merged into people you had, "
+        "1 repeated an earlier one and was merged into it, 1 had no name. "
+        "Added what was new to 1 person you already had: Alice Smith. Saved 1 birthday,"
     )
     # Still one Alice, in her own circle and tracked; what she lacked was added.
     assert await people(app) == [
@@ -260,6 +267,8 @@ async def test_the_same_file_twice_adds_nobody_twice(app: Services, user: Chat) 
     assert user.labels == ["Merge into the 3 known ones", "Cancel"]
     reply = await user.presses("Merge into the 3 known ones")
     assert reply == (
+        "google.csv: 5 rows: 0 people imported into wider, 3 already up to date, "
+        "1 repeated an earlier one and was merged into it, 1 had no name. "
         "3 people you already had were up to date: Alice Smith, Bob J. Okafor Jr. and "
         "Chloé Dubois. Nothing changed."
     )
@@ -323,7 +332,7 @@ async def test_an_import_that_fails_halfway_leaves_nothing(
     assert await snapshot(app.db) == before  # the question is still there to try again
     monkeypatch.undo()
     [retried] = await user.engine.press(1, button.data)
-    assert retried.text.startswith("Imported 3 people")
+    assert retried.text.startswith("google.csv: 5 rows: 3 people imported")
 
 
 # -- files that cannot be imported -----------------------------------------------------------
@@ -391,16 +400,51 @@ async def test_control_characters_in_a_note_never_break_the_export(
     ]
 
 
-async def test_names_kith_cannot_use_are_left_out_and_said(app: Services, user: Chat) -> None:
-    long_name = "Maximilian " * 9
-    reply = await user.sends_file("names.csv", f"name\n{long_name}\nAda\n".encode())
-    assert "1 name can't be used (Maximilian Maximilian Maximilian Maximi…) and is left out." in (
-        reply
+async def test_long_real_names_are_kept_and_unusable_ones_are_said(
+    app: Services, user: Chat
+) -> None:
+    # Titles and several surnames run past the chat's 80 characters: an import keeps them.
+    long_name = "Dr. María de los Ángeles Fernández de Córdoba y Gutiérrez de la Concha Ruiz-Tagle"
+    assert len(long_name) > 80
+    absurd = "Maximilian " * 20
+    reply = await user.sends_file("names.csv", f"name\n{long_name}\n{absurd}\nAda\n".encode())
+    assert reply.startswith("3 rows in this CSV file: 3 people.")
+    assert (
+        "1 name can't be used and is left out: “Maximilian Maximilian Maximilian Maximi…” "
+        "(219 characters, over the 200 I keep)."
+    ) in reply
+    assert user.labels[0] == "Import 2 into wider"
+    done = await user.presses("Import 2 into wider")
+    assert done.startswith(
+        "names.csv: 3 rows: 2 people imported into wider, 1 with a name I can't use: "
+        "“Maximilian Maximilian Maximilian Maximi…” (219 characters, over the 200 I keep)."
     )
-    assert user.labels[0] == "Import 1 into wider"
-    await user.presses("Import 1 into wider")
-    assert await people(app) == [("Ada", "wider", 1)]
+    assert sorted(await people(app)) == [("Ada", "wider", 1), (long_name, "wider", 1)]
 
-    only_that = await user.sends_file("names.csv", f"name\n{long_name}\n".encode())
-    assert only_that.endswith("and is left out. There's nobody left to import.")
+    only_that = await user.sends_file("names.csv", f"name\n{absurd}\n".encode())
+    assert only_that.endswith("over the 200 I keep). There's nobody left to import.")
+    assert user.buttons == []
+
+
+CORPUS = Path(__file__).parents[1] / "formats" / "corpus"
+
+
+async def test_an_undeclared_encoding_is_said_in_the_question_and_the_answer(
+    app: Services, user: Chat
+) -> None:
+    data = (CORPUS / "shift_jis_undeclared.vcf").read_bytes()
+    summary = await user.sends_file("phone.vcf", data)
+    assert summary.startswith(
+        "2 cards in this vCard 2.1 file: 2 people. The file doesn't say how its text is "
+        "encoded; I read it as Shift_JIS (Japanese). If names look wrong, save it as UTF-8 "
+        "and send it again."
+    )
+    reply = await user.presses("Import 2 into wider")
+    assert "I read it as Shift_JIS (Japanese)." in reply
+    assert [name for name, _, _ in await people(app)] == ["山田太郎", "佐藤花子"]
+
+
+async def test_a_vcard_without_begin_is_refused_for_what_it_is(user: Chat) -> None:
+    reply = await user.sends_file("cut.vcf", (CORPUS / "no_begin.vcf").read_bytes())
+    assert reply.startswith("cut.vcf has no BEGIN:VCARD line")
     assert user.buttons == []

@@ -99,9 +99,7 @@ def test_plain_name_csv() -> None:
         ImportedContact(name="Ivan Petrov", birthday=(2, 29, None), tags=("work", "book-club")),
         ImportedContact(name="Jo 🌻"),
     )
-    assert result.summary() == (
-        "Found 3 contacts in this CSV file. 1 row had no name and was skipped."
-    )
+    assert result.summary() == ("4 rows in this CSV file: 3 people; 1 had no name and was skipped.")
 
 
 def test_single_column_of_names_without_header() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -62,6 +63,9 @@ ALICE = ExportedPerson(
         ),
     ),
     dates=(ExportedDate(label="birthday", month=3, day=12, year=None),),
+    phones=("+351 912 345 678",),
+    emails=("alice@example.com", "a.smith@work.example"),
+    name_parts=("Smith", "Alice", "", "Dr.", ""),
 )
 BOB = ExportedPerson(
     ref="p2",
@@ -84,7 +88,7 @@ BOB = ExportedPerson(
     dates=(ExportedDate(label="birthday", month=7, day=4, year=1990),),
 )
 DOC = ExportDocument(
-    version=1,
+    version=DOCUMENT_VERSION,
     exported_at="2026-11-25T09:00:00Z",
     settings={"timezone": "Europe/Lisbon", "digest_time": "09:00"},
     circles=(("inner", 14), ("close", 30), ("friends", 90), ("wider", 180)),
@@ -102,15 +106,28 @@ DOC = ExportDocument(
 
 
 def test_json_is_exactly_the_golden_file() -> None:
-    golden = (FIXTURES / "kith_export_v1.json").read_text(encoding="utf-8")
+    golden = (FIXTURES / "kith_export_v2.json").read_text(encoding="utf-8")
     assert document_to_json(DOC) == golden
-    assert golden.startswith('{\n  "format": "kith-export",\n  "version": 1,\n')
+    assert golden.startswith('{\n  "format": "kith-export",\n  "version": 2,\n')
     assert golden.endswith("}\n")
     assert "“finally”" in golden  # not \u201c escapes
+    # Dates are ISO 8601: a year-less birthday as RFC 6350's --MM-DD.
+    assert '"date": "--03-12"' in golden
+    assert '"date": "1990-07-04"' in golden
+    assert '"month"' not in golden
 
 
 def test_golden_file_reads_back() -> None:
-    assert document_from_json((FIXTURES / "kith_export_v1.json").read_bytes()) == DOC
+    assert document_from_json((FIXTURES / "kith_export_v2.json").read_bytes()) == DOC
+
+
+def test_a_version_1_export_still_reads() -> None:
+    """Dates as month/day/year fields, no phones, e-mails or name parts."""
+    old = document_from_json((FIXTURES / "kith_export_v1.json").read_bytes())
+    alice = dataclasses.replace(ALICE, phones=(), emails=(), name_parts=None)
+    assert old == dataclasses.replace(DOC, version=1, people=(alice, BOB))
+    # Written again, it is the current version.
+    assert json.loads(document_to_json(old))["version"] == DOCUMENT_VERSION
 
 
 def test_bom_and_bytes_are_accepted() -> None:
@@ -164,7 +181,7 @@ def test_newer_version() -> None:
     obj["version"] = DOCUMENT_VERSION + 1
     obj["something_new"] = True  # a newer version may add fields: the version speaks first
     assert error_of(obj) == (
-        "This export is format version 2, from a newer kith; I can read up to version 1. "
+        "This export is format version 3, from a newer kith; I can read up to version 2. "
         "Update kith and try again."
     )
 
@@ -264,14 +281,27 @@ def set_path(obj: dict[str, Any], path: tuple[str | int, ...], value: object) ->
             'Person 1, favor 1: "kind" should be gave, got or offered, not "lent".',
         ),
         (
-            ("people", 0, "dates", 0, "month"),
-            13,
-            'Person 1, date 1: "month" should be a whole number from 1 to 12.',
+            ("people", 0, "dates", 0, "date"),
+            "--13-01",
+            'Person 1, date 1: "date" should be a date like 1990-04-12 or --04-12, not "--13-01".',
         ),
         (
-            ("people", 1, "dates", 0, "day"),
-            32,
-            'Person 2, date 1: "day" should be a whole number from 1 to 31.',
+            ("people", 1, "dates", 0, "date"),
+            "1990-07-32",
+            'Person 2, date 1: "date" should be a date like 1990-04-12 or --04-12, '
+            'not "1990-07-32".',
+        ),
+        (
+            ("people", 1, "dates", 0, "date"),
+            "4 July 1990",
+            'Person 2, date 1: "date" should be a date like 1990-04-12 or --04-12, '
+            'not "4 July 1990".',
+        ),
+        (("people", 0, "phones"), "+351", 'Person 1: "phones" should be a list of text.'),
+        (
+            ("people", 0, "name_parts"),
+            {"family": "Smith"},
+            'Person 1, name_parts has no "given".',
         ),
         (("people", 0, "dates", 0, "label"), "", 'Person 1, date 1: "label" is empty.'),
         (("people", 1, "ref"), "p1", 'Two people in the export share the ref "p1".'),
@@ -294,7 +324,7 @@ def set_path(obj: dict[str, Any], path: tuple[str | int, ...], value: object) ->
         ),
         (("settings", "timezone"), None, 'The settings: "timezone" should be text.'),
         (("settings", "digest_time"), 9, 'The settings: "digest_time" should be text.'),
-        (("version",), 0, 'The export: "version" should be a whole number from 1 to 1.'),
+        (("version",), 0, 'The export: "version" should be a whole number from 1 to 2.'),
         (
             ("exported_at",),
             "now",
@@ -309,13 +339,14 @@ def test_validation_messages(path: tuple[str | int, ...], value: object, message
 
 
 def test_29_february_needs_a_leap_year_only_when_the_year_is_known() -> None:
-    obj = set_path(doc_object(), ("people", 0, "dates", 0, "day"), 29)
-    obj = set_path(obj, ("people", 0, "dates", 0, "month"), 2)
+    obj = set_path(doc_object(), ("people", 0, "dates", 0, "date"), "--02-29")
     assert document_from_json(json.dumps(obj)).people[0].dates[0] == ExportedDate(
         label="birthday", month=2, day=29, year=None
     )
-    obj = set_path(obj, ("people", 0, "dates", 0, "year"), 2023)
-    assert error_of(obj) == 'Person 1, date 1: "day" should be a whole number from 1 to 28.'
+    obj = set_path(obj, ("people", 0, "dates", 0, "date"), "2023-02-29")
+    assert error_of(obj) == (
+        'Person 1, date 1: "date" should be a date like 1990-04-12 or --04-12, not "2023-02-29".'
+    )
 
 
 def test_unknown_and_missing_fields() -> None:
@@ -434,6 +465,9 @@ def people(ref: str) -> st.SearchStrategy[ExportedPerson]:
             max_size=2,
         ).map(tuple),
         dates=st.lists(yearly_dates(), max_size=2).map(tuple),
+        phones=st.lists(NONBLANK, max_size=2).map(tuple),
+        emails=st.lists(NONBLANK, max_size=2).map(tuple),
+        name_parts=st.one_of(st.none(), st.tuples(TEXT, TEXT, TEXT, TEXT, TEXT)),
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -51,17 +50,24 @@ def test_android_vcard_21_quoted_printable() -> None:
             tags=(),
             phones=("+49 170 1234567", "+49 30 123456"),
             emails=("juergen@example.de",),
+            name_parts=("Müller", "Jürgen", "", "", ""),
         ),
         ImportedContact(
             name="Δημήτρης Παπαδόπουλος",
             note="Loves sailing; 2+2=4 and a=b",
             phones=("+30 69 1234 5678",),
+            name_parts=("Παπαδόπουλος", "Δημήτρης", "", "", ""),
         ),
-        ImportedContact(name="Anna Smith", birthday=(2, 29, 1992), phones=("+44 20 7946 0000",)),
+        ImportedContact(
+            name="Anna Smith",
+            birthday=(2, 29, 1992),
+            phones=("+44 20 7946 0000",),
+            name_parts=("Smith", "Anna", "", "", ""),
+        ),
     )
     assert result.summary() == (
-        "Found 3 contacts in this vCard 2.1 file. "
-        "1 card had no name and was skipped; 1 duplicate was merged."
+        "5 cards in this vCard 2.1 file: 3 people; 1 had no name and was skipped; "
+        "1 was a duplicate of another and was merged."
     )
 
 
@@ -80,12 +86,14 @@ def test_apple_icloud_vcard_30() -> None:
         tags=("climbing", "book-club", "neighbours"),
         phones=("+1 (408) 555-0101",),  # the HOME;FAX number is left out
         emails=("jane@example.com",),
+        name_parts=("Appleseed", "Jane", "Marie", "Dr.", ""),
     )
     assert sean == ImportedContact(
         name="Seán O’Brien",
         birthday=(11, 2, 1988),
         tags=("neighbours",),
         phones=("+353 85 123 4567",),
+        name_parts=("O’Brien", "Seán", "", "", ""),
     )
     assert bakery == ImportedContact(name="Bakery Rossi", phones=("+39 06 1234567",))
 
@@ -103,9 +111,17 @@ def test_vcard_40_with_bom_groups_and_names_from_n() -> None:
             tags=("work", "book-club"),  # "book club" from the group card merges in
             phones=("+44-20-7946-0958",),
             emails=("noor@example.org",),
+            name_parts=("الحسن", "نور", "", "", ""),
         ),
-        ImportedContact(name="Yuki Nakamura", birthday=(7, 4, 1995)),
-        ImportedContact(name="王小明", birthday=(12, 24, None)),  # family name first, no space
+        ImportedContact(
+            name="Yuki Nakamura",
+            birthday=(7, 4, 1995),
+            name_parts=("Nakamura", "Yuki", "", "", ""),
+        ),
+        # Family name first, no space; the structured name keeps which is which.
+        ImportedContact(
+            name="王小明", birthday=(12, 24, None), name_parts=("王", "小明", "", "", "")
+        ),
     )
 
 
@@ -225,7 +241,7 @@ def test_unreadable_line_is_skipped_and_reported() -> None:
     assert result.contacts == (ImportedContact(name="Ada", note="kept"),)
     assert result.unreadable == (4,)
     assert result.summary() == (
-        "Found 1 contact in this vCard 3.0 file. I couldn't read line 4 and skipped it."
+        "1 card in this vCard 3.0 file: 1 person; I couldn't read line 4 and skipped it."
     )
 
 
@@ -272,7 +288,7 @@ def test_vcard_named_csv_is_still_read_as_vcard() -> None:
     assert parse_contacts("contacts.csv", vcf(["FN:Ada"])).format == "vcard-3.0"
 
 
-def test_five_hundred_cards_parse_fast() -> None:
+def test_five_hundred_cards_all_parse() -> None:
     photo = "PHOTO;ENCODING=b;TYPE=JPEG:" + "QUJD" * 2000
     card = [
         "FN:Person {n}",
@@ -288,9 +304,6 @@ def test_five_hundred_cards_parse_fast() -> None:
         *[" " + photo[i : i + 74] for i in range(75, len(photo), 74)],
     ]
     data = vcf(*[[line.format(n=n) for line in card] for n in range(500)])
-    started = time.perf_counter()
-    result = parse_contacts("big.vcf", data)
-    elapsed = time.perf_counter() - started
+    result = parse_contacts("big.vcf", data)  # its speed is measured in bench/, not here
     assert len(result.contacts) == 500
     assert result.contacts[499].aliases == ("P499",)
-    assert elapsed < 1.0, f"500 cards took {elapsed:.2f}s"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import unicodedata
 from datetime import date
 
@@ -29,12 +31,17 @@ def test_vcard_exact() -> None:
         "BEGIN:VCARD\r\n"
         "VERSION:3.0\r\n"
         "PRODID:-//kith//kith export//EN\r\n"
-        "BDAY:--0312\r\n"
+        # 3.0 has no year-less date: Apple's placeholder year and the flag to ignore it.
+        "BDAY;X-APPLE-OMIT-YEAR=1604:1604-03-12\r\n"
         "CATEGORIES:climbing,neighbor\r\n"
+        "EMAIL:alice@example.com\r\n"
+        "EMAIL:a.smith@work.example\r\n"
         "FN:Alice Smith\r\n"
-        "N:Smith;Alice;;;\r\n"
+        # The structured name as the imported card had it, title included.
+        "N:Smith;Alice;;Dr.;\r\n"
         "NICKNAME:Ali\r\n"
         "NOTE:Moving to Lisbon in March — “finally”\r\n"
+        "TEL:+351 912 345 678\r\n"
         "END:VCARD\r\n"
         "BEGIN:VCARD\r\n"
         "VERSION:3.0\r\n"
@@ -44,6 +51,17 @@ def test_vcard_exact() -> None:
         "N:;Bob;;;\r\n"
         "END:VCARD\r\n"
     )
+
+
+def test_vcard_40_writes_year_less_birthdays_as_rfc_6350_does() -> None:
+    text = people_to_vcard(DOC, "4.0")
+    assert text.count("VERSION:4.0\r\n") == 2
+    assert "VERSION:3.0" not in text
+    assert "BDAY:--0312\r\n" in text
+    assert "X-APPLE-OMIT-YEAR" not in text
+    result = parse_contacts("kith.vcf", text.encode("utf-8"))
+    assert result.format == "vcard-4.0"
+    assert [c.birthday for c in result.contacts] == [(3, 12, None), (7, 4, 1990)]
 
 
 def test_vcard_reads_back() -> None:
@@ -56,14 +74,51 @@ def test_vcard_reads_back() -> None:
             birthday=(3, 12, None),
             note="Moving to Lisbon in March — “finally”",
             tags=("climbing", "neighbor"),
+            phones=("+351 912 345 678",),
+            emails=("alice@example.com", "a.smith@work.example"),
+            name_parts=("Smith", "Alice", "", "Dr.", ""),
         ),
-        ImportedContact(name="Bob", birthday=(7, 4, 1990)),
+        ImportedContact(name="Bob", birthday=(7, 4, 1990), name_parts=("", "Bob", "", "", "")),
     )
 
 
 def test_vcard_is_valid_for_vobject_too() -> None:
-    cards = list(vobject.readComponents(people_to_vcard(DOC)))
-    assert [card.fn.value for card in cards] == ["Alice Smith", "Bob"]
+    """An independent parser reads what kith writes, in both versions."""
+    for version in ("3.0", "4.0"):
+        alice, bob = vobject.readComponents(people_to_vcard(DOC, version))
+        assert alice.version.value == version
+        assert (alice.fn.value, bob.fn.value) == ("Alice Smith", "Bob")
+        n = alice.n.value
+        assert (n.family, n.given, n.prefix) == ("Smith", "Alice", "Dr.")
+        assert [t.value for t in alice.tel_list] == ["+351 912 345 678"]
+        assert [e.value for e in alice.email_list] == ["alice@example.com", "a.smith@work.example"]
+        assert alice.nickname.value == "Ali"
+        assert bob.bday.value == "1990-07-04"
+        if version == "3.0":
+            assert alice.bday.value == "1604-03-12"
+            assert alice.bday.params["X-APPLE-OMIT-YEAR"] == ["1604"]
+        else:
+            assert alice.bday.value == "--0312"
+
+
+def test_a_name_typed_in_chat_is_split_by_a_name_parser() -> None:
+    """Not at the last space: suffixes, particles and "Family, Given" are understood."""
+    doc = doc_of(
+        person("Mustermann, Heiko"),
+        person("John Doe III", ref="p2"),
+        person("Ludwig van Beethoven", ref="p3"),
+        person("Cher", ref="p4"),
+    )
+    cards = list(vobject.readComponents(people_to_vcard(doc)))
+    assert [(c.n.value.family, c.n.value.given, c.n.value.suffix, c.fn.value) for c in cards] == [
+        ("Mustermann", "Heiko", "", "Mustermann, Heiko"),
+        ("Doe", "John", "III", "John Doe III"),
+        ("van Beethoven", "Ludwig", "", "Ludwig van Beethoven"),
+        ("", "Cher", "", "Cher"),
+    ]
+    text = people_to_vcard(doc)
+    assert "N:Mustermann;Heiko;;;\r\n" in text
+    assert "N:Doe;John;;;III\r\n" in text
 
 
 def person(name: str, **fields: object) -> ExportedPerson:
@@ -113,7 +168,7 @@ def test_vcard_escapes_and_folds_long_lines() -> None:
         )
     )
     text = people_to_vcard(doc)
-    assert "N:Cruz;Ana María de la;;;\r\n" in text
+    assert "N:de la Cruz;Ana;María;;\r\n" in text
     assert "NICKNAME:Ani\\, la grande,A\\;M\r\n" in text
     # Folded at 75 octets: every physical line fits, continuation lines start with a space.
     lines = text.split("\r\n")
@@ -127,17 +182,33 @@ def test_vcard_escapes_and_folds_long_lines() -> None:
 def test_empty_document_writes_nothing_but_a_csv_header() -> None:
     assert people_to_vcard(doc_of()) == ""
     assert people_to_csv(doc_of()) == (
-        "name,circle,cadence_days,aliases,tags,last_contact,birthday,notes\r\n"
+        "name,circle,cadence_days,aliases,tags,last_contact,birthday,phones,emails,notes\r\n"
     )
 
 
 def test_csv_exact() -> None:
     assert people_to_csv(DOC) == (
-        "name,circle,cadence_days,aliases,tags,last_contact,birthday,notes\r\n"
-        "Alice Smith,inner,,Ali,#climbing #neighbor,2026-11-22,--03-12,"
-        "Moving to Lisbon in March — “finally”\r\n"
-        "Bob,close,21,,,2026-11-22,1990-07-04,\r\n"
+        "name,circle,cadence_days,aliases,tags,last_contact,birthday,phones,emails,notes\r\n"
+        "Alice Smith,inner,,Ali,#climbing #neighbor,2026-11-22,--03-12,+351 912 345 678,"
+        "alice@example.com; a.smith@work.example,Moving to Lisbon in March — “finally”\r\n"
+        "Bob,close,21,,,2026-11-22,1990-07-04,,,\r\n"
     )
+
+
+def test_csv_is_valid_for_the_csv_module_and_reads_back() -> None:
+    text = people_to_csv(DOC)
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert [(r["name"], r["birthday"], r["phones"], r["emails"]) for r in rows] == [
+        ("Alice Smith", "--03-12", "+351 912 345 678", "alice@example.com; a.smith@work.example"),
+        ("Bob", "1990-07-04", "", ""),
+    ]
+    alice, bob = parse_contacts("kith.csv", text.encode("utf-8")).contacts
+    assert (alice.phones, alice.emails, alice.birthday) == (
+        ("+351 912 345 678",),
+        ("alice@example.com", "a.smith@work.example"),
+        (3, 12, None),
+    )
+    assert (bob.name, bob.birthday) == ("Bob", (7, 4, 1990))
 
 
 def test_csv_last_contact_is_the_latest_interaction_and_reads_back() -> None:
@@ -162,7 +233,7 @@ def test_csv_last_contact_is_the_latest_interaction_and_reads_back() -> None:
     )
     text = people_to_csv(doc)
     assert text.split("\r\n")[1] == (
-        'Zoë Ñúñez,friends,,"Zo; Z, the first",#book-club #work,2026-05-09,--02-29,'
+        'Zoë Ñúñez,friends,,"Zo; Z, the first",#book-club #work,2026-05-09,--02-29,,,'
         '"says ""hola""\nline 2"'
     )
     assert parse_contacts("people.csv", text.encode("utf-8")).contacts == (
@@ -205,6 +276,10 @@ BIRTHDAYS = st.dates(min_value=date(1800, 1, 1)).flatmap(
 )
 
 
+PHONES = st.from_regex(r"\+?[1-9][0-9]{2}( [0-9]{3}){1,3}", fullmatch=True)
+EMAILS = st.from_regex(r"[a-z0-9._]{1,10}@[a-z0-9]{1,10}\.(pt|com|de)", fullmatch=True)
+
+
 @st.composite
 def vcard_people(draw: st.DrawFn) -> ExportedPerson:
     name = draw(NAMES)
@@ -213,6 +288,8 @@ def vcard_people(draw: st.DrawFn) -> ExportedPerson:
     notes = draw(st.lists(NOTES, max_size=3))
     return person(
         name,
+        phones=tuple(draw(st.lists(PHONES, max_size=2, unique=True))),
+        emails=tuple(draw(st.lists(EMAILS, max_size=2, unique_by=str.casefold))),
         aliases=tuple(aliases),
         tags=tuple(draw(st.lists(TAGS, max_size=3, unique=True))),
         dates=tuple(draw(st.lists(BIRTHDAYS, max_size=1))),
@@ -221,10 +298,18 @@ def vcard_people(draw: st.DrawFn) -> ExportedPerson:
 
 
 @settings(max_examples=150, deadline=None)
-@given(vcard_people())
-def test_any_person_round_trips_through_vcard(p: ExportedPerson) -> None:
-    (contact,) = parse_contacts("kith.vcf", people_to_vcard(doc_of(p)).encode("utf-8")).contacts
+@given(vcard_people(), st.sampled_from(["3.0", "4.0"]))
+def test_any_person_round_trips_through_vcard(p: ExportedPerson, version: str) -> None:
+    text = people_to_vcard(doc_of(p), version)
+    (contact,) = parse_contacts("kith.vcf", text.encode("utf-8")).contacts
     assert contact.name == p.name
+    assert contact.phones == p.phones
+    assert contact.emails == p.emails
+    # And an independent parser agrees on the name, phones and e-mails.
+    (card,) = vobject.readComponents(text)
+    assert card.fn.value == p.name
+    assert [t.value for t in getattr(card, "tel_list", [])] == list(p.phones)
+    assert [e.value for e in getattr(card, "email_list", [])] == list(p.emails)
     assert contact.aliases == p.aliases
     assert contact.tags == p.tags
     assert contact.birthday == (

@@ -226,22 +226,25 @@ async def test_two_thousand_digests_due_in_one_minute_go_out_once_across_four_sw
             if sent == DUE_USERS:
                 break
             await asyncio.sleep(0.05)
-        rows = await conn.fetch("SELECT owner_id, status FROM digests")
+        rows = await conn.fetch("SELECT owner_id, status, outcome_unknown FROM digests")
         still = await conn.fetchval(
-            "SELECT count(*) FROM digests WHERE id = ANY($1::bigint[]) AND status = 'sent'",
+            "SELECT count(*) FROM digests WHERE id = ANY($1::bigint[]) AND status = 'sent' "
+            "AND NOT outcome_unknown",
             orphaned,
         )
     finally:
         await conn.close()
     assert len(rows) == DUE_USERS, cluster.logs()  # one digest per owner and local day
     assert {r["status"] for r in rows} == {"sent"}, cluster.logs()
-    assert orphaned and still == len(orphaned)  # the dead worker's leases, re-claimed
+    # The dead worker's leased digests were re-claimed and sent by the others ...
+    assert orphaned and still > 0, (orphaned, still)
     received = {u: len(api.sent_to(u)) for u in range(FIRST_USER, FIRST_USER + DUE_USERS)}
-    assert min(received.values()) == 1
-    # At least once where a worker died between Telegram's answer and noting it sent:
-    # only the sends it had in flight (the sweep's concurrency) may arrive twice.
-    doubled = [u for u, n in received.items() if n > 1]
-    assert len(doubled) <= 8 and max(received.values()) <= 2, doubled
+    assert max(received.values()) == 1  # ... and nobody got one twice,
+    # except that what it was sending when it died is never sent again (its outcome is
+    # unknown: at most once, bot/nudges/sweep.py): at most the sweep's concurrency.
+    unknown = {r["owner_id"] for r in rows if r["outcome_unknown"]}
+    missing = {u for u, n in received.items() if n == 0}
+    assert missing <= unknown and len(unknown) <= 8, (missing, unknown)
 
 
 async def due_owners(conn: Any, count: int) -> None:

@@ -144,6 +144,9 @@ async def test_buttons_only_reach_their_owner_s_people(
     alice = ann.button("Reached out to Alice")
     mallory = Chat(nudges.services.engine, owner=666)
     replies = await mallory.engine.press(mallory.owner, alice.data)
+    assert replies[0].text == "That button has expired."  # a stranger: not even an account
+    await mallory.says("/start")
+    replies = await mallory.engine.press(mallory.owner, alice.data)
     assert replies[0].text.startswith("That person is no longer in your circles.")
     assert "Alice Smith" in await ann.says("/who")
 

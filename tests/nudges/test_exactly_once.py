@@ -1,9 +1,8 @@
 """At most one digest per user per local day: across crashes, restarts and failed sends.
 
-A "crash" is an exception the sweep does not catch, raised by the phone (the sender)
-the moment the sweep tries to send: the process dies after the digest was recorded and
-before anything was delivered. The test then closes the database and opens it again, as
-a restarted bot would.
+A "crash" is an exception the sweep does not catch, raised at a chosen step (before
+the request is marked sending, inside the request, after it): the process dies there.
+The test then closes the database and opens it again, as a restarted bot would.
 """
 
 from __future__ import annotations
@@ -40,15 +39,21 @@ async def digests(nudges: Nudges) -> list[tuple[str, str, int]]:
 
 
 async def test_a_crash_between_recording_and_sending_still_sends_exactly_one(
-    db_path: Path, clock: FixedClock
+    db_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    phone = Phone(fail_with=[Crash()])
+    phone = Phone()
     async with kith(db_path, clock) as services:
         await overdue_friend(Chat(services.engine, ANN))
         clock.set(parse_utc(NINE_AM))
+        sweeper = sweeper_for(services, clock, phone)
+
+        async def die(*args: object) -> bool:
+            raise Crash()
+
+        monkeypatch.setattr(sweeper.ledger, "mark_sending", die)
         with pytest.raises(Crash):
-            await sweeper_for(services, clock, phone).sweep()
-    assert phone.inbox == []  # died before delivering
+            await sweeper.sweep()
+    assert phone.inbox == []  # died before the request was even started
 
     # The bot comes back a minute later: the recorded digest goes out, once.
     async with kith(db_path, clock) as services:
@@ -88,11 +93,32 @@ async def test_a_crash_before_recording_leaves_no_trace(
         assert await again.at("2026-11-26T09:02:00Z") == []
 
 
-async def test_the_remaining_window_delivered_but_not_yet_marked_sent(
+async def test_a_crash_while_sending_is_not_resent_but_counted(
+    db_path: Path, clock: FixedClock
+) -> None:
+    """The process died inside the request: it may or may not have reached Telegram.
+    At most once when unknown: the digest is not sent again, and is counted as such."""
+    phone = Phone(fail_with=[Crash()])
+    async with kith(db_path, clock) as services:
+        await overdue_friend(Chat(services.engine, ANN))
+        clock.set(parse_utc(NINE_AM))
+        with pytest.raises(Crash):
+            await sweeper_for(services, clock, phone).sweep()
+
+    async with kith(db_path, clock) as services:
+        again = Nudges(services, clock, phone, sweeper_for(services, clock, phone))
+        assert await again.at("2026-11-26T09:01:00Z") == []
+        assert again.last.unknown == 1
+        assert await again.at("2026-11-26T09:02:00Z") == []
+        assert phone.attempts == 1
+        assert await again.rows("SELECT status, outcome_unknown FROM digests") == [("sent", 1)]
+
+
+async def test_delivered_but_not_yet_marked_sent_is_not_sent_twice(
     db_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Documents the one window left: Telegram took the message, the process died before
-    committing 'sent'. The digest is still pending, so it goes out again that day."""
+    """Telegram took the message, the process died before committing 'sent'. The row
+    still says *sending*, so the restarted bot does not send it a second time."""
     phone = Phone()
     async with kith(db_path, clock) as services:
         await overdue_friend(Chat(services.engine, ANN))
@@ -109,8 +135,9 @@ async def test_the_remaining_window_delivered_but_not_yet_marked_sent(
 
     async with kith(db_path, clock) as services:
         again = Nudges(services, clock, phone, sweeper_for(services, clock, phone))
-        assert len(await again.at("2026-11-26T09:01:00Z")) == 1  # at least once, here
+        assert await again.at("2026-11-26T09:01:00Z") == []  # at most once when unknown
         assert await again.at("2026-11-26T09:02:00Z") == []
+        assert len(phone.texts()) == 1
 
 
 async def test_two_sweepers_on_one_database_send_one_digest(

@@ -168,3 +168,30 @@ async def test_a_user_no_longer_allowed_gets_no_digest(bot: Bot) -> None:
 )
 def test_only_tests_speed_the_sweep_up(value: str, seconds: float) -> None:
     assert sweep_seconds({"KITH_SWEEP_SECONDS": value}) == seconds
+
+
+async def test_a_digest_delivered_but_answered_too_late_is_not_sent_again(
+    tmp_path: Path,
+) -> None:
+    api = FakeBotApi()
+    api.add_user(ANN, "Ann")
+    clock = FixedClock(parse_utc("2026-11-25T10:00:00Z"))
+    config = load_config(None, db=str(tmp_path / "kith.db"), env={"KITH_TELEGRAM_TOKEN": TOKEN})
+    async with services(config, clock) as s:
+        requests = build_fake_request(api, read_timeout=0.2)
+        app = build_application(
+            config, s, request=requests.request, get_updates_request=requests.get_updates_request
+        )
+        assert await connect(app, asyncio.Event())
+        async with polling(app):
+            bot = Bot(api, app, s, clock)
+            await bot.says("/add Alice inner")
+            await bot.says("coffee with Alice 2026-10-01")
+            api.slow_next("sendMessage", 0.5, chat_id=ANN)  # delivered; the answer is late
+            await bot.sweep_at("2026-11-26T09:00:00Z")
+            for minute in ("09:01", "09:02", "12:00"):
+                await bot.sweep_at(f"2026-11-26T{minute}:00Z")
+            digests = [m for m in api.sent_to(ANN) if "maybe say hi" in (m.plain_text or "")]
+            assert len(digests) == 1
+            rows = await s.db.fetchall("SELECT status, outcome_unknown FROM digests")
+            assert [tuple(r) for r in rows] == [("sent", 1)]

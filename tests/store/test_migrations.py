@@ -88,3 +88,34 @@ async def test_a_failed_migration_leaves_the_previous_version(
     with sqlite3.connect(path) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     assert "extra" not in tables
+
+
+async def test_phones_and_emails_arrive_empty_for_people_already_there(tmp_path: Path) -> None:
+    """A database from before V_PHONES: its people keep everything and gain empty lists."""
+    from bot.store.sqlite.migrations import V_PHONES
+
+    before = MIGRATIONS.index(V_PHONES)
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        for migration in MIGRATIONS[:before]:
+            for statement in migration:
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {before}")
+        conn.execute(
+            "INSERT INTO users (id, timezone, digest_time, created_at) "
+            "VALUES (7, 'UTC', '08:00', '2026-01-01T00:00:00Z')"
+        )
+        conn.execute(
+            "INSERT INTO people (owner_id, name, name_key, circle, added_on) "
+            "VALUES (7, 'Alice', 'alice', 'inner', '2026-01-01')"
+        )
+    db = await Database.open(path)
+    try:
+        for table in ("phones", "emails", "vcard_names"):
+            [(count,)] = await db.fetchall(f"SELECT count(*) FROM {table}")
+            assert count == 0
+        rows = await db.fetchall("SELECT name FROM people WHERE owner_id = 7")
+        assert [r[0] for r in rows] == ["Alice"]
+    finally:
+        await db.close()
+    assert version(path) == LATEST

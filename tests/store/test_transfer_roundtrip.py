@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from bot.core.circles import Circles
 from bot.core.model import UserSettings
 from bot.core.names import name_key
+from bot.core.reach import email_key, phone_key
 from bot.formats import (
     DOCUMENT_VERSION,
     ExportDocument,
@@ -49,6 +50,8 @@ stamps = st.datetimes(datetime(1900, 1, 1), datetime(2100, 12, 31)).map(
     lambda d: d.replace(microsecond=0).isoformat() + "Z"
 )
 tags = st.from_regex(r"[a-z0-9_-]{1,12}", fullmatch=True)
+phones = st.from_regex(r"(\+|00)?[0-9]{2,3}([ -][0-9]{2,4}){1,3}", fullmatch=True)
+emails = st.builds(lambda local, host: f"{local}@{host}.example", words, words)
 
 
 @st.composite
@@ -99,6 +102,10 @@ def people(draw: st.DrawFn, ref: str, name: str) -> ExportedPerson:
             )
         ),
         dates=tuple(draw(st.lists(yearly_dates(), max_size=2))),
+        # Phones and e-mails as the store keeps them: different numbers, different addresses.
+        phones=tuple(draw(st.lists(phones, max_size=2, unique_by=phone_key))),
+        emails=tuple(draw(st.lists(emails, max_size=2, unique_by=email_key))),
+        name_parts=draw(st.none() | st.tuples(text, text, text, text, text)),
     )
 
 

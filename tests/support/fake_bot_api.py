@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import dataclasses
 import html
 import itertools
 import json
@@ -37,9 +38,12 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http import HTTPStatus
+from types import EllipsisType
 from typing import Any, NamedTuple, TypeVar
 from urllib.parse import unquote
 
+import httpx
+from telegram.error import TimedOut
 from telegram.ext import ApplicationBuilder
 from telegram.request import BaseRequest, RequestData
 
@@ -281,6 +285,8 @@ class Reply:
     status: int
     payload: bytes
     content_type: str = "application/json"
+    #: Seconds the answer is held back after the call took effect (`slow_next`).
+    delay: float = 0.0
 
     @classmethod
     def ok(cls, result: Any) -> Reply:
@@ -335,6 +341,14 @@ class _ScriptedFailure:
     status: int
     description: str
     retry_after: float | None
+    times: int
+    chat_id: ChatId | None
+
+
+@dataclass
+class _Slowness:
+    method: str  # lower-case, or "*"
+    seconds: float
     times: int
     chat_id: ChatId | None
 
@@ -479,6 +493,9 @@ class FakeBotApi:
         self.calls: list[Call] = []
         #: File paths downloaded through the file URL.
         self.downloads: list[str] = []
+        #: Bytes actually written to clients, per URL path (loopback HTTP face only).
+        self.served: dict[str, int] = {}
+        self._reported_sizes: dict[str, int | None] = {}
         #: Exceptions raised inside the fake itself (bugs), answered as HTTP 500.
         self.internal_errors: list[BaseException] = []
         self.webhook_url = ""
@@ -506,6 +523,7 @@ class FakeBotApi:
         self._blocked: set[ChatId] = set()
         self._failures: list[_ScriptedFailure] = []
         self._rates: dict[str, _FailureRate] = {}
+        self._slow: list[_Slowness] = []
         self._commands: dict[tuple[str, str], list[JSON]] = {}
         self._descriptions: dict[str, str] = {}
         self._short_descriptions: dict[str, str] = {}
@@ -529,6 +547,7 @@ class FakeBotApi:
             "deletemessage": self._delete_message,
             "answercallbackquery": self._answer_callback_query,
             "senddocument": self._send_document,
+            "sendphoto": self._send_photo,
             "getfile": self._get_file,
             "sendchataction": self._true_in_chat,
             "getchat": self._get_chat,
@@ -554,6 +573,7 @@ class FakeBotApi:
             "deleteMessage",
             "answerCallbackQuery",
             "sendDocument",
+            "sendPhoto",
             "getFile",
             "sendChatAction",
             "getChat",
@@ -754,12 +774,24 @@ class FakeBotApi:
         *,
         caption: str | None = None,
         chat_id: ChatId | None = None,
+        file_size: int | EllipsisType | None = ...,
     ) -> JSON:
-        """The user sends a file; `getFile` and the file URL then serve `content`."""
+        """The user sends a file; `getFile` and the file URL then serve `content`.
+
+        `file_size` is what Telegram reports (in the message and from getFile): the real
+        size by default, None to leave it out, or a number (an understated size).
+        """
         mime = mime_type or mimetypes.guess_type(file_name)[0] or "application/octet-stream"
         with self._lock:
             stored = self._store_file(content, file_name, mime, folder="documents")
-            payload: JSON = {"document": self._document_json(stored)}
+            document = self._document_json(stored)
+            if file_size is not ...:
+                self._reported_sizes[stored.file_id] = file_size
+                if file_size is None:
+                    del document["file_size"]
+                else:
+                    document["file_size"] = file_size
+            payload: JSON = {"document": document}
             if caption is not None:
                 payload["caption"] = caption
             return self._user_message(user_id, None, "private", chat_id, None, payload)
@@ -889,10 +921,33 @@ class FakeBotApi:
                 retry_after=retry_after if status == 429 else None,
             )
 
+    def slow_next(
+        self, method: str, seconds: float, *, times: int = 1, chat_id: ChatId | None = None
+    ) -> None:
+        """The next `times` calls of `method` take effect at once (a message is delivered)
+        but their answer comes `seconds` later: past the client's read timeout, the bot
+        never hears that it worked. `FakeRequest` then raises PTB's `TimedOut` after its
+        read timeout, as httpx would; over loopback HTTP the answer is simply late."""
+        with self._lock:
+            self._slow.append(_Slowness(method.lower(), seconds, times, chat_id))
+
+    def _slowness(self, call: Call) -> float:
+        for slow in self._slow:
+            if slow.method not in ("*", call.method.lower()):
+                continue
+            if slow.chat_id is not None and slow.chat_id != call.chat_id:
+                continue
+            slow.times -= 1
+            if slow.times <= 0:
+                self._slow.remove(slow)
+            return slow.seconds
+        return 0.0
+
     def clear_failures(self) -> None:
         with self._lock:
             self._failures.clear()
             self._rates.clear()
+            self._slow.clear()
 
     def _scripted_failure(self, call: Call) -> ApiError | None:
         method = call.method.lower()
@@ -936,6 +991,8 @@ class FakeBotApi:
             time.sleep(delay)  # in the server thread, before the model's lock
         route = self._route(http_method, url_or_path, params, files)
         if isinstance(route, Reply):
+            if route.delay:
+                time.sleep(route.delay)  # a server thread: the answer is late on the wire
             return route
         poll = route
         with self._cond:
@@ -1050,7 +1107,9 @@ class FakeBotApi:
                 result = handler(call)
             except ApiError as err:
                 return self._finish_error(call, err)
-            return self._finish_ok(call, result)
+            reply = self._finish_ok(call, result)
+            delay = self._slowness(call)
+            return dataclasses.replace(reply, delay=delay) if delay else reply
 
     def _finish_ok(self, call: Call, result: Any) -> Reply:
         call.status = 200
@@ -1431,16 +1490,56 @@ class FakeBotApi:
         message.document = upload
         return message.raw
 
+    def _send_photo(self, call: Call) -> JSON:
+        """A photo upload: kept like a document (the upload is on `.document` for tests),
+        answered with one PhotoSize as Telegram answers with several."""
+        chat = self._target_chat(call.params)
+        upload = call.files.get("photo")
+        photo = call.params.get("photo")
+        if upload is None and isinstance(photo, str) and photo.startswith("attach://"):
+            upload = call.files.get(photo.removeprefix("attach://"))
+        if upload is None:
+            raise ApiError(400, "Bad Request: there is no photo in the request")
+        if not upload.content.startswith((b"\x89PNG", b"\xff\xd8")):
+            raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+        stored = self._store_file(upload.content, upload.filename, "image/png", folder="photos")
+        size: JSON = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": len(stored.content),
+            "width": 0,
+            "height": 0,
+        }
+        content: JSON = {"photo": [size]}
+        caption = call.params.get("caption")
+        if isinstance(caption, str) and caption:
+            parse_mode = call.params.get("parse_mode")
+            plain = _plain_text(caption, parse_mode if isinstance(parse_mode, str) else None)
+            if len(plain) > MAX_CAPTION_LENGTH:
+                raise ApiError(400, "Bad Request: message caption is too long")
+            content["caption"] = plain
+        message = self._bot_message(call, chat, content)
+        message.document = upload
+        return message.raw
+
     def _get_file(self, call: Call) -> JSON:
         stored = self._files.get(str(call.params.get("file_id", "")))
         if stored is None:
             raise ApiError(400, "Bad Request: invalid file_id")
-        return {
+        result: JSON = {
             "file_id": stored.file_id,
             "file_unique_id": stored.file_unique_id,
-            "file_size": len(stored.content),
+            "file_size": self._reported_sizes.get(stored.file_id, len(stored.content)),
             "file_path": stored.file_path,
         }
+        if result["file_size"] is None:
+            del result["file_size"]
+        return result
+
+    def note_served(self, path: str, count: int) -> None:
+        """The loopback server wrote `count` more bytes of `path` to a client."""
+        with self._lock:
+            self.served[path] = self.served.get(path, 0) + count
 
     # ------------------------------------------------------------------ transcript readers
 
@@ -1752,6 +1851,13 @@ class FakeRequest(BaseRequest):
         params = decode_params(request_data.json_parameters) if request_data else {}
         files = _files_from_request_data(request_data)
         reply = await self.api.handle_async(method, url, params, files)
+        if reply.delay:
+            limit = read_timeout if isinstance(read_timeout, int | float) else self._read_timeout
+            if limit is not None and reply.delay > limit:
+                await asyncio.sleep(limit)
+                # What HTTPXRequest raises when the answer does not come in time.
+                raise TimedOut() from httpx.ReadTimeout("the fake answered too late")
+            await asyncio.sleep(reply.delay)
         return reply.status, reply.payload
 
 
@@ -1762,9 +1868,17 @@ class FakeRequests(NamedTuple):
     get_updates_request: FakeRequest
 
 
-def build_fake_request(api: FakeBotApi, *, latency: float = 0.0) -> FakeRequests:
-    """Two FakeRequests on the same model: one for bot calls, one for getUpdates."""
-    return FakeRequests(FakeRequest(api, latency=latency), FakeRequest(api, latency=latency))
+def build_fake_request(
+    api: FakeBotApi, *, latency: float = 0.0, read_timeout: float | None = 5.0
+) -> FakeRequests:
+    """Two FakeRequests on the same model: one for bot calls, one for getUpdates.
+
+    `read_timeout` is the bot calls' (see `FakeBotApi.slow_next`); getUpdates keeps 5 s.
+    """
+    return FakeRequests(
+        FakeRequest(api, latency=latency, read_timeout=read_timeout),
+        FakeRequest(api, latency=latency),
+    )
 
 
 def fake_application_builder(

@@ -20,7 +20,8 @@ import pytest
 from bot.compose import Services, services
 from bot.config import Config, load_config
 from bot.core.clock import FixedClock
-from bot.telegram.app import KithApp, build_application
+from bot.telegram.app import KithApp, build_application, parts_of_app
+from bot.telegram.outbox import Outbox
 from bot.telegram.run import connect, polling
 from tests.conversation import NOW
 from tests.support import TOKEN, FakeBotApi, SentMessage, build_fake_request
@@ -43,6 +44,11 @@ class Kith:
     async def rows(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
         """Query the bot's own database (the same connection the bot uses)."""
         return [tuple(r) for r in await self.services.db.fetchall(sql, params)]
+
+    @property
+    def outbox(self) -> Outbox:
+        """The bot's queued replies (`await kith.outbox.idle()` waits them out)."""
+        return parts_of_app(self.app)[1]
 
     async def count(self, table: str) -> int:
         [(n,)] = await self.rows(f"SELECT count(*) FROM {table}")

@@ -137,3 +137,18 @@ _STICKER = {
     "is_animated": False,
     "is_video": False,
 }
+
+
+async def test_circles_comes_as_a_photo_with_a_short_caption(
+    kith: Kith, api: FakeBotApi, ann: TelegramUser
+) -> None:
+    await ann.says("/add Alice Smith inner")
+    await ann.says("coffee with Alice 3 weeks ago")
+
+    await ann.says("/circles")
+
+    [photo] = ann.last
+    assert photo.method == "sendPhoto"
+    assert photo.caption == "1 person · 1 to reach out to"
+    assert photo.document is not None and photo.document.content.startswith(b"\x89PNG")
+    assert not api.calls_of("sendDocument")

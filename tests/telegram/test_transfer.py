@@ -18,7 +18,7 @@ async def test_a_contacts_file_is_summarised_then_imported_at_a_tap(
 ) -> None:
     summary = await ann.sends_document("google.csv", (FIXTURES / "google.csv").read_bytes())
 
-    assert summary.startswith("Found 3 contacts in this Google Contacts CSV file.")
+    assert summary.startswith("5 rows in this Google Contacts CSV file: 3 people;")
     assert ann.labels == [
         "Import 3 into wider",
         "Import 3 into friends",
@@ -30,7 +30,7 @@ async def test_a_contacts_file_is_summarised_then_imported_at_a_tap(
 
     outcome = await ann.taps("Import 3 into wider")
 
-    assert outcome.startswith("Imported 3 people from google.csv into wider.")
+    assert outcome.startswith("google.csv: 5 rows: 3 people imported into wider,")
     assert ann.last[0].buttons == []  # the question's buttons are gone
     assert await kith.rows("SELECT name, circle, imported FROM people ORDER BY id") == [
         ("Alice Smith", "wider", 1),

@@ -3,14 +3,15 @@ SQLite store's, bot/store/sqlite/accounts.py; only reading what is there differs
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
 from bot.core.circles import Circles
 from bot.core.clock import format_utc
 from bot.core.model import UserSettings
-from bot.formats import ExportDocument
+from bot.core.names import name_key
+from bot.formats import ExportDocument, ExportedGroup
 from bot.ports.accounts import AlreadyAnswered, Duplicates, ImportBatch, ImportOutcome
 from bot.store.postgres.changes import PgChange
 from bot.store.postgres.db import PgDatabase
@@ -99,7 +100,33 @@ class _PgImporter(_Importer):
             have.setdefault(row[0], _Have()).favors.add((row[1], row[2]))
         for row in await each("SELECT person_id, label FROM dates WHERE owner_id = $1"):
             have.setdefault(row[0], _Have()).dates.add(row[1].casefold())
+        for row in await each("SELECT person_id, phone_key FROM phones WHERE owner_id = $1"):
+            have.setdefault(row[0], _Have()).phones.add(row[1])
+        for row in await each("SELECT person_id, email_key FROM emails WHERE owner_id = $1"):
+            have.setdefault(row[0], _Have()).emails.add(row[1])
+        for row in await each("SELECT person_id FROM vcard_names WHERE owner_id = $1"):
+            have.setdefault(row[0], _Have()).name_parts = True
         return have
+
+    async def _groups(self, groups: Sequence[ExportedGroup], ids: Mapping[str, int | None]) -> None:
+        """Groups come along with their people; a name already taken is left as it is."""
+        if not groups:
+            return
+        ch = self._pg
+        taken = {
+            str(r[0])
+            for r in await ch.conn.fetch(
+                "SELECT name_key FROM friend_groups WHERE owner_id = $1", ch.owner
+            )
+        }
+        for group in groups:
+            members = [pid for ref in group.members if (pid := ids.get(ref)) is not None]
+            if name_key(group.name) in taken or len(members) < 2:
+                continue
+            gid = await ch.save_group(group.name, members, None)
+            if group.cadence_days:
+                await ch.set_group_cadence(gid, group.cadence_days)
+            taken.add(name_key(group.name))
 
     async def _existing_interactions(self) -> set[tuple[str, str, str, frozenset[int]]]:
         ch = self._pg

@@ -35,7 +35,7 @@ from bot.store.postgres.schedules import last_digest_day
 
 _STORED = (
     "d.id, d.owner_id, u.timezone, d.local_day, d.status, d.attempts, d.text, d.buttons, "
-    "d.person_ids"
+    "d.person_ids, d.sending_at"
 )
 
 
@@ -50,6 +50,7 @@ def _stored(row: Any) -> StoredDigest:
         text=row["text"],
         buttons=tuple(tuple((str(b[0]), str(b[1])) for b in r) for r in row["buttons"]),
         person_ids=tuple(int(i) for i in row["person_ids"]),
+        sending=row["sending_at"] is not None,
     )
 
 
@@ -212,12 +213,36 @@ class PgDigestLedger:
         )
         return [_stored(r) for r in rows]
 
+    async def mark_sending(self, digest_id: int, now: datetime) -> bool:
+        """Committed just before the request; False if the digest is not ours to send
+        (no longer pending, already being sent, or its lease went to another worker)."""
+        done = await self.db.fetchval(
+            "UPDATE digests SET sending_at = $1 WHERE id = $2 AND status = 'pending' "
+            "AND sending_at IS NULL AND lease_owner = $3 RETURNING id",
+            now,
+            digest_id,
+            self.worker,
+        )
+        return done is not None
+
+    async def mark_unknown(self, digest_id: int, now: datetime, error: str) -> None:
+        """The request may have reached the user: never sent again, kept to be counted."""
+        await self.db.execute(
+            "UPDATE digests SET status = 'sent', outcome_unknown = true, sent_at = $1, "
+            "attempts = attempts + 1, last_error = $2, lease_owner = NULL, lease_until = NULL "
+            "WHERE id = $3 AND status = 'pending' AND lease_owner = $4",
+            now,
+            error[:500],
+            digest_id,
+            self.worker,
+        )
+
     async def mark_sent(self, digest_id: int, now: datetime) -> None:
         """Sent, if this worker still holds the lease (else another may have re-claimed
         it, and it is theirs to mark)."""
         await self.db.execute(
             "UPDATE digests SET status = 'sent', attempts = attempts + 1, sent_at = $1, "
-            "last_error = NULL, lease_owner = NULL, lease_until = NULL "
+            "sending_at = NULL, last_error = NULL, lease_owner = NULL, lease_until = NULL "
             "WHERE id = $2 AND status = 'pending' AND lease_owner = $3",
             now,
             digest_id,
@@ -227,7 +252,7 @@ class PgDigestLedger:
     async def mark_attempt(self, digest_id: int, error: str) -> None:
         """A send that failed for now: pending again, free for the next sweep anywhere."""
         await self.db.execute(
-            "UPDATE digests SET attempts = attempts + 1, last_error = $1, "
+            "UPDATE digests SET attempts = attempts + 1, last_error = $1, sending_at = NULL, "
             "lease_owner = NULL, lease_until = NULL "
             "WHERE id = $2 AND status = 'pending' AND lease_owner = $3",
             error[:500],

@@ -30,7 +30,8 @@ V_PG_SCHEMA: tuple[str, ...] = (
         -- Starts at the microsecond the owner was created, so an owner deleted and
         -- created again never repeats a version some cache still holds.
         roster_version bigint NOT NULL
-            DEFAULT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint
+            DEFAULT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint,
+        review_weekly boolean NOT NULL DEFAULT true
     )""",
     "CREATE INDEX users_next_digest ON users(next_digest_at) "
     "WHERE active AND next_digest_at IS NOT NULL",
@@ -76,7 +77,9 @@ V_PG_SCHEMA: tuple[str, ...] = (
         day date NOT NULL,
         kind text NOT NULL,
         note text NOT NULL DEFAULT '',
-        created_at timestamptz NOT NULL
+        created_at timestamptz NOT NULL,
+        place text,
+        initiator text CHECK (initiator IN ('me', 'them'))
     )""",
     "CREATE INDEX interactions_owner ON interactions(owner_id, day)",
     f"""CREATE TABLE interaction_people (
@@ -154,9 +157,79 @@ V_PG_SCHEMA: tuple[str, ...] = (
         last_error text,
         created_at timestamptz NOT NULL,
         sent_at timestamptz,
+        -- Set just before the request: still pending with it set, the request was cut
+        -- off (a crash) and its outcome is unknown, so it is never sent again.
+        sending_at timestamptz,
+        outcome_unknown boolean NOT NULL DEFAULT false,
         UNIQUE (owner_id, local_day)
     )""",
     "CREATE INDEX digests_pending ON digests(id) WHERE status = 'pending'",
+    # Phones, e-mails and vCard name parts; groups; the weekly review's ledger: the
+    # SQLite store's V_PHONES, V_GROUPS and V_REVIEWS in this schema's types.
+    f"""CREATE TABLE phones (
+        id {_ID},
+        owner_id bigint NOT NULL,
+        person_id bigint NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        phone text NOT NULL,
+        phone_key text NOT NULL
+    )""",
+    "CREATE INDEX phones_person ON phones(person_id)",
+    "CREATE INDEX phones_owner ON phones(owner_id)",
+    f"""CREATE TABLE emails (
+        id {_ID},
+        owner_id bigint NOT NULL,
+        person_id bigint NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        email text NOT NULL,
+        email_key text NOT NULL
+    )""",
+    "CREATE INDEX emails_person ON emails(person_id)",
+    "CREATE INDEX emails_owner ON emails(owner_id)",
+    f"""CREATE TABLE vcard_names (
+        id {_ID},
+        owner_id bigint NOT NULL,
+        person_id bigint NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        name text NOT NULL,
+        family text NOT NULL,
+        given text NOT NULL,
+        additional text NOT NULL,
+        prefix text NOT NULL,
+        suffix text NOT NULL
+    )""",
+    "CREATE INDEX vcard_names_person ON vcard_names(person_id)",
+    "CREATE INDEX vcard_names_owner ON vcard_names(owner_id)",
+    f"""CREATE TABLE friend_groups (
+        id {_ID},
+        owner_id bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name text NOT NULL,
+        name_key text NOT NULL,
+        cadence_days integer,
+        created_at timestamptz NOT NULL
+    )""",
+    "CREATE UNIQUE INDEX groups_owner_key ON friend_groups(owner_id, name_key)",
+    f"""CREATE TABLE friend_group_members (
+        id {_ID},
+        owner_id bigint NOT NULL,
+        group_id bigint NOT NULL REFERENCES friend_groups(id) ON DELETE CASCADE,
+        person_id bigint NOT NULL REFERENCES people(id) ON DELETE CASCADE
+    )""",
+    "CREATE INDEX group_members_group ON friend_group_members(group_id)",
+    "CREATE INDEX group_members_person ON friend_group_members(person_id)",
+    f"""CREATE TABLE reviews (
+        id {_ID},
+        owner_id bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        week text NOT NULL,
+        local_day date NOT NULL,
+        status text NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'sent', 'undeliverable', 'rejected', 'expired')),
+        attempts integer NOT NULL DEFAULT 0,
+        text text NOT NULL,
+        buttons jsonb NOT NULL DEFAULT '[]',
+        last_error text,
+        created_at timestamptz NOT NULL,
+        sent_at timestamptz,
+        UNIQUE (owner_id, week)
+    )""",
+    "CREATE INDEX reviews_pending ON reviews(id) WHERE status = 'pending'",
     # Which transport user is which owner (bot/ports/identities.py); `digest` marks the
     # one identity an owner's digest goes out through. `id` orders an owner's identities.
     """CREATE TABLE identities (
@@ -228,15 +301,20 @@ V_PG_SCHEMA: tuple[str, ...] = (
 # - digest leases: a sweeping worker claims pending digests for a while; only the lease
 #   holder marks them sent, and an expired lease (a dead worker) lets another re-claim.
 V_PG_HOSTED: tuple[str, ...] = (
+    # (The SQLite store's V_HANDLED_UPDATES, plus the replies and their lease: polling
+    # records just the id, inside each journaled change; a webhook unit records its
+    # replies too.) No foreign key to users: the record outlives a /deleteme.
     """CREATE TABLE handled_updates (
-        update_id bigint PRIMARY KEY,
-        owner_id bigint,
-        replies jsonb NOT NULL DEFAULT '[]',
-        handled_at timestamptz NOT NULL DEFAULT now(),
+        transport text NOT NULL,
+        update_id bigint NOT NULL,
+        owner bigint NOT NULL,
+        expires_at timestamptz NOT NULL,
+        replies jsonb,
         reply_lease_until timestamptz,
-        replied_at timestamptz
+        replied_at timestamptz,
+        PRIMARY KEY (transport, update_id)
     )""",
-    "CREATE INDEX handled_updates_age ON handled_updates(handled_at)",
+    "CREATE INDEX handled_updates_expiry ON handled_updates(expires_at)",
     "ALTER TABLE digests ADD COLUMN lease_owner text",
     # Due owners are claimed too, so sweeping workers plan each owner once, not N times.
     "ALTER TABLE users ADD COLUMN due_lease_until timestamptz",
@@ -262,7 +340,8 @@ V_PG_HOSTED: tuple[str, ...] = (
         PERFORM pg_advisory_xact_lock(found_owner);
         RETURN QUERY
             SELECT found_owner,
-                   EXISTS (SELECT 1 FROM handled_updates h WHERE h.update_id = p_update),
+                   EXISTS (SELECT 1 FROM handled_updates h WHERE h.transport = p_transport
+                           AND h.update_id = p_update AND h.expires_at >= now()),
                    u.timezone, u.digest_time, u.roster_version, u.id IS NOT NULL
               FROM (SELECT 1) AS one LEFT JOIN users u ON u.id = found_owner;
     END $$""",

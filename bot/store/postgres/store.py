@@ -34,11 +34,13 @@ from bot.core.model import (
 from bot.formats import ExportDocument
 from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
 from bot.ports.store import Roster, UndoResult
+from bot.ports.updates import UpdateKey, current
 from bot.store.postgres import accounts
 from bot.store.postgres.changes import PgChange
 from bot.store.postgres.db import PgDatabase, current_unit, dumps
 from bot.store.postgres.digests import PgDigestLedger
 from bot.store.postgres.identities import PgIdentities
+from bot.store.postgres.insight import PgInsight
 from bot.store.postgres.journal import apply_inverse
 from bot.store.postgres.schedules import next_digest, schedule_for
 from bot.store.postgres.updates import PgUpdateLog
@@ -94,6 +96,7 @@ class PgStore:
         self._ledger = PgDigestLedger(db, self.invalidate, clock or SystemClock(), lease)
         self._identities = PgIdentities(db, clock)
         self.updates = PgUpdateLog(db, clock or SystemClock(), reply_lease)
+        self._insight = PgInsight(db)
         db.forget = self.invalidate
 
     @property
@@ -103,6 +106,33 @@ class PgStore:
     @property
     def identities(self) -> PgIdentities:
         return self._identities
+
+    @property
+    def insight(self) -> PgInsight:
+        return self._insight
+
+    # -- updates handled exactly once (bot/ports/updates.py) -------------------
+
+    async def handled_among(
+        self, transport: str, update_ids: Sequence[int], now: datetime
+    ) -> set[int]:
+        """Which of these updates were handled already; expired records never count."""
+        if not update_ids:
+            return set()
+        rows = await self.db.fetch(
+            "SELECT update_id FROM handled_updates WHERE transport = $1 AND expires_at >= $2 "
+            "AND update_id = ANY($3::bigint[])",
+            transport,
+            now,
+            list(update_ids),
+        )
+        return {int(r[0]) for r in rows}
+
+    async def mark_handled(self, key: UpdateKey, owner: int) -> None:
+        """Record an update that changed nothing, after handling it; expired ids go."""
+        async with self.db.transaction() as conn:
+            await conn.execute("DELETE FROM handled_updates WHERE expires_at < $1", key.received_at)
+            await _record_handled(conn, key, owner)
 
     async def close(self) -> None:
         await self.db.close()
@@ -142,6 +172,7 @@ class PgStore:
                 try:
                     yield change
                     version = await change.commit_journal()
+                    await _record_current(unit.conn, owner)
                 except BaseException as exc:
                     # A failed statement aborts the unit's transaction whatever it was.
                     if change.wrote or isinstance(exc, asyncpg.PostgresError):
@@ -152,6 +183,9 @@ class PgStore:
                 change = PgChange(conn, owner, label, now)
                 yield change
                 version = await change.commit_journal()
+                recorded = await _record_current(conn, owner)
+            if recorded:
+                _recorded()
         finally:
             self._wrote(owner, version)
 
@@ -224,6 +258,10 @@ class PgStore:
     async def set_active(self, owner: int, active: bool) -> None:
         await self.db.execute("UPDATE users SET active = $2 WHERE id = $1", owner, active)
 
+    async def reactivate(self, owner: int) -> None:
+        """The user wrote to us, so they no longer block the bot: nudges may resume."""
+        await self.db.execute("UPDATE users SET active = true WHERE id = $1 AND NOT active", owner)
+
     async def delete_user(self, owner: int) -> None:
         async with self.db.transaction() as conn:
             for table in (
@@ -234,10 +272,17 @@ class PgStore:
                 "follow_ups",
                 "favors",
                 "dates",
+                "phones",
+                "emails",
+                "vcard_names",
+                "friend_group_members",
             ):
                 await conn.execute(f"DELETE FROM {table} WHERE owner_id = $1", owner)
             await conn.execute("DELETE FROM identities WHERE owner_id = $1", owner)
             await conn.execute("DELETE FROM users WHERE id = $1", owner)
+            recorded = await _record_current(conn, owner)
+        if recorded:
+            _recorded()
         self.invalidate(owner)
 
     # -- people: reads ---------------------------------------------------------
@@ -301,7 +346,7 @@ class PgStore:
 
         recent = (
             "(SELECT coalesce(json_agg(x ORDER BY x.person_id, x.n), '[]') FROM ("
-            "SELECT ip.person_id, i.id, i.day, i.kind, i.note, "
+            "SELECT ip.person_id, i.id, i.day, i.kind, i.note, i.place, i.initiator, "
             "  ARRAY(SELECT person_id FROM interaction_people z WHERE z.interaction_id = i.id "
             "        ORDER BY z.id) AS people, "
             "  row_number() OVER (PARTITION BY ip.person_id "
@@ -320,15 +365,21 @@ class PgStore:
                     rows("t.id, t.kind, t.text, t.done", "favors", "WHERE NOT t.done"),
                     rows("t.id, t.label, t.month, t.day, t.year", "dates"),
                     recent,
+                    rows("t.id, t.phone", "phones"),
+                    rows("t.id, t.email", "emails"),
                 ]
             ),
             owners,
             ids,
             history,
         )
-        notes, follow_ups, favors, dates, history_rows = (list(v) for v in row.values())
+        notes, follow_ups, favors, dates, history_rows, phones, emails = (
+            list(v) for v in row.values()
+        )
         dates.sort(key=lambda r: (r["month"], r["day"]))
-        cards = _cards([p for _, p in pairs], notes, follow_ups, favors, dates, history_rows)
+        cards = _cards(
+            [p for _, p in pairs], notes, follow_ups, favors, dates, history_rows, phones, emails
+        )
         for (owner, _), card in zip(pairs, cards, strict=True):
             out[owner].append(card)
         return out
@@ -400,17 +451,24 @@ class PgStore:
         note: str,
         person_ids: Sequence[int],
         reactivate: Sequence[int] = (),
+        *,
+        place: str | None = None,
+        initiator: str | None = None,
     ) -> int:
         """The everyday log as one statement (one round trip): the interaction, its
         people, the undo entry and the roster version, all or nothing. The cached roster
         is patched the way the trigger moves each person's last contact."""
-        if reactivate:
+        if reactivate or current() is not None:
+            # Rarer shapes (imported people, or a polled update to record) take the
+            # general path: still one transaction.
             async with self.change(owner, label, now) as ch:
-                return await ch.log_meeting(day, kind, note, person_ids, reactivate)
+                return await ch.log_meeting(
+                    day, kind, note, person_ids, reactivate, place=place, initiator=initiator
+                )
         ids = list(dict.fromkeys(person_ids))
         row = await self.db.fetchrow(
-            "WITH i AS (INSERT INTO interactions (owner_id, day, kind, note, created_at) "
-            "  VALUES ($1, $2, $3, $4, $5) RETURNING id), "
+            "WITH i AS (INSERT INTO interactions (owner_id, day, kind, note, created_at, "
+            "  place, initiator) VALUES ($1, $2, $3, $4, $5, $9, $10) RETURNING id), "
             "l AS (INSERT INTO interaction_people (owner_id, interaction_id, person_id, day) "
             "  SELECT $1, i.id, p.pid, $2 FROM i, unnest($6::bigint[]) WITH ORDINALITY "
             "  AS p(pid, n) JOIN people q ON q.id = p.pid AND q.owner_id = $1 "
@@ -434,6 +492,8 @@ class PgStore:
             ids,
             label,
             29,  # UNDO_DEPTH - 1: the new entry is not visible to the trim
+            place,
+            initiator,
         )
         version = row["version"]
         cached = self._people.get(owner)
@@ -470,7 +530,10 @@ class PgStore:
                     "RETURNING roster_version",
                     owner,
                 )
-                return UndoResult(row["label"])
+                recorded = await _record_current(conn, owner)
+            if recorded and current_unit() is None:
+                _recorded()
+            return UndoResult(row["label"])
         finally:
             self._wrote(owner, version)
 
@@ -533,6 +596,8 @@ def _cards(
     favors: list[Any],
     dates: list[Any],
     recent: list[Any],
+    phones: list[Any],
+    emails: list[Any],
 ) -> list[PersonCard]:
     """Cards from the JSON rows of `cards_many` (days and instants as ISO text)."""
 
@@ -545,7 +610,9 @@ def _cards(
     def day(value: str | None) -> date | None:
         return date.fromisoformat(value) if value else None
 
-    n, f, fv, d, h = map(by_person, (notes, follow_ups, favors, dates, recent))
+    n, f, fv, d, h, ph, em = map(
+        by_person, (notes, follow_ups, favors, dates, recent, phones, emails)
+    )
     return [
         PersonCard(
             person=p,
@@ -567,10 +634,47 @@ def _cards(
             ),
             history=tuple(
                 Interaction(
-                    r["id"], date.fromisoformat(r["day"]), r["kind"], r["note"], tuple(r["people"])
+                    r["id"],
+                    date.fromisoformat(r["day"]),
+                    r["kind"],
+                    r["note"],
+                    tuple(r["people"]),
+                    r["place"],
+                    r["initiator"],
                 )
                 for r in h.get(p.id, ())
             ),
+            phones=tuple(r["phone"] for r in ph.get(p.id, ())),
+            emails=tuple(r["email"] for r in em.get(p.id, ())),
         )
         for p in people
     ]
+
+
+async def _record_handled(conn: Any, key: UpdateKey, owner: int) -> None:
+    # DO NOTHING: a second change of the same update (rare) must not fail on the key.
+    await conn.execute(
+        "INSERT INTO handled_updates (transport, update_id, owner, expires_at) "
+        "VALUES ($1, $2, $3, $4) ON CONFLICT (transport, update_id) DO NOTHING",
+        key.transport,
+        key.update_id,
+        owner,
+        key.expires_at,
+    )
+
+
+async def _record_current(conn: Any, owner: int) -> bool:
+    """Record the update being handled (polling, bot/ports/updates.py), if a change has
+    not yet, inside the caller's transaction; whether it wrote the record."""
+    handling = current()
+    if handling is None or handling.recorded:
+        return False
+    await _record_handled(conn, handling.key, owner)
+    return True
+
+
+def _recorded() -> None:
+    """After the commit that wrote the record: the update needs no record of its own."""
+    handling = current()
+    if handling is not None:
+        handling.recorded = True

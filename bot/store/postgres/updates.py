@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from bot.core.clock import Clock
+from bot.ports.hosted import Delivery
 from bot.ports.identities import Identity
-from bot.ports.updates import Delivery
+from bot.ports.updates import HANDLED_FOR
 from bot.store.postgres.db import PgDatabase, Unit, dumps
 from bot.store.postgres.owners import create_owner
 
@@ -24,6 +25,7 @@ from bot.store.postgres.owners import create_owner
 class PgHandling:
     unit: Unit
     seen: bool
+    transport: str
     update_id: int
     lease: timedelta
 
@@ -37,10 +39,15 @@ class PgHandling:
 
     async def record(self, delivery: Delivery) -> None:
         await self.unit.conn.execute(
-            "INSERT INTO handled_updates (update_id, owner_id, replies, reply_lease_until) "
-            "VALUES ($1, $2, $3::text::jsonb, now() + $4::interval)",
+            "INSERT INTO handled_updates (transport, update_id, owner, expires_at, replies, "
+            "  reply_lease_until) VALUES ($1, $2, $3, now() + $4::interval, "
+            "  $5::text::jsonb, now() + $6::interval) "
+            "ON CONFLICT (transport, update_id) DO UPDATE "
+            "SET replies = EXCLUDED.replies, reply_lease_until = EXCLUDED.reply_lease_until",
+            self.transport,
             self.update_id,
             self.unit.owner,
+            HANDLED_FOR,
             dumps(dict(delivery)),
             self.lease,
         )
@@ -57,32 +64,38 @@ class PgUpdateLog:
     @asynccontextmanager
     async def handling(self, identity: Identity, update_id: int) -> AsyncIterator[PgHandling]:
         async with self.db.unit(identity, update_id, self.clock) as (unit, seen):
-            yield PgHandling(unit, seen, update_id, self.lease)
+            yield PgHandling(unit, seen, identity.transport, update_id, self.lease)
 
     async def record_alone(self, identity: Identity, update_id: int, delivery: Delivery) -> bool:
         async with self.db.connection() as conn:
             owner = await create_owner(conn, identity, self.clock)
             done = await conn.fetchval(
-                "INSERT INTO handled_updates (update_id, owner_id, replies, reply_lease_until) "
-                "VALUES ($1, $2, $3::text::jsonb, now() + $4::interval) "
-                "ON CONFLICT (update_id) DO NOTHING RETURNING true",
+                "INSERT INTO handled_updates (transport, update_id, owner, expires_at, "
+                "  replies, reply_lease_until) VALUES ($1, $2, $3, now() + $4::interval, "
+                "  $5::text::jsonb, now() + $6::interval) "
+                "ON CONFLICT (transport, update_id) DO NOTHING RETURNING true",
+                identity.transport,
                 update_id,
                 owner,
+                HANDLED_FOR,
                 dumps(dict(delivery)),
                 self.lease,
             )
         return bool(done)
 
     async def take_delivery(
-        self, update_id: int
+        self, transport: str, update_id: int
     ) -> Delivery | Literal["delivered", "leased", "unknown"]:
         row = await self.db.fetchrow(
-            "WITH t AS (UPDATE handled_updates SET reply_lease_until = now() + $2::interval "
-            "  WHERE update_id = $1 AND replied_at IS NULL "
+            "WITH t AS (UPDATE handled_updates SET reply_lease_until = now() + $3::interval "
+            "  WHERE transport = $1 AND update_id = $2 AND replied_at IS NULL "
+            "  AND replies IS NOT NULL "
             "  AND (reply_lease_until IS NULL OR reply_lease_until <= now()) "
             "  RETURNING replies) "
             "SELECT (SELECT replies FROM t) AS taken, "
-            "  (SELECT replied_at IS NOT NULL FROM handled_updates WHERE update_id = $1) AS done",
+            "  (SELECT replied_at IS NOT NULL OR replies IS NULL FROM handled_updates "
+            "   WHERE transport = $1 AND update_id = $2) AS done",
+            transport,
             update_id,
             self.lease,
         )
@@ -93,13 +106,14 @@ class PgUpdateLog:
             return "unknown"
         return "delivered" if row["done"] else "leased"
 
-    async def delivered(self, update_id: int) -> None:
+    async def delivered(self, transport: str, update_id: int) -> None:
         await self.db.execute(
             "UPDATE handled_updates SET replied_at = now(), reply_lease_until = NULL "
-            "WHERE update_id = $1",
+            "WHERE transport = $1 AND update_id = $2",
+            transport,
             update_id,
         )
 
-    async def expire(self, before: datetime) -> int:
-        result = await self.db.execute("DELETE FROM handled_updates WHERE handled_at < $1", before)
+    async def expire(self, now: datetime) -> int:
+        result = await self.db.execute("DELETE FROM handled_updates WHERE expires_at < $1", now)
         return int(result.split()[-1])

@@ -36,12 +36,14 @@ from bot.core.circles import Circles
 from bot.core.clock import parse_utc
 from bot.core.model import UserSettings
 from bot.core.names import name_key
+from bot.core.reach import email_key, phone_key
 from bot.formats import (
     DOCUMENT_VERSION,
     ExportDocument,
     ExportedDate,
     ExportedFavor,
     ExportedFollowUp,
+    ExportedGroup,
     ExportedInteraction,
     ExportedNote,
     ExportedPerson,
@@ -85,7 +87,17 @@ def document_from_rows(
     refs = {row["id"]: f"p{n}" for n, row in enumerate(rows["people"], 1)}
     by_person: dict[str, dict[int, list[Any]]] = {
         table: _group(rows[table], "person_id")
-        for table in ("aliases", "tags", "notes", "follow_ups", "favors", "dates")
+        for table in (
+            "aliases",
+            "tags",
+            "notes",
+            "follow_ups",
+            "favors",
+            "dates",
+            "phones",
+            "emails",
+            "vcard_names",
+        )
     }
     people = tuple(
         _exported_person(
@@ -101,8 +113,19 @@ def document_from_rows(
             note=row["note"],
             people=tuple(refs[link["person_id"]] for link in links.get(row["id"], [])),
             created_at=_stamp(row["created_at"]),
+            place=row["place"],
+            initiator=row["initiator"],
         )
         for row in rows["interactions"]
+    )
+    members = _group(rows["friend_group_members"], "group_id")
+    groups = tuple(
+        ExportedGroup(
+            row["name"],
+            row["cadence_days"],
+            tuple(refs[m["person_id"]] for m in members.get(row["id"], [])),
+        )
+        for row in rows["friend_groups"]
     )
     return ExportDocument(
         version=DOCUMENT_VERSION,
@@ -111,11 +134,13 @@ def document_from_rows(
         circles=tuple((c.name, c.cadence_days) for c in circles.order),
         people=people,
         interactions=interactions,
+        groups=groups,
+        weekly_review=bool(user["review_weekly"]) if user else True,
     )
 
 
 _EXPORT_QUERIES = {
-    "users": "SELECT timezone, digest_time FROM users WHERE id = ?",
+    "users": "SELECT timezone, digest_time, review_weekly FROM users WHERE id = ?",
     "people": "SELECT id, name, circle, cadence_days, paused, added_on, snoozed_until, imported "
     "FROM people WHERE owner_id = ? ORDER BY id",
     "aliases": "SELECT person_id, alias FROM aliases WHERE owner_id = ? ORDER BY id",
@@ -126,12 +151,21 @@ _EXPORT_QUERIES = {
     "favors": "SELECT person_id, kind, text, done, created_at FROM favors "
     "WHERE owner_id = ? ORDER BY id",
     "dates": "SELECT person_id, label, month, day, year FROM dates WHERE owner_id = ? ORDER BY id",
-    "interactions": "SELECT id, day, kind, note, created_at FROM interactions "
+    "phones": "SELECT person_id, phone FROM phones WHERE owner_id = ? ORDER BY id",
+    "emails": "SELECT person_id, email FROM emails WHERE owner_id = ? ORDER BY id",
+    "vcard_names": "SELECT person_id, name, family, given, additional, prefix, suffix "
+    "FROM vcard_names WHERE owner_id = ? ORDER BY id",
+    "interactions": "SELECT id, day, kind, note, created_at, place, initiator FROM interactions "
     "WHERE owner_id = ? ORDER BY id",
     # Only links to the owner's own people: a person id is never another owner's.
     "interaction_people": "SELECT ip.interaction_id, ip.person_id FROM interaction_people ip "
     "JOIN people p ON p.id = ip.person_id AND p.owner_id = ip.owner_id "
     "WHERE ip.owner_id = ? ORDER BY ip.id",
+    "friend_groups": "SELECT id, name, cadence_days FROM friend_groups WHERE owner_id = ? "
+    "ORDER BY id",
+    "friend_group_members": "SELECT m.group_id, m.person_id FROM friend_group_members m "
+    "JOIN people p ON p.id = m.person_id AND p.owner_id = m.owner_id "
+    "WHERE m.owner_id = ? ORDER BY m.id",
 }
 
 
@@ -174,6 +208,17 @@ def _exported_person(row: Any, ref: str, children: Mapping[str, list[Any]]) -> E
         ),
         dates=tuple(
             ExportedDate(r["label"], r["month"], r["day"], r["year"]) for r in children["dates"]
+        ),
+        phones=tuple(r["phone"] for r in children["phones"]),
+        emails=tuple(r["email"] for r in children["emails"]),
+        name_parts=next(
+            (
+                (r["family"], r["given"], r["additional"], r["prefix"], r["suffix"])
+                for r in children["vcard_names"]
+                # Parts kept for an earlier name (before a /rename) no longer apply.
+                if r["name"] == row["name"]
+            ),
+            None,
         ),
     )
 
@@ -221,7 +266,18 @@ class _Importer:
         self.used: set[str] = set()
         # Rows to insert, per child table, collected for one statement each.
         self.children: dict[str, list[dict[str, Any]]] = {
-            t: [] for t in ("aliases", "tags", "notes", "follow_ups", "favors", "dates")
+            t: []
+            for t in (
+                "aliases",
+                "tags",
+                "notes",
+                "follow_ups",
+                "favors",
+                "dates",
+                "phones",
+                "emails",
+                "vcard_names",
+            )
         }
 
     async def run(self, batch: ImportBatch) -> ImportOutcome:
@@ -260,9 +316,31 @@ class _Importer:
             await ch.insert_many(table, table_rows)
 
         await self._interactions(batch.interactions, ids)
+        await self._groups(batch.groups, ids)
         if was_empty and batch.settings:
             await self._settings(batch.settings)
+        if was_empty and batch.weekly_review is not None:
+            await ch.set_weekly_review(batch.weekly_review)
         return self.outcome
+
+    async def _groups(self, groups: Sequence[ExportedGroup], ids: Mapping[str, int | None]) -> None:
+        """Groups come along with their people; a name already taken is left as it is."""
+        if not groups:
+            return
+        taken = {
+            str(r[0])
+            for r in await self.ch.conn.execute_fetchall(
+                "SELECT name_key FROM friend_groups WHERE owner_id = ?", (self.ch.owner,)
+            )
+        }
+        for group in groups:
+            members = [pid for ref in group.members if (pid := ids.get(ref)) is not None]
+            if name_key(group.name) in taken or len(members) < 2:
+                continue
+            gid = await self.ch.save_group(group.name, members, None)
+            if group.cadence_days:
+                await self.ch.set_group_cadence(gid, group.cadence_days)
+            taken.add(name_key(group.name))
 
     # -- reading what is there --------------------------------------------------------
 
@@ -298,6 +376,12 @@ class _Importer:
             have.setdefault(row[0], _Have()).favors.add((row[1], row[2]))
         for row in await each("SELECT person_id, label FROM dates WHERE owner_id = ?"):
             have.setdefault(row[0], _Have()).dates.add(row[1].casefold())
+        for row in await each("SELECT person_id, phone_key FROM phones WHERE owner_id = ?"):
+            have.setdefault(row[0], _Have()).phones.add(row[1])
+        for row in await each("SELECT person_id, email_key FROM emails WHERE owner_id = ?"):
+            have.setdefault(row[0], _Have()).emails.add(row[1])
+        for row in await each("SELECT person_id FROM vcard_names WHERE owner_id = ?"):
+            have.setdefault(row[0], _Have()).name_parts = True
         return have
 
     # -- people -----------------------------------------------------------------------
@@ -382,6 +466,34 @@ class _Importer:
                 self.outcome.dates += 1
                 if d.label.casefold() == "birthday":
                     self.outcome.birthdays += 1
+        for phone in p.phones:
+            key = phone_key(phone)
+            if key and key not in have.phones:
+                have.phones.add(key)
+                self.children["phones"].append({"person_id": pid, "phone": phone, "phone_key": key})
+                self.outcome.phones += 1
+        for email in p.emails:
+            key = email_key(email)
+            if key and key not in have.emails:
+                have.emails.add(key)
+                self.children["emails"].append({"person_id": pid, "email": email, "email_key": key})
+                self.outcome.emails += 1
+        # A merge keeps the name the person has here, so only a new person takes the
+        # incoming card's structured name (it is the structure of that very name).
+        if p.name_parts is not None and new and not have.name_parts:
+            have.name_parts = True
+            family, given, additional, prefix, suffix = p.name_parts
+            self.children["vcard_names"].append(
+                {
+                    "person_id": pid,
+                    "name": p.name,
+                    "family": family,
+                    "given": given,
+                    "additional": additional,
+                    "prefix": prefix,
+                    "suffix": suffix,
+                }
+            )
 
     # -- interactions and settings ----------------------------------------------------
 
@@ -402,7 +514,14 @@ class _Importer:
         new_ids = await self.ch.insert_many(
             "interactions",
             [
-                {"day": i.day, "kind": i.kind, "note": i.note, "created_at": _stored(i.created_at)}
+                {
+                    "day": i.day,
+                    "kind": i.kind,
+                    "note": i.note,
+                    "created_at": _stored(i.created_at),
+                    "place": i.place,
+                    "initiator": i.initiator,
+                }
                 for i, _ in keep
             ],
         )
@@ -472,6 +591,9 @@ class _Have:
     follow_ups: set[str] = field(default_factory=set)
     favors: set[tuple[str, str]] = field(default_factory=set)
     dates: set[str] = field(default_factory=set)
+    phones: set[str] = field(default_factory=set)
+    emails: set[str] = field(default_factory=set)
+    name_parts: bool = False
 
 
 def _stored(stamp: str) -> str:

@@ -11,6 +11,7 @@ from datetime import date
 
 from bot.core.model import FavorKind
 from bot.core.names import name_key
+from bot.core.reach import email_key, phone_key
 from bot.ports.store import NewPerson
 from bot.store.sqlite.journal import Change as Journal
 
@@ -56,12 +57,15 @@ class SqliteChange(Journal):
         note: str,
         person_ids: Sequence[int],
         reactivate: Sequence[int] = (),
+        *,
+        place: str | None = None,
+        initiator: str | None = None,
     ) -> int:
         # The triggers move each person's last contact from interaction_people.
-        iid = await self.insert(
-            "interactions",
-            {"day": day.isoformat(), "kind": kind, "note": note, "created_at": self.now},
-        )
+        row: dict[str, object] = {"day": day.isoformat(), "kind": kind, "note": note}
+        if place is not None or initiator is not None:
+            row |= {"place": place, "initiator": initiator}
+        iid = await self.insert("interactions", {**row, "created_at": self.now})
         await self.insert_many(
             "interaction_people",
             [
@@ -157,6 +161,26 @@ class SqliteChange(Journal):
         else:
             await self.insert("dates", {"person_id": person_id, "label": label, **values})
 
+    async def add_phone(self, person_id: int, phone: str) -> None:
+        await self.insert(
+            "phones", {"person_id": person_id, "phone": phone, "phone_key": phone_key(phone)}
+        )
+
+    async def remove_phone(self, person_id: int, phone: str) -> None:
+        await self.delete(
+            "phones", "person_id = ? AND phone_key = ?", [person_id, phone_key(phone)]
+        )
+
+    async def add_email(self, person_id: int, email: str) -> None:
+        await self.insert(
+            "emails", {"person_id": person_id, "email": email, "email_key": email_key(email)}
+        )
+
+    async def remove_email(self, person_id: int, email: str) -> None:
+        await self.delete(
+            "emails", "person_id = ? AND email_key = ?", [person_id, email_key(email)]
+        )
+
     async def forget(self, person_id: int) -> None:
         """Delete a person with their whole history, children first, so undo restores all.
 
@@ -175,7 +199,18 @@ class SqliteChange(Journal):
                 (self.owner, person_id, person_id),
             )
         )
-        for table in ("aliases", "tags", "notes", "follow_ups", "favors", "dates"):
+        for table in (
+            "aliases",
+            "tags",
+            "notes",
+            "follow_ups",
+            "favors",
+            "dates",
+            "phones",
+            "emails",
+            "vcard_names",
+            "friend_group_members",  # journaled, so /undo puts them back in their groups
+        ):
             await self.delete(table, "person_id = ?", pid)
         await self.delete("interaction_people", "person_id = ?", pid)
         if solo_ids:
@@ -192,3 +227,22 @@ class SqliteChange(Journal):
             "(SELECT 1 FROM json_each(digests.person_ids) WHERE value = ?)",
             (self.owner, person_id),
         )
+
+    async def save_group(self, name: str, member_ids: Sequence[int], group_id: int | None) -> int:
+        if group_id is None:
+            group_id = await self.insert(
+                "friend_groups", {"name": name, "name_key": name_key(name), "created_at": self.now}
+            )
+        else:
+            await self.delete("friend_group_members", "group_id = ?", (group_id,))
+        await self.insert_many(
+            "friend_group_members",
+            [{"group_id": group_id, "person_id": pid} for pid in dict.fromkeys(member_ids)],
+        )
+        return group_id
+
+    async def set_group_cadence(self, group_id: int, days: int | None) -> None:
+        await self.update("friend_groups", group_id, {"cadence_days": days})
+
+    async def set_weekly_review(self, on: bool) -> None:
+        await self.update("users", self.owner, {"review_weekly": int(on)})

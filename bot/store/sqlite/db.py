@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from bot.ports.store import StoreError as PortStoreError
+from bot.private import create_private
 from bot.store.sqlite.migrations import migrate
 
 Params = Sequence[Any] | dict[str, Any]
@@ -49,6 +50,9 @@ class Database:
         """Open (creating if needed) and migrate the database at `path`."""
         path = str(path)
         _check_folder(path)
+        if path != ":memory:" and not path.startswith("file:"):
+            # A new database is born private; SQLite gives its -wal/-shm the same mode.
+            create_private(path)
         try:
             conn = await aiosqlite.connect(path, isolation_level=None)
         except sqlite3.Error as exc:
@@ -125,6 +129,7 @@ class Database:
 
     async def backup(self, target: str | Path) -> None:
         """Write a consistent copy with SQLite's online backup API."""
+        create_private(target)  # a backup holds everyone's data: owner-only from the start
         dest = await aiosqlite.connect(str(target))
         try:
             async with self.lock:

@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 _STORED_SQL = """
 SELECT d.id, d.owner_id, u.timezone, d.local_day, d.status, d.attempts, d.text, d.buttons,
-       d.person_ids
+       d.person_ids, d.sending_at
   FROM digests d JOIN users u ON u.id = d.owner_id
 """
 
@@ -55,6 +55,7 @@ def _stored(row: aiosqlite.Row) -> StoredDigest:
         text=row["text"],
         buttons=tuple(tuple((str(b[0]), str(b[1])) for b in r) for r in json.loads(row["buttons"])),
         person_ids=tuple(int(i) for i in json.loads(row["person_ids"])),
+        sending=row["sending_at"] is not None,
     )
 
 
@@ -216,17 +217,34 @@ class SqliteDigestLedger:
         )
         return [_stored(r) for r in rows]
 
+    async def mark_sending(self, digest_id: int, now: datetime) -> bool:
+        """Committed just before the request; False if the row is not ours to send."""
+        rows = await self.db.fetchall(
+            "UPDATE digests SET sending_at = ? WHERE id = ? AND status = 'pending' "
+            "AND sending_at IS NULL RETURNING id",
+            (format_utc(now), digest_id),
+        )
+        return bool(rows)
+
     async def mark_sent(self, digest_id: int, now: datetime) -> None:
         await self.db.execute(
             "UPDATE digests SET status = 'sent', attempts = attempts + 1, sent_at = ?, "
-            "last_error = NULL WHERE id = ? AND status = 'pending'",
+            "sending_at = NULL, last_error = NULL WHERE id = ? AND status = 'pending'",
             (format_utc(now), digest_id),
+        )
+
+    async def mark_unknown(self, digest_id: int, now: datetime, error: str) -> None:
+        """The request may have reached the user: never sent again, kept to be counted."""
+        await self.db.execute(
+            "UPDATE digests SET status = 'sent', outcome_unknown = 1, sent_at = ?, "
+            "attempts = attempts + 1, last_error = ? WHERE id = ? AND status = 'pending'",
+            (format_utc(now), error[:500], digest_id),
         )
 
     async def mark_attempt(self, digest_id: int, error: str) -> None:
         """A send that failed for now: the row stays pending for the next sweep."""
         await self.db.execute(
-            "UPDATE digests SET attempts = attempts + 1, last_error = ? "
+            "UPDATE digests SET attempts = attempts + 1, last_error = ?, sending_at = NULL "
             "WHERE id = ? AND status = 'pending'",
             (error[:500], digest_id),
         )

@@ -26,6 +26,11 @@ TABLES = frozenset(
         "favors",
         "dates",
         "users",
+        "phones",
+        "emails",
+        "vcard_names",
+        "friend_groups",
+        "friend_group_members",
     }
 )
 UNDO_DEPTH = 30

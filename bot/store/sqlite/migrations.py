@@ -214,7 +214,136 @@ V_OWNER_VERSION: tuple[str, ...] = (
     "ALTER TABLE users ADD COLUMN version INTEGER NOT NULL DEFAULT 0",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V_IDENTITIES, V_OWNER_VERSION)
+# Phones and e-mails per person (from contacts files, or `/phone` and `/email`), and the
+# structured vCard name an imported card had, so an export writes back the same N. Keys
+# are computed in Python (bot/core/reach.py) so re-imports merge without duplicates.
+V_PHONES: tuple[str, ...] = (
+    """CREATE TABLE phones (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner_id INTEGER NOT NULL,
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        phone TEXT NOT NULL,
+        phone_key TEXT NOT NULL
+    )""",
+    "CREATE INDEX phones_person ON phones(person_id)",
+    "CREATE INDEX phones_owner ON phones(owner_id)",
+    """CREATE TABLE emails (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner_id INTEGER NOT NULL,
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        email TEXT NOT NULL,
+        email_key TEXT NOT NULL
+    )""",
+    "CREATE INDEX emails_person ON emails(person_id)",
+    "CREATE INDEX emails_owner ON emails(owner_id)",
+    # `name` is the display name these parts were for: after a /rename they no longer
+    # apply, and the export splits the new name instead.
+    """CREATE TABLE vcard_names (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner_id INTEGER NOT NULL,
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        family TEXT NOT NULL,
+        given TEXT NOT NULL,
+        additional TEXT NOT NULL,
+        prefix TEXT NOT NULL,
+        suffix TEXT NOT NULL
+    )""",
+    "CREATE INDEX vcard_names_person ON vcard_names(person_id)",
+    "CREATE INDEX vcard_names_owner ON vcard_names(owner_id)",
+)
+
+# Updates handled exactly once (bot/ports/updates.py): the ids of updates already handled,
+# per transport, recorded in the same transaction as the change each one made. Exact ids
+# with an expiry, not a high-water mark: Telegram may restart its ids after a quiet week.
+# No foreign key to users: /deleteme deletes the user in the transaction that records it,
+# and that record (an update id, no user data) must outlive the user until it expires.
+V_HANDLED_UPDATES: tuple[str, ...] = (
+    """CREATE TABLE handled_updates (
+        transport TEXT NOT NULL,
+        update_id INTEGER NOT NULL,
+        owner INTEGER NOT NULL,
+        expires_at TEXT NOT NULL,
+        PRIMARY KEY (transport, update_id)
+    )""",
+    "CREATE INDEX handled_updates_expiry ON handled_updates(expires_at)",
+)
+
+# A digest is marked *sending* just before its request (bot/nudges/sweep.py): a row still
+# pending with `sending_at` set had its request cut off by a crash. Its outcome is unknown,
+# as is a send that timed out after the request went out; such a digest is not sent again
+# (at most once when unknown) and is kept as sent with `outcome_unknown = 1`, to be counted.
+V_DIGEST_SENDING: tuple[str, ...] = (
+    "ALTER TABLE digests ADD COLUMN sending_at TEXT",
+    "ALTER TABLE digests ADD COLUMN outcome_unknown INTEGER NOT NULL DEFAULT 0",
+)
+
+# Where a meeting happened ("at the bakery") and who reached out first ("she called me":
+# 'them'; "I called Bob": 'me'; NULL when unsaid), both read from the log's words.
+V_PLACES: tuple[str, ...] = (
+    "ALTER TABLE interactions ADD COLUMN place TEXT",
+    "ALTER TABLE interactions ADD COLUMN initiator TEXT CHECK (initiator IN ('me', 'them'))",
+)
+
+# Groups that meet together (`/group board-games Alice Bob Carol`), each with an
+# optional rhythm of its own (NULL: the widest cadence among its members).
+V_GROUPS: tuple[str, ...] = (
+    """CREATE TABLE friend_groups (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        name_key TEXT NOT NULL,
+        cadence_days INTEGER,
+        created_at TEXT NOT NULL
+    )""",
+    "CREATE UNIQUE INDEX groups_owner_key ON friend_groups(owner_id, name_key)",
+    """CREATE TABLE friend_group_members (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner_id INTEGER NOT NULL,
+        group_id INTEGER NOT NULL REFERENCES friend_groups(id) ON DELETE CASCADE,
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE
+    )""",
+    "CREATE INDEX group_members_group ON friend_group_members(group_id)",
+    "CREATE INDEX group_members_person ON friend_group_members(person_id)",
+)
+
+# The weekly look back (`/review`): on for new users, off for those who were here before
+# it existed (they never asked for a new message). The ledger works as `digests` does:
+# a row per user and week, written before sending, UNIQUE so a week has one review.
+V_REVIEWS: tuple[str, ...] = (
+    "ALTER TABLE users ADD COLUMN review_weekly INTEGER NOT NULL DEFAULT 1",
+    "UPDATE users SET review_weekly = 0",
+    """CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        week TEXT NOT NULL,
+        local_day TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'sent', 'undeliverable', 'rejected', 'expired')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        text TEXT NOT NULL,
+        buttons TEXT NOT NULL DEFAULT '[]',
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        sent_at TEXT,
+        UNIQUE (owner_id, week)
+    )""",
+    "CREATE INDEX reviews_pending ON reviews(status) WHERE status = 'pending'",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    V1,
+    V2,
+    V3,
+    V_IDENTITIES,
+    V_OWNER_VERSION,
+    V_PHONES,
+    V_HANDLED_UPDATES,
+    V_DIGEST_SENDING,
+    V_PLACES,
+    V_GROUPS,
+    V_REVIEWS,
+)
 LATEST = len(MIGRATIONS)
 
 

@@ -10,6 +10,9 @@ it on in the same transaction. A read checks the version (one indexed row) and r
 only when it moved, so a second process writing the same file (`kith chat` beside
 `kith run`, a `kith import`) is seen at once, and `/who` and name resolution still skip
 reading everyone on the hot path.
+The update being handled (bot/ports/updates.py) is recorded in `handled_updates` inside
+the transaction of each journaled change, so a redelivered update is never applied twice.
+
 """
 
 from __future__ import annotations
@@ -40,11 +43,13 @@ from bot.core.model import (
 from bot.formats import ExportDocument
 from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
 from bot.ports.store import Roster, UndoResult
+from bot.ports.updates import Handling, UpdateKey, current
 from bot.store.sqlite import accounts
 from bot.store.sqlite.changes import SqliteChange
 from bot.store.sqlite.db import Database
 from bot.store.sqlite.digests import SqliteDigestLedger
 from bot.store.sqlite.identities import SqliteIdentities
+from bot.store.sqlite.insight import SqliteInsight
 from bot.store.sqlite.journal import apply_inverse, undo_entry
 from bot.store.sqlite.schedules import BUMP_SQL, next_digest_text, schedule_for
 
@@ -96,6 +101,8 @@ def _cards_from_rows(
     favors: list[Any],
     dates: list[Any],
     recent: list[Any],
+    phones: list[Any],
+    emails: list[Any],
 ) -> list[PersonCard]:
     def by_person(rows: list[Any]) -> dict[int, list[Any]]:
         out: dict[int, list[Any]] = {}
@@ -103,7 +110,9 @@ def _cards_from_rows(
             out.setdefault(r["person_id"], []).append(r)
         return out
 
-    n, f, fv, d, h = map(by_person, (notes, follow_ups, favors, dates, recent))
+    n, f, fv, d, h, ph, em = map(
+        by_person, (notes, follow_ups, favors, dates, recent, phones, emails)
+    )
     return [
         PersonCard(
             person=p,
@@ -130,9 +139,13 @@ def _cards_from_rows(
                     r["kind"],
                     r["note"],
                     tuple(int(x) for x in str(r["people"]).split(",")),
+                    r["place"],
+                    r["initiator"],
                 )
                 for r in h.get(p.id, ())
             ),
+            phones=tuple(r["phone"] for r in ph.get(p.id, ())),
+            emails=tuple(r["email"] for r in em.get(p.id, ())),
         )
         for p in people
     ]
@@ -147,6 +160,7 @@ class SqliteStore:
         self._known: set[int] = set()  # owners whose row is known to exist
         self._ledger = SqliteDigestLedger(db, self.invalidate)
         self._identities = SqliteIdentities(db)
+        self._insight = SqliteInsight(db)
 
     @property
     def ledger(self) -> SqliteDigestLedger:
@@ -155,6 +169,10 @@ class SqliteStore:
     @property
     def identities(self) -> SqliteIdentities:
         return self._identities
+
+    @property
+    def insight(self) -> SqliteInsight:
+        return self._insight
 
     async def close(self) -> None:
         await self.db.close()
@@ -184,6 +202,34 @@ class SqliteStore:
         """Drop what is cached for the owner after a write made outside `change`."""
         self._forget_cache(owner)
 
+    # -- updates handled exactly once -------------------------------------------
+
+    async def handled_among(
+        self, transport: str, update_ids: Sequence[int], now: datetime
+    ) -> set[int]:
+        """Which of these updates were handled already (their change is committed).
+
+        Expired records never count, purged or not: after a quiet week Telegram may
+        start its ids again, and a new update must not pass for an old one.
+        """
+        if not update_ids:
+            return set()
+        rows = await self.db.fetchall(
+            "SELECT update_id FROM handled_updates WHERE transport = ? AND expires_at >= ? "
+            f"AND update_id IN ({','.join('?' * len(update_ids))})",
+            (transport, format_utc(now), *update_ids),
+        )
+        return {int(r[0]) for r in rows}
+
+    async def mark_handled(self, key: UpdateKey, owner: int) -> None:
+        """Record an update that changed nothing, after handling it; expired ids go."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "DELETE FROM handled_updates WHERE expires_at < ?",
+                (format_utc(key.received_at),),
+            )
+            await conn.execute(*_handled_row(key, owner))
+
     @asynccontextmanager
     async def change(self, owner: int, label: str, now: datetime) -> AsyncIterator[SqliteChange]:
         """A journaled transaction for one owner; committed when the block ends."""
@@ -197,6 +243,9 @@ class SqliteStore:
                 await change.commit_journal()
                 bumped = list(await conn.execute_fetchall(BUMP_SQL, (owner,)))
                 version = int(bumped[0][0]) if bumped else None
+                handling = _unrecorded()
+                if handling is not None:
+                    await conn.execute(*_handled_row(handling.key, owner))
                 if owner in self._people and change.keeps_people():
                     # A log moves only its people's last contact (the triggers): re-read
                     # just those rows, in the same transaction, and keep everyone else.
@@ -207,6 +256,7 @@ class SqliteStore:
                     )
                     fresh = {r["id"]: person_from_row(r) for r in rows}
             committed = True
+            _recorded()
         finally:
             if committed and fresh is not None:
                 self._patch_cache(owner, fresh, version)
@@ -273,6 +323,10 @@ class SqliteStore:
         """Inactive users (who blocked the bot) get no more nudges."""
         await self.db.execute("UPDATE users SET active = ? WHERE id = ?", (int(active), owner))
 
+    async def reactivate(self, owner: int) -> None:
+        """The user wrote to us, so they no longer block the bot: nudges may resume."""
+        await self.db.execute("UPDATE users SET active = 1 WHERE id = ? AND active = 0", (owner,))
+
     async def delete_user(self, owner: int) -> None:
         """Remove the owner and everything of theirs (cascades from users)."""
         async with self.db.transaction() as conn:
@@ -284,10 +338,17 @@ class SqliteStore:
                 "follow_ups",
                 "favors",
                 "dates",
+                "phones",
+                "emails",
+                "vcard_names",
             ):
                 await conn.execute(f"DELETE FROM {table} WHERE owner_id = ?", (owner,))
             await conn.execute("DELETE FROM users WHERE id = ?", (owner,))
             await conn.execute("DELETE FROM identities WHERE owner_id = ?", (owner,))
+            handling = _unrecorded()
+            if handling is not None:
+                await conn.execute(*_handled_row(handling.key, owner))
+        _recorded()
         self._forget_cache(owner)
         self._known.discard(owner)
 
@@ -450,6 +511,7 @@ class SqliteStore:
                 ),
                 conn.execute(
                     f"{w}SELECT * FROM (SELECT ip.person_id, i.id, i.day, i.kind, i.note, "
+                    "  i.place, i.initiator, "
                     "  (SELECT group_concat(person_id) FROM interaction_people x "
                     "    WHERE x.interaction_id = i.id) AS people, "
                     "  row_number() OVER (PARTITION BY ip.person_id "
@@ -460,6 +522,8 @@ class SqliteStore:
                     "ORDER BY person_id, n",
                     (*keys, history),
                 ).fetchall(),
+                rows("t.phone", "phones", order="ORDER BY t.id"),
+                rows("t.email", "emails", order="ORDER BY t.id"),
             ]
 
         tables = await self.db.run(read)
@@ -487,6 +551,9 @@ class SqliteStore:
         note: str,
         person_ids: Sequence[int],
         reactivate: Sequence[int] = (),
+        *,
+        place: str | None = None,
+        initiator: str | None = None,
     ) -> int:
         """`log` inside its own `change`, as one transaction in one thread hop.
 
@@ -497,13 +564,15 @@ class SqliteStore:
         ids = list(dict.fromkeys(person_ids))
         iso = day.isoformat()
 
+        handling = _unrecorded()
+
         def write(conn: sqlite3.Connection) -> tuple[int, list[Any], int | None]:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 (iid,) = conn.execute(
-                    "INSERT INTO interactions (owner_id, day, kind, note, created_at) "
-                    "VALUES (?, ?, ?, ?, ?) RETURNING id",
-                    (owner, iso, kind, note, stamp),
+                    "INSERT INTO interactions (owner_id, day, kind, note, created_at, place, "
+                    "initiator) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    (owner, iso, kind, note, stamp, place, initiator),
                 ).fetchone()
                 links = [
                     int(r[0])
@@ -532,6 +601,8 @@ class SqliteStore:
                     )
                 for sql, params in undo_entry(owner, label, inverse, stamp):
                     conn.execute(sql, params)
+                if handling is not None:
+                    conn.execute(*_handled_row(handling.key, owner))
                 rows = conn.execute(
                     _PEOPLE_SQL + f" AND p.id IN ({','.join('?' * len(ids))})", (owner, *ids)
                 ).fetchall()
@@ -547,6 +618,7 @@ class SqliteStore:
         except BaseException:
             self._forget_cache(owner)
             raise
+        _recorded()
         self._patch_cache(owner, {r["id"]: person_from_row(r) for r in rows}, version)
         return iid
 
@@ -568,7 +640,11 @@ class SqliteStore:
                 await apply_inverse(conn, owner, json.loads(rows[0]["ops"]))
                 await conn.execute("DELETE FROM undo_log WHERE id = ?", (rows[0]["id"],))
                 await conn.execute_fetchall(BUMP_SQL, (owner,))
-                return UndoResult(rows[0]["label"])
+                handling = _unrecorded()
+                if handling is not None:
+                    await conn.execute(*_handled_row(handling.key, owner))
+            _recorded()
+            return UndoResult(rows[0]["label"])
         finally:
             self._forget_cache(owner)
 
@@ -630,3 +706,25 @@ class SqliteStore:
         finally:
             # A restore may set the user's settings, which are cached apart from people.
             self.invalidate(owner)
+
+
+def _unrecorded() -> Handling | None:
+    """The update being handled, if no committed change has recorded it yet."""
+    handling = current()
+    return handling if handling is not None and not handling.recorded else None
+
+
+def _recorded() -> None:
+    """After a commit that wrote `_handled_row`: the update needs no record of its own."""
+    handling = current()
+    if handling is not None:
+        handling.recorded = True
+
+
+def _handled_row(key: UpdateKey, owner: int) -> tuple[str, tuple[Any, ...]]:
+    # OR IGNORE: a second change of the same update (rare) must not fail on the key.
+    return (
+        "INSERT OR IGNORE INTO handled_updates (transport, update_id, owner, expires_at) "
+        "VALUES (?, ?, ?, ?)",
+        (key.transport, key.update_id, owner, format_utc(key.expires_at)),
+    )

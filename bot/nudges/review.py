@@ -1,0 +1,333 @@
+"""The weekly look back: how it reads, `/review`, its buttons, and its Sunday sweep.
+
+The rules of what it notices are pure (`core/review.py`); this module reads the data for
+them, words the findings warmly, and delivers the week's review once: on Sunday at the
+user's digest time (09:00 when the digest is off), recorded before it is sent in the
+`reviews` ledger (one row per user and ISO week, UNIQUE), retried while that Sunday lasts.
+
+Buttons carry `v:<action>:<id>[:<days>]`: `p` plan something (adds a follow-up), `e` set
+the person's cadence to the suggested days, `k` keep as is, `f`/`u` mark a favor or a
+follow-up done. Each is an ordinary undoable change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date, datetime, time, timedelta
+from typing import Final, Protocol
+from zoneinfo import ZoneInfo
+
+from bot.core.clock import Clock
+from bot.core.dates import MONTH_NAMES, format_day
+from bot.core.intervals import format_interval
+from bot.core.review import QUARTER_DAYS, Review, review, week_key
+from bot.core.schedule import local_day, parse_clock
+from bot.engine.engine import Context, Engine
+from bot.engine.render import join_names
+from bot.engine.replies import Button, Reply
+from bot.nudges.digest import label_names
+from bot.ports.digests import EVERYONE, Scope
+from bot.ports.insight import ReviewUser
+
+log = logging.getLogger(__name__)
+
+PREFIX: Final = "v"
+PLAN: Final = "p"
+EVERY: Final = "e"
+KEEP: Final = "k"
+FAVOR_DONE: Final = "f"
+FOLLOW_UP_DONE: Final = "u"
+PLAN_TEXT: Final = "plan something together"
+SUNDAY: Final = 6
+DEFAULT_TIME: Final = "09:00"
+HEADING: Final = "Your week in kith — a look back"
+UNDO_HINT: Final = " /undo to take it back."
+
+
+async def build_review(engine: Engine, owner: int, today: date) -> Review:
+    """Everything the owner's review for the week ending `today` could say."""
+    insight = engine.store.insight
+    people = await engine.people(owner)
+    meetings = await insight.meetings(owner, today - timedelta(days=QUARTER_DAYS + 366))
+    items = [
+        (o.table, o.id, o.person_id, o.text, o.created_on) for o in await insight.open_items(owner)
+    ]
+    dates = await insight.dates(owner)
+    return review(people, meetings, items, dates, engine.circles, today)
+
+
+def _times(n: int) -> str:
+    return {0: "not at all", 1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
+def render(r: Review, engine: Engine) -> Reply | None:
+    """The review as one message with its buttons; None when there is nothing to say."""
+    if r.empty:
+        return None
+    parts: list[str] = [HEADING]
+    rows: list[tuple[Button, ...]] = []
+    names = label_names(
+        [d.person for d in r.drift]
+        + [o.person for o in r.open_items if o.person not in [d.person for d in r.drift]]
+    )
+    if r.seen:
+        parts.append("This week you saw " + join_names([p.name for p in r.seen]) + ". 🌿")
+    else:
+        parts.append("A quiet week — nobody logged. That happens.")
+    for d in r.drift:
+        p = d.person
+        month = MONTH_NAMES[d.since.month - 1]
+        seen = (
+            f"You haven't seen {p.name} since {month}"
+            if d.seen == 0
+            else f"You've seen {p.name} {_times(d.seen)} since {month}"
+        )
+        text = f"{seen}; they're in your {p.circle} circle. Plan something"
+        text += ", or let their rhythm relax?" if d.suggested_days else "?"
+        parts.append(text)
+        name = names.get(p.id, p.name)
+        row = [Button(f"Plan something with {name}", f"{PREFIX}:{PLAN}:{p.id}")]
+        if d.suggested_days:
+            every = format_interval(d.suggested_days).removeprefix("every ")
+            row.append(
+                Button(f"{name}: every {every}", f"{PREFIX}:{EVERY}:{p.id}:{d.suggested_days}")
+            )
+        row.append(Button(f"Keep {name}", f"{PREFIX}:{KEEP}:{p.id}"))
+        rows.append(tuple(row))
+    for layer in r.layers:
+        if len(layer.circles) == 1:
+            held = f"Your {layer.circle} circle has {layer.count} people"
+        else:
+            held = f"Your {join_names(list(layer.circles))} circles hold {layer.count} people"
+        text = f"{held}; most people can keep about {layer.layer} that close."
+        if layer.further_out:
+            text += f" Anyone to move to {layer.further_out}?"
+        parts.append(text)
+    for pattern in r.patterns:
+        p, n = pattern.person, pattern.streak.count
+        if pattern.streak.who == "them":
+            parts.append(f"{p.name} has reached out the last {n} times — maybe you go first?")
+        else:
+            parts.append(
+                f"You've reached out to {p.name} the last {n} times — lovely; it's fine to "
+                "leave them room to reach out too."
+            )
+    if r.open_items:
+        lines = ["Still open from a while ago:"]
+        for item in r.open_items:
+            lines.append(
+                f"• {item.person.name}: {item.text} (since {format_day(item.since, r.today)})"
+            )
+            action = FAVOR_DONE if item.table == "favors" else FOLLOW_UP_DONE
+            label = f"Done: {item.person.name.split()[0]} — {item.text}"
+            label = label if len(label) <= 40 else label[:39] + "…"
+            rows.append((Button(label, f"{PREFIX}:{action}:{item.id}"),))
+        parts.append("\n".join(lines))
+    if r.birthdays:
+        parts.append(
+            "Coming up: "
+            + "; ".join(
+                f"{b.person.name}'s {b.label} {format_day(b.on, r.today)}" for b in r.birthdays
+            )
+            + "."
+        )
+    return Reply("\n\n".join(parts), tuple(rows))
+
+
+async def review_now(engine: Engine, ctx: Context) -> list[Reply]:
+    """`/review now`: the look back on demand, as a preview (nothing recorded)."""
+    reply = render(await build_review(engine, ctx.owner, ctx.today), engine)
+    return [reply or Reply("Nothing to look back on yet — log a meeting or two first. 🌱")]
+
+
+async def cmd_review(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/review weekly|off|now"""
+    arg = args.strip().casefold()
+    insight = engine.store.insight
+    if arg in ("now", "today", "preview"):
+        return await review_now(engine, ctx)
+    when = ctx.settings.digest_time or DEFAULT_TIME
+    if arg in ("weekly", "on", "yes"):
+        async with engine.store.change(ctx.owner, "turned the weekly review on", ctx.now) as ch:
+            await ch.set_weekly_review(True)
+        return [Reply(f"The weekly look back comes on Sundays at {when}." + UNDO_HINT)]
+    if arg in ("off", "stop", "no", "never"):
+        async with engine.store.change(ctx.owner, "turned the weekly review off", ctx.now) as ch:
+            await ch.set_weekly_review(False)
+        return [Reply("Weekly look back off. /review weekly turns it back on." + UNDO_HINT)]
+    if arg:
+        return [Reply("Try /review weekly, /review off, or /review now.")]
+    state = f"on, Sundays at {when}" if await insight.review_on(ctx.owner) else "off"
+    return [
+        Reply(
+            f"Your weekly look back is {state}. /review weekly or /review off changes it; "
+            "/review now shows this week's."
+        )
+    ]
+
+
+# -- the buttons -----------------------------------------------------------------------
+
+
+async def on_press(engine: Engine, ctx: Context, rest: str) -> list[Reply]:
+    parts = rest.split(":")
+    if len(parts) < 2 or not parts[1].isdigit():
+        return [Reply("That button has expired.")]
+    action, target = parts[0], int(parts[1])
+    store = engine.store
+    if action in (FAVOR_DONE, FOLLOW_UP_DONE):
+        table = "favors" if action == FAVOR_DONE else "follow_ups"
+        still_open = {(o.table, o.id) for o in await store.insight.open_items(ctx.owner)}
+        if (table, target) not in still_open:
+            return [Reply("That one is done already (or gone).")]
+        async with store.change(ctx.owner, "marked it done", ctx.now) as ch:
+            if action == FAVOR_DONE:
+                await ch.close_favors([target])
+            else:
+                await ch.close_follow_ups([target])
+        return [Reply("Marked done. ✓" + UNDO_HINT)]
+    person = await store.person(ctx.owner, target)
+    if person is None:
+        return [Reply("That person is no longer in your circles.")]
+    if action == PLAN:
+        async with store.change(ctx.owner, f"planned something with {person.name}", ctx.now) as ch:
+            await ch.add_follow_up(person.id, PLAN_TEXT, None)
+        return [
+            Reply(
+                f"Added to {person.name}'s card: {PLAN_TEXT}. It'll come with their next nudge."
+                + UNDO_HINT
+            )
+        ]
+    if action == EVERY and len(parts) == 3 and parts[2].isdigit() and 0 < int(parts[2]) <= 3650:
+        days = int(parts[2])
+        async with store.change(
+            ctx.owner, f"set {person.name} {format_interval(days)}", ctx.now
+        ) as ch:
+            await ch.set_cadence(person.id, days)
+        return [
+            Reply(
+                f"OK — {person.name} stays in {person.circle}, {format_interval(days)}." + UNDO_HINT
+            )
+        ]
+    if action == KEEP:
+        return [Reply(f"Keeping {person.name} as they are. 💛")]
+    return [Reply("That button has expired.")]
+
+
+# -- the Sunday sweep ------------------------------------------------------------------
+
+
+class Sender(Protocol):
+    """The digest's sender (sweep.py): delivers, or raises one of its SendErrors."""
+
+    async def send(self, owner: int, reply: Reply) -> None: ...
+
+
+# What a failed send means for the ledger: (exception class, status). Given by the digest
+# sweep, which owns those exceptions, so this module needs no import of it.
+Outcomes = tuple[tuple[type[BaseException], str], ...]
+
+
+def review_due(user: ReviewUser, now: datetime) -> date | None:
+    """The user's local Sunday when their review time has come on it; else None."""
+    try:
+        today = local_day(now, user.timezone)
+        at = parse_clock(user.digest_time or DEFAULT_TIME)
+    except ValueError:
+        return None
+    if today.weekday() != SUNDAY:
+        return None
+    local_now = now.astimezone(ZoneInfo(user.timezone))
+    return today if local_now.time() >= time(at.hour, at.minute) else None
+
+
+class ReviewSweeper:
+    """Sends each user's weekly review once; call `sweep()` with the digest sweep."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        sender: Sender,
+        *,
+        scope: Scope = EVERYONE,
+        outcomes: Outcomes = (),
+        batch: int = 500,
+    ) -> None:
+        self.outcomes = outcomes
+        self.batch = batch  # new reviews per sweep; the rest follow a minute later
+        self.engine = engine
+        self.clock = clock
+        self.sender = sender
+        self.scope = scope
+        self.insight = engine.store.insight
+        self._running = asyncio.Lock()
+
+    async def sweep(self) -> int:
+        """One pass: retry pending reviews of today, record and send the due; how many sent."""
+        async with self._running:
+            now = self.clock.now()
+            sent = 0
+            for stored in await self.insight.pending_reviews(self.scope):
+                try:
+                    today = local_day(now, stored.timezone)
+                except ValueError:
+                    today = stored.local_day
+                if today > stored.local_day:
+                    await self.insight.mark_review(stored.id, "expired", now, "the day ended")
+                    continue
+                again = Reply(
+                    stored.text,
+                    tuple(tuple(Button(lb, d) for lb, d in row) for row in stored.buttons),
+                )
+                sent += await self._send(stored.id, stored.owner, again, now)
+            due = [
+                (user, day)
+                for user in await self.insight.review_users(self.scope)
+                if (day := review_due(user, now)) is not None
+            ]
+            done = await self.insight.reviewed_weeks(
+                [u.owner for u, _ in due], [week_key(d) for _, d in due]
+            )
+            due = [(user, day) for user, day in due if user.owner not in done][: self.batch]
+            for user, day in due:
+                if user.owner in done:
+                    continue
+                reply: Reply | None
+                try:
+                    reply = render(await build_review(self.engine, user.owner, day), self.engine)
+                except Exception:
+                    log.exception("could not compose a weekly review; skipping this week")
+                    reply = None
+                buttons = (
+                    tuple(tuple((b.label, b.data) for b in row) for row in reply.buttons)
+                    if reply
+                    else ()
+                )
+                review_id = await self.insight.record_review(
+                    user.owner, week_key(day), day, reply.text if reply else "", buttons, now
+                )
+                if review_id is None:
+                    continue
+                if reply is None:  # nothing to say this week: the row says so, no message
+                    await self.insight.mark_review(review_id, "expired", now, "nothing to say")
+                    continue
+                sent += await self._send(review_id, user.owner, reply, now)
+            return sent
+
+    async def _send(self, review_id: int, owner: int, reply: Reply, now: datetime) -> int:
+        try:
+            await self.sender.send(owner, reply)
+        except Exception as exc:
+            status = next((s for cls, s in self.outcomes if isinstance(exc, cls)), None)
+            if status is None:
+                log.exception("sending a weekly review failed unexpectedly")
+                status = "rejected"
+            # A transient failure stays pending: the next sweep retries it today.
+            await self.insight.mark_review(review_id, status, now, f"{type(exc).__name__}: {exc}")
+            if status == "undeliverable":
+                await self.engine.store.set_active(owner, False)
+            return 0
+        await self.insight.mark_review(review_id, "sent", now, "")
+        return 1
