@@ -40,6 +40,7 @@ FIGURES: dict[str, str] = {
     "delivery": "5",
     "footprint": "6",
     "circles": "7",
+    "hosted": "8",
 }
 
 

@@ -49,6 +49,9 @@ class Sizes:
     # 6. footprint
     footprint_starts: int = 4
     footprint_idle: float = 3.0
+    # 8. hosted: users × everyday logs each, per store and worker count
+    hosted_users: int = 200
+    hosted_logs: int = 10
 
 
 FULL = Sizes()
@@ -69,6 +72,8 @@ QUICK = Sizes(
     delivery_digests=60,
     footprint_starts=1,
     footprint_idle=0.5,
+    hosted_users=8,
+    hosted_logs=3,
 )
 
 
