@@ -53,7 +53,6 @@ def _count_round_trips() -> None:
         setattr(connection.Connection, name, counted(getattr(connection.Connection, name)))
 
 
-
 async def main(argv: list[str]) -> dict[str, Any]:
     store, url, first, users, per_user, concurrency, out = argv
     env = {"KITH_DATABASE_URL": url} if store == "postgres" else {"KITH_DB": url}
