@@ -1,5 +1,6 @@
-# kith on Telegram. Build: docker build -t kith .
+# kith on Telegram and/or Discord. Build: docker build -t kith .
 # Run:   docker run -d --name kith -e KITH_TELEGRAM_TOKEN=123:abc -v kith-data:/data kith
+#        (-e KITH_DISCORD_TOKEN=… instead of, or as well as, the Telegram token)
 FROM python:3.12-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -40,7 +40,8 @@ FIGURES: dict[str, str] = {
     "delivery": "5",
     "footprint": "6",
     "circles": "7",
-    "hosted": "8",
+    "discord": "8",
+    "hosted": "9",
 }
 
 

@@ -29,6 +29,7 @@ from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
 
+from bench.baseline import PEOPLE_SQL
 from bench.generate import END, Spec
 from bench.report import Check, Row, Series
 from bench.workspace import Sizes, Workspace
@@ -40,7 +41,6 @@ from bot.core.names import Match, NameIndex
 from bot.core.phrases import parse_log
 from bot.engine import Engine
 from bot.store.sqlite.journal import UNDO_DEPTH
-from bot.store.sqlite.store import _PEOPLE_SQL
 
 NAME = "engine"
 OWNER = 1
@@ -160,11 +160,11 @@ class Baseline:
         self.conn.close()
 
     def who(self) -> None:
-        self.conn.execute(_PEOPLE_SQL, (OWNER,)).fetchall()
+        self.conn.execute(PEOPLE_SQL, (OWNER,)).fetchall()
 
     def show(self, person_id: int) -> None:
         params = (OWNER, person_id)
-        self.conn.execute(_PEOPLE_SQL + " AND p.id = ?", params).fetchall()
+        self.conn.execute(PEOPLE_SQL + " AND p.id = ?", params).fetchall()
         for sql in _CARD_SQL:
             self.conn.execute(sql, params).fetchall()
         self.conn.execute(_HISTORY_SQL, (*params, 5)).fetchall()

@@ -1,4 +1,4 @@
-"""Figure 8: past one machine. Everyday logs per second, and their latency, for one
+"""Figure 9: past one machine. Everyday logs per second, and their latency, for one
 SQLite process and for 1 and 2 PostgreSQL workers, side by side in one run.
 
 Each worker is a real process (`bench/hosted_driver.py`) running what `kith run`
@@ -78,7 +78,7 @@ def run(sizes: Sizes, work: Workspace) -> list[Row]:
     dsn = os.environ.get("KITH_TEST_PG_DSN", "").strip()
     users, per_user, conc = sizes.hosted_users, sizes.hosted_logs, 8
     if not dsn:
-        return [Row("8", "hosted: logs/s", skipped="needs KITH_TEST_PG_DSN (.ci/postgres.sh)")]
+        return [Row("9", "hosted: logs/s", skipped="needs KITH_TEST_PG_DSN (.ci/postgres.sh)")]
     from tests.support.postgres import fresh_database
 
     async def pg(workers: int) -> list[dict[str, object]]:
@@ -107,7 +107,7 @@ def run(sizes: Sizes, work: Workspace) -> list[Row]:
     note = f"{users} users × {per_user} logs, {conc} at a time"
     rows = [
         Row(
-            "8",
+            "9",
             "hosted: 1 PostgreSQL worker, ms/log",
             measured=Series.of(_ms(one)),
             baseline=Series.of(_ms(sqlite)),
@@ -126,7 +126,7 @@ def run(sizes: Sizes, work: Workspace) -> list[Row]:
             notes=note,
         ),
         Row(
-            "8",
+            "9",
             "hosted: 2 PostgreSQL workers, ms/log",
             measured=Series.of(_ms(two)),
             baseline=Series.of(_ms(one)),

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench.baseline import PEOPLE_SQL
 from bench.generate import END, Spec
 from bench.report import Check, Row, Series
 from bench.workspace import Sizes, Workspace
@@ -37,7 +38,6 @@ from bot.core.clock import FixedClock, format_utc
 from bot.engine import Reply
 from bot.nudges.sweep import BATCH, Sweeper
 from bot.store.sqlite.schedules import next_digest_text
-from bot.store.sqlite.store import _PEOPLE_SQL
 
 NAME = "sweep"
 MAX_SWEEPS = 1000
@@ -116,7 +116,7 @@ class Baseline:
     def choose(self, now: datetime, limit: int = BATCH) -> int:
         due = self.conn.execute(_DUE_SQL, (format_utc(now), limit)).fetchall()
         for user in due:
-            self.conn.execute(_PEOPLE_SQL, (user[0],)).fetchall()
+            self.conn.execute(PEOPLE_SQL, (user[0],)).fetchall()
         return len(due)
 
 
@@ -165,7 +165,7 @@ async def downtime(path: Path) -> tuple[float, float, int, int, int]:
         start = time.perf_counter_ns()
         users = base.conn.execute(_DUE_SQL, (format_utc(later), 10**9)).fetchall()
         for user in users:
-            base.conn.execute(_PEOPLE_SQL, (user[0],)).fetchall()
+            base.conn.execute(PEOPLE_SQL, (user[0],)).fetchall()
         floor = _ms(start) / 1000
         async with services(config, clock) as s:
             sender = RecordingSender()

@@ -37,6 +37,8 @@ class Sizes:
     telegram_round_trips: int = 60
     telegram_people: int = 150
     telegram_interactions: int = 3000
+    # 7. Discord round trip (people and interactions as for Telegram)
+    discord_round_trips: int = 60
     # 4. sweep
     sweep_users: int = 10_000
     sweep_people: int = 150
@@ -64,6 +66,7 @@ QUICK = Sizes(
     telegram_round_trips=4,
     telegram_people=20,
     telegram_interactions=100,
+    discord_round_trips=4,
     sweep_users=60,
     sweep_people=20,
     sweep_interactions=20,

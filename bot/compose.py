@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -14,7 +14,9 @@ from bot.config import Config
 from bot.core.circles import Circles
 from bot.core.clock import Clock, OffsetClock, SystemClock
 from bot.core.model import UserSettings
-from bot.engine import Engine, build_engine
+from bot.engine import build_engine
+from bot.nudges import actions as digest_actions
+from bot.services import Services
 from bot.store.sqlite.db import Database
 from bot.store.sqlite.lock import serving
 from bot.store.sqlite.store import SqliteStore
@@ -25,14 +27,19 @@ if TYPE_CHECKING:  # the PostgreSQL store is an extra: imported only when config
 
 
 @dataclass(frozen=True, slots=True)
-class Services:
-    """Everything a transport needs, built once per process."""
+class SqliteServices(Services):
+    """`Services` over the SQLite store, with its database for what only SQLite does
+    (tests that look at rows, `kith backup`)."""
 
-    config: Config
-    db: Database | PgDatabase
-    store: SqliteStore | PgStore
-    engine: Engine
-    clock: Clock
+    db: Database
+
+
+@dataclass(frozen=True, slots=True)
+class PgServices(Services):
+    """`Services` over the PostgreSQL store (`[storage] url`), for many workers."""
+
+    db: PgDatabase
+    pg: PgStore  # the store itself: `kith serve` needs its update log
 
 
 # Test-only, undocumented for users: seconds added to the real clock, so an end-to-end
@@ -57,36 +64,49 @@ async def services(
     """Open the database, build the engine, and close the database afterwards.
 
     `serve`: this process is the Telegram bot (`kith run`), so it must be the only one on
-    this database; DatabaseBusy (a StoreError) when another already is.
+    this database; DatabaseBusy (a StoreError) when another already is. (On PostgreSQL
+    many workers share the database by design: `kith serve`, not `kith run`.)
     """
+    if config.database_url:
+        async with _pg_services(config, clock) as built:
+            yield built
+        return
     with serving(config.db_path) if serve else nullcontext():
         async with _services(config, clock) as built:
             yield built
 
 
+def serving_services(
+    config: Config, clock: Clock | None = None
+) -> AbstractAsyncContextManager[Services]:
+    """`services` for the process that serves Telegram (`kith run`): the only one."""
+    return services(config, clock, serve=True)
+
+
 @asynccontextmanager
-async def _services(config: Config, clock: Clock | None) -> AsyncIterator[Services]:
+async def _services(config: Config, clock: Clock | None) -> AsyncIterator[SqliteServices]:
     clock = clock or clock_from_env()
-    db: Database | PgDatabase
-    store: SqliteStore | PgStore
-    if config.database_url:
-        db, store = await _postgres(config.database_url, clock)
-    else:
-        db = await Database.open(config.db_path)
-        store = SqliteStore(db)
+    db = await Database.open(config.db_path)
     try:
+        store = SqliteStore(db)
         defaults = UserSettings(
             timezone=config.nudges.timezone, digest_time=config.nudges.digest_time
         )
         engine = build_engine(
-            store, Circles(config.circles), clock, defaults, config.nudges.max_per_digest
+            store,
+            Circles(config.circles),
+            clock,
+            defaults,
+            config.nudges.max_per_digest,
+            plugins=(digest_actions.register,),  # the daily digest, from bot/nudges
         )
-        yield Services(config, db, store, engine, clock)
+        yield SqliteServices(config, store, engine, clock, db)
     finally:
         await db.close()
 
 
-async def _postgres(url: str, clock: Clock) -> tuple[PgDatabase, PgStore]:
+@asynccontextmanager
+async def _pg_services(config: Config, clock: Clock | None) -> AsyncIterator[PgServices]:
     from bot.ports.store import StoreError
 
     try:
@@ -96,18 +116,33 @@ async def _postgres(url: str, clock: Clock) -> tuple[PgDatabase, PgStore]:
         raise StoreError(
             "a postgresql:// database needs the PostgreSQL extra: pip install 'kith[postgres]'"
         ) from exc
-    db = await PgDatabase.open(url)
-    store = PgStore(
-        db,
-        clock,
-        lease=_seconds(ENV_DIGEST_LEASE, 180.0),
-        reply_lease=_seconds(ENV_REPLY_LEASE, 30.0),
-    )
-    # Whose leases are whose, readable in the database: host and process by default.
-    store.ledger.worker = os.environ.get(ENV_WORKER_NAME, "").strip() or (
-        f"{socket.gethostname()}:{os.getpid()}"
-    )
-    return db, store
+    clock = clock or clock_from_env()
+    db = await PgDatabase.open(config.database_url)
+    try:
+        store = PgStore(
+            db,
+            clock,
+            lease=_seconds(ENV_DIGEST_LEASE, 180.0),
+            reply_lease=_seconds(ENV_REPLY_LEASE, 30.0),
+        )
+        # Whose leases are whose, readable in the database: host and process by default.
+        store.ledger.worker = os.environ.get(ENV_WORKER_NAME, "").strip() or (
+            f"{socket.gethostname()}:{os.getpid()}"
+        )
+        defaults = UserSettings(
+            timezone=config.nudges.timezone, digest_time=config.nudges.digest_time
+        )
+        engine = build_engine(
+            store,
+            Circles(config.circles),
+            clock,
+            defaults,
+            config.nudges.max_per_digest,
+            plugins=(digest_actions.register,),
+        )
+        yield PgServices(config, store, engine, clock, db, store)
+    finally:
+        await db.close()
 
 
 # How long a worker may hold a claimed digest or an update's replies before another

@@ -1,7 +1,8 @@
 """Settings: a TOML file, overridden by the environment, overridden by CLI flags.
 
 Which config file: `--config` (the `path` argument), else `KITH_CONFIG`, else none (all
-defaults). `KITH_TELEGRAM_TOKEN` overrides `[telegram] token`. The database is `--db`,
+defaults). `KITH_TELEGRAM_TOKEN` overrides `[telegram] token`, `KITH_DISCORD_TOKEN`
+`[discord] token`. The database is `--db`,
 else `KITH_DB`, else `[storage] path`, else `kith.db`; a PostgreSQL database instead is
 `KITH_DATABASE_URL`, else `[storage] url` (`postgresql://…`; needs `kith[postgres]`).
 
@@ -28,6 +29,7 @@ __all__ = [
     "DEFAULT_DB_PATH",
     "Config",
     "ConfigError",
+    "DiscordConfig",
     "NudgeConfig",
     "TelegramConfig",
     "load_config",
@@ -45,6 +47,7 @@ MAX_PER_DIGEST_LIMIT = 20
 
 ENV_CONFIG = "KITH_CONFIG"
 ENV_TOKEN = "KITH_TELEGRAM_TOKEN"
+ENV_DISCORD_TOKEN = "KITH_DISCORD_TOKEN"
 ENV_DB = "KITH_DB"
 ENV_DATABASE_URL = "KITH_DATABASE_URL"
 
@@ -72,6 +75,21 @@ class TelegramConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class DiscordConfig:
+    token: str = ""
+    api_base: str = "https://discord.com/api/v10"
+    gateway_url: str = "wss://gateway.discord.gg/"
+    allowed_users: frozenset[int] = frozenset()  # Discord user ids; empty = anyone
+
+    def __repr__(self) -> str:
+        token = "'***'" if self.token else "''"  # never the token itself, as for Telegram
+        return (
+            f"DiscordConfig(token={token}, api_base={self.api_base!r}, "
+            f"gateway_url={self.gateway_url!r}, allowed_users={sorted(self.allowed_users)!r})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class NudgeConfig:
     """Defaults for new users; each user can change theirs with /digest and /timezone."""
 
@@ -87,6 +105,7 @@ class Config:
     nudges: NudgeConfig = field(default_factory=NudgeConfig)
     circles: tuple[Circle, ...] = DEFAULT_CIRCLES  # closest first
     config_path: str | None = None  # the file these settings came from, if any
+    discord: DiscordConfig = field(default_factory=DiscordConfig)
     database_url: str = ""  # postgresql://…: the PostgreSQL store instead of db_path
 
     def __repr__(self) -> str:
@@ -96,7 +115,7 @@ class Config:
             f"Config(telegram={self.telegram!r}, db_path={self.db_path!r}, "
             f"database_url={_masked(self.database_url)!r}, "
             f"nudges={self.nudges!r}, circles={self.circles!r}, "
-            f"config_path={self.config_path!r})"
+            f"config_path={self.config_path!r}, discord={self.discord!r})"
         )
 
 
@@ -132,6 +151,15 @@ def load_config(
             base_file_url=telegram.base_file_url,
             allowed_users=telegram.allowed_users,
         )
+    discord = config.discord
+    discord_token = environ.get(ENV_DISCORD_TOKEN, "").strip()
+    if discord_token:
+        discord = DiscordConfig(
+            token=discord_token,
+            api_base=discord.api_base,
+            gateway_url=discord.gateway_url,
+            allowed_users=discord.allowed_users,
+        )
     if db is not None:
         if not db.strip():
             raise ConfigError("--db needs a file path")
@@ -152,6 +180,7 @@ def load_config(
         nudges=config.nudges,
         circles=config.circles,
         config_path=path,
+        discord=discord,
         database_url=database_url,
     )
 
@@ -193,6 +222,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
     "storage": ("path", "url"),
     "nudges": ("digest_time", "timezone", "max_per_digest"),
     "circles": (),
+    "discord": ("token", "api_base", "gateway_url", "allowed_users"),
 }
 
 
@@ -243,6 +273,17 @@ def _parse(data: dict[str, Any], where: _Where) -> Config:
             ),
         ),
         circles=_circles(data["circles"], where) if "circles" in data else DEFAULT_CIRCLES,
+        discord=_discord(data.get("discord", {}), where),
+    )
+
+
+def _discord(table: dict[str, Any], where: _Where) -> DiscordConfig:
+    d = DiscordConfig()
+    return DiscordConfig(
+        token=_get(table, "discord", "token", _text, d.token, where).strip(),
+        api_base=_get(table, "discord", "api_base", _url, d.api_base, where),
+        gateway_url=_get(table, "discord", "gateway_url", _ws_url, d.gateway_url, where),
+        allowed_users=_get(table, "discord", "allowed_users", _discord_ids, d.allowed_users, where),
     )
 
 
@@ -298,6 +339,20 @@ def _database_url(value: Any) -> str:
 def _masked(url: str) -> str:
     """The URL with its password as ***: configs get logged."""
     return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+
+
+def _ws_url(value: Any) -> str:
+    if not isinstance(value, str) or not re.match(r"wss?://\S+$", value):
+        raise _Invalid('must be a WebSocket address, like "wss://gateway.discord.gg/"')
+    return value
+
+
+def _discord_ids(value: Any) -> frozenset[int]:
+    if not isinstance(value, list) or not all(
+        isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value
+    ):
+        raise _Invalid("must be a list of Discord user ids (numbers), like [80351110224678912]")
+    return frozenset(value)
 
 
 def _path(value: Any) -> str:

@@ -25,6 +25,7 @@ TINY = replace(
     QUICK,
     engine_ops=6,
     telegram_round_trips=3,
+    discord_round_trips=3,
     sweep_users=30,
     sweep_people=12,
     delivery_digests=20,

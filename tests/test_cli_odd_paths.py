@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import data as cli_data
-from bot.console.files import read_import_file
+from bot.local_files import read_import_file
 
 NO_SUCH_USER = "~kith-no-such-user-4711"
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ from bot.config import (
     DEFAULT_CIRCLES,
     Config,
     ConfigError,
+    DiscordConfig,
     NudgeConfig,
     TelegramConfig,
     load_config,
@@ -78,6 +80,7 @@ def test_the_example_file_documents_exactly_the_designed_keys() -> None:
     keys = {section: list(table) for section, table in data.items()}
     assert keys == {
         "telegram": ["token", "base_url", "base_file_url", "allowed_users"],
+        "discord": ["token", "api_base", "gateway_url", "allowed_users"],
         "storage": ["path"],
         "nudges": ["digest_time", "timezone", "max_per_digest"],
         "circles": ["inner", "close", "friends", "wider"],
@@ -282,7 +285,7 @@ def test_toml_syntax_error_names_the_line(write: Write) -> None:
         # Typos in section and key names.
         ("[nudge]\n", "unknown section [nudge] — did you mean [nudges]?"),
         ("[telegramm]\ntoken = 'x'\n", "unknown section [telegramm] — did you mean [telegram]?"),
-        ("[zzz]\n", "unknown section [zzz] (known: [telegram], [storage], [nudges], [circles])"),
+        ("[zzz]\n", "unknown section [zzz] (known: [telegram], [storage], [nudges], [circles], [discord])"),
         ('[nudges]\ndigest_tme = "09:00"\n', "unknown key [nudges] digest_tme — did you mean digest_time?"),
         ("[telegram]\nallowed_user = [1]\n", "unknown key [telegram] allowed_user — did you mean allowed_users?"),
         ('[storage]\nfile = "x.db"\n', "unknown key [storage] file (known: path)"),
@@ -355,3 +358,43 @@ def test_empty_config_flag() -> None:
 def test_config_errors_are_one_line(write: Write) -> None:
     for text in ("[nudge]\n", "x = [\n", '[nudges]\ndigest_time = "late"\n'):
         assert "\n" not in error_for(text, write)
+
+
+# --- [discord] ---------------------------------------------------------------------------
+
+
+def test_the_discord_section_and_its_token(write: Write) -> None:
+    path = write(
+        "[discord]\n"
+        'token = "from-file"\n'
+        'api_base = "http://127.0.0.1:9/api/v10"\n'
+        'gateway_url = "ws://127.0.0.1:9/"\n'
+        "allowed_users = [300000000000000001]\n"
+    )
+    config = load_config(path, env={})
+    assert config.discord == DiscordConfig(
+        "from-file",
+        "http://127.0.0.1:9/api/v10",
+        "ws://127.0.0.1:9/",
+        frozenset({300000000000000001}),
+    )
+    assert "from-file" not in repr(config) and "token='***'" in repr(config.discord)
+    assert load_config(path, env={"KITH_DISCORD_TOKEN": " env "}).discord.token == "env"
+    assert load_config(env={}).discord == DiscordConfig()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[discord]\ngateway_url = "https://x"\n', "[discord] gateway_url must be a WebSocket"),
+        ('[discord]\napi_base = "discord.com"\n', "[discord] api_base must be an http(s)"),
+        (
+            "[discord]\nallowed_users = [true]\n",
+            "[discord] allowed_users must be a list of Discord",
+        ),
+        ("[discord]\nbot_token = 1\n", "unknown key [discord] bot_token"),
+    ],
+)
+def test_discord_settings_are_checked(text: str, message: str, write: Write) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(write(text), env={})

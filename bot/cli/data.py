@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from bot.compose import services
 from bot.config import Config
-from bot.console.files import read_import_file
 from bot.engine import UserError
 from bot.engine.imports import import_now
 from bot.formats import (
@@ -30,10 +27,11 @@ from bot.formats import (
     people_to_vcard,
 )
 from bot.formats.vcard import VCARD_VERSIONS
+from bot.local_files import read_import_file
 from bot.ports.accounts import Duplicates
 from bot.ports.identities import CONSOLE, CONSOLE_USER, DISCORD, TELEGRAM, Identity
 from bot.private import write_private
-from bot.store.sqlite.db import Database
+from bot.store.sqlite.backup import BackupRefused, backup_database
 
 COMMANDS = ("export", "import", "backup")
 TRANSPORTS = (TELEGRAM, DISCORD, CONSOLE)
@@ -231,63 +229,10 @@ async def _import_data(
 
 
 def _backup(config: Config, target: Path, *, force: bool) -> int:
-    """A consistent copy through SQLite's online backup API, then put in place at once.
-
-    The copy is written next to `target` under a temporary name, checked, switched to
-    an ordinary rollback journal (a lone file, no -wal beside it), and only then renamed
-    over `target`: an interrupted backup never leaves a half-written file there.
-    """
+    """`kith backup`: SQLite's own business (bot/store/sqlite/backup.py)."""
     source = _existing_db(config)
-    if target.is_dir():
-        raise Refused(f"{target} is a folder; give the backup a file name")
-    if target.exists() and target.resolve() == Path(source).expanduser().resolve():
-        raise Refused("the backup cannot be the database itself")
-    if target.exists() and not force:
-        raise Refused(f"{target} already exists; add --force to overwrite it")
-    if not target.parent.is_dir():
-        raise Refused(f"the folder {target.parent} does not exist")
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        asyncio.run(_copy(source, temporary))
-        summary = _finish_copy(temporary)
-        os.replace(temporary, target)
-    except (OSError, sqlite3.Error) as error:
-        raise Refused(f"the backup failed: {error}") from error
-    finally:
-        temporary.unlink(missing_ok=True)
-    size = target.stat().st_size
-    print(f"Backed up {source} to {target} ({_size(size)}; {summary}).")
+        print(backup_database(source, target, force=force))
+    except BackupRefused as error:
+        raise Refused(str(error)) from error
     return 0
-
-
-async def _copy(source: str, target: Path) -> None:
-    # A connection of our own beside the running bot's: WAL lets both read and write.
-    db = await Database.open(source)
-    try:
-        await db.backup(target)
-    finally:
-        await db.close()
-
-
-def _finish_copy(path: Path) -> str:
-    """Check the copy, make it a standalone file; what it holds, in words."""
-    conn = sqlite3.connect(path)
-    try:
-        [(check,)] = conn.execute("PRAGMA integrity_check").fetchall()
-        if check != "ok":
-            raise sqlite3.DatabaseError(f"the copy failed its integrity check: {check}")
-        conn.execute("PRAGMA journal_mode=DELETE")
-        [(users,)] = conn.execute("SELECT count(*) FROM users").fetchall()
-        [(people,)] = conn.execute("SELECT count(*) FROM people").fetchall()
-    finally:
-        conn.close()
-    return (
-        f"{users} {'user' if users == 1 else 'users'}, "
-        f"{people} {'person' if people == 1 else 'people'}"
-    )
-
-
-def _size(n: int) -> str:
-    if n < 1024 * 1024:
-        return f"{max(1, round(n / 1024))} KB"
-    return f"{n / (1024 * 1024):.1f} MB"

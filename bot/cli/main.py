@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     chat = sub.add_parser("chat", help="talk to kith in this terminal")
     common(chat)
-    run = sub.add_parser("run", help="run the Telegram bot (long polling)")
+    run = sub.add_parser("run", help="run the chat bot on Telegram and/or Discord")
     common(run)
     serve = sub.add_parser(
         "serve", help="answer Telegram webhooks (one of many workers; needs PostgreSQL)"
@@ -75,7 +75,10 @@ def _hosted(args: argparse.Namespace, config: Config) -> int:
     from bot.telegram.run import configure_logging
 
     try:
-        from bot.telegram.webhook import WebhookError, serve, set_webhook
+        from telegram.error import TelegramError
+
+        from bot.cli.hosted import serve
+        from bot.telegram.webhook import WebhookError, set_webhook
     except ImportError:
         print("kith: this needs the hosting extra: pip install 'kith[postgres]'", file=sys.stderr)
         return 2
@@ -90,6 +93,10 @@ def _hosted(args: argparse.Namespace, config: Config) -> int:
     except WebhookError as exc:
         print(f"kith: {exc}", file=sys.stderr)
         return 2
+    except TelegramError as exc:  # e.g. a rejected token at `kith webhook set`
+        text = str(exc).replace(config.telegram.token, "<token>") if config.telegram.token else exc
+        print(f"kith: Telegram refused: {type(exc).__name__}: {text}", file=sys.stderr)
+        return 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -100,9 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "chat":
             return asyncio.run(_chat(config))
         if args.command == "run":
-            from bot.telegram.run import run_bot
+            from bot.cli.run import run
 
-            return run_bot(config)
+            return run(config)
         if args.command in ("serve", "webhook"):
             return _hosted(args, config)
         if args.command == "circles":

@@ -10,15 +10,13 @@ never over an existing file.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import stat
 from collections.abc import Sequence
 from pathlib import Path
 
 from bot.engine import Engine, Reply
 from bot.engine.replies import Attachment
-from bot.formats import MAX_IMPORT_BYTES, too_big
+from bot.local_files import read_import_file
 from bot.private import write_private
 
 IMPORT_USAGE = (
@@ -49,40 +47,6 @@ async def import_from_path(engine: Engine, owner: int, argument: str) -> list[Re
         return [Reply(read)]
     name, data = read
     return await engine.import_file(owner, name, data)
-
-
-def read_import_file(argument: str) -> tuple[str, bytes] | str:
-    """(file name, bytes) of the file at `argument`, or a sentence saying why not.
-
-    Only regular files: a device (/dev/zero never ends), a FIFO (opening it waits for a
-    writer) or a folder is refused before reading a byte. A file over the import limit
-    is refused on its size alone, and reading stops at the limit should it grow meanwhile.
-    """
-    try:
-        path = Path(argument).expanduser()
-    except RuntimeError:  # "~someone/…" for a user this machine doesn't have
-        return f"There's no file at {argument}: I don't know whose home folder that is."
-    try:
-        if path.is_dir():
-            return f"{path} is a folder. Give me a file in it (.vcf, .csv or .json)."
-        if not stat.S_ISREG(path.stat().st_mode):
-            return f"{path} is not an ordinary file. Give me a .vcf, .csv or .json file."
-        # O_NONBLOCK: should a FIFO be swapped in after the check, opening it won't hang.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-        with os.fdopen(fd, "rb") as file:
-            info = os.fstat(file.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                return f"{path} is not an ordinary file. Give me a .vcf, .csv or .json file."
-            if info.st_size > MAX_IMPORT_BYTES:
-                return str(too_big(info.st_size))
-            data = file.read(MAX_IMPORT_BYTES + 1)
-        if len(data) > MAX_IMPORT_BYTES:
-            return str(too_big(len(data)))
-        return path.name, data
-    except (FileNotFoundError, ValueError):  # ValueError: a NUL byte in the path
-        return f"There's no file at {path}."
-    except OSError as error:
-        return f"I can't read {path}: {error.strerror or error}."
 
 
 def save_files(files: Sequence[Attachment], folder: Path | None = None) -> list[str]:

@@ -8,6 +8,7 @@ already known to be a date (`parse_day`, `parse_future_day`), never for free tex
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -63,6 +64,12 @@ NUMBER_WORDS: dict[str, int] = {
     "few": 3,
 }
 _UNIT_DAYS = {"day": 1, "week": 7, "fortnight": 14}
+# How people shorten units when texting ("3 wks ago", "2 yrs").
+_UNIT_ABBR = {"wk": "week", "mo": "month", "mth": "month", "yr": "year", "d": "day"}
+# A day-month without a year that is this far ahead was last year's: "30 December"
+# written on 4 January. Closer than this, it is a plan.
+YEAR_WRAP_DAYS = 31
+DATE_ORDERS = ("dmy", "mdy", "ymd")
 _FALLBACK_MAX_CHARS = 40
 _LEAP_YEAR = 2000  # checks 29 Feb when no year is given
 
@@ -72,8 +79,10 @@ _MONTH = (
 )
 _NUMBER = r"(?P<n>\d{1,4}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
 _NUMBER += r"|(?:a\s+)?couple(?:\s+of)?|(?:a\s+)?few)"
-_UNIT = r"(?P<unit>day|week|fortnight|month|year)s?"
-_PART_OF_DAY = r"(?:\s+(?:morning|afternoon|evening|night|lunchtime|lunch))?"
+_UNIT = r"(?P<unit>day|week|wk|fortnight|month|mth|year|yr)s?"
+_PART_OF_DAY = (
+    r"(?:\s+(?:morning|afternoon|evening|eve|night|nite|lunchtime|lunch|am|pm)(?![\w']))?"
+)
 _YEAR = r"(?:,?\s+(?P<year>\d{4}))?(?!\d)"
 _FLAGS = re.IGNORECASE
 
@@ -158,7 +167,7 @@ def _shift_days(today: date, days: int) -> date:
 
 
 def _ago(today: date, count: int, unit: str) -> date:
-    unit = unit.lower()
+    unit = _UNIT_ABBR.get(unit.lower(), unit.lower())
     if unit == "month":
         return add_months(today, -count)
     if unit == "year":
@@ -201,7 +210,13 @@ def _ago_rule(m: re.Match[str], today: date) -> _Found:
 
 _KEYWORD_OFFSETS = {
     "today": 0,
+    "2day": 0,
+    "tdy": 0,
+    "tday": 0,
     "tonight": 0,
+    "tonite": 0,
+    "yest": -1,
+    "ytd": -1,
     "this": 0,
     "earlier": 0,
     "just": 0,
@@ -210,6 +225,12 @@ _KEYWORD_OFFSETS = {
     "last": -1,
     "the": -2,
     "tomorrow": 1,
+    "tmrw": 1,
+    "tmr": 1,
+    "tmw": 1,
+    "tomoz": 1,
+    "2moro": 1,
+    "2morrow": 1,
 }
 
 
@@ -223,7 +244,7 @@ def _last_period(m: re.Match[str], today: date) -> _Found:
     label = _label(m)
     if which == "next":
         return _Found(_shift_days(today, 7 if period.startswith("week") else 31), label)
-    if period == "week":
+    if period in ("week", "wk"):
         return _Found(today - timedelta(days=7), label)
     if period == "month":
         return _Found(add_months(today, -1), label)
@@ -261,16 +282,77 @@ def _explicit(m: re.Match[str], today: date) -> _Found:
     month = _month_number(m.group("mon"))
     day = int(m.group("d"))
     year_text = m.group("year")
-    year = int(year_text) if year_text else today.year
-    found = make_day(year, month, day)
-    return _Found(found, _day_label(day, month, year if year_text else None), bool(year_text))
+    if year_text:
+        found = make_day(int(year_text), month, day)
+        return _Found(found, _day_label(day, month, int(year_text)), True)
+    return _Found(_yearless(day, month, today), _day_label(day, month), False)
+
+
+def _yearless(day: int, month: int, today: date) -> date:
+    """This year's day-month, or last year's when this year's is well ahead."""
+    found = make_day(today.year, month, day)
+    if (found - today).days > YEAR_WRAP_DAYS:
+        return make_day(today.year - 1, month, day)
+    return found
+
+
+def _numeric(m: re.Match[str], today: date, order: str) -> _Found:
+    """14/11, 11/14, 14.11., 3/11/2026 in the user's date order.
+
+    A pair that only reads one way (14 can't be a month) is read that way whatever
+    the order; one that reads both ways needs the order (AmbiguousDate without it).
+    """
+    a, b = int(m.group("a")), int(m.group("b"))
+    year_text = m.group("y")
+    year = None
+    if year_text:
+        year = int(year_text) + (2000 if len(year_text) == 2 else 0)
+    text = m.group(0).strip()
+    readings: list[tuple[int, int]] = []
+    for day, month in ((a, b), (b, a)):
+        if 1 <= month <= 12 and 1 <= day <= 31 and (day, month) not in readings:
+            readings.append((day, month))
+    if not readings:
+        raise DateError(f"I can't read {text} as a day and a month.")
+    if len(readings) == 2 and a != b:
+        if not order:
+            days = tuple(_numeric_day(d, mo, year, today) for d, mo in readings)
+            raise AmbiguousDate(text, (days[0], days[1]), today)
+        readings = readings[:1] if order == "dmy" else readings[1:]
+    day, month = readings[0]
+    return _Found(_numeric_day(day, month, year, today), text, year is not None)
+
+
+def _numeric_day(day: int, month: int, year: int | None, today: date) -> date:
+    if year is not None:
+        return make_day(year, month, day)
+    return _yearless(day, month, today)
+
+
+class AmbiguousDate(DateError):
+    """A numeric date that reads as two days: `options` is (day-month, month-day)."""
+
+    def __init__(self, text: str, options: tuple[date, date], today: date) -> None:
+        super().__init__(
+            f"I can't tell which day {text} is — write the month as a word, like 12 March, "
+            f"or use {today.year}-03-12."
+        )
+        self.text = text
+        self.options = options
+
+
+_ORDINAL_SUFFIX = {1: "st", 2: "nd", 3: "rd", 21: "st", 22: "nd", 23: "rd", 31: "st"}
+
+
+def _ordinal_ok(day: int, suffix: str) -> bool:
+    return not suffix or suffix.lower() == _ORDINAL_SUFFIX.get(day, "th")
 
 
 def _nth(m: re.Match[str], today: date) -> _Found:
     """'on the 12th': the latest 12th on or before today."""
     day = int(m.group("d"))
-    if not 1 <= day <= 31:
-        raise DateError(f"No month has a day {day}.")
+    if not 1 <= day <= 31 or not _ordinal_ok(day, m.group("sfx") or ""):
+        raise _Unread(m.group(0))
     probe = today.replace(day=1)
     for _ in range(3):
         if day <= calendar.monthrange(probe.year, probe.month)[1]:
@@ -279,6 +361,72 @@ def _nth(m: re.Match[str], today: date) -> _Found:
                 return _Found(candidate, _label(m))
         probe = add_months(probe, -1)
     raise DateError(f"No month has a day {day}.")  # pragma: no cover
+
+
+def _other_day(m: re.Match[str], today: date) -> _Found:
+    """ "the other day", "the other evening": a couple of days back."""
+    return _Found(_shift_days(today, -2), _label(m))
+
+
+def _earlier_in_week(m: re.Match[str], today: date) -> _Found:
+    """Between this Monday and yesterday; two days back unless that leaves the week."""
+    monday = today - timedelta(days=today.weekday())
+    return _Found(max(monday, today - timedelta(days=2)) if today != monday else today, _label(m))
+
+
+_HOLIDAYS = {"christmas eve": (12, 24), "christmas day": (12, 25), "xmas day": (12, 25)}
+_HOLIDAYS |= {"boxing day": (12, 26), "nye": (12, 31), "new year's eve": (12, 31)}
+_HOLIDAYS |= {"new years eve": (12, 31), "new year's day": (1, 1), "new years day": (1, 1)}
+
+
+def _holiday(m: re.Match[str], today: date) -> _Found:
+    """The latest Christmas Day, Boxing Day, New Year's Eve… on or before today."""
+    month, day = _HOLIDAYS[" ".join(m.group("h").lower().replace("’", "'").split())]
+    found = date(today.year, month, day)
+    return _Found(found if found <= today else date(today.year - 1, month, day), _label(m))
+
+
+def _in_n(m: re.Match[str], today: date) -> _Found:
+    """ "in 3 days": ahead, so a plan; read only to say so."""
+    count = _number(m.group("n"))
+    unit = _UNIT_ABBR.get(m.group("unit").lower(), m.group("unit").lower())
+    if unit == "month":
+        return _Found(add_months(today, count), _label(m))
+    if unit == "year":
+        return _Found(add_months(today, 12 * count), _label(m))
+    return _Found(_shift_days(today, max(count, 1) * _UNIT_DAYS[unit]), _label(m))
+
+
+def _this_weekend(m: re.Match[str], today: date) -> _Found:
+    if today.weekday() >= 5:
+        return _Found(today, _label(m))
+    return _Found(today + timedelta(days=5 - today.weekday()), _label(m))
+
+
+def _before_last(m: re.Match[str], today: date) -> _Found:
+    """ "the Sunday before last", "the week before last": a week before the last one."""
+    word = m.group("wd").lower()
+    if word == "week":
+        return _Found(today - timedelta(days=14), _label(m))
+    if word == "weekend":
+        return _Found(_last_weekend(today) - timedelta(days=7), _label(m))
+    back = (today.weekday() - _WEEKDAY_FULL.index(word)) % 7 or 7
+    return _Found(today - timedelta(days=back + 7), _label(m))
+
+
+def _weekday_date(m: re.Match[str], today: date) -> _Found:
+    """ "Sat 28th", "Friday the 27th", "Sat 28 Nov": the date decides, the weekday is colour."""
+    if m.group("mon"):
+        return _explicit(m, today)
+    return _nth(m, today)
+
+
+class _Unread(Exception):
+    """A date-like word that could not be read: the caller says what it assumed."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = " ".join(text.split())
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -300,24 +448,59 @@ _MONTH_DAY_RULE = _Rule(
     ),
     _explicit,
 )
+_WD_FULL = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_WD_SHORT = r"mon|tues?|weds?|thu(?:rs?)?|fri|sat|sun"
+# 14/11, 11/14, 14.11., 3/11/2026; not a time ("at 7.30") nor part of a longer number.
+_NUMERIC_RULE = _Rule(
+    _rx(
+        r"(?<![\d/.:,-])(?<!\bat\s)(?P<a>\d{1,2})(?P<sep>[/.])(?P<b>\d{1,2})"
+        r"(?:(?P=sep)(?P<y>\d{4}|\d{2}))?(?P<dot>\.)?(?![\d/:]|\.\d)"
+    ),
+    lambda m, today: _numeric(m, today, "dmy"),
+)
 _PAST_RULES: tuple[_Rule, ...] = (
     _ISO_RULE,
-    _Rule(_rx(r"(?<![\d/.-])\d{1,2}[/.]\d{1,2}[/.]\d{2,4}(?![\d/.-])"), _numeric_dmy),
-    _Rule(_rx(rf"\b{_NUMBER}\s+{_UNIT}\s+(?:ago|back|earlier)\b"), _ago_rule),
+    _NUMERIC_RULE,
+    _Rule(_rx(rf"\b{_NUMBER}\s+{_UNIT}\s+(?:ago|back|earlier|before)\b"), _ago_rule),
+    # "in 3 days" is ahead; "the first time in a year" is a duration.
+    _Rule(_rx(rf"(?<!time\s)\bin\s+{_NUMBER}\s+{_UNIT}\b(?!\s+(?:ago|back))"), _in_n),
+    _Rule(_rx(r"\b(?:earlier|sometime)\s+(?:in\s+the|this)\s+week\b"), _earlier_in_week),
+    _Rule(_rx(r"\bthe\s+other\s+(?:day|evening|night|morning|afternoon)\b"), _other_day),
     _Rule(
         _rx(
-            r"\b(?:the\s+day\s+before\s+yesterday|(?:yesterday|yday)"
+            r"\b(?P<h>christmas\s+(?:eve|day)|xmas\s+day|boxing\s+day|nye"
+            r"|new\s+year['’]?s\s+(?:eve|day))\b"
+        ),
+        _holiday,
+    ),
+    _Rule(
+        _rx(
+            r"\b(?:the\s+day\s+before\s+yesterday|(?:yesterday|yday|yest|ytd)"
             + _PART_OF_DAY
-            + r"|last\s+night|today|tonight|tomorrow|earlier\s+today|just\s+now"
-            r"|this\s+(?:morning|afternoon|evening|lunchtime))\b"
+            + r"|last\s+(?:night|nite)|(?:today|2day|tdy|tday)(?!')|tonight|tonite"
+            r"|(?:tomorrow|tmrw|tmr|tmw|tomoz|2moro|2morrow)"
+            + _PART_OF_DAY
+            + r"|earlier\s+today|just\s+now|this\s+(?:morning|afternoon|evening|lunchtime))\b"
         ),
         _keyword,
     ),
     _Rule(
-        _rx(r"\b(?P<which>last|this\s+past|past|next)\s+(?P<period>weekend|week|month|year)\b"),
+        _rx(
+            r"\b(?P<which>last|this\s+past|past|next)\s+"
+            r"(?P<period>weekend|week|wk|month|year)\b"
+        ),
         _last_period,
     ),
+    _Rule(_rx(rf"\bthe\s+(?P<wd>{_WD_FULL}|week|weekend)\s+before\s+last\b"), _before_last),
     _Rule(_rx(r"\b(?:over|at|on)\s+the\s+weekend\b"), _the_weekend),
+    _Rule(_rx(r"\bthis\s+weekend\b"), _this_weekend),
+    _Rule(
+        _rx(
+            rf"(?:\bon\s+)?\b(?:{_WD_FULL}|{_WD_SHORT})\.?,?\s+(?:the\s+)?(?P<d>\d{{1,2}})"
+            r"(?P<sfx>st|nd|rd|th)?\b(?:(?:\s+of)?\s+" + _MONTH + r")?(?P<year>)"
+        ),
+        _weekday_date,
+    ),
     _Rule(
         _rx(
             r"\b(?:(?P<q>on\s+last|on|last|this\s+past|past|this|next)\s+)?"
@@ -336,9 +519,37 @@ _PAST_RULES: tuple[_Rule, ...] = (
     _DAY_MONTH_RULE,
     _MONTH_DAY_RULE,
     _Rule(
-        _rx(_ON + r"\bthe\s+(?P<d>\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:time|round|go|try|one|place))"),
+        _rx(
+            _ON + r"\bthe\s+(?P<d>\d{1,2})(?P<sfx>st|nd|rd|th)\b"
+            r"(?!\s+(?:time|round|go|try|one|place))"
+        ),
         _nth,
     ),
+    # A short weekday is an ordinary word ("sat", "sun") except at the very start or end.
+    _Rule(
+        _rx(
+            rf"(?:^|(?<=\s))(?P<wd>{_WD_SHORT})\.?" + _PART_OF_DAY + r"\s*(?=[:.,!]?\s*$)"
+            rf"|^(?P<wd2>{_WD_SHORT})\.?(?=\s*[:,\-–—])"
+        ),
+        lambda m, today: _weekday_short(m, today),
+    ),
+    # "earlier", on its own, is earlier today.
+    _Rule(_rx(r"\bearlier\b"), lambda m, today: _Found(today, _label(m))),
+)
+
+
+def _weekday_short(m: re.Match[str], today: date) -> _Found:
+    word = (m.group("wd") or m.group("wd2")).lower()
+    back = (today.weekday() - _WEEKDAY_SHORT[word]) % 7
+    return _Found(today - timedelta(days=back), _label(m))
+
+
+# "on Frday", "on Thrusday": a weekday misspelt. Read as nothing, and said so.
+_WEEKDAY_TYPO = _rx(r"\bon\s+(?P<w>[a-z]{5,10})\b")
+# "Friday, no actually Thursday": the second day replaces the first.
+_CORRECTION = _rx(
+    r"(?:,|\s[-–—]|\s)\s*(?:no\s*,?\s*(?:actually|wait|sorry)|no|actually|sorry|oops"
+    r"|i\s+mean(?:t)?|or\s+rather|correction)\s*[,:!]?\s+"
 )
 
 
@@ -349,11 +560,110 @@ def _future_message(found: _Found, today: date) -> str:
     return message
 
 
-def _search(text: str, today: date) -> tuple[_Found, re.Match[str]] | None:
+def _search(text: str, today: date, order: str = "dmy") -> tuple[_Found, re.Match[str]] | None:
     for rule in _PAST_RULES:
         m = rule.pattern.search(text)
         if m:
+            if rule is _NUMERIC_RULE:
+                if m.group("sep") == "." and not (m.group("y") or m.group("dot")):
+                    # "25.11" is a date only when it reads as one in the user's order.
+                    first, second = int(m.group("a")), int(m.group("b"))
+                    month = second if order != "mdy" else first
+                    if not 1 <= month <= 12 or not 1 <= (first + second - month) <= 31:
+                        continue
+                return _numeric(m, today, order), m
             return rule.resolve(m, today), m
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class DayRead:
+    """What `read_day` found: the day (None: none written), the text without it, and
+    `assumed`, a date-like word it could not read (the day is then None)."""
+
+    day: date | None
+    rest: str
+    assumed: str = ""
+    label: str = ""  # the day as written, for "Tomorrow is in the future"
+    year_given: bool = True
+
+    def future(self, today: date) -> bool:
+        return self.day is not None and self.day > today
+
+    def future_error(self, today: date) -> DateError:
+        assert self.day is not None
+        found = _Found(self.day, self.label or format_day(self.day, today), self.year_given)
+        return DateError(_future_message(found, today))
+
+
+# Remembered: a message's head is read for its day when classified and again when parsed.
+@functools.lru_cache(maxsize=256)
+def read_day(text: str, today: date, order: str = "dmy") -> DayRead:
+    """Find one day in free text, past or future, in the user's date `order`.
+
+    A correction ("Friday, no actually Thursday") takes the later day. A date-like
+    word that can't be read ("the 3st", "on Frday") is cut out and reported in
+    `assumed`. An ambiguous numeric date without an order raises AmbiguousDate.
+    """
+    corrected = _corrected(text, today, order)
+    if corrected is not None:
+        return corrected
+    try:
+        hit = _search(text, today, order)
+    except _Unread as unread:
+        return _unread(text, unread.text)
+    if hit is None:
+        typo = _weekday_typo(text)
+        if typo is not None:
+            return _unread(text, typo.group(0), typo.start(), typo.end())
+        return DayRead(None, " ".join(text.split()))
+    found, m = hit
+    return DayRead(found.day, _tidy(text, m.start(), m.end()), "", found.label, found.year_given)
+
+
+def _unread(text: str, word: str, start: int = -1, end: int = -1) -> DayRead:
+    if start < 0:
+        start = text.lower().find(word.lower())
+        end = start + len(word)
+    if start >= 0:
+        text = _tidy(text, start, end)
+    return DayRead(None, " ".join(text.split()), word)
+
+
+def _weekday_typo(text: str) -> re.Match[str] | None:
+    from rapidfuzz.distance import OSA
+
+    for m in _WEEKDAY_TYPO.finditer(text):
+        word = m.group("w").lower()
+        if word in _WEEKDAY_FULL or word in _WEEKDAY_SHORT:
+            continue
+        if any(OSA.distance(word, wd) <= 2 for wd in _WEEKDAY_FULL) and word.endswith(
+            ("day", "dy", "dya", "ay")
+        ):
+            return m
+    return None
+
+
+def _corrected(text: str, today: date, order: str) -> DayRead | None:
+    for marker in _CORRECTION.finditer(text):
+        before, after = text[: marker.start()], text[marker.end() :]
+        relative = re.match(r"(?:the\s+)?day\s+before\b", after, _FLAGS)
+        try:
+            second = None if relative else _search(after, today, order)
+            first = _search(before, today, order)
+        except _Unread:
+            continue
+        if first is None:
+            continue
+        if relative:
+            day = first[0].day - timedelta(days=1)
+            cut_end = marker.end() + relative.end()
+        elif second is not None and second[1].start() == 0:
+            day, cut_end = second[0].day, marker.end() + second[1].end()
+        else:
+            continue
+        rest = text[: first[1].start()] + " " + text[first[1].end() : marker.start()]
+        return DayRead(day, " ".join(_tidy(rest + " " + text[cut_end:], 0, 0).split()))
     return None
 
 
@@ -369,13 +679,89 @@ def find_day(text: str, today: date) -> tuple[date | None, str]:
     last week/month/year, weekdays, "12 March"/"March 12", "the 12th". Weekdays mean
     the latest such day on or before today; "last Friday" is strictly before today.
     """
-    hit = _search(text, today)
+    try:
+        hit = _search(text, today, "")
+    except _Unread as unread:
+        raise DateError(f"I couldn't read “{unread.text}” as a day.") from None
     if hit is None:
         return None, " ".join(text.split())
     found, m = hit
     if found.day > today:
         raise DateError(_future_message(found, today))
     return found.day, _tidy(text, m.start(), m.end())
+
+
+# ---------------------------------------------------------------- date order by zone
+
+# Zones whose country writes month first (the US; the Philippines) or year first (China,
+# Japan, Korea, Taiwan, Hungary, Lithuania). Elsewhere a zone in Europe, Africa, Latin
+# America or Oceania writes day first; the rest (UTC, Canada, much of Asia) is unclear.
+_MDY_ZONES = frozenset(
+    [
+        "America/New_York",
+        "America/Chicago",
+        "America/Denver",
+        "America/Los_Angeles",
+        "America/Phoenix",
+        "America/Anchorage",
+        "America/Detroit",
+        "America/Boise",
+        "America/Juneau",
+        "America/Sitka",
+        "America/Nome",
+        "America/Adak",
+        "America/Yakutat",
+        "America/Metlakatla",
+        "America/Menominee",
+        "Pacific/Honolulu",
+        "Asia/Manila",
+        "America/Puerto_Rico",
+        "Pacific/Guam",
+    ]
+)
+_YMD_ZONES = frozenset(
+    [
+        "Asia/Shanghai",
+        "Asia/Chongqing",
+        "Asia/Harbin",
+        "Asia/Urumqi",
+        "Asia/Tokyo",
+        "Asia/Seoul",
+        "Asia/Taipei",
+        "Asia/Pyongyang",
+        "Europe/Budapest",
+        "Europe/Vilnius",
+    ]
+)
+_MDY_PREFIXES = ("US/", "America/Indiana/", "America/Kentucky/", "America/North_Dakota/")
+_UNCLEAR_AMERICA = frozenset(
+    [
+        "America/Toronto",
+        "America/Vancouver",
+        "America/Edmonton",
+        "America/Winnipeg",
+        "America/Halifax",
+        "America/St_Johns",
+        "America/Regina",
+        "America/Montreal",
+        "America/Panama",
+    ]
+)
+
+
+def default_date_order(timezone: str) -> str:
+    """How numeric dates are written where `timezone` is, or "" when that is unclear."""
+    if timezone in _MDY_ZONES or timezone.startswith(_MDY_PREFIXES):
+        return "mdy"
+    if timezone in _YMD_ZONES:
+        return "ymd"
+    if timezone in _UNCLEAR_AMERICA:
+        return ""
+    if timezone.startswith(("Europe/", "Africa/", "America/", "Australia/", "Atlantic/")):
+        return "dmy"
+    if timezone.startswith(("Pacific/Auckland", "Asia/Kolkata", "Asia/Calcutta", "Asia/Dubai")):
+        return "dmy"
+    return ""
 
 
 # ---------------------------------------------------------------- whole-text parsing

@@ -115,6 +115,7 @@ class UserSettings:
 
     timezone: str = "UTC"
     digest_time: str | None = "09:00"
+    date_order: str | None = None  # "dmy", "mdy", "ymd"; None: from the time zone, or ask
 
 
 @dataclass(frozen=True, slots=True)

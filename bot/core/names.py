@@ -23,7 +23,10 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
 _EDGE_PUNCT = " .,;:!?\"'()[]{}<>«»“”"
 
 MAX_SUGGESTIONS = 3
-_SUGGEST_CUTOFF = 60.0
+# A suggestion must really resemble the query: "Carla" is 60 against "Zahra" and "Tom"
+# 67 against "Mom", and neither is a typo of the other.
+_SUGGEST_CUTOFF = 70.0
+_SUGGEST_MIN_LENGTH_RATIO = 0.6
 _MIN_PREFIX = 2
 _MAX_PREFIX_CHOICES = 5
 
@@ -35,6 +38,29 @@ def name_key(text: str) -> str:
     """
     folded = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
     return _SPACES.sub(" ", folded).strip()
+
+
+# Letters NFD does not take apart; the rest lose their accents by decomposition.
+_UNACCENTED = str.maketrans(
+    {"ø": "o", "ł": "l", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i"}
+)
+
+
+def fold_key(text: str) -> str:
+    """A lookup key that also forgets accents: "Zoë" and "zoe" meet, "María" and "Maria".
+
+    Identity stays on `name_key` (Zoë and Zoe may be two people); this key is only
+    tried once the exact one found nobody.
+    """
+    key = name_key(text)
+    return key if key.isascii() else _fold(key)
+
+
+def _fold(key: str) -> str:
+    parts = unicodedata.normalize("NFD", key.translate(_UNACCENTED))
+    return unicodedata.normalize(
+        "NFC", "".join(ch for ch in parts if not unicodedata.combining(ch))
+    )
 
 
 def _max_edits(key: str) -> int:
@@ -110,8 +136,10 @@ class NameIndex:
         "_choice_ids",
         "_choices",
         "_first",
+        "_folded",
         "_full",
         "_known",
+        "_known_folded",
         "_max_tokens",
         "_names",
         "_sorted_full",
@@ -129,6 +157,8 @@ class NameIndex:
         self._choices: list[str] = list(fuzzy)
         self._choice_ids: list[list[int]] = list(fuzzy.values())
         self._known: frozenset[str] = frozenset(self._full) | set(self._alias) | set(self._first)
+        self._folded = _Tables.folded(self._full, self._alias, self._first)
+        self._known_folded: frozenset[str] = self._folded.keys()
         self._max_tokens: int = max((k.count(" ") + 1 for k in self._known), default=0)
 
     def _index_entry(self, entry: NameEntry, fuzzy: dict[str, list[int]]) -> None:
@@ -161,6 +191,12 @@ class NameIndex:
         """Every key a person can be written as here: full names, aliases, first names."""
         return self._known
 
+    def knows(self, key: str) -> bool:
+        """Whether a `name_key` is a way to write someone here, accents forgiven."""
+        if key in self._known:
+            return True
+        return (key if key.isascii() else _fold(key)) in self._known_folded
+
     @property
     def max_name_tokens(self) -> int:
         """Words in the longest known key, to bound a scan of text for known names."""
@@ -177,6 +213,11 @@ class NameIndex:
                 found = self._resolve_exactish(query, attempt)
                 if found is not None:
                     return found
+        folded = fold_key(stripped)
+        if folded:
+            found = self._resolve_folded(query, folded)
+            if found is not None:
+                return found
         if not stripped:
             return Resolution(query, None, None)
         return self._resolve_fuzzy(query, stripped)
@@ -196,19 +237,25 @@ class NameIndex:
             return self._outcome(query, prefixed, Match.FIRST_NAME)
         return None
 
+    def _resolve_folded(self, query: str, key: str) -> Resolution | None:
+        """ "zoe" for Zoë, "Maria Jose" for María José: the same steps on folded keys."""
+        f = self._folded
+        for table, how in (
+            (f.full, Match.EXACT),
+            (f.alias, Match.ALIAS),
+            (f.first, Match.FIRST_NAME),
+        ):
+            ids = table.get(key)
+            if ids:
+                return self._outcome(query, ids, how)
+        prefixed = _prefixed_in(f.sorted_full, f.full, key)
+        if prefixed and len(prefixed) <= _MAX_PREFIX_CHOICES:
+            return self._outcome(query, prefixed, Match.FIRST_NAME)
+        return None
+
     def _prefixed(self, key: str) -> list[int]:
         """People whose full name starts with the key ("Ali", "Alice S")."""
-        if len(key) < _MIN_PREFIX:
-            return []
-        ids: list[int] = []
-        at = bisect.bisect_left(self._sorted_full, key)
-        while at < len(self._sorted_full) and len(ids) <= _MAX_PREFIX_CHOICES:
-            full = self._sorted_full[at]
-            if not full.startswith(key):
-                break
-            ids.extend(pid for pid in self._full[full] if pid not in ids)
-            at += 1
-        return ids
+        return _prefixed_in(self._sorted_full, self._full, key)
 
     def _outcome(self, query: str, ids: Sequence[int], how: Match) -> Resolution:
         if len(ids) == 1:
@@ -245,9 +292,55 @@ class NameIndex:
         hits = process.extract(
             key, self._choices, scorer=fuzz.ratio, score_cutoff=_SUGGEST_CUTOFF, limit=12
         )
+        # Same first letter first: people misspell the middle of a name, rarely its start.
+        hits.sort(key=lambda hit: (hit[0][:1] != key[:1], -hit[1]))
         picked: list[int] = []
-        for _, _, idx in hits:
+        for choice, _, idx in hits:
+            if min(len(choice), len(key)) / max(len(choice), len(key)) < _SUGGEST_MIN_LENGTH_RATIO:
+                continue
             for pid in self._choice_ids[idx]:
                 if pid not in picked:
                     picked.append(pid)
         return tuple(self._candidate(pid) for pid in picked[:MAX_SUGGESTIONS])
+
+
+def _prefixed_in(sorted_keys: list[str], table: dict[str, list[int]], key: str) -> list[int]:
+    """People whose key in `table` starts with `key`, found by bisecting `sorted_keys`."""
+    if len(key) < _MIN_PREFIX:
+        return []
+    ids: list[int] = []
+    at = bisect.bisect_left(sorted_keys, key)
+    while at < len(sorted_keys) and len(ids) <= _MAX_PREFIX_CHOICES:
+        full = sorted_keys[at]
+        if not full.startswith(key):
+            break
+        ids.extend(pid for pid in table[full] if pid not in ids)
+        at += 1
+    return ids
+
+
+@dataclass(frozen=True, slots=True)
+class _Tables:
+    """The lookup tables again, keyed on `fold_key`."""
+
+    full: dict[str, list[int]]
+    alias: dict[str, list[int]]
+    first: dict[str, list[int]]
+    sorted_full: list[str]
+
+    @classmethod
+    def folded(
+        cls, full: dict[str, list[int]], alias: dict[str, list[int]], first: dict[str, list[int]]
+    ) -> _Tables:
+        def fold(table: dict[str, list[int]]) -> dict[str, list[int]]:
+            out: dict[str, list[int]] = {}
+            for key, ids in table.items():
+                for pid in ids:
+                    _add(out, fold_key(key), pid)
+            return out
+
+        f_full = fold(full)
+        return cls(f_full, fold(alias), fold(first), sorted(f_full))
+
+    def keys(self) -> frozenset[str]:
+        return frozenset(self.full) | set(self.alias) | set(self.first)

@@ -13,12 +13,13 @@ the same as a short line.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.core.dates import find_day, mentions_day
+from bot.core.dates import DateError, mentions_day, read_day
 from bot.core.names import NameIndex, name_key
 
 
@@ -62,10 +63,17 @@ _KIND_PATTERNS: tuple[tuple[str, str], ...] = (
     ("walk", r"walk(?:s|ed|ing)?|stroll(?:ed|ing)?"),
     ("hike", r"hik(?:e|es|ed|ing)|trek(?:ked|king)?"),
     ("run", r"runs?|ran|running|jog(?:s|ged|ging)?"),
-    ("game", r"board[\s-]*games?|games?(?:\s+night)?|gaming|played|poker|chess"),
+    (
+        "game",
+        r"board[\s-]*games?|games?(?:\s+night)?|gaming|played|poker|chess|trivia|quiz|karaoke",
+    ),
     ("movie", r"movies?|films?|cinema|flicks?"),
     ("concert", r"concerts?|gigs?"),
-    ("party", r"part(?:y|ies)|bbq|barbecue|wedding|housewarming|celebration"),
+    (
+        "party",
+        r"part(?:y|ies)|bbq|barbecue|wedding|housewarming|celebration|(?:baby\s+)?shower"
+        r"|hen\s+do|stag\s+do|leaving\s+do|farewell|reunion|christening|graduation",
+    ),
     (
         "visit",
         r"visit(?:ed|ing|s)?|stayed\s+with|went\s+to\s+see|came\s+(?:over|round|by)"
@@ -92,7 +100,8 @@ _SEPARATOR_RE = re.compile(
     r"|,\s+(?=(?:she|he|they|we|i|it|she's|he's|they're|we're|it's|i'm|i've|we've|talked"
     r"|discussed|chatted|spoke|told|said|was|were|great|lovely|nice|good|fun|so|but|which"
     r"|turns|apparently|really|lots|sounds|seems)\b)"
-    r"|\s+(?:and|but)\s+(?=(?:she|he|they|we|it|she's|he's|they're|we're|it's)\b)",
+    r"|\s+(?:and|but)\s+(?=(?:she|he|they|we|it|she's|he's|they're|we're|it's|i'm|i'll"
+    r"|i've|i’m|i’ll)\b)",
     re.IGNORECASE,
 )
 _ABBREVIATIONS = _words(
@@ -140,7 +149,8 @@ _TIME_WORDS = _words(
     "weekend week month year day days weeks months years ago earlier later recently now just "
     "again already still soon once twice monday tuesday wednesday thursday friday saturday "
     "sunday january february march april may june july august september october november "
-    "december"
+    "december jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed weds thu thur "
+    "thurs fri sat sun"
 )
 _ADVERBS = _words(
     "really very quite super quick quickly briefly long short great good nice lovely fun "
@@ -189,7 +199,7 @@ _EDGE_FILLER = _words("with w w/ and & + , had have i me we us then also just")
 _NAME_WORDS = _words(
     "may will mark bill grace joy hope rose sue pat ray art jack june april august summer dawn "
     "faith frank guy sky max rob don dean penny ruby amber ivy holly iris autumn chase drew "
-    "gene sunny victor ben"
+    "gene sunny victor ben jan"
 )
 _FAMILY = _words(
     "mum mom mother dad father mam mama papa grandma grandpa granny gran grandad granddad nan "
@@ -199,6 +209,7 @@ _FAMILY = _words(
     "roommate flatmate housemate boss"
 )
 _POSSESSIVE_DETERMINERS = frozenset({"my", "our", "his", "her", "their", "your"})
+_OWN = frozenset({"my", "our"})
 _PARTICLES = _words(
     "de la le du des da di del della van von der den ter ten bin ibn al el dos das y"
 )
@@ -237,6 +248,8 @@ class LogPhrase:
     day: date
     kind: str
     note: str
+    place: str = ""  # "Joe's Diner" in "dinner at Joe's Diner"; it stays in the note too
+    assumed: str = ""  # a date-like word that could not be read ("the 3st"): day is today
 
 
 # ------------------------------------------------------------------ tokens
@@ -328,9 +341,14 @@ class _Parse:
     limit: int  # tokens at or after this are topic ("about X"), never people
     used: list[bool] = field(default_factory=list)
     names: list[_Span] = field(default_factory=list)
+    blocked: set[int] = field(default_factory=set)  # a place's words: never a person
+    place: str = ""
+    keys: list[str] = field(default_factory=list)  # each token's name_key, computed once
+    known_cache: dict[tuple[int, bool], int | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.used = [False] * len(self.tokens)
+        self.keys = [name_key(t.core) if t.core else "" for t in self.tokens]
 
     def claim(self, first: int, last: int) -> None:
         for i in range(first, last + 1):
@@ -349,16 +367,24 @@ class _Parse:
 
 def _known_at(p: _Parse, i: int, in_slot: bool) -> int | None:
     """Index of the last token of the longest known name starting at token i."""
-    if p.index is None:
+    if p.index is None or i in p.blocked or _belongs_to_someone(p, i):
         return None
-    known = p.index.known_names()
-    longest = min(p.index.max_name_tokens, _MAX_NAME_TOKENS + 1, p.limit - i)
+    cached = p.known_cache.get((i, in_slot), -1)
+    if cached != -1:
+        return cached
+    found = _known_at_uncached(p, p.index, i, in_slot)
+    p.known_cache[(i, in_slot)] = found
+    return found
+
+
+def _known_at_uncached(p: _Parse, index: NameIndex, i: int, in_slot: bool) -> int | None:
+    longest = min(index.max_name_tokens, _MAX_NAME_TOKENS + 1, p.limit - i)
     for n in range(longest, 0, -1):
-        words = [t.core for t in p.tokens[i : i + n]]
+        words = p.keys[i : i + n]
         if not all(words) or any(t.possessive for t in p.tokens[i : i + n - 1]):
             continue
-        key = name_key(" ".join(words))
-        if key not in known:
+        key = " ".join(words)
+        if not index.knows(key):
             continue
         first = p.tokens[i]
         # "will", "mark": a known name only when capitalised or clearly in a slot.
@@ -369,6 +395,15 @@ def _known_at(p: _Parse, i: int, in_slot: bool) -> int | None:
     return None
 
 
+def _belongs_to_someone(p: _Parse, i: int) -> bool:
+    """ "her mum", "Zoë's sister": a lowercase word owned by someone else is not a person
+    the user saw, even when it is also an alias ("mum")."""
+    if i == 0 or _case(p.tokens[i].core) == "upper":
+        return False
+    before = p.tokens[i - 1]
+    return before.possessive or before.low in _POSSESSIVE_DETERMINERS - _OWN
+
+
 def _extend_upper(p: _Parse, i: int) -> int:
     """Last token of a capitalised (or caseless-script) run starting at i."""
     toks, last = p.tokens, i
@@ -376,7 +411,8 @@ def _extend_upper(p: _Parse, i: int) -> int:
     while j < p.limit and j - i < _MAX_NAME_TOKENS and not toks[j - 1].possessive:
         after = _skip_particles(p, j)
         tok = toks[after] if after < p.limit else None
-        if tok is None or not _name_like(tok) or _case(tok.core) == "lower":
+        initial = tok is not None and len(tok.core) == 1 and tok.core.isupper()
+        if tok is None or (not _name_like(tok) and not initial) or _case(tok.core) == "lower":
             break
         if _shouting(tok.core):
             break
@@ -415,7 +451,22 @@ def _one_name(p: _Parse, i: int) -> _Span | None:
     if i >= p.limit or p.used[i]:
         return None
     start = i
+    if i in p.blocked:
+        return None
     if toks[i].low in _POSSESSIVE_DETERMINERS:
+        # "his wife", "her sister": someone else's relative is part of the note;
+        # "my sister" is someone the user saw, and "her sister Anna" is Anna.
+        nxt = toks[i + 1] if i + 1 < p.limit else None
+        if toks[i].low not in _OWN and (nxt is None or _case(nxt.core) != "upper"):
+            return None
+        # "with my CV", "in his BMW": a thing owned, unless it is someone known.
+        if (
+            nxt is not None
+            and _case(nxt.core) == "upper"
+            and nxt.low not in _FAMILY
+            and _known_at(p, i + 1, in_slot=True) is None
+        ):
+            return None
         i += 1
     if i + 1 < p.limit and toks[i].low in _FAMILY and _case(toks[i].core) == "lower":
         nxt = toks[i + 1]
@@ -461,7 +512,7 @@ def _pick_extent(p: _Parse, i: int, guess: int, known: int | None, case: str) ->
         return known
     guess_key = name_key(" ".join(t.core for t in p.tokens[i : guess + 1]))
     # "Alice Bob and Carol" with Alice and Bob known: two people, not one.
-    unknown_run = p.index is not None and guess_key not in p.index.known_names()
+    unknown_run = p.index is not None and not p.index.knows(guess_key)
     if unknown_run and _known_at(p, known + 1, in_slot=True) is not None:
         return known
     return guess
@@ -472,7 +523,7 @@ def _name_list(p: _Parse, i: int) -> list[_Span]:
     spans: list[_Span] = []
     while True:
         span = _one_name(p, i)
-        if span is None:
+        if span is None or (spans and _starts_clause(p, span.first, span.last)):
             break
         spans.append(span)
         j = span.last + 1
@@ -529,7 +580,9 @@ def _subject(p: _Parse) -> None:
     toks = p.tokens
     owner = toks[spans[-1].last].possessive  # "Alice's party": Alice was there
     follows_self = (
-        after + 1 < len(toks) and toks[after].low in ("and", "&") and toks[after + 1].low in _SELF
+        after + 1 < len(toks)
+        and toks[after].low in ("and", "&", "n")
+        and toks[after + 1].low in _SELF
     )
     if owner or follows_self or (after < len(toks) and toks[after].low in _SUBJECT_VERBS):
         for span in spans:
@@ -539,8 +592,10 @@ def _subject(p: _Parse) -> None:
 
 
 def _subject_start(p: _Parse) -> bool:
-    first = p.tokens[0]
-    if _known_at(p, 0, in_slot=False) is not None or first.low in _FAMILY:
+    first, toks = p.tokens[0], p.tokens
+    # "ben came round": a known name doing something is the person even in lowercase.
+    acts = len(toks) > 1 and toks[1].low in _SUBJECT_VERBS | {"and", "&", "n"}
+    if _known_at(p, 0, in_slot=acts) is not None or first.low in _FAMILY:
         return True
     return _name_like(first) and _case(first.core) != "lower"
 
@@ -549,11 +604,27 @@ def _known_anywhere(p: _Parse) -> None:
     i = 0
     while i < p.limit:
         last = None if p.used[i] else _known_at(p, i, in_slot=False)
+        if last is not None and _starts_clause(p, i, last):
+            last = None
         if last is not None and not any(p.used[i : last + 1]):
             p.add_name(_Span(i, last, consume=not _names_a_place(p, i, last)))
             i = last + 1
         else:
             i += 1
+
+
+_CLAUSE_VERBS = _words(
+    "is was has isn't wasn't hasn't says said seems looks sounds will won't can't couldn't "
+    "might thinks wants needs"
+)
+
+
+def _starts_clause(p: _Parse, first: int, last: int) -> bool:
+    """ "coffee with Sara, Omar is sick": after a comma, a name and a verb begin the note,
+    not one more person in the list."""
+    if first == 0 or last + 1 >= len(p.tokens):
+        return False
+    return p.tokens[first - 1].raw == "," and p.tokens[last + 1].low in _CLAUSE_VERBS
 
 
 def _names_a_place(p: _Parse, first: int, last: int) -> bool:
@@ -579,11 +650,82 @@ def _capitalised(p: _Parse) -> None:
         ):
             i += 1
             continue
+        if i in p.blocked or _sentence_start(toks[i - 1]) or prev in _POSSESSIVE_DETERMINERS:
+            i += 1  # "with my CV": owned, not someone
+            continue
         last = _extend_upper(p, i)
-        # After "at"/"in" a capital is a place ("at Chez Panisse"), unless it's "at Bob's".
-        if prev not in _PLACE_PREPOSITIONS or toks[last].possessive:
+        # After "at"/"in" a capital is a place ("at Chez Panisse"), unless it's "at Bob's";
+        # and "at Nando's" after the people were named is a place too.
+        at_place = prev in _PLACE_PREPOSITIONS
+        if (
+            at_place
+            and toks[last].possessive
+            and i == last
+            and prev in _AT_IN
+            and _named_before(p, i)
+        ):
+            p.place = p.place or _place_text(p, i, last)
+        elif _starts_clause(p, i, last):
+            pass  # "…, Tom said": the note
+        elif not at_place or toks[last].possessive:
             p.add_name(_Span(i, last, consume=not _names_a_place(p, i, last)))
         i = last + 1
+
+
+def _sentence_start(before: _Token) -> bool:
+    """After "Thursday." a capital only starts a sentence ("Pizza."); known names are
+    found before this, so only unknown words are skipped."""
+    return before.raw[-1:] in ".!?" and before.low not in _ABBREVIATIONS and len(before.core) > 1
+
+
+def _named_before(p: _Parse, i: int) -> bool:
+    return any(s.first < i for s in p.names)
+
+
+_AT_IN = frozenset({"at", "in"})
+_MAX_PLACE_TOKENS = 4
+
+
+def _places(p: _Parse) -> None:
+    """A capitalised name after "at"/"in" is where it happened: "at Joe's Diner", "in Leeds".
+
+    Its words are never people ("Joe" of Joe's Diner is not Joe Rossi) and stay in the
+    note. "at Bob's" alone is Bob's home, so Bob is there: left to the people rules.
+    """
+    toks = p.tokens
+    for i in range(min(p.limit, len(toks)) - 1):
+        if toks[i].low not in _AT_IN:
+            continue
+        j = i + 2 if toks[i + 1].low == "the" and i + 2 < p.limit else i + 1
+        if not _place_word(toks[j]):
+            continue
+        k = j
+        while k + 1 < p.limit and k - j < _MAX_PLACE_TOKENS - 1 and _place_word(toks[k + 1]):
+            if toks[k].raw[-1:] in ",;:":
+                break
+            k += 1
+        if j == k and (toks[j].possessive or _known_at(p, j, in_slot=True) is not None):
+            continue  # "at Bob's", "with Sam at Will": people, not places
+        p.place = _place_text(p, j, k)
+        p.blocked.update(range(j, k + 1))
+        return
+
+
+def _place_word(tok: _Token) -> bool:
+    low = tok.low
+    return (
+        _case(tok.core) == "upper"
+        and _has_letter(tok.core)
+        and low not in _TIME_WORDS
+        and low not in _ABBREVIATIONS
+        and low not in _CONNECTORS
+        and low not in _PRONOUNS
+    )
+
+
+def _place_text(p: _Parse, first: int, last: int) -> str:
+    end = p.tokens[last]
+    return p.text[p.tokens[first].core_start : end.end].rstrip(_TAIL_STRIP + " ")
 
 
 def _topic_limit(tokens: list[_Token]) -> int:
@@ -596,20 +738,106 @@ def _topic_limit(tokens: list[_Token]) -> int:
 # ------------------------------------------------------------------ head and note
 
 
-def _split_head(text: str) -> tuple[str, str]:
-    """(head, tail): the tail is the user's own note, never searched for dates or people."""
+# Remembered: classifying a message (understand.read) and parsing it split it alike. A
+# small cache: it only has to span one message, and it holds on to name indexes.
+@functools.lru_cache(maxsize=16)
+def _split_head(text: str, index: NameIndex | None = None) -> tuple[str, str]:
+    """(head, tail): the tail is the user's own note, never searched for dates or people.
+
+    Clipped messages ("Tea. Omar. Earlier.", "games night: Sara, Omar, Lena") put the
+    head's parts in separate pieces: a short piece is taken into the head while the
+    head still lacks a person or a kind, and so is a piece that is only a day or only
+    known names.
+    """
     window = text[:HEAD_LIMIT]
+    cuts: list[tuple[int, int]] = []
     for m in _SEPARATOR_RE.finditer(window):
         if m.group(0).startswith(".") and _abbreviation_before(window, m.start()):
             continue
-        if m.start() == 0:
+        if m.start() == 0 or (cuts and m.start() < cuts[-1][1]):
             continue
-        return text[: m.start()], text[m.end() :]
+        if _CORRECTION_AHEAD.match(window, m.end()):
+            continue  # "Monday — sorry, Sunday": the correction belongs with the day
+        cuts.append((m.start(), m.end()))
+    k = 0
+    while k < len(cuts):
+        piece_end = cuts[k + 1][0] if k + 1 < len(cuts) else len(text)
+        if not _absorbs(text[: cuts[k][0]], text[cuts[k][1] : piece_end], index):
+            return text[: cuts[k][0]], text[cuts[k][1] :]
+        k += 1
+    if cuts and len(text) <= HEAD_LIMIT:
+        return text, ""
     if len(text) <= HEAD_LIMIT:
         return text, ""
     cut = window.rfind(" ")
     cut = cut if cut > 0 else HEAD_LIMIT
     return text[:cut], text[cut:]
+
+
+_CORRECTION_AHEAD = re.compile(
+    r"\s*(?:no\s*,?\s*(?:actually|wait|sorry)|actually|sorry|oops|i\s+mean(?:t)?|or\s+rather)"
+    r"\b[\s,:!]",
+    re.IGNORECASE,
+)
+_ABSORB_HEAD_WORDS = 4
+_ABSORB_PIECE_WORDS = 6
+
+
+def _absorbs(head: str, piece: str, index: NameIndex | None) -> bool:
+    words = piece.split()
+    if not words:
+        return True
+    head_words = head.split()
+    if len(head_words) <= _ABSORB_HEAD_WORDS + 1 and _only_a_day(piece) and not mentions_day(head):
+        return True
+    if index is not None and _only_known_names(words, index):
+        return True
+    if len(head_words) > _ABSORB_HEAD_WORDS or len(words) > _ABSORB_PIECE_WORDS:
+        return False
+    person = _person_hint(head_words, index)
+    kind = bool(_KIND_RE.search(head) or _MEETING_RE.search(head))
+    if not person:
+        return True
+    return not kind and len(head_words) <= 2 and len(words) <= 3
+
+
+def _only_a_day(piece: str) -> bool:
+    try:
+        found = read_day(piece, date(2000, 6, 15))
+    except DateError:
+        return False
+    return found.day is not None and not found.rest.strip(" .,!?")
+
+
+def _only_known_names(words: list[str], index: NameIndex) -> bool:
+    cores = [w.strip(_LEAD_STRIP + _TAIL_STRIP) for w in words]
+    cores = [c for c in cores if c and c.lower() not in _LIST_JOINERS]
+    if not cores:
+        return False
+    i = 0
+    while i < len(cores):
+        for n in range(min(3, len(cores) - i), 0, -1):
+            if index.knows(name_key(" ".join(cores[i : i + n]))):
+                i += n
+                break
+        else:
+            return False
+    return True
+
+
+def _person_hint(words: list[str], index: NameIndex | None) -> bool:
+    for word in words:
+        core = word.strip(_LEAD_STRIP + _TAIL_STRIP)
+        if core.endswith(("'s", "’s")):
+            core = core[:-2]
+        if not core:
+            continue
+        if index is not None and index.knows(name_key(core)):
+            return True
+        low = core.lower()
+        if _case(core) == "upper" and low not in _STOP and not _shouting(core):
+            return True
+    return False
 
 
 def _abbreviation_before(text: str, dot: int) -> bool:
@@ -685,17 +913,25 @@ def _claim_chars(p: _Parse, start: int, end: int) -> None:
 # ------------------------------------------------------------------ public API
 
 
-def parse_log(text: str, today: date, index: NameIndex | None = None) -> LogPhrase:
+def parse_log(
+    text: str, today: date, index: NameIndex | None = None, date_order: str = ""
+) -> LogPhrase:
     """Read a log: who (as written), which day (today if none), what kind, the note.
 
-    Raises PhraseError when no person can be found, DateError for a bad date.
+    `date_order` ("dmy", "mdy", "ymd" or "" when not known) reads numeric days.
+    Raises PhraseError when no person can be found, DateError for a bad date (and
+    AmbiguousDate for a numeric one that reads two ways without an order).
     """
     if not text or not text.strip():
         raise PhraseError("Tell me who you saw — for example: coffee with Alice yesterday.")
-    head, tail = _split_head(text.strip())
-    day, head_rest = find_day(head, today)
+    head, tail = _split_head(text.strip(), index)
+    found = read_day(head, today, date_order)
+    if found.future(today):
+        raise found.future_error(today)
+    day, head_rest = found.day, found.rest
     tokens = _tokenise(head_rest)
     p = _Parse(head_rest, tokens, index, _topic_limit(tokens))
+    _places(p)
     kind = _kind(p)
     _subject(p)
     _slots(p)
@@ -705,7 +941,7 @@ def parse_log(text: str, today: date, index: NameIndex | None = None) -> LogPhra
     if not names:
         raise PhraseError("Who was it with? Try: coffee with Alice yesterday.")
     note = _join_note(_leftover(p), _tidy_tail(tail))
-    return LogPhrase(names, day or today, kind, note)
+    return LogPhrase(names, day or today, kind, note, p.place, found.assumed)
 
 
 def _names_in_order(p: _Parse) -> tuple[str, ...]:
@@ -766,3 +1002,28 @@ def is_who_question(text: str) -> bool:
     if who is None or len(window[: who.start()].split()) >= _WHO_WITHIN_WORDS:
         return False
     return _WHO_NEED_RE.search(window) is not None
+
+
+def split_head(text: str, index: NameIndex | None = None) -> tuple[str, str]:
+    """(head, note tail) of a message, as `parse_log` splits it."""
+    return _split_head(text.strip(), index)
+
+
+def meeting_words(head: str) -> bool:
+    """Whether a head says how people met: a kind ("coffee") or a meeting verb ("saw")."""
+    return bool(_KIND_RE.search(head) or _MEETING_RE.search(head))
+
+
+def mentioned_names(text: str, index: NameIndex | None) -> tuple[str, ...]:
+    """Names in `text` as written, roster names first (longest match, accents forgiven),
+    then capitalised words; a place's words ("at Joe's Diner") are not names."""
+    head = text[:HEAD_LIMIT]
+    tokens = _tokenise(head)
+    p = _Parse(head, tokens, index, len(tokens))
+    _places(p)
+    _known_anywhere(p)
+    if not p.names:
+        _subject(p)
+        _slots(p)
+        _capitalised(p)
+    return _names_in_order(p)

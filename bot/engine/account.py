@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from bot.core.dates import default_date_order
+from bot.core.model import UserSettings
 from bot.core.phrases import looks_like_log
 from bot.core.schedule import format_clock, parse_clock
 from bot.core.timezones import resolve_timezone, suggest_timezones
 from bot.engine.engine import Command, Context, Engine
 from bot.engine.replies import Reply
-from bot.nudges import actions as nudges
 
 GREETING = (
     "Hi! I'm kith — I help you keep in touch with the people who matter.\n"
@@ -35,8 +36,9 @@ async def cmd_help(engine: Engine, ctx: Context, args: str) -> list[Reply]:
             example = f", e.g. {c.example}" if c.example and c.example != f"/{c.name}" else ""
             lines.append(f"/{c.name} — {c.description[:1].lower()}{c.description[1:]}{example}")
     lines.append(
-        "Plain words work too: “lunch with Bob on Friday”, “who should I call?”, "
-        "“note Alice loves jazz”."
+        "Plain words work too: “lunch with Bob on Friday”, “Sara, Omar and I went skating "
+        "yday”, “games night: Sara, Omar”, “who should I call?”, “when did I last see Ben?”, "
+        "“who did I see this week?”, “Ravi's birthday is 3 May”, “note Alice loves jazz”."
     )
     return [Reply("\n".join(lines))]
 
@@ -88,7 +90,9 @@ async def cmd_digest(engine: Engine, ctx: Context, args: str) -> list[Reply]:
             )
         ]
     if arg in ("now", "today"):
-        return await nudges.digest_now(engine, ctx)
+        return await engine.preview_digest(ctx)
+    if arg.split(" ", 1)[0] == "via":
+        return await digest_via(engine, ctx, arg[3:].strip())
     if arg in ("off", "stop", "none", "never"):
         await engine.store.update_settings(
             ctx.owner, "turned the digest off", ctx.now, digest_time=None
@@ -107,6 +111,23 @@ async def cmd_digest(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     ]
 
 
+VIA: dict[str, str] = {"telegram": "Telegram", "discord": "Discord"}
+
+
+async def digest_via(engine: Engine, ctx: Context, transport: str) -> list[Reply]:
+    """/digest via telegram|discord: which linked app the digest comes to."""
+    if transport not in VIA:
+        return [Reply("Say /digest via telegram or /digest via discord.")]
+    if not await engine.store.identities.set_digest_via(ctx.owner, transport):
+        return [
+            Reply(
+                f"This account isn't on {VIA[transport]} yet. Send /link here, then the "
+                f"code to me on {VIA[transport]}."
+            )
+        ]
+    return [Reply(f"Your daily digest will come on {VIA[transport]}.")]
+
+
 async def cmd_settings(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     """/settings"""
     s = ctx.settings
@@ -115,11 +136,22 @@ async def cmd_settings(engine: Engine, ctx: Context, args: str) -> list[Reply]:
         "Your settings:",
         f"• time zone: {s.timezone} (/timezone)",
         f"• daily digest: {s.digest_time or 'off'} (/digest)",
-        f"• next digest: {await nudges.next_digest_text(engine, ctx)}",
+        f"• date order: {_date_order_text(s)} (/dateorder)",
+        f"• next digest: {await engine.next_digest_text(ctx)}",
         f"• at most {engine.max_per_digest} people per digest",
         f"• circles: {circles}",
     ]
+    if len(await engine.store.identities.of_owner(ctx.owner)) > 1:  # linked apps
+        via = await engine.store.identities.digest_via(ctx.owner) or ""
+        lines.insert(3, f"• digest comes on: {VIA.get(via, via)} (/digest via …)")
     return [Reply("\n".join(lines))]
+
+
+def _date_order_text(s: UserSettings) -> str:
+    if s.date_order:
+        return s.date_order
+    guess = default_date_order(s.timezone)
+    return f"{guess} (from your time zone)" if guess else "not set — I'll ask when it matters"
 
 
 async def cmd_deleteme(engine: Engine, ctx: Context, args: str) -> list[Reply]:

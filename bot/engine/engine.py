@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ from bot.core.intervals import IntervalError
 from bot.core.model import Person, UserSettings
 from bot.core.names import NameEntry, NameIndex, Resolution, name_key
 from bot.core.phrases import PhraseError
+from bot.engine.answers import typed_choice
 from bot.engine.args import split_person
 from bot.engine.replies import Button, Reply
 from bot.ports.store import NewPerson, Store
@@ -25,6 +27,8 @@ log = logging.getLogger(__name__)
 
 MAX_INPUT = 4000
 EXPIRED = "That button has expired."
+# A question asked this long ago is no longer waiting for a typed answer.
+TYPED_ANSWER_WINDOW = timedelta(hours=12)
 # Commands understood without their slash when they open a message. Not "date" ("date
 # with Alice" is a meeting), nor the ones that delete.
 PLAIN_COMMANDS = frozenset(
@@ -81,6 +85,10 @@ class Engine:
         default_factory=list
     )
     file_handler: FileFn | None = None
+    # The daily digest lives in bot/nudges, above the engine, and plugs in here
+    # (`nudges.actions.register`): `/digest now` and `/settings` ask through these.
+    digest_preview: Callable[[Engine, Context], Awaitable[list[Reply]]] | None = None
+    next_digest: Callable[[Engine, Context], Awaitable[str]] | None = None
     _indexes: dict[int, tuple[int, NameIndex]] = field(default_factory=dict)
 
     # -- registration ----------------------------------------------------------
@@ -98,6 +106,16 @@ class Engine:
     def set_file_handler(self, handler: FileFn) -> None:
         """Handles a file the user sent (`import_file`): (ctx, file name, bytes)."""
         self.file_handler = handler
+
+    async def preview_digest(self, ctx: Context) -> list[Reply]:
+        """Today's digest on demand (`/digest now`), from the digest plugged in."""
+        if self.digest_preview is None:
+            return [Reply("There's no daily digest here.")]
+        return await self.digest_preview(self, ctx)
+
+    async def next_digest_text(self, ctx: Context) -> str:
+        """When the next digest comes, in words; "off" without a digest plugged in."""
+        return "off" if self.next_digest is None else await self.next_digest(self, ctx)
 
     def add_person_command(self, name: str, handler: PersonFn) -> None:
         """A handler re-run with a chosen person after an ambiguous-name question."""
@@ -142,8 +160,10 @@ class Engine:
         return await self._guarded(owner, work)
 
     async def reachable_again(self, owner: int) -> None:
-        """The owner said /start (e.g. after unblocking the bot): digests resume."""
-        await self.store.set_active(owner, True)
+        """The owner wrote to us, on any transport: whoever blocked the bot has unblocked
+        it (not only with /start), so digests resume. Every transport calls this for each
+        message a user sends."""
+        await self.store.reactivate(owner)
 
     async def unreachable(self, owner: int) -> None:
         """A transport cannot reach the owner (they blocked the bot): no more digests
@@ -183,11 +203,30 @@ class Engine:
             word, _, args = text[1:].partition(" ")
             name = word.split("@", 1)[0].casefold()
             command = self.commands.get(name)
-            if name == "start":
-                await self.reachable_again(ctx.owner)
             if command is None:
-                return [Reply(f"I don't know /{name or ''}. /help lists what I can do.")]
+                return [Reply(self._unknown_command(name))]
             return await command.handler(self, ctx, args.strip())
+        dropped: list[Reply] = []
+        waiting = await self.store.latest_pending(ctx.owner, ctx.now - TYPED_ANSWER_WINDOW)
+        if waiting is not None:
+            pending_id, payload = waiting
+            choice = typed_choice(text, payload)
+            if choice is not None:
+                # "Wong" after "Alice Smith / Alice Wong?", "yes", the note itself.
+                return await self._answer(ctx, f"{pending_id}:{choice}")
+            await self.store.drop_pending(ctx.owner, pending_id)
+            asked = str(payload.get("_asked", "")).split("\n")[0]
+            if asked:
+                dropped.append(Reply(f"(I've let my question go: “{_clip(asked)}”)"))
+        return dropped + await self._plain(ctx, text)
+
+    def _unknown_command(self, name: str) -> str:
+        close = difflib.get_close_matches(name, list(self.commands), n=1, cutoff=0.6)
+        if close:
+            return f"I don't know /{name}. Did you mean /{close[0]}? /help lists what I can do."
+        return f"I don't know /{name or ''}. /help lists what I can do."
+
+    async def _plain(self, ctx: Context, text: str) -> list[Reply]:
         word, _, rest = text.partition(" ")
         if word.casefold() in PLAIN_COMMANDS and word.casefold() in self.commands:
             # "ask Alice how the move went", "undo": a command without its slash.
@@ -235,7 +274,11 @@ class Engine:
     async def ask(
         self, ctx: Context, text: str, payload: dict[str, Any], choices: Sequence[tuple[str, str]]
     ) -> Reply:
-        """Store a question and offer `choices` as (label, choice) buttons, one per row."""
+        """Store a question and offer `choices` as (label, choice) buttons, one per row.
+
+        The labels are kept with the question so a typed reply can answer it too.
+        """
+        payload = {**payload, "_asked": text, "_buttons": [[label, c] for label, c in choices]}
         pending = await self.store.put_pending(ctx.owner, payload, ctx.now)
         return Reply(text, tuple((Button(label, f"q:{pending}:{c}"),) for label, c in choices))
 
@@ -355,6 +398,16 @@ class Engine:
     def command_menu(self) -> list[tuple[str, str]]:
         """(command, description) pairs for a transport's command menu."""
         return [(c.name, c.description) for c in self.commands.values() if c.menu]
+
+
+async def ask_typed(engine: Engine, ctx: Context, text: str, payload: dict[str, Any]) -> Reply:
+    """A question answered in words ("What should I note?"): the next message that is
+    not a command reaches the payload's answer handler as the choice "t:TEXT"."""
+    return await engine.ask(ctx, text, {**payload, "_typed": True}, [("Cancel", "x")])
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def local_today(now: datetime, tz: str) -> date:

@@ -25,8 +25,6 @@ from bot.engine.engine import Command, CommandFn, Context, Engine, PersonFn, Use
 from bot.engine.log import filter_scope
 from bot.engine.render import join_names
 from bot.engine.replies import Attachment, Reply
-from bot.nudges import review
-from bot.nudges.digest import Digest
 from bot.ports.insight import Group
 
 PICTURE_NAME: Final = "kith-circles.png"
@@ -343,27 +341,9 @@ def _plain_with_groups(understand: PlainFn) -> PlainFn:
     return plain
 
 
-async def add_group_lines(
-    engine: Engine, wanted: Sequence[tuple[int, date]], digests: dict[int, Digest | None]
-) -> None:
-    """Append a due group ("the board-games group hasn't met in 6 weeks") to digests."""
-    owners = [owner for owner, _ in wanted if digests.get(owner) is not None]
-    insight = engine.store.insight
-    having = await insight.owners_with_groups(owners)
-    for owner, today in wanted:
-        digest = digests.get(owner)
-        if digest is None or owner not in having:
-            continue
-        people = {p.id: p for p in await engine.people(owner)}
-        meetings = await insight.meetings(owner, today - timedelta(days=730))
-        lines = group_due_lines(await insight.groups(owner), people, meetings, engine, today)
-        if lines:
-            text = digest.reply.text + "\n\n" + "\n".join(lines[:2])
-            digests[owner] = replace(digest, reply=replace(digest.reply, text=text))
-
-
 def register(engine: Engine) -> None:
-    """After log and people: wraps /who, /show, /log and plain logs."""
+    """After log and people: wraps /who, /show, /log and plain logs. (`/review` and the
+    group lines of a digest belong to the digest, bot/nudges, which plugs them in.)"""
     if "who" in engine.commands:
         who = engine.commands["who"]
         engine.add_command(replace(who, handler=_with_near(who.handler)))
@@ -376,8 +356,6 @@ def register(engine: Engine) -> None:
     engine.add_command(
         Command("circles", cmd_circles, "A picture of your circles", "/circles #neighbor")
     )
-    engine.add_command(Command("review", review.cmd_review, "The weekly look back", "/review now"))
     engine.add_command(
         Command("group", cmd_group, "People who meet together", "/group board-games Alice Bob")
     )
-    engine.add_button(review.PREFIX, review.on_press)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from bot.core.dates import format_day
+from bot.core.dates import DATE_ORDERS, AmbiguousDate, default_date_order, format_day
 from bot.core.due import rank_due
 from bot.core.meeting_words import (
     at_place,
@@ -18,7 +18,9 @@ from bot.core.meeting_words import (
 )
 from bot.core.model import Person
 from bot.core.names import Match, name_key
-from bot.core.phrases import is_who_question, looks_like_log, parse_log
+from bot.core.phrases import LogPhrase, parse_log
+from bot.core.understand import Intent, read
+from bot.engine import talk
 from bot.engine.engine import Command, Context, Engine, check_name, short
 from bot.engine.render import join_names, who_list
 from bot.engine.replies import Reply
@@ -46,8 +48,13 @@ async def log_text(
     when a question is answered later.
     """
     index = await engine.index(ctx.owner)
-    phrase = parse_log(text, today, index)
-    place = find_place(text)
+    try:
+        phrase = parse_log(text, today, index, date_order(ctx))
+    except AmbiguousDate as unsure:
+        return [await _ask_date_order(engine, ctx, text, today, unsure)]
+    # The parser keeps places out of the people; the meeting-words rules name the place
+    # the way the card and the review show it ("bakery"), the parser's as written.
+    place = find_place(text) or phrase.place or None
     initiator = who_reached_out(text)
     where = place_words(text) if place is not None else frozenset()
     chosen: list[int] = []
@@ -110,8 +117,74 @@ async def log_text(
             today,
             place=place,
             initiator=initiator,
+            assumed=_assumed(phrase, today),
         )
     ]
+
+
+def _assumed(phrase: LogPhrase, today: date) -> str:
+    """ "today — I couldn't read “the 3st”": said whenever a date word was not read."""
+    if not phrase.assumed:
+        return ""
+    when = "today" if phrase.day == today else format_day(phrase.day, today)
+    return f"{when} — I couldn't read “{phrase.assumed}”"
+
+
+def date_order(ctx: Context) -> str:
+    """The user's numeric date order: theirs, else their time zone's, else "" (ask)."""
+    return ctx.settings.date_order or default_date_order(ctx.settings.timezone)
+
+
+async def _ask_date_order(
+    engine: Engine, ctx: Context, text: str, today: date, unsure: AmbiguousDate
+) -> Reply:
+    """ "3/11": 3 Nov or 11 Mar? Asked once; the answer becomes the user's date order."""
+    day_first, month_first = unsure.options
+    payload = {"a": "dateorder", "text": text, "today": today.isoformat()}
+    return await engine.ask(
+        ctx,
+        f"Is {unsure.text} {format_day(day_first, today)} or {format_day(month_first, today)}? "
+        "I'll remember how you write dates (/dateorder changes it).",
+        payload,
+        [
+            (f"{format_day(day_first, today)} (day first)", "dmy"),
+            (f"{format_day(month_first, today)} (month first)", "mdy"),
+            ("Cancel", CANCEL),
+        ],
+    )
+
+
+async def answer_date_order(
+    engine: Engine, ctx: Context, pending_id: int, payload: dict[str, Any], choice: str
+) -> list[Reply]:
+    await engine.store.drop_pending(ctx.owner, pending_id)
+    if choice == CANCEL:
+        return [Reply("OK, nothing logged.")]
+    if choice not in DATE_ORDERS:
+        return [Reply("That button has expired.")]
+    await _save_date_order(engine, ctx, choice)
+    ctx = await engine.context(ctx.owner)
+    return await log_text(engine, ctx, payload["text"], {}, date.fromisoformat(payload["today"]))
+
+
+async def _save_date_order(engine: Engine, ctx: Context, order: str) -> None:
+    await engine.store.update_settings(
+        ctx.owner, f"set the date order to {order}", ctx.now, date_order=order
+    )
+
+
+_ORDER_EXAMPLES = {"dmy": "14/11 is 14 November", "mdy": "11/14 is November 14"}
+_ORDER_EXAMPLES["ymd"] = "2026/11/14, and 11/14 is November 14"
+
+
+async def cmd_dateorder(engine: Engine, ctx: Context, args: str) -> list[Reply]:
+    """/dateorder dmy|mdy|ymd"""
+    order = args.strip().casefold().replace("/", "").replace("-", "")
+    if order not in DATE_ORDERS:
+        current = date_order(ctx) or "not set (I'll ask when a date could be read two ways)"
+        return [Reply(f"Your date order: {current}. Change it with /dateorder dmy, mdy or ymd.")]
+    await _save_date_order(engine, ctx, order)
+    return [Reply(f"Got it: {_ORDER_EXAMPLES[order]}. /undo to take it back.")]
 
 
 async def commit_log(
@@ -127,6 +200,7 @@ async def commit_log(
     *,
     place: str | None = None,
     initiator: str | None = None,
+    assumed: str = "",
 ) -> Reply:
     store = engine.store
     people = [p for p in await store.people(ctx.owner) if p.id in set(person_ids)]
@@ -161,6 +235,8 @@ async def commit_log(
     text = f"Logged {kind} with {join_names(names)} on {format_day(day, today)}"
     if place is not None:
         text += f" {at_place(place)}"
+    if assumed:
+        text += f" ({assumed})"
     if note:
         text += f" — note: {note}"
     text += "."
@@ -188,6 +264,21 @@ async def answer_log(
     return await log_text(
         engine, ctx, payload["text"], choices, date.fromisoformat(payload["today"])
     )
+
+
+async def answer_not_seen(
+    engine: Engine, ctx: Context, pending_id: int, payload: dict[str, Any], choice: str
+) -> list[Reply]:
+    """ "Not seen Ravi for months" → "Log a catch-up today"; snoozing is talk's."""
+    if choice != "l":
+        return await talk.answer_offer(engine, ctx, pending_id, payload, choice)
+    await engine.store.drop_pending(ctx.owner, pending_id)
+    person = await engine.store.person(ctx.owner, int(payload["pid"]))
+    if person is None:
+        return [Reply("That person is no longer in your circles.")]
+    return [
+        await commit_log(engine, ctx, ctx.today, "catch-up", "", [person.id], [], [], ctx.today)
+    ]
 
 
 async def cmd_who(engine: Engine, ctx: Context, args: str) -> list[Reply]:
@@ -232,13 +323,15 @@ def filter_scope(
 
 
 async def understand_plain(engine: Engine, ctx: Context, text: str) -> list[Reply] | None:
-    """Free text: a who-question or a log; None when it is neither."""
-    if is_who_question(text):
-        return await cmd_who(engine, ctx, "")
+    """Free text: a log, a who-question, or one of talk's kinds (a plan, "not seen X for
+    months", a birthday, a question, "thanks"); None when it is none of them."""
     index = await engine.index(ctx.owner)
-    if looks_like_log(text, index):
+    reading = read(text, ctx.today, index)
+    if reading.intent is Intent.ASK_WHO:
+        return await cmd_who(engine, ctx, "")
+    if reading.intent is Intent.LOG:
         return await log_text(engine, ctx, text, {}, ctx.today)
-    return None
+    return await talk.about(engine, ctx, text, reading)
 
 
 def register(engine: Engine) -> None:
@@ -246,5 +339,11 @@ def register(engine: Engine) -> None:
         Command("log", cmd_log, "Log a meeting", "/log coffee with Alice yesterday — she's moving")
     )
     engine.add_command(Command("who", cmd_who, "Who haven't I seen?", "/who inner"))
+    engine.add_command(
+        Command("dateorder", cmd_dateorder, "How you write dates (14/11)", "/dateorder dmy")
+    )
     engine.plain_text.append(understand_plain)
     engine.add_answer("log", answer_log)
+    engine.add_answer("dateorder", answer_date_order)
+    engine.add_answer("notseen", answer_not_seen)
+    talk.register(engine)

@@ -21,6 +21,7 @@ from bot.engine.engine import (
     Context,
     Engine,
     UserError,
+    ask_typed,
     check_name,
     names_of,
 )
@@ -196,11 +197,18 @@ def _text(rest: str, what: str, example: str) -> str:
 async def cmd_note(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     """/note NAME TEXT"""
     return await engine.with_person(
-        ctx, "note", args, "Usage: /note NAME TEXT — e.g. /note Alice loves jazz", bool
+        # "/note Alice" alone asks what to note; the next message answers.
+        ctx,
+        "note",
+        args,
+        "Usage: /note NAME TEXT — e.g. /note Alice loves jazz",
     )
 
 
 async def note(engine: Engine, ctx: Context, person: Person, rest: str) -> list[Reply]:
+    if not rest.strip():  # "What should I note?" is answered by the next message
+        return [await ask_typed(engine, ctx, f"What should I note about {person.name}?", {
+            "a": "typed", "cmd": "note", "pid": person.id})]  # fmt: skip
     text = _text(rest, "note", "/note Alice loves jazz")
     async with engine.store.change(ctx.owner, f"noted about {person.name}", ctx.now) as ch:
         await ch.add_note(person.id, text)

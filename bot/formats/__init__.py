@@ -16,7 +16,6 @@ from bot.formats.contacts import (
     ContactsFile,
     ImportedContact,
     ImportFormatError,
-    parse_contacts,
     too_big,
 )
 from bot.formats.csvfiles import people_to_csv
@@ -38,6 +37,7 @@ from bot.formats.document import (
     parse_day,
     parse_timestamp,
 )
+from bot.formats.reading import parse_contacts
 from bot.formats.vcard import people_to_vcard
 
 __all__ = [

@@ -1,13 +1,7 @@
-"""Contacts import: what a contacts file yields, and the front door that sniffs its format.
-
-`parse_contacts(filename, data)` takes the raw bytes a user sent and returns a
-`ContactsFile`: the people found plus what was left out (cards without a name, duplicates
-merged), so the reply can say so. Anything we cannot read raises `ImportFormatError`,
-whose text is a sentence meant for the user, never a stack trace.
-
-The format is decided by content, with the file name only as a hint: a vCard has an
-unmistakable `BEGIN:VCARD`, so a vCard named `.csv` is still read as a vCard; CSV has no
-signature, so text that is not a vCard is read as CSV unless the name promised a vCard.
+"""Contacts import: what a contacts file yields (`ContactsFile`, `ImportFormatError`), and
+what every reader shares. The front door that sniffs a file's format and picks a reader,
+`parse_contacts`, is in bot/formats/reading.py (it imports the readers, which import
+this module).
 
 The shared cleaning rules (names, tags, birthdays, phone and e-mail lists, merging
 duplicates) live here so the vCard and CSV readers treat every source alike.
@@ -16,7 +10,6 @@ duplicates) live here so the vCard and CSV readers treat every source alike.
 from __future__ import annotations
 
 import calendar
-import dataclasses
 import math
 import re
 import unicodedata
@@ -169,57 +162,8 @@ def _sentence(clauses: Sequence[str]) -> str:
     return text[0].upper() + text[1:] + "."
 
 
-# -- the front door ---------------------------------------------------------------------
-
-_VCARD_EXTENSIONS = {".vcf", ".vcard"}
-_SPREADSHEET_EXTENSIONS = {".xlsx", ".xls", ".ods", ".numbers"}
-_VCARD_START = re.compile(r"^[ \t]*BEGIN[ \t]*:[ \t]*VCARD[ \t\r]*$", re.IGNORECASE | re.MULTILINE)
-_VCARD_END = re.compile(r"^[ \t]*END[ \t]*:[ \t]*VCARD[ \t\r]*$", re.IGNORECASE | re.MULTILINE)
-_VCARD_VERSION = re.compile(r"^VERSION:[ \t]*[234]\.[01][ \t\r]*$", re.IGNORECASE | re.MULTILINE)
-_VCARD_NAME = re.compile(r"^(?:item\d+\.)?(?:FN|N)[;:]", re.IGNORECASE | re.MULTILINE)
-
-
-def parse_contacts(filename: str, data: bytes) -> ContactsFile:
-    """Read a contacts file: vCard 2.1/3.0/4.0, Google/Outlook CSV or a plain CSV of names.
-
-    Raises ImportFormatError (with a sentence for the user) when the file is too big,
-    empty, binary, not what its name says, malformed, or has nobody in it.
-    """
-    # Imported here, not at the top: both readers import this module's types.
-    from bot.formats import charsets, csvfiles, vcard
-
-    label = display_name(filename)
-    ext = PurePath(filename).suffix.lower()
-    if len(data) > MAX_IMPORT_BYTES:
-        raise too_big(len(data))
-    binary = sniff_binary(data, ext)
-    if binary is not None:
-        raise ImportFormatError(_binary_message(ext, binary))
-    decoded = charsets.decode(data)
-    text = decoded.text
-    if not text.strip():
-        raise ImportFormatError(f"{label} is empty.")
-
-    if _VCARD_START.search(text):
-        result = vcard.parse_vcards(text, label)
-    elif _VCARD_END.search(text) or (_VCARD_VERSION.search(text) and _VCARD_NAME.search(text)):
-        # A card whose first line is missing, not a CSV: say what is really wrong.
-        raise ImportFormatError(
-            f"{label} has no BEGIN:VCARD line, so I can't tell where its cards start "
-            "(was the start of the file cut off?). Export it again and send me the new file."
-        )
-    else:
-        looks_like = _describe_text(text, data)
-        if looks_like is None and ext == ".json":
-            looks_like = "a CSV or text file"
-        if looks_like is not None or ext in _VCARD_EXTENSIONS:
-            raise ImportFormatError(_mismatch_message(label, ext, looks_like or "a CSV file"))
-        result = csvfiles.parse_csv(text, label)
-    if not result.contacts:
-        raise ImportFormatError(_nobody_message(label, result))
-    if decoded.note:  # the whole file's guess says more than one value's
-        result = dataclasses.replace(result, encoding_note=decoded.note)
-    return result
+VCARD_EXTENSIONS = {".vcf", ".vcard"}
+SPREADSHEET_EXTENSIONS = {".xlsx", ".xls", ".ods", ".numbers"}
 
 
 def too_big(size: int) -> ImportFormatError:
@@ -244,44 +188,6 @@ def display_name(filename: str) -> str:
 def line_prefix(label: str, line: int) -> str:
     """The start of a message about one line: `contacts.vcf line 14: `, or `Line 14: `."""
     return f"Line {line}: " if label == "That file" else f"{label} line {line}: "
-
-
-def _binary_message(ext: str, looks_like: str) -> str:
-    if ext in _VCARD_EXTENSIONS:
-        return f"That file is called {ext} but it is not a vCard (it looks like {looks_like})."
-    if ext == ".csv":
-        return f"That file is called .csv but it is not a CSV file (it looks like {looks_like})."
-    if "spreadsheet" in looks_like or "workbook" in looks_like or ext in _SPREADSHEET_EXTENSIONS:
-        return (
-            f"That looks like {looks_like}. Save it as CSV (File → Save As → CSV UTF-8) "
-            "and send me that."
-        )
-    return (
-        f"That file looks like {looks_like}, not a contacts file. "
-        "I can import vCard (.vcf) and CSV files."
-    )
-
-
-def _mismatch_message(label: str, ext: str, looks_like: str) -> str:
-    if looks_like == "a kith export":
-        return f"{label} is a kith export, not a contacts file."
-    if ext in _VCARD_EXTENSIONS:
-        return f"That file is called {ext} but it is not a vCard (it looks like {looks_like})."
-    if ext == ".json" and "JSON" not in looks_like and "kith" not in looks_like:
-        return f"That file is called .json but it is not JSON (it looks like {looks_like})."
-    return (
-        f"{label} looks like {looks_like}, not a contacts file. "
-        "I can import vCard (.vcf) and CSV files."
-    )
-
-
-def _nobody_message(label: str, result: ContactsFile) -> str:
-    message = f"I found no contacts in {'that file' if label == 'That file' else label}."
-    if result.nameless:
-        noun = "card" if result.format.startswith("vcard") else "row"
-        every = "The only" if result.nameless == 1 else f"All {result.nameless}"
-        message += f" {every} {noun}{'' if result.nameless == 1 else 's'} had no name."
-    return message
 
 
 # -- bytes to text -----------------------------------------------------------------------
@@ -309,7 +215,7 @@ def sniff_binary(data: bytes, ext: str = "") -> str | None:
         # Office, OpenDocument and Numbers files are all ZIP archives inside.
         if b"xl/" in head or ext in {".xlsx", ".xls"}:
             return "an Excel workbook"
-        if ext in _SPREADSHEET_EXTENSIONS or b"spreadsheet" in head:
+        if ext in SPREADSHEET_EXTENSIONS or b"spreadsheet" in head:
             return "a spreadsheet"
         if b"word/" in head:
             return "a Word document"
@@ -331,24 +237,6 @@ def decode_text(data: bytes) -> str:
     from bot.formats import charsets
 
     return charsets.decode(data).text
-
-
-def _describe_text(text: str, data: bytes) -> str | None:
-    """What a text file that is not a vCard looks like, when it clearly is not a CSV."""
-    start = text.lstrip()[:200].lower()
-    if start.startswith(("{", "[")):
-        from bot.formats.document import is_kith_document
-
-        return "a kith export" if is_kith_document(data) else "a JSON file"
-    if start.startswith("begin:vcalendar"):
-        return "a calendar (.ics) file"
-    if start.startswith(("<!doctype html", "<html")):
-        return "a web page"
-    if start.startswith("<?xml"):
-        return "an XML file"
-    if start.startswith(("dn:", "version: 1\n", "version: 1\r")):
-        return "an LDIF address book (export it as vCard instead)"
-    return None
 
 
 # -- cleaning shared by the readers -------------------------------------------------------

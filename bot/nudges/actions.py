@@ -18,9 +18,10 @@ from bot.core.due import rank_due
 from bot.core.intervals import format_interval
 from bot.core.model import Person
 from bot.core.schedule import first_digest_at, parse_clock
-from bot.engine.engine import Context, Engine
-from bot.engine.insight import add_group_lines
+from bot.engine.engine import Command, Context, Engine
+from bot.engine.insight import group_due_lines
 from bot.engine.replies import DEFAULT_LIMITS, Limits, Reply
+from bot.nudges import review
 from bot.nudges.digest import (
     LESS_OFTEN,
     PREFIX,
@@ -187,5 +188,30 @@ async def _redraw(engine: Engine, ctx: Context, outcome: str, press: Press) -> R
     return Reply(f"{outcome}\n\n{rest.reply.text}", rest.reply.buttons)
 
 
+async def add_group_lines(
+    engine: Engine, wanted: Sequence[tuple[int, date]], digests: dict[int, Digest | None]
+) -> None:
+    """Append a due group ("the board-games group hasn't met in 6 weeks") to digests."""
+    owners = [owner for owner, _ in wanted if digests.get(owner) is not None]
+    insight = engine.store.insight
+    having = await insight.owners_with_groups(owners)
+    for owner, today in wanted:
+        digest = digests.get(owner)
+        if digest is None or owner not in having:
+            continue
+        people = {p.id: p for p in await engine.people(owner)}
+        meetings = await insight.meetings(owner, today - timedelta(days=730))
+        lines = group_due_lines(await insight.groups(owner), people, meetings, engine, today)
+        if lines:
+            text = digest.reply.text + "\n\n" + "\n".join(lines[:2])
+            digests[owner] = replace(digest, reply=replace(digest.reply, text=text))
+
+
 def register(engine: Engine) -> None:
+    """Plug the digest into the engine: its buttons, `/digest now`, the next digest time,
+    and the weekly `/review` with its buttons."""
     engine.add_button(PREFIX, on_press)
+    engine.add_command(Command("review", review.cmd_review, "The weekly look back", "/review now"))
+    engine.add_button(review.PREFIX, review.on_press)
+    engine.digest_preview = digest_now
+    engine.next_digest = next_digest_text

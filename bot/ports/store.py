@@ -26,6 +26,7 @@ from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
 from bot.ports.digests import DigestLedger
 from bot.ports.identities import Identities
 from bot.ports.insight import InsightReads
+from bot.ports.links import Links
 from bot.ports.updates import UpdateKey
 
 
@@ -182,6 +183,11 @@ class Store(Protocol):
         """Reads for /circles, /review, /group and places, and the review ledger."""
         ...
 
+    @property
+    def links(self) -> Links:
+        """Link codes and joining identities (see bot/ports/links.py)."""
+        ...
+
     def change(self, owner: int, label: str, now: datetime) -> AbstractAsyncContextManager[Change]:
         """A transaction for one owner, committed when the block ends, undone as one."""
         ...
@@ -214,8 +220,8 @@ class Store(Protocol):
     async def update_settings(
         self, owner: int, label: str, now: datetime, **values: str | None
     ) -> None:
-        """Change `timezone` / `digest_time` as an undoable change; the digest schedule
-        follows in the same transaction."""
+        """Change `timezone` / `digest_time` / `date_order` as an undoable change; the
+        digest schedule follows in the same transaction."""
         ...
 
     async def set_active(self, owner: int, active: bool) -> None:
@@ -288,6 +294,13 @@ class Store(Protocol):
         ...
 
     async def get_pending(self, owner: int, pending_id: int) -> dict[str, Any] | None: ...
+
+    async def latest_pending(
+        self, owner: int, since: datetime
+    ) -> tuple[int, dict[str, Any]] | None:
+        """The owner's newest question asked at or after `since` (id, payload), for a
+        typed answer."""
+        ...
 
     async def drop_pending(self, owner: int, pending_id: int) -> None: ...
 

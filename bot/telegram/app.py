@@ -11,9 +11,9 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.ext import JobQueue as _JobQueue
 from telegram.request import BaseRequest
 
-from bot.compose import Services
 from bot.config import Config
 from bot.engine import Engine
+from bot.services import Services
 from bot.telegram.handlers import Handlers
 from bot.telegram.keyboards import command_menu
 from bot.telegram.outbox import Outbox
@@ -70,11 +70,13 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
+    nudges: bool = True,
 ) -> KithApp:
     """The Application for `config`, its handlers wired to `services`; not yet started.
 
     `request`/`get_updates_request` replace PTB's HTTP transport (tests pass a fake one);
-    by default PTB talks to `config.telegram.base_url` over httpx.
+    by default PTB talks to `config.telegram.base_url` over httpx. `nudges=False` leaves
+    the digest to a sweep shared with other transports (`kith run` with Discord too).
     """
     telegram = config.telegram
     builder = (
@@ -102,7 +104,8 @@ def build_application(
     app.bot_data[POLLER] = Poller(
         app, services.store, services.clock, allowed_updates=ALLOWED_UPDATES
     )
-    install_nudges(app, services)  # the daily digest: the sweep loop of bot/nudges
+    if nudges:
+        install_nudges(app, services)  # the daily digest: the sweep loop of bot/nudges
     return app
 
 

@@ -118,7 +118,7 @@ class Handlers:
             raise ApplicationHandlerStop
         # Someone who blocked the bot cannot write to it: whatever they send now, they
         # unblocked it (not only via /start), so nudges may resume.
-        await self.store.reactivate(await self._owner(user.id))
+        await self.engine.reachable_again(await self._owner(user.id))
 
     async def _refuse_chat(self, update: Update, chat: Chat | None) -> None:
         if update.callback_query is not None:

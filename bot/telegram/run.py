@@ -1,8 +1,9 @@
 """`kith run`: the Telegram bot, long polling until SIGINT or SIGTERM.
 
 The lifecycle is driven here rather than by `Application.run_polling`, so the database
-(opened by `services`) wraps the whole Telegram session and is closed after the last
-update is handled, and so a rejected token is an exit code instead of a traceback:
+(opened by the composition root's `open_services`, `bot.compose.services`) wraps the
+whole Telegram session and is closed after the last update is handled, and so a
+rejected token is an exit code instead of a traceback:
 
     services (open DB) → getMe (retried while Telegram is unreachable) → post_init
     (command menu) → polling (bot/telegram/polling.py: an update is confirmed only
@@ -17,8 +18,8 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator, Iterable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from typing import Final
 from urllib.parse import quote
 
@@ -31,10 +32,10 @@ from telegram.error import (
 )
 from telegram.request import BaseRequest
 
-from bot.compose import services
 from bot.config import Config
 from bot.core.clock import Clock
 from bot.ports.store import StoreError
+from bot.services import Services
 from bot.telegram.app import KithApp, build_application, parts_of_app
 from bot.telegram.sender import sweep_loop
 
@@ -52,7 +53,11 @@ MAX_CONNECT_DELAY: Final = 30.0
 REPLY_GRACE: Final = 5.0  # seconds queued replies get to go out when stopping
 
 
-def run_bot(config: Config) -> int:
+OpenServices = Callable[[Config, Clock | None], AbstractAsyncContextManager[Services]]
+"""How the composition root opens the store and builds the engine (`bot.compose.services`)."""
+
+
+def run_bot(config: Config, open_services: OpenServices) -> int:
     """Run the bot until a stop signal: 0 after a clean stop, 2 for a missing/bad token."""
     token = config.telegram.token
     if not token.strip():
@@ -60,7 +65,7 @@ def run_bot(config: Config) -> int:
         return 2
     configure_logging(secrets=(token,))
     try:
-        return asyncio.run(serve(config))
+        return asyncio.run(serve(config, open_services))
     except InvalidToken:
         # Its message quotes the token: print our own line instead.
         print(REJECTED, file=sys.stderr)
@@ -78,6 +83,7 @@ def run_bot(config: Config) -> int:
 
 async def serve(
     config: Config,
+    open_services: OpenServices,
     *,
     clock: Clock | None = None,
     request: BaseRequest | None = None,
@@ -86,7 +92,7 @@ async def serve(
 ) -> int:
     """Serve Telegram until `stop` is set (by default: until SIGINT or SIGTERM)."""
     with _signals_set(stop) as stopping:
-        async with services(config, clock, serve=True) as s:
+        async with open_services(config, clock) as s:
             app = build_application(
                 config, s, request=request, get_updates_request=get_updates_request
             )

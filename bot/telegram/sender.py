@@ -20,12 +20,12 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 from telegram.ext import Application
 
-from bot.compose import Services
 from bot.engine.replies import Reply
 from bot.nudges.loop import SweepLoop
 from bot.nudges.sweep import Rejected, Sweeper, TryLater, Undeliverable, Unknown, sweep_seconds
 from bot.ports.digests import Scope
 from bot.ports.identities import TELEGRAM, Identities
+from bot.services import Services
 from bot.telegram.keyboards import inline_keyboard
 from bot.telegram.limits import TELEGRAM_LIMITS
 

@@ -19,11 +19,9 @@ call `setWebhook`: `kith webhook set URL` registers it once.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hmac
 import logging
-import math
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -35,19 +33,14 @@ from telegram.constants import ChatType
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ApplicationHandlerStop
 from telegram.request import BaseRequest
 
-from bot.compose import Services, services
 from bot.config import Config
 from bot.engine.replies import Attachment, Button, Reply
 from bot.formats import MAX_IMPORT_BYTES, too_big
-from bot.nudges.loop import SweepLoop
-from bot.nudges.sweep import Sweeper, sweep_seconds
 from bot.ports.hosted import Delivery, UpdateLog
 from bot.ports.identities import TELEGRAM, Identity
+from bot.services import Services
 from bot.telegram.app import ALLOWED_UPDATES, SEND_RETRIES
 from bot.telegram.handlers import APOLOGY, NO_NAME, NOT_TEXT, Handlers
-from bot.telegram.limits import TELEGRAM_LIMITS
-from bot.telegram.run import _signals_set
-from bot.telegram.sender import TELEGRAM_USERS, TelegramSender
 
 log = logging.getLogger("kith.webhook")
 
@@ -268,62 +261,6 @@ def build_bot(config: Config, workers: int, request: BaseRequest | None = None) 
     if request is not None:
         builder = builder.request(request)
     return builder.build()
-
-
-async def serve(
-    config: Config,
-    *,
-    host: str = "127.0.0.1",
-    port: int = 8080,
-    path: str = "/telegram",
-    workers: int = 1,
-    stop: asyncio.Event | None = None,
-) -> int:
-    """One webhook worker, with its sweep, until SIGINT/SIGTERM (or `stop`)."""
-    secret = webhook_secret()
-    if not config.telegram.token.strip():
-        raise WebhookError("no Telegram token — set KITH_TELEGRAM_TOKEN or [telegram] token")
-    with _signals_set(stop) as stopping:
-        async with services(config) as s:
-            updates = getattr(s.store, "updates", None)
-            if updates is None:
-                raise WebhookError(
-                    "kith serve needs a PostgreSQL database ([storage] url or "
-                    "KITH_DATABASE_URL): the workers share it"
-                )
-            app = build_bot(config, workers)
-            async with app:
-                worker = WebhookWorker(s, updates, app.bot)
-                sweeper = Sweeper(
-                    s.engine,
-                    s.clock,
-                    TelegramSender(
-                        app.bot, s.store.identities, frozenset(config.telegram.allowed_users)
-                    ),
-                    scope=TELEGRAM_USERS,
-                    limits=TELEGRAM_LIMITS,
-                    # A minute's sweep sends at most this worker's share of the bot's rate.
-                    batch=max(1, math.ceil(bot_rate() * sweep_seconds() / workers)),
-                )
-
-                async def tick() -> None:
-                    await sweeper.sweep()
-                    await updates.expire(s.clock.now())
-
-                loop = SweepLoop(tick, sweep_seconds(), first=min(5.0, sweep_seconds()))
-                runner = web.AppRunner(web_app(worker, secret, path), access_log=None)
-                await runner.setup()
-                site = web.TCPSite(runner, host, port)
-                await site.start()
-                log.info("webhook worker listening on http://%s:%d%s", host, port, path)
-                loop.start()
-                try:
-                    await stopping.wait()
-                finally:
-                    log.info("stopping")
-                    await loop.stop()
-                    await runner.cleanup()
-    return 0
 
 
 async def set_webhook(config: Config, url: str, *, max_connections: int = 40) -> str:

@@ -7,7 +7,15 @@ import string
 
 import pytest
 
-from bot.core.names import Candidate, Match, NameEntry, NameIndex, Resolution, name_key
+from bot.core.names import (
+    Candidate,
+    Match,
+    NameEntry,
+    NameIndex,
+    Resolution,
+    fold_key,
+    name_key,
+)
 
 PEOPLE = (
     NameEntry(1, "Alice Smith"),
@@ -203,3 +211,52 @@ def test_resolve_is_fast_on_a_thousand_people() -> None:
     assert index.resolve("Alcie Smith").person_id == 1000
     # Its speed is bench/'s business (fig_engine); here: the answer is stable.
     assert all(index.resolve("Alcie Smith").person_id == 1000 for _ in range(3))
+
+
+# -- issue 9: accents forgiven, and suggestions only when they really resemble -------------
+
+ROSTER = NameIndex.build(
+    [
+        NameEntry(1, "Mom", ("Mum",)),
+        NameEntry(2, "Fatima Zahra"),
+        NameEntry(3, "Omar Haddad"),
+        NameEntry(4, "Lena Fischer"),
+        NameEntry(5, "Zoë Martin"),
+        NameEntry(6, "María José Ruiz"),
+        NameEntry(7, "Nora Quinn"),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "who"),
+    [("zoe", "Zoë Martin"), ("Maria Jose", "María José Ruiz"), ("maria josé", "María José Ruiz")],
+)
+def test_accents_are_forgiven_without_a_question(query: str, who: str) -> None:
+    res = ROSTER.resolve(query)
+    assert res.person_id is not None and ROSTER.name_of(res.person_id) == who
+
+
+def test_an_exact_spelling_still_wins_over_a_folded_one() -> None:
+    index = NameIndex.build([NameEntry(1, "Zoe Adams"), NameEntry(2, "Zoë Martin")])
+    assert index.resolve("Zoë").person_id == 2
+    assert index.resolve("Zoe").person_id == 1
+
+
+@pytest.mark.parametrize(("typo", "who"), [("Omra", "Omar Haddad"), ("Lnea", "Lena Fischer")])
+def test_a_real_typo_offers_the_right_person_first(typo: str, who: str) -> None:
+    res = ROSTER.resolve(typo)
+    assert res.candidates and res.candidates[0].name == who
+
+
+@pytest.mark.parametrize(("query", "never"), [("Tom", "Mom"), ("Carla", "Fatima Zahra")])
+def test_nonsense_suggestions_are_not_made(query: str, never: str) -> None:
+    res = ROSTER.resolve(query)
+    assert res.unknown
+    assert never not in [c.name for c in res.candidates]
+
+
+def test_fold_key_keeps_identity_apart() -> None:
+    assert fold_key("Zoë") == fold_key("zoe") == "zoe"
+    assert name_key("Zoë") != name_key("Zoe")
+    assert fold_key("Łukasz Ørsted") == "lukasz orsted"

@@ -10,12 +10,14 @@ import signal
 from pathlib import Path
 from typing import cast
 
+from bot.cli.run import NO_TOKEN
 from bot.core.circles import Circles
 from bot.core.clock import SystemClock
 from bot.engine import build_engine
+from bot.nudges import actions
 from bot.ports.store import Store
 from bot.telegram.handlers import NOT_ALLOWED, PRIVATE_ONLY
-from bot.telegram.run import NO_TOKEN, REJECTED
+from bot.telegram.run import REJECTED
 from tests.e2e.conftest import START, KithRun, write_config
 from tests.support import TOKEN, FakeBotApi, LoopbackServer, SentMessage
 
@@ -67,7 +69,7 @@ def test_kith_run_serves_survives_a_restart_and_never_prints_the_token(
     started(api, 0)
 
     # The command menu: every command the engine offers.
-    engine = build_engine(cast(Store, None), Circles(), SystemClock())
+    engine = build_engine(cast(Store, None), Circles(), SystemClock(), plugins=[actions.register])
     assert api.commands() == [
         {"command": name, "description": text} for name, text in engine.command_menu()
     ]

@@ -6,6 +6,7 @@ import pytest
 
 from bot.compose import Services
 from tests.conversation import Chat
+from tests.engine.observe import account
 
 COMMANDS_WITH_A_NAME = [
     "/show",
@@ -23,9 +24,14 @@ COMMANDS_WITH_A_NAME = [
 ]
 
 
-async def count(app: Services, table: str) -> int:
-    rows = await app.db.fetchall(f"SELECT count(*) FROM {table}")
-    return int(rows[0][0])
+async def count(app: Services, what: str) -> int:
+    """How many people, interactions or notes the user has, read through the store."""
+    doc = await account(app, 1)
+    return {
+        "people": len(doc.people),
+        "interactions": len(doc.interactions),
+        "notes": sum(len(p.notes) for p in doc.people),
+    }[what]
 
 
 @pytest.mark.parametrize("command", [*COMMANDS_WITH_A_NAME, "/add", "/log"])

@@ -253,9 +253,9 @@ async def test_deleteme_asks_then_deletes_everything(user: Chat, app: Services) 
     assert "Nothing deleted" in await user.presses("No")
     await user.says("/deleteme")
     assert "everything you told me is deleted" in await user.presses("Yes")
-    for table in ("people", "interactions", "interaction_people", "notes", "undo_log", "users"):
-        rows = await app.db.fetchall(f"SELECT count(*) FROM {table}")
-        assert rows[0][0] == 0, table
+    assert await app.store.people(user.owner) == ()
+    assert await app.store.settings(user.owner) is None  # the owner is gone too
+    assert await app.store.undo(user.owner) is None  # and nothing of theirs to undo
     assert "Nobody here yet" in await user.says("/people")
 
 

@@ -9,7 +9,7 @@ from bot.compose import Services
 from bot.engine import Reply
 from bot.formats import ExportDocument, document_from_json, parse_contacts
 from tests.conversation import Chat
-from tests.database import rows, snapshot
+from tests.engine.observe import account, state
 
 FIXTURES = Path(__file__).parents[1] / "formats" / "fixtures"
 JSON_NAME = "kith-export-2026-11-25.json"
@@ -157,8 +157,9 @@ async def test_the_export_restores_into_an_empty_account_exactly(app: Services, 
     restored = await export(newcomer)
     assert restored.files == original.files  # byte for byte (the clock stands still)
     # The digest schedule follows the restored settings, as if typed with /timezone, /digest.
-    settings = "SELECT timezone, digest_time, next_digest_at FROM users WHERE id = ?"
-    assert await rows(app.db, settings, 2) == await rows(app.db, settings, 1)
+    assert await app.store.settings(2) == await app.store.settings(1)
+    ledger = app.store.ledger
+    assert await ledger.next_digest_at(2) == await ledger.next_digest_at(1)
     for line in ("/show Alice", "/show Bob", "/who", "/people", "/settings"):
         assert await newcomer.says(line) == await user.says(line)
 
@@ -168,13 +169,13 @@ async def test_undo_after_a_restore_gives_back_the_empty_account(app: Services, 
     [json_file, _] = (await export(user)).files
     newcomer = Chat(app.engine, owner=2)
     await newcomer.says("/start")
-    before = await snapshot(app.db)
+    before = await state(app, 1, 2)
     await newcomer.sends_file(json_file.file_name, json_file.data)
     await newcomer.presses("Restore")
 
     assert await newcomer.says("/undo") == f"Undone: imported {JSON_NAME}."
 
-    assert await snapshot(app.db) == before
+    assert await state(app, 1, 2) == before
     assert "UTC" in await newcomer.says("/settings")
 
 
@@ -212,9 +213,8 @@ async def test_an_export_into_an_account_with_people_is_merged_never_doubled(
     assert await other.presses("Merge into the 3 known ones") == (
         "3 people you already had were up to date: Alice Smith, Bob Lee and Carol. Nothing changed."
     )
-    [(people,)] = await rows(app.db, "SELECT count(*) FROM people WHERE owner_id = 2")
-    [(meetings,)] = await rows(app.db, "SELECT count(*) FROM interactions WHERE owner_id = 2")
-    assert (people, meetings) == (3, 2)
+    doc = await account(app, 2)
+    assert (len(doc.people), len(doc.interactions)) == (3, 2)
 
 
 async def test_skipping_known_people_keeps_them_out_of_imported_meetings(
@@ -231,13 +231,10 @@ async def test_skipping_known_people_keeps_them_out_of_imported_meetings(
     assert "Skipped 1 person you already had: Alice Smith." in reply
     assert "Not logged yet" in await other.says("/show Alice")
     # The dinner with Alice and Bob comes with Bob only; the coffee with Alice alone not at all.
-    meetings = await rows(
-        app.db,
-        "SELECT i.kind, p.name FROM interactions i "
-        "JOIN interaction_people ip ON ip.interaction_id = i.id "
-        "JOIN people p ON p.id = ip.person_id WHERE i.owner_id = 2",
-    )
-    assert meetings == [("dinner", "Bob Lee")]
+    doc = await account(app, 2)
+    names = {p.ref: p.name for p in doc.people}
+    meetings = [(i.kind, [names[r] for r in i.people]) for i in doc.interactions]
+    assert meetings == [("dinner", ["Bob Lee"])]
 
 
 async def test_circles_this_kith_does_not_have_become_the_nearest(
@@ -258,12 +255,12 @@ async def test_a_broken_export_is_refused_with_the_reason(app: Services, user: C
     doc = json.loads((FIXTURES / "kith_export_v1.json").read_text())
     doc["interactions"][0]["people"] = ["p1", "p9"]
     await user.says("/start")
-    before = await snapshot(app.db)
+    before = await state(app, 1, 2)
 
     reply = await user.sends_file("backup.json", json.dumps(doc).encode())
 
     assert reply == 'Interaction 1 mentions person "p9", who is not in the export.'
-    assert await snapshot(app.db) == before
+    assert await state(app, 1, 2) == before
 
 
 async def test_an_export_from_a_newer_kith_says_so(user: Chat) -> None:

@@ -10,7 +10,7 @@ from bot.compose import Services
 from bot.formats import MAX_IMPORT_BYTES, ImportFormatError, parse_contacts
 from bot.store.sqlite import accounts as store_transfer
 from tests.conversation import Chat
-from tests.database import rows, snapshot
+from tests.engine.observe import cards, state
 
 FIXTURES = Path(__file__).parents[1] / "formats" / "fixtures"
 QUIET = (
@@ -25,51 +25,30 @@ def fixture(name: str) -> bytes:
 
 async def people(app: Services) -> list[tuple[str, str, int]]:
     """(name, circle, imported) of user 1's people, in the order they were added."""
-    return [
-        (str(n), str(c), int(i))
-        for n, c, i in await rows(
-            app.db, "SELECT name, circle, imported FROM people WHERE owner_id = 1 ORDER BY id"
-        )
-    ]
+    found = sorted(await app.store.people(1), key=lambda p: p.id)
+    return [(p.name, p.circle, int(p.imported)) for p in found]
 
 
 async def aliases(app: Services, name: str) -> list[str]:
-    found = await rows(
-        app.db,
-        "SELECT a.alias FROM aliases a JOIN people p ON p.id = a.person_id "
-        "WHERE p.owner_id = 1 AND p.name = ? ORDER BY a.id",
-        name,
-    )
-    return [a for (a,) in found]
+    return list((await cards(app))[name].person.aliases)
 
 
 async def tags(app: Services, name: str) -> list[str]:
-    found = await rows(
-        app.db,
-        "SELECT t.tag FROM tags t JOIN people p ON p.id = t.person_id "
-        "WHERE p.owner_id = 1 AND p.name = ? ORDER BY t.id",
-        name,
-    )
-    return [t for (t,) in found]
+    """Their tags, as /show lists them (in order)."""
+    return list((await cards(app))[name].person.tags)
 
 
 async def birthdays(app: Services) -> dict[str, tuple[int, int, int | None]]:
-    found = await rows(
-        app.db,
-        "SELECT p.name, d.month, d.day, d.year FROM dates d JOIN people p ON p.id = d.person_id "
-        "WHERE p.owner_id = 1 AND d.label = 'birthday'",
-    )
-    return {name: (month, day, year) for name, month, day, year in found}
+    return {
+        name: (d.month, d.day, d.year)
+        for name, card in (await cards(app)).items()
+        for d in card.dates
+        if d.label == "birthday"
+    }
 
 
 async def notes(app: Services, name: str) -> list[str]:
-    found = await rows(
-        app.db,
-        "SELECT n.text FROM notes n JOIN people p ON p.id = n.person_id "
-        "WHERE p.owner_id = 1 AND p.name = ? ORDER BY n.id",
-        name,
-    )
-    return [t for (t,) in found]
+    return [n.text for n in (await cards(app))[name].notes]
 
 
 # -- the real-shaped fixtures, through the engine ----------------------------------------
@@ -141,7 +120,7 @@ async def test_vcard_40_with_a_birthday_without_a_year(app: Services, user: Chat
         "王小明": (12, 24, None),
     }
     assert await aliases(app, "نور الحسن") == ["Nuri", "Noor H."]
-    assert await tags(app, "نور الحسن") == ["work", "book-club"]
+    assert await tags(app, "نور الحسن") == ["book-club", "work"]
     assert "نور الحسن" in await user.says("/people #book-club")
 
 
@@ -153,7 +132,7 @@ async def test_icloud_vcard_30_groups_become_tags(app: Services, user: Chat) -> 
         "Seán O’Brien",
         "Bakery Rossi",
     ]
-    assert await tags(app, "Jane Appleseed") == ["climbing", "book-club", "neighbours"]
+    assert await tags(app, "Jane Appleseed") == ["book-club", "climbing", "neighbours"]
     assert await aliases(app, "Jane Appleseed") == ["Janie"]
     assert (await birthdays(app))["Jane Appleseed"] == (3, 12, None)
 
@@ -223,7 +202,7 @@ async def test_known_people_are_merged_by_default(app: Services, user: Chat) -> 
         ("Chloé Dubois", "wider", 1),
     ]
     assert await aliases(app, "Alice Smith") == ["Ali"]
-    assert await tags(app, "Alice Smith") == ["work", "climbing"]
+    assert await tags(app, "Alice Smith") == ["climbing", "work"]
     assert (await birthdays(app))["Alice Smith"] == (4, 1, None)  # hers stays
     assert await notes(app, "Alice Smith") == [
         "Moving to Lisbon in March.\nAsk about the flat.\nWorks at the library."
@@ -284,24 +263,24 @@ async def test_the_same_file_twice_adds_nobody_twice(app: Services, user: Chat) 
 
 async def test_undo_takes_the_whole_import_back(app: Services, user: Chat) -> None:
     await user.says("/add Alice Smith inner")
-    before = await snapshot(app.db)
+    before = await state(app)
     await user.sends_file("google.csv", fixture("google.csv"))
     await user.presses("Import 2 into wider")
     assert len(await people(app)) == 3
 
     assert await user.says("/undo") == "Undone: imported google.csv."
 
-    after = await snapshot(app.db)
+    after = await state(app)
     assert after == before  # no person, alias, tag, note, date, question or journal entry left
     assert "also Ali" not in await user.says("/show Alice")
 
 
 async def test_cancel_imports_nothing(app: Services, user: Chat) -> None:
     await user.says("/start")
-    before = await snapshot(app.db)
+    before = await state(app)
     await user.sends_file("google.csv", fixture("google.csv"))
     assert await user.presses("Cancel") == "OK — nothing imported."
-    assert await snapshot(app.db) == before
+    assert await state(app) == before
 
 
 async def test_a_second_press_never_imports_twice(app: Services, user: Chat) -> None:
@@ -318,7 +297,7 @@ async def test_an_import_that_fails_halfway_leaves_nothing(
 ) -> None:
     await user.says("/start")
     await user.sends_file("google.csv", fixture("google.csv"))
-    before = await snapshot(app.db)
+    before = await state(app)
     button = user.button("Import 3 into wider")
 
     async def broken(*args: object) -> None:
@@ -329,7 +308,7 @@ async def test_an_import_that_fails_halfway_leaves_nothing(
     reply = await user.presses("Import 3 into wider")
 
     assert reply == "Sorry — something went wrong on my side, and nothing was changed."
-    assert await snapshot(app.db) == before  # the question is still there to try again
+    assert await state(app) == before  # the question is still there to try again
     monkeypatch.undo()
     [retried] = await user.engine.press(1, button.data)
     assert retried.text.startswith("google.csv: 5 rows: 3 people imported")
@@ -359,13 +338,13 @@ async def test_a_file_that_cannot_be_read_gets_its_reason_and_changes_nothing(
     app: Services, user: Chat, name: str, data: bytes
 ) -> None:
     await user.says("/add Alice")
-    before = await snapshot(app.db)
+    before = await state(app)
 
     reply = await user.sends_file(name, data)
 
     assert reply == error_of(name, data)
     assert user.buttons == []
-    assert await snapshot(app.db) == before
+    assert await state(app) == before
 
 
 async def test_the_reasons_read_like_sentences(user: Chat) -> None:

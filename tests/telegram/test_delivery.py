@@ -13,6 +13,7 @@ import time
 import pytest
 from telegram.error import InvalidToken
 
+from bot.compose import services
 from bot.config import Config
 from bot.core.clock import FixedClock
 from bot.telegram.run import serve
@@ -92,6 +93,7 @@ async def test_a_token_revoked_while_running_ends_serve_with_invalid_token(
     serving = asyncio.create_task(
         serve(
             config,
+            services,
             clock=clock,
             request=requests.request,
             get_updates_request=requests.get_updates_request,

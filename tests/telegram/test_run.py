@@ -25,7 +25,7 @@ def test_no_token_is_one_line_and_exit_2(
     config: Config, capsys: pytest.CaptureFixture[str]
 ) -> None:
     no_token = dataclasses.replace(config, telegram=dataclasses.replace(config.telegram, token=""))
-    assert run_bot(no_token) == 2
+    assert run_bot(no_token, services) == 2
     out, err = capsys.readouterr()
     assert (out, err) == ("", NO_TOKEN + "\n")
 
@@ -91,6 +91,7 @@ async def test_serve_answers_until_stopped_then_confirms_what_it_fetched(
     serving = asyncio.create_task(
         serve(
             config,
+            services,
             clock=clock,
             request=requests.request,
             get_updates_request=requests.get_updates_request,

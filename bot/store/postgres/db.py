@@ -36,8 +36,9 @@ class Unit:
 
     conn: Any
     owner: int
-    #: (timezone, digest_time, roster_version) read with the lock, None for a new owner.
-    user: tuple[str, str | None, int] | None = None
+    #: (timezone, digest_time, roster_version, date_order) read with the lock; None for
+    #: a new owner.
+    user: tuple[str, str | None, int, str | None] | None = None
     failed: bool = False
     changed: set[int] = field(default_factory=set)
 
@@ -176,7 +177,12 @@ class PgDatabase:
                 owner = int(row["owner"])
                 unit = Unit(conn, owner)
                 if row["known"]:
-                    unit.user = (row["timezone"], row["digest_time"], row["roster_version"])
+                    unit.user = (
+                        row["timezone"],
+                        row["digest_time"],
+                        row["roster_version"],
+                        row["date_order"],
+                    )
                 token = _unit.set(unit)
                 yield unit, bool(row["seen"])
             except BaseException:

@@ -31,7 +31,8 @@ V_PG_SCHEMA: tuple[str, ...] = (
         -- created again never repeats a version some cache still holds.
         roster_version bigint NOT NULL
             DEFAULT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint,
-        review_weekly boolean NOT NULL DEFAULT true
+        review_weekly boolean NOT NULL DEFAULT true,
+        date_order text
     )""",
     "CREATE INDEX users_next_digest ON users(next_digest_at) "
     "WHERE active AND next_digest_at IS NOT NULL",
@@ -214,6 +215,13 @@ V_PG_SCHEMA: tuple[str, ...] = (
     )""",
     "CREATE INDEX group_members_group ON friend_group_members(group_id)",
     "CREATE INDEX group_members_person ON friend_group_members(person_id)",
+    # One-time codes for `/link` (bot/ports/links.py), as the SQLite store's V_LINKS.
+    """CREATE TABLE link_codes (
+        code text PRIMARY KEY,
+        owner_id bigint NOT NULL,
+        expires_at timestamptz NOT NULL
+    )""",
+    "CREATE INDEX link_codes_owner ON link_codes(owner_id)",
     f"""CREATE TABLE reviews (
         id {_ID},
         owner_id bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -326,7 +334,7 @@ V_PG_HOSTED: tuple[str, ...] = (
     # settings on the way. No owner yet: nothing locked, the caller creates them first.
     """CREATE FUNCTION kith_begin_update(p_transport text, p_external text, p_update bigint)
         RETURNS TABLE (owner bigint, seen boolean, timezone text, digest_time text,
-                       roster_version bigint, known boolean)
+                       roster_version bigint, known boolean, date_order text)
         LANGUAGE plpgsql AS $$
     DECLARE
         found_owner bigint;
@@ -334,7 +342,8 @@ V_PG_HOSTED: tuple[str, ...] = (
         SELECT i.owner_id INTO found_owner FROM identities i
          WHERE i.transport = p_transport AND i.external_id = p_external;
         IF found_owner IS NULL THEN
-            RETURN QUERY SELECT NULL::bigint, false, NULL::text, NULL::text, NULL::bigint, false;
+            RETURN QUERY SELECT NULL::bigint, false, NULL::text, NULL::text, NULL::bigint, false,
+                                NULL::text;
             RETURN;
         END IF;
         PERFORM pg_advisory_xact_lock(found_owner);
@@ -342,7 +351,7 @@ V_PG_HOSTED: tuple[str, ...] = (
             SELECT found_owner,
                    EXISTS (SELECT 1 FROM handled_updates h WHERE h.transport = p_transport
                            AND h.update_id = p_update AND h.expires_at >= now()),
-                   u.timezone, u.digest_time, u.roster_version, u.id IS NOT NULL
+                   u.timezone, u.digest_time, u.roster_version, u.id IS NOT NULL, u.date_order
               FROM (SELECT 1) AS one LEFT JOIN users u ON u.id = found_owner;
     END $$""",
 )

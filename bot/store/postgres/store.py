@@ -42,6 +42,7 @@ from bot.store.postgres.digests import PgDigestLedger
 from bot.store.postgres.identities import PgIdentities
 from bot.store.postgres.insight import PgInsight
 from bot.store.postgres.journal import apply_inverse
+from bot.store.postgres.links import PgLinks
 from bot.store.postgres.schedules import next_digest, schedule_for
 from bot.store.postgres.updates import PgUpdateLog
 
@@ -97,6 +98,7 @@ class PgStore:
         self._identities = PgIdentities(db, clock)
         self.updates = PgUpdateLog(db, clock or SystemClock(), reply_lease)
         self._insight = PgInsight(db)
+        self._links = PgLinks(db)
         db.forget = self.invalidate
 
     @property
@@ -110,6 +112,10 @@ class PgStore:
     @property
     def insight(self) -> PgInsight:
         return self._insight
+
+    @property
+    def links(self) -> PgLinks:
+        return self._links
 
     # -- updates handled exactly once (bot/ports/updates.py) -------------------
 
@@ -196,14 +202,19 @@ class PgStore:
         if cached is not None:
             return cached
         row = await self.db.fetchrow(
-            "SELECT timezone, digest_time, roster_version FROM users WHERE id = $1", owner
+            "SELECT timezone, digest_time, roster_version, date_order FROM users WHERE id = $1",
+            owner,
         )
         if row is None:
             return None
-        return self._remember(owner, row["timezone"], row["digest_time"], row["roster_version"])
+        return self._remember(
+            owner, row["timezone"], row["digest_time"], row["roster_version"], row["date_order"]
+        )
 
-    def _remember(self, owner: int, tz: str, digest_time: str | None, version: int) -> UserSettings:
-        result = UserSettings(timezone=tz, digest_time=digest_time)
+    def _remember(
+        self, owner: int, tz: str, digest_time: str | None, version: int, order: str | None
+    ) -> UserSettings:
+        result = UserSettings(timezone=tz, digest_time=digest_time, date_order=order)
         self._settings[owner] = result
         self._version[owner] = version
         return result
@@ -213,19 +224,20 @@ class PgStore:
         (one round trip; none inside a webhook unit, which read them with its lock)."""
         unit = current_unit()
         if unit is not None and unit.owner == owner and unit.user is not None:
-            tz, digest_time, version = unit.user
+            tz, digest_time, version, order = unit.user
             unit.user = None  # read once: later calls in this unit see their own writes
-            self._remember(owner, tz, digest_time, version)
+            self._remember(owner, tz, digest_time, version, order)
             return False
         first = next_digest(now, defaults.timezone, defaults.digest_time, None)
         for _ in range(2):
             rows = await self.db.fetch(
                 "WITH ins AS (INSERT INTO users (id, timezone, digest_time, created_at, "
                 "  next_digest_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING "
-                "  RETURNING timezone, digest_time, roster_version) "
-                "SELECT timezone, digest_time, roster_version, true AS created FROM ins "
-                "UNION ALL "
-                "SELECT timezone, digest_time, roster_version, false FROM users WHERE id = $1",
+                "  RETURNING timezone, digest_time, roster_version, date_order) "
+                "SELECT timezone, digest_time, roster_version, date_order, true AS created "
+                "FROM ins UNION ALL "
+                "SELECT timezone, digest_time, roster_version, date_order, false FROM users "
+                "WHERE id = $1",
                 owner,
                 defaults.timezone,
                 defaults.digest_time,
@@ -234,7 +246,13 @@ class PgStore:
             )
             if rows:  # none only when another worker inserted the row meanwhile
                 row = rows[0]
-                self._remember(owner, row["timezone"], row["digest_time"], row["roster_version"])
+                self._remember(
+                    owner,
+                    row["timezone"],
+                    row["digest_time"],
+                    row["roster_version"],
+                    row["date_order"],
+                )
                 return bool(row["created"])
         return False
 
@@ -557,6 +575,18 @@ class PgStore:
             "SELECT payload FROM pending WHERE owner_id = $1 AND id = $2", owner, pending_id
         )
         return payload
+
+    async def latest_pending(
+        self, owner: int, since: datetime
+    ) -> tuple[int, dict[str, Any]] | None:
+        """The owner's newest open question asked at or after `since`."""
+        row = await self.db.fetchrow(
+            "SELECT id, payload FROM pending WHERE owner_id = $1 AND created_at >= $2 "
+            "ORDER BY id DESC LIMIT 1",
+            owner,
+            since,
+        )
+        return (int(row["id"]), dict(row["payload"])) if row is not None else None
 
     async def drop_pending(self, owner: int, pending_id: int) -> None:
         await self.db.execute(

@@ -330,6 +330,20 @@ V_REVIEWS: tuple[str, ...] = (
     )""",
     "CREATE INDEX reviews_pending ON reviews(status) WHERE status = 'pending'",
 )
+# How the user writes numeric dates (issue 9): dmy, mdy or ymd; NULL means "not said":
+# the time zone's country decides where that is clear, else kith asks once.
+V_DATE_ORDER: tuple[str, ...] = ("ALTER TABLE users ADD COLUMN date_order TEXT",)
+
+# One-time codes for `/link` (bot/ports/links.py): shown to one owner, entered by
+# another within ten minutes to join their identities.
+V_LINKS: tuple[str, ...] = (
+    """CREATE TABLE link_codes (
+        code TEXT PRIMARY KEY,
+        owner_id INTEGER NOT NULL,
+        expires_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX link_codes_owner ON link_codes(owner_id)",
+)
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     V1,
@@ -343,6 +357,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     V_PLACES,
     V_GROUPS,
     V_REVIEWS,
+    V_DATE_ORDER,
+    V_LINKS,
 )
 LATEST = len(MIGRATIONS)
 

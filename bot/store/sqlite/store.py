@@ -6,8 +6,9 @@ inverses for `/undo`.
 
 Each owner's people are cached in memory, keyed by the owner's version
 (`users.version`, schema V_OWNER_VERSION): every write of theirs, in any process, moves
-it on in the same transaction. A read checks the version (one indexed row) and reloads
-only when it moved, so a second process writing the same file (`kith chat` beside
+it on in the same transaction. A read checks the version (one indexed row, read along
+with the settings at the start of each message, and trusted for `TRUST_SECONDS`) and
+reloads only when it moved, so a second process writing the same file (`kith chat` beside
 `kith run`, a `kith import`) is seen at once, and `/who` and name resolution still skip
 reading everyone on the hot path.
 The update being handled (bot/ports/updates.py) is recorded in `handled_updates` inside
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -51,12 +53,16 @@ from bot.store.sqlite.digests import SqliteDigestLedger
 from bot.store.sqlite.identities import SqliteIdentities
 from bot.store.sqlite.insight import SqliteInsight
 from bot.store.sqlite.journal import apply_inverse, undo_entry
+from bot.store.sqlite.links import SqliteLinks
 from bot.store.sqlite.schedules import BUMP_SQL, next_digest_text, schedule_for
 
 SEP = "\x1f"  # joins aliases/tags in one column; never typed by a user
 CACHE_OWNERS = 512
 VERSION_SQL = "SELECT version FROM users WHERE id = ?"
 NO_USER = -1  # the version of an owner with no row (and so no people) yet
+# A version checked this recently is trusted without asking again: the several reads of
+# one message cost one check, and another process's write is seen by the next message.
+TRUST_SECONDS = 0.05
 
 _PEOPLE_SQL = f"""
 SELECT p.id, p.name, p.circle, p.cadence_days, p.paused, p.added_on, p.snoozed_until,
@@ -158,9 +164,11 @@ class SqliteStore:
         self.db = db
         self._people: OrderedDict[int, Roster] = OrderedDict()
         self._known: set[int] = set()  # owners whose row is known to exist
+        self._checked: dict[int, float] = {}  # owner -> when their version was last checked
         self._ledger = SqliteDigestLedger(db, self.invalidate)
         self._identities = SqliteIdentities(db)
         self._insight = SqliteInsight(db)
+        self._links = SqliteLinks(db)
 
     @property
     def ledger(self) -> SqliteDigestLedger:
@@ -174,6 +182,10 @@ class SqliteStore:
     def insight(self) -> SqliteInsight:
         return self._insight
 
+    @property
+    def links(self) -> SqliteLinks:
+        return self._links
+
     async def close(self) -> None:
         await self.db.close()
 
@@ -181,6 +193,17 @@ class SqliteStore:
 
     def _forget_cache(self, owner: int) -> None:
         self._people.pop(owner, None)
+        self._checked.pop(owner, None)
+
+    def _verified(self, owner: int, version: int) -> None:
+        """The database says the owner is at `version`: keep or drop their roster."""
+        cached = self._people.get(owner)
+        if cached is None:
+            return
+        if cached.version == version:
+            self._checked[owner] = time.monotonic()
+        else:
+            self._forget_cache(owner)
 
     def _patch_cache(self, owner: int, fresh: dict[int, Person], version: int | None) -> None:
         """Swap re-read people into the cached roster, at the version the write made.
@@ -197,6 +220,7 @@ class SqliteStore:
             return
         people = tuple(fresh.get(p.id, p) for p in cached.people)
         self._people[owner] = Roster(version, people)
+        self._checked[owner] = time.monotonic()
 
     def invalidate(self, owner: int) -> None:
         """Drop what is cached for the owner after a write made outside `change`."""
@@ -266,15 +290,24 @@ class SqliteStore:
     # -- users -----------------------------------------------------------------
 
     async def settings(self, owner: int) -> UserSettings | None:
-        # Read every time (one indexed row): another process may have changed them.
+        # Read every time (one indexed row): another process may have changed them. The
+        # owner's version comes along, so the people reads of the same message need not
+        # ask for it again.
         rows = await self.db.fetchall(
-            "SELECT timezone, digest_time FROM users WHERE id = ?", (owner,)
+            "SELECT timezone, digest_time, date_order, version FROM users WHERE id = ?",
+            (owner,),
         )
         if not rows:
             self._known.discard(owner)  # deleted, maybe by another process
+            self._forget_cache(owner)
             return None
         self._known.add(owner)
-        return UserSettings(timezone=rows[0]["timezone"], digest_time=rows[0]["digest_time"])
+        self._verified(owner, int(rows[0]["version"]))
+        return UserSettings(
+            timezone=rows[0]["timezone"],
+            digest_time=rows[0]["digest_time"],
+            date_order=rows[0]["date_order"],
+        )
 
     async def ensure_user(self, owner: int, defaults: UserSettings, now: datetime) -> bool:
         """Create the owner's row if missing; True when it was created."""
@@ -345,6 +378,7 @@ class SqliteStore:
                 await conn.execute(f"DELETE FROM {table} WHERE owner_id = ?", (owner,))
             await conn.execute("DELETE FROM users WHERE id = ?", (owner,))
             await conn.execute("DELETE FROM identities WHERE owner_id = ?", (owner,))
+            await conn.execute("DELETE FROM link_codes WHERE owner_id = ?", (owner,))
             handling = _unrecorded()
             if handling is not None:
                 await conn.execute(*_handled_row(handling.key, owner))
@@ -363,8 +397,12 @@ class SqliteStore:
         owner's version in the database has not moved."""
         cached = self._people.get(owner)
         if cached is not None:
+            if time.monotonic() - self._checked.get(owner, -TRUST_SECONDS) < TRUST_SECONDS:
+                self._people.move_to_end(owner)
+                return cached
             rows = await self.db.fetchall(VERSION_SQL, (owner,))
-            if (int(rows[0][0]) if rows else NO_USER) == cached.version:
+            self._verified(owner, int(rows[0][0]) if rows else NO_USER)
+            if owner in self._people:
                 self._people.move_to_end(owner)
                 return cached
 
@@ -377,8 +415,10 @@ class SqliteStore:
         version, found = await self.db.run(read)
         roster = Roster(version, tuple(person_from_row(r) for r in found))
         self._people[owner] = roster
+        self._checked[owner] = time.monotonic()
         if len(self._people) > CACHE_OWNERS:
-            self._people.popitem(last=False)
+            evicted, _ = self._people.popitem(last=False)
+            self._checked.pop(evicted, None)
         return roster
 
     async def person(self, owner: int, person_id: int) -> Person | None:
@@ -675,6 +715,21 @@ class SqliteStore:
             return None
         payload: dict[str, Any] = json.loads(rows[0]["payload"])
         return payload
+
+    async def latest_pending(
+        self, owner: int, since: datetime
+    ) -> tuple[int, dict[str, Any]] | None:
+        """The owner's newest open question asked at or after `since`: a typed reply may
+        answer it."""
+        rows = await self.db.fetchall(
+            "SELECT id, payload FROM pending WHERE owner_id = ? AND created_at >= ? "
+            "ORDER BY id DESC LIMIT 1",
+            (owner, format_utc(since)),
+        )
+        if not rows:
+            return None
+        payload: dict[str, Any] = json.loads(rows[0]["payload"])
+        return int(rows[0]["id"]), payload
 
     async def drop_pending(self, owner: int, pending_id: int) -> None:
         await self.db.execute(

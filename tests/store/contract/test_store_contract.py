@@ -1,265 +1,284 @@
-"""What every store promises (bot/ports/store.py), checked the same way on each backend:
-through the engine as a user lives it, and through the ports where no user can see it."""
+"""What the engine and the sweep rely on from any store (`bot.ports.Store`).
+
+Run against every implementation in conftest.STORES; nothing here knows tables or SQL.
+"""
 
 from __future__ import annotations
 
-import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.compose import Services
-from bot.core.clock import FixedClock
-from bot.core.model import UserSettings
-from bot.formats import ExportedPerson
-from bot.ports import AlreadyAnswered, Duplicates, ImportBatch, NewPerson
-from bot.ports.digests import SENT, NewDigest, Planned
-from bot.ports.identities import DISCORD, TELEGRAM, Identity
-from bot.store.sqlite.accounts import _Importer
-from tests.conversation import NOW, Chat
-from tests.store.contract.conftest import Reopen
+from bot.core.circles import Circles
+from bot.core.model import FavorKind, UserSettings
+from bot.formats import ExportedInteraction, ExportedPerson
+from bot.ports.accounts import AlreadyAnswered, Duplicates, ImportBatch
+from bot.ports.digests import PENDING, SENT, UNDELIVERABLE, NewDigest, Planned, Scope
+from bot.ports.identities import CONSOLE_USER, Identity
+from bot.ports.store import NewPerson, Store
 
-TODAY = NOW.date()
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+TODAY = date(2026, 11, 25)
+DEFAULTS = UserSettings(timezone="UTC", digest_time="09:00")
+ANN, BOB = 1, 2
 
 
-def person(ref: str, name: str, added_on: str = "2026-01-01") -> ExportedPerson:
-    return ExportedPerson(
-        ref, name, "friends", None, False, (), (), added_on, None, False, (), (), (), ()
+async def owner_with(store: Store, owner: int, *names: str) -> list[int]:
+    await store.ensure_user(owner, DEFAULTS, NOW)
+    async with store.change(owner, "added", NOW) as ch:
+        return await ch.add_people([NewPerson(n, "inner", TODAY) for n in names])
+
+
+# -- owner scoping -----------------------------------------------------------------------
+
+
+async def test_an_owner_sees_and_changes_only_their_own_people(store: Store) -> None:
+    [alice] = await owner_with(store, ANN, "Alice")
+    await owner_with(store, BOB, "Bert")
+
+    assert [p.name for p in await store.people(BOB)] == ["Bert"]
+    assert await store.person(BOB, alice) is None
+    assert await store.card(BOB, alice) is None
+    async with store.change(BOB, "snoozed", NOW) as ch:
+        await ch.snooze(alice, TODAY + timedelta(days=7))
+        await ch.add_note(alice, "not mine")
+        await ch.forget(alice)
+    card = await store.card(ANN, alice)
+    assert card is not None
+    assert card.person.snoozed_until is None
+    assert card.notes == ()
+
+
+async def test_undo_is_per_owner(store: Store) -> None:
+    await owner_with(store, ANN, "Alice")
+    await owner_with(store, BOB, "Bert")
+    undone = await store.undo(BOB)
+    assert undone is not None and undone.label == "added"
+    assert await store.people(BOB) == ()
+    assert [p.name for p in await store.people(ANN)] == ["Alice"]
+
+
+async def test_pending_questions_are_per_owner(store: Store) -> None:
+    await owner_with(store, ANN)
+    await owner_with(store, BOB)
+    asked = await store.put_pending(ANN, {"a": "pick", "ids": [1]}, NOW)
+    assert await store.get_pending(BOB, asked) is None
+    await store.drop_pending(BOB, asked)
+    assert await store.get_pending(ANN, asked) == {"a": "pick", "ids": [1]}
+
+
+# -- changes and undo --------------------------------------------------------------------
+
+
+async def test_a_change_is_undone_whole_and_in_order(store: Store) -> None:
+    [alice] = await owner_with(store, ANN, "Alice")
+    async with store.change(ANN, "many things", NOW) as ch:
+        await ch.rename(alice, "Alice Smith")
+        await ch.add_alias(alice, "Ali")
+        await ch.tag(alice, ["climbing"], [])
+        await ch.set_cadence(alice, 21)
+        await ch.move(alice, "close")
+        await ch.add_follow_up(alice, "the move", None)
+        await ch.add_favor(alice, FavorKind.OFFERED, "help with boxes")
+        await ch.set_date(alice, "birthday", 3, 12, None)
+        await ch.log_meeting(TODAY, "coffee", "fun", [alice])
+    card = await store.card(ANN, alice)
+    assert card is not None
+    p = card.person
+    assert (p.name, p.aliases, p.tags, p.cadence_days, p.circle) == (
+        "Alice Smith",
+        ("Ali",),
+        ("climbing",),
+        21,
+        "close",
     )
+    assert p.last_contact == TODAY and p.last_kind == "coffee"
+    assert [d.label for d in card.dates] == ["birthday"]
+
+    undone = await store.undo(ANN)
+    assert undone is not None and undone.label == "many things"
+    card = await store.card(ANN, alice)
+    assert card is not None
+    p = card.person
+    assert (p.name, p.aliases, p.tags, p.cadence_days, p.circle) == ("Alice", (), (), None, "inner")
+    assert p.last_contact is None
+    assert (card.follow_ups, card.favors, card.dates, card.history) == ((), (), (), ())
 
 
-async def says_all(user: Chat, *lines: str) -> None:
-    for line in lines:
-        reply = await user.says(line)
-        assert "Sorry" not in reply and "I didn't catch" not in reply, (line, reply)
+async def test_a_change_that_fails_writes_nothing(store: Store) -> None:
+    [alice] = await owner_with(store, ANN, "Alice")
+    with pytest.raises(RuntimeError):
+        async with store.change(ANN, "half done", NOW) as ch:
+            await ch.add_people([NewPerson("Bob", "inner", TODAY)])
+            await ch.snooze(alice, TODAY)
+            raise RuntimeError("the process died here")
+    assert [p.name for p in await store.people(ANN)] == ["Alice"]
+    person = await store.person(ANN, alice)
+    assert person is not None and person.snoozed_until is None
+    undone = await store.undo(ANN)
+    assert undone is not None and undone.label == "added"  # no entry for the failed one
 
 
-async def test_what_was_said_is_there_after_a_restart(backend: Reopen) -> None:
-    async with backend() as app:
-        ann = Chat(app.engine, owner=1)
-        await says_all(ann, "/add Alice", "/add Bob close", "coffee with Alice yesterday")
-        await says_all(ann, "note Alice moving to Porto", "/date Bob birthday 3 May")
-    async with backend() as app:
-        ann = Chat(app.engine, owner=1)
-        card = await ann.says("/show Alice")
-        assert "coffee on Tue 24 Nov (yesterday)" in card
-        assert "moving to Porto" in card
-        assert "3 May" in await ann.says("/show Bob")
+async def test_forget_then_undo_brings_everything_back(store: Store) -> None:
+    [alice, bob] = await owner_with(store, ANN, "Alice", "Bob")
+    await store.log_now(ANN, "logged", NOW, TODAY, "dinner", "", [alice, bob])
+    async with store.change(ANN, "noted", NOW) as ch:
+        await ch.add_note(alice, "loves jazz")
+    before = await store.card(ANN, alice)
+    async with store.change(ANN, "forgot Alice", NOW) as ch:
+        await ch.forget(alice)
+    assert [p.name for p in await store.people(ANN)] == ["Bob"]
+    bobs = await store.card(ANN, bob)
+    assert bobs is not None and len(bobs.history) == 1  # the shared dinner stays his
+    await store.undo(ANN)
+    assert await store.card(ANN, alice) == before
 
 
-async def test_undo_takes_back_the_newest_change_whole(ann: Chat, app: Services) -> None:
-    await says_all(ann, "/add Alice")
-    assert "Who is it?" in await ann.says("dinner with Alice and Carol yesterday")
-    assert "Added Carol" in await ann.presses("Add Carol")
-    assert "Undone" in await ann.says("/undo")
-    names = [p.name for p in await app.store.people(1)]
-    assert names == ["Alice"]
-    assert (await app.store.people(1))[0].last_contact is None
-    assert await app.store.interaction_count(1) == 0
-    assert "Undone: added Alice" in await ann.says("/undo")
-    assert await app.store.people(1) == ()
-    assert "nothing to undo" in await ann.says("/undo")
+async def test_nothing_to_undo_is_none(store: Store) -> None:
+    await store.ensure_user(ANN, DEFAULTS, NOW)
+    assert await store.undo(ANN) is None
 
 
-async def test_the_everyday_log_moves_last_contact_and_undoes(ann: Chat, app: Services) -> None:
-    await says_all(ann, "/add Alice", "/add Bob")
-    await says_all(ann, "coffee with Alice 3 days ago", "walk with Alice and Bob yesterday")
-    alice, bob = sorted(await app.store.people(1), key=lambda p: p.name)
-    assert (alice.last_contact, alice.last_kind) == (TODAY - timedelta(days=1), "walk")
-    assert bob.last_contact == TODAY - timedelta(days=1)
-    await says_all(ann, "call with Alice a week ago")  # older: last contact stays
-    alice = (await app.store.people(1))[0]
-    assert (alice.last_contact, alice.last_kind) == (TODAY - timedelta(days=1), "walk")
-    await ann.says("/undo")
-    await ann.says("/undo")
-    alice, bob = sorted(await app.store.people(1), key=lambda p: p.name)
-    assert (alice.last_contact, alice.last_kind) == (TODAY - timedelta(days=3), "coffee")
-    assert bob.last_contact is None
+async def test_the_roster_version_moves_with_every_change(store: Store) -> None:
+    [alice] = await owner_with(store, ANN, "Alice")
+    first = await store.roster(ANN)
+    assert (await store.roster(ANN)).version == first.version
+    await store.log_now(ANN, "logged", NOW, TODAY, "coffee", "", [alice])
+    second = await store.roster(ANN)
+    assert second.version != first.version
+    assert second.people[0].last_contact == TODAY
 
 
-async def test_no_owner_reaches_another_owners_data(ann: Chat, bob: Chat, app: Services) -> None:
-    await says_all(ann, "/add Alice", "coffee with Alice yesterday", "note Alice secret plans")
-    assert "Nobody here yet" in await bob.says("/who")
-    assert "secret" not in await bob.says("/show Alice")
-    assert "nothing to undo" in await bob.says("/undo")
-    [alice] = await app.store.people(1)
-    assert await app.store.person(2, alice.id) is None
-    assert await app.store.card(2, alice.id) is None
-    async with app.store.change(2, "sneaky", NOW) as ch:
-        await ch.rename(alice.id, "Mallory")
-        await ch.snooze(alice.id, TODAY + timedelta(days=9))
-        await ch.add_note(alice.id, "hi")
-    [alice] = await app.store.people(1)
-    assert (alice.name, alice.snoozed_until) == ("Alice", None)
-    card = await app.store.card(1, alice.id)
-    assert card is not None and [n.text for n in card.notes] == ["secret plans"]
-    await app.store.delete_user(2)
-    assert [p.name for p in await app.store.people(1)] == ["Alice"]
+# -- the digest ledger -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("stored", "typed"), [("Åsa", "ÅSA"), ("Straße", "STRASSE"), ("Ａｓａ", "asa")]
-)
-async def test_names_match_on_their_keys(ann: Chat, stored: str, typed: str) -> None:
-    await says_all(ann, f"/add {stored}")
-    assert f"Logged coffee with {stored}" in await ann.says(f"coffee with {typed} yesterday")
+def plan(owner: int, expected: datetime, people: tuple[int, ...]) -> Planned:
+    digest = NewDigest(TODAY, "It's been a while", ((("Reached out", "n:r:1"),),), people)
+    return Planned(owner, expected, expected + timedelta(days=1), digest)
 
 
-async def test_forget_and_undo_bring_back_the_whole_history(ann: Chat, app: Services) -> None:
-    await says_all(ann, "/add Alice", "/add Bob", "/alias Alice Ali", "/tag Alice #work")
-    await says_all(ann, "dinner with Alice and Bob yesterday", "note Alice likes jazz")
-    before = await ann.says("/show Alice")
-    reply = await ann.says("/forget Alice")
-    await ann.presses("forget")
-    assert [p.name for p in await app.store.people(1)] == ["Bob"]
-    assert "Undone" in await ann.says("/undo")
-    assert await ann.says("/show Ali") == before
-    assert reply
+async def due_now(store: Store) -> datetime:
+    [user] = await store.ledger.due(NOW + timedelta(days=1), 10)
+    return user.next_digest_at
 
 
-async def test_a_question_is_answered_once(ann: Chat, app: Services) -> None:
-    await says_all(ann, "/add Alice Smith", "/add Alice Jones")
-    reply = await ann.says("coffee with Alice yesterday")
-    assert "Which Alice" in reply or "which" in reply.casefold()
-    button = ann.buttons[0]
-    await ann.presses(button.label)
-    assert "Logged coffee" in ann.text
-    replies = await app.engine.press(1, button.data)
-    assert "already answered" in replies[0].text
-    assert await app.store.interaction_count(1) == 1
+async def test_a_digest_is_recorded_once_per_local_day(store: Store) -> None:
+    [alice] = await owner_with(store, ANN, "Alice")
+    ledger = store.ledger
+    at = await due_now(store)
+    [recorded] = await ledger.record([plan(ANN, at, (alice,))], NOW)
+    person = await store.person(ANN, alice)
+    assert person is not None and person.last_nudged_on == TODAY
+
+    # The schedule moved on: the same plan again changes nothing…
+    assert await ledger.record([plan(ANN, at, (alice,))], NOW) == []
+    # …and a plan from the new instant, for the same local day, records no second digest.
+    moved = await ledger.next_digest_at(ANN)
+    assert moved == at + timedelta(days=1)
+    assert await ledger.record([plan(ANN, moved, (alice,))], NOW) == []
+    assert await ledger.last_day(ANN) == TODAY
+
+    [stored] = await ledger.get_many([recorded])
+    assert (stored.owner, stored.status, stored.person_ids) == (ANN, PENDING, (alice,))
+    assert stored.buttons == ((("Reached out", "n:r:1"),),)
 
 
-async def test_settings_move_the_schedule_and_undo_restores_it(ann: Chat, app: Services) -> None:
-    await ann.says("/add Alice")
-    first = await app.store.ledger.next_digest_at(1)
-    assert first is not None and first.tzinfo is not None
-    await says_all(ann, "/timezone Asia/Tokyo")
-    moved = await app.store.ledger.next_digest_at(1)
-    assert moved is not None and moved != first
-    assert await app.store.settings(1) == UserSettings("Asia/Tokyo", "09:00")
-    await ann.says("/undo")
-    assert await app.store.ledger.next_digest_at(1) == first
-    assert await app.store.settings(1) == UserSettings("UTC", "09:00")
-
-
-async def test_an_import_is_all_or_nothing(app: Services, monkeypatch: pytest.MonkeyPatch) -> None:
-    """An import failing after its people were written leaves nothing of them."""
-    await app.store.ensure_user(1, UserSettings("UTC", "09:00"), NOW)
-    good = person("p1", "Alice")
-
-    async def broken(*args: object) -> None:
-        raise RuntimeError("the disk is on fire")
-
-    with monkeypatch.context() as m:
-        m.setattr(_Importer, "_interactions", broken)
-        with pytest.raises(RuntimeError):
-            await app.store.apply_import(
-                1, "imported", NOW, ImportBatch((good, person("p2", "Bob"))), Duplicates.MERGE
-            )
-    assert await app.store.people(1) == ()
-    assert "nothing to undo" in (await app.engine.handle(1, "/undo"))[0].text
-    outcome = await app.store.apply_import(
-        1, "imported", NOW, ImportBatch((good,)), Duplicates.MERGE
-    )
-    assert outcome.added == ["Alice"]
-    again = await app.store.apply_import(1, "imported", NOW, ImportBatch((good,)), Duplicates.MERGE)
-    assert again.added == [] and again.unchanged == ["Alice"]
-    assert [p.name for p in await app.store.people(1)] == ["Alice"]
-
-
-async def test_an_import_answering_a_question_happens_once(app: Services) -> None:
-    await app.store.ensure_user(1, UserSettings("UTC", "09:00"), NOW)
-    question = await app.store.put_pending(1, {"a": "import"}, NOW)
-    assert await app.store.get_pending(1, question) == {"a": "import"}
-    assert await app.store.get_pending(2, question) is None
-    batch = ImportBatch((person("p1", "Alice"),))
-    await app.store.apply_import(1, "imported", NOW, batch, Duplicates.MERGE, answering=question)
-    with pytest.raises(AlreadyAnswered):
-        await app.store.apply_import(
-            1, "imported", NOW, batch, Duplicates.MERGE, answering=question
-        )
-    assert len(await app.store.people(1)) == 1
-
-
-async def test_an_export_restores_into_an_empty_account_identically(
-    ann: Chat, app: Services
-) -> None:
-    await says_all(ann, "/add Alice", "/add Bob close", "/alias Alice Ali", "/tag Bob #climbing")
-    await says_all(ann, "dinner with Alice and Bob yesterday", "note Bob knee surgery")
-    await says_all(ann, "/date Alice birthday 4 July 1990", "/timezone Europe/Lisbon")
-    await ann.says("/export")
-    [data] = [f.data for r in ann.replies for f in r.files if f.file_name.endswith(".json")]
-    carol = Chat(app.engine, owner=3)
-    reply = await carol.sends_file("kith-export.json", data)
-    if carol.buttons:
-        reply = await carol.presses(carol.buttons[0].label)
-    assert "Sorry" not in reply
-    await carol.says("/export")
-    [again] = [f.data for r in carol.replies for f in r.files if f.file_name.endswith(".json")]
-    first, second = json.loads(data), json.loads(again)
-    assert first == second
-
-
-async def test_the_ledger_records_a_digest_once_per_local_day(app: Services) -> None:
-    await app.store.ensure_user(1, UserSettings("UTC", "09:00"), NOW)
-    async with app.store.change(1, "added", NOW) as ch:
-        [pid] = await ch.add_people([NewPerson("Alice", "friends", date(2026, 1, 1))])
-    ledger = app.store.ledger
-    due_at = await ledger.next_digest_at(1)
-    assert due_at is not None
-    later = due_at + timedelta(minutes=1)
-    [user] = await ledger.due(later, 10)
-    assert user.owner == 1 and user.next_digest_at == due_at
-    digest = NewDigest(TODAY, "Say hi to Alice", ((("Seen", "x:1"),),), (pid,))
-    plan = Planned(1, due_at, due_at + timedelta(days=1), digest)
-    [digest_id] = await ledger.record([plan], later)
-    assert await ledger.record([plan], later) == []  # planned from an old instant
-    again = Planned(1, due_at + timedelta(days=1), due_at + timedelta(days=2), digest)
-    assert await ledger.record([again], later) == []  # that day has its digest
-    [stored] = await ledger.get_many([digest_id])
-    assert (stored.text, stored.buttons, stored.person_ids) == (
-        digest.text,
-        digest.buttons,
-        digest.person_ids,
-    )
-    assert (await app.store.people(1))[0].last_nudged_on == TODAY
-    assert await ledger.last_day(1) == TODAY
-    await ledger.mark_sent(digest_id, later)
-    [stored] = await ledger.get_many([digest_id])
-    assert stored.status == SENT
-    assert await ledger.claim_pending(10) == []
-
-
-async def test_an_undeliverable_digest_gives_its_people_back(
-    app: Services, clock: FixedClock
-) -> None:
-    await app.store.ensure_user(1, UserSettings("UTC", "09:00"), NOW)
-    async with app.store.change(1, "added", NOW) as ch:
-        [pid] = await ch.add_people([NewPerson("Alice", "friends", date(2026, 1, 1))])
-    ledger = app.store.ledger
-    due_at = await ledger.next_digest_at(1)
-    assert due_at is not None
-    digest = NewDigest(TODAY, "Say hi to Alice", (), (pid,))
-    [digest_id] = await ledger.record([Planned(1, due_at, None, digest)], NOW)
+async def test_pending_digests_are_retried_until_sent(store: Store) -> None:
+    [alice] = await owner_with(store, ANN, "Alice")
+    ledger = store.ledger
+    [digest_id] = await ledger.record([plan(ANN, await due_now(store), (alice,))], NOW)
+    await ledger.mark_attempt(digest_id, "TryLater: 502")
     [pending] = await ledger.claim_pending(10)
-    assert pending.id == digest_id
-    await ledger.mark_final(pending, "undeliverable", "blocked")
-    assert (await app.store.people(1))[0].last_nudged_on is None
+    assert (pending.id, pending.attempts) == (digest_id, 1)
+    await ledger.mark_sent(digest_id, NOW)
     assert await ledger.claim_pending(10) == []
-    assert await ledger.next_digest_at(1) is None
+    [sent] = await ledger.get_many([digest_id])
+    assert sent.status == SENT
 
 
-async def test_identities_map_each_transport_user_to_one_owner(app: Services) -> None:
-    ids = app.store.identities
-    ann_tg = Identity(TELEGRAM, "4242")
-    assert await ids.find(ann_tg) is None
-    ann = await ids.owner_of(ann_tg)
-    assert await ids.owner_of(ann_tg) == ann == await ids.find(ann_tg)
-    bob = await ids.owner_of(Identity(DISCORD, "4242"))  # the same number elsewhere
-    assert bob != ann
-    assert await ids.of_owner(ann) == [ann_tg]
-    assert await ids.external_id(ann, TELEGRAM) == "4242"
-    assert await ids.external_id(ann, DISCORD) is None
-    assert await ids.digest_via(ann) == TELEGRAM
-    assert await ids.set_digest_via(ann, DISCORD) is False
-    assert await ids.digest_via(ann) == TELEGRAM
+async def test_a_digest_never_delivered_gives_its_people_back(store: Store) -> None:
+    [alice] = await owner_with(store, ANN, "Alice")
+    ledger = store.ledger
+    [digest_id] = await ledger.record([plan(ANN, await due_now(store), (alice,))], NOW)
+    [digest] = await ledger.get_many([digest_id])
+    await ledger.mark_final(digest, UNDELIVERABLE, "Forbidden")
+    person = await store.person(ANN, alice)
+    assert person is not None and person.last_nudged_on is None
+    assert await ledger.claim_pending(10) == []
+
+
+async def test_inactive_owners_are_not_due(store: Store) -> None:
+    await owner_with(store, ANN, "Alice")
+    await store.set_active(ANN, False)
+    assert await store.ledger.due(NOW + timedelta(days=1), 10) == []
+    await store.set_active(ANN, True)
+    assert len(await store.ledger.due(NOW + timedelta(days=1), 10)) == 1
+
+
+async def test_a_sweep_scope_keeps_to_its_transport(store: Store) -> None:
+    ids = store.identities
+    terminal = await ids.owner_of(CONSOLE_USER)
+    telegram = await ids.owner_of(Identity("telegram", "42"))
+    for owner in (terminal, telegram):
+        await owner_with(store, owner, "Alice")
+    later = NOW + timedelta(days=1)
+    assert [u.owner for u in await store.ledger.due(later, 10, Scope("telegram"))] == [telegram]
+    assert [u.owner for u in await store.ledger.due(later, 10, Scope("console"))] == [terminal]
+    assert await store.ledger.due(later, 10, Scope("discord")) == []
+
+
+# -- identities --------------------------------------------------------------------------
+
+
+async def test_each_transport_user_is_one_owner(store: Store) -> None:
+    ids = store.identities
+    telegram = await ids.owner_of(Identity("telegram", "42"))
+    assert await ids.owner_of(Identity("telegram", "42")) == telegram
+    discord = await ids.owner_of(Identity("discord", "42"))
+    assert discord != telegram
+    assert await ids.find(Identity("discord", "43")) is None
+    assert await ids.external_id(discord, "discord") == "42"
+
+
+# -- data in and out ---------------------------------------------------------------------
+
+
+def exported(ref: str, name: str) -> ExportedPerson:
+    return ExportedPerson(
+        ref, name, "inner", None, False, (), (), "2026-01-01", None, False, (), (), (), ()
+    )
+
+
+async def test_an_import_is_one_change_and_one_undo(store: Store) -> None:
+    await owner_with(store, ANN, "Alice")
+    batch = ImportBatch(
+        (exported("p1", "Alice"), exported("p2", "Carla")),
+        (ExportedInteraction("2026-10-01", "coffee", "", ("p1", "p2"), "2026-10-01T10:00:00Z"),),
+    )
+    outcome = await store.apply_import(ANN, "imported", NOW, batch, Duplicates.MERGE)
+    assert (outcome.added, outcome.unchanged, outcome.interactions) == (["Carla"], ["Alice"], 1)
+    assert sorted(p.name for p in await store.people(ANN)) == ["Alice", "Carla"]
+    undone = await store.undo(ANN)
+    assert undone is not None and undone.label == "imported"
+    assert [p.name for p in await store.people(ANN)] == ["Alice"]
+
+
+async def test_an_import_answering_a_question_happens_once(store: Store) -> None:
+    await owner_with(store, ANN)
+    asked = await store.put_pending(ANN, {"a": "imp"}, NOW)
+    batch = ImportBatch((exported("p1", "Carla"),))
+    await store.apply_import(ANN, "imported", NOW, batch, Duplicates.MERGE, answering=asked)
+    with pytest.raises(AlreadyAnswered):
+        await store.apply_import(ANN, "again", NOW, batch, Duplicates.MERGE, answering=asked)
+    assert [p.name for p in await store.people(ANN)] == ["Carla"]
+    undone = await store.undo(ANN)
+    assert undone is not None and undone.label == "imported"  # nothing of the second
+
+
+async def test_an_export_is_everything_of_the_owner_only(store: Store) -> None:
+    [alice] = await owner_with(store, ANN, "Alice")
+    await owner_with(store, BOB, "Bert")
+    await store.log_now(ANN, "logged", NOW, TODAY, "coffee", "", [alice])
+    doc = await store.export(ANN, Circles(), NOW, DEFAULTS)
+    assert [p.name for p in doc.people] == ["Alice"]
+    assert [i.kind for i in doc.interactions] == ["coffee"]

@@ -1,0 +1,44 @@
+"""Replies cut to Discord's limits before they are sent (pure)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.discord.render import MORE, custom_id, label, parts_of, split_text
+from bot.engine.replies import Button, Reply
+
+
+def buttons(n: int, prefix: str = "b") -> tuple[Button, ...]:
+    return tuple(Button(f"{prefix}{i}", f"x:{prefix}{i}") for i in range(n))
+
+
+def test_text_is_cut_on_line_breaks_within_2000() -> None:
+    text = "\n".join(f"line {i} " + "x" * 90 for i in range(60))
+    chunks = split_text(text)
+    assert all(len(c) <= 2000 for c in chunks) and len(chunks) == 3
+    assert "\n".join(chunks) == text
+
+
+def test_a_word_longer_than_a_message_is_cut_anyway() -> None:
+    assert [len(c) for c in split_text("y" * 4500)] == [2000, 2000, 500]
+
+
+def test_wide_rows_wrap_and_rows_past_five_go_on_a_follow_up() -> None:
+    reply = Reply("Pick one", (buttons(7, "a"), *(buttons(2, f"r{n}-") for n in range(5))))
+    first, more = parts_of(reply)
+    assert first.text == "Pick one" and [len(r) for r in first.rows] == [5, 2, 2, 2, 2]
+    assert more.text == MORE and [len(r) for r in more.rows] == [2, 2]
+    sent = [b for p in (first, more) for row in p.rows for b in row]
+    assert sent == [b for row in reply.buttons for b in row]  # nothing lost, same order
+
+
+def test_buttons_sit_on_the_last_text_part() -> None:
+    parts = parts_of(Reply("z" * 2500, (buttons(1),)))
+    assert [bool(p.rows) for p in parts] == [False, True]
+
+
+def test_labels_and_custom_ids_within_limits() -> None:
+    assert len(label(Button("L" * 120, "x:1"))) == 80
+    assert custom_id(Button("ok", "n:r:42")) == "k:n:r:42"
+    with pytest.raises(ValueError, match="custom_id over 100"):
+        custom_id(Button("too long", "d" * 99))
