@@ -37,7 +37,7 @@ def test_piped_session_prints_the_overdue_list_most_overdue_first(tmp_path: Path
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Logged coffee with Alice Smith on" in out
-    assert "Logged call with Bob Lee on" in out
+    assert "Logged a call with Bob Lee on" in out
     who = out[out.index("Time to catch up with:") :]
     assert who.index("Bob Lee") < who.index("Alice Smith")
     assert "Carol" not in who
@@ -49,7 +49,7 @@ def test_buttons_are_numbered_and_a_number_presses_one(tmp_path: Path) -> None:
     result = chat(tmp_path / "x.db", ["walk with Dana today", "1", "/show Dana"])
     assert result.returncode == 0, result.stderr
     assert "  1) Add Dana to friends" in result.stdout
-    assert "Logged walk with Dana on" in result.stdout
+    assert "Logged a walk with Dana on" in result.stdout
     assert "Dana — friends" in result.stdout
 
 

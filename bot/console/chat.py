@@ -51,6 +51,8 @@ class ConsoleChat:
         self.out = out
         self.buttons: list[Button] = []
         self.folder: Path | None = None  # where files from replies go; None: the current one
+        self.prompt = ""  # set when talking to a terminal: reprinted after a digest
+        self.waiting = False  # the prompt is on screen, waiting for a line
 
     def write(self, text: str) -> None:
         """Every line kith prints goes through here, made terminal-safe."""
@@ -75,7 +77,12 @@ class ConsoleChat:
                 self.write(f"[{pressed.label}]\n")
                 self.show(await self.engine.press(self.owner, pressed.data))
                 return
-            self.show([Reply(f"Pick a number from 1 to {len(self.buttons)}.")])
+            # The choices stay: say so, and show them again so the next number works.
+            choices = self.buttons
+            self.write(f"Pick a number from 1 to {len(choices)}:\n")
+            for i, button in enumerate(choices, start=1):
+                self.write(f"  {i}) {button.label}\n")
+            self.out.flush()
             return
         if not text:
             return
@@ -109,6 +116,7 @@ async def run_chat(
             stream.reconfigure(errors="replace")
     chat = ConsoleChat(engine, owner, stdout)
     interactive = stdin.isatty() and stdout.isatty()
+    chat.prompt = PROMPT if interactive else ""
     if interactive:
         stdout.write("kith — type /help for commands, Ctrl-D to quit.\n")
     sweeping: SweepLoop | None = None
@@ -120,7 +128,11 @@ async def run_chat(
     try:
         while True:
             # The digest sweep shares the loop, so the blocking read runs in a thread.
-            line = await asyncio.to_thread(read)
+            chat.waiting = True
+            try:
+                line = await asyncio.to_thread(read)
+            finally:
+                chat.waiting = False
             if not line:
                 break
             await chat.say(line)

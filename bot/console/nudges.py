@@ -24,9 +24,13 @@ class ConsoleSender:
     async def send(self, owner: int, reply: Reply) -> None:
         if owner != self.chat.owner:
             raise Undeliverable("not the terminal's user")
-        # A blank line first: the digest may arrive while a prompt is waiting.
+        # A blank line first: the digest may arrive while a prompt is waiting; and the
+        # prompt again after it, so the terminal still shows where to type.
         self.chat.write("\n")
         self.chat.show([reply])
+        if self.chat.prompt and self.chat.waiting:
+            self.chat.write(self.chat.prompt)
+            self.chat.out.flush()
 
 
 class TerminalNudges:

@@ -995,8 +995,37 @@ def _plural(count: int, unit: str) -> str:
     return f"{count} {unit}" + ("" if count == 1 else "s")
 
 
+def format_span(days: int) -> str:
+    """A length of time as a friend would say it, never rounded down past the truth.
+
+    13 days is "nearly 2 weeks" (not "a week"), 34 days "a month" (not "4 weeks"),
+    400 days "over a year". Months count 30 days and years 365, as cadences do.
+    """
+    if days < 1:
+        return "less than a day"
+    if days < 7:
+        return "a day" if days == 1 else f"{days} days"
+    if days < 28:
+        weeks, rest = divmod(days, 7)
+        if rest >= 4:
+            return "nearly a month" if weeks == 3 else f"nearly {weeks + 1} weeks"
+        return "a week" if weeks == 1 else f"{weeks} weeks"
+    if days < 335:
+        months, rest = divmod(days, 30)
+        if rest >= 23:  # three quarters of the way to the next month
+            return "nearly a month" if months == 0 else f"nearly {months + 1} months"
+        return "a month" if months <= 1 else f"{months} months"
+    years, rest = divmod(days, 365)
+    if years == 0 or rest >= 274:
+        return "nearly a year" if years == 0 else f"nearly {years + 1} years"
+    exact = rest < 31
+    if years == 1:
+        return "a year" if exact else "over a year"
+    return f"{years} years" if exact else f"over {years} years"
+
+
 def format_ago(day: date, today: date) -> str:
-    """How long ago, the way a friend would say it: "3 weeks ago", "over a year ago"."""
+    """How long ago, the way a friend would say it: "nearly 2 weeks ago", "a month ago"."""
     days = (today - day).days
     if days < 0:
         return "tomorrow" if days == -1 else f"in {-days} days"
@@ -1004,16 +1033,7 @@ def format_ago(day: date, today: date) -> str:
         return "today"
     if days == 1:
         return "yesterday"
-    if days < 7:
-        return f"{days} days ago"
-    if days < 14:
-        return "a week ago"
-    if days < 60:
-        return f"{days // 7} weeks ago"
-    if days < 365:
-        return f"{min(days // 30, 11)} months ago"
-    years = days // 365
-    return "over a year ago" if years == 1 else f"over {years} years ago"
+    return f"{format_span(days)} ago"
 
 
 def next_yearly(month: int, day: int, today: date) -> date:

@@ -21,6 +21,7 @@ from datetime import date
 
 from bot.core.dates import DateError, mentions_day, read_day
 from bot.core.names import NameIndex, name_key
+from bot.core.wording import SPORTS, sport_of
 
 
 def _words(text: str) -> frozenset[str]:
@@ -81,7 +82,7 @@ _KIND_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     ("trip", r"road[\s-]*trip|trip|weekend\s+away|holiday|vacation"),
 )
-KINDS: tuple[str, ...] = (*(kind for kind, _ in _KIND_PATTERNS), DEFAULT_KIND)
+KINDS: tuple[str, ...] = (*(kind for kind, _ in _KIND_PATTERNS), *SPORTS, DEFAULT_KIND)
 
 _KIND_RE = re.compile(
     r"\b(?:" + "|".join(f"(?P<k{i}>{p})" for i, (_, p) in enumerate(_KIND_PATTERNS)) + r")\b",
@@ -901,7 +902,9 @@ def _kind(p: _Parse) -> str:
 
 def _kind_of(m: re.Match[str]) -> str:
     assert m.lastgroup is not None  # every alternative is a named group
-    return _KIND_PATTERNS[int(m.lastgroup[1:])][0]
+    kind = _KIND_PATTERNS[int(m.lastgroup[1:])][0]
+    # "played tennis with Lukas" reads back as tennis, not as "sport".
+    return sport_of(m.group(0)) if kind == "sport" else kind
 
 
 def _claim_chars(p: _Parse, start: int, end: int) -> None:

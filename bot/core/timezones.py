@@ -26,11 +26,13 @@ from zoneinfo import ZoneInfo, available_timezones
 
 __all__ = [
     "describe_timezone",
+    "display_timezone",
     "is_valid_timezone",
     "name_key",
     "preload",
     "resolve_timezone",
     "suggest_timezones",
+    "timezone_choices",
 ]
 
 # A country resolves to a zone when at least this share of its (city) population lives
@@ -168,6 +170,63 @@ def resolve_timezone(text: str) -> str | None:
         return data.primary[key][0].tz  # the most populous city of that name
     other = data.other_name(key)
     return other.tz if other is not None else None
+
+
+# Abbreviations that name several zones: asked about, never guessed ("IST" is not
+# Istanbul, and India or Israel depends on who is asking).
+_AMBIGUOUS_ABBREVIATIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "ist": (
+        ("India (IST)", "Asia/Kolkata"),
+        ("Israel (IST)", "Asia/Jerusalem"),
+        ("Ireland (IST)", "Europe/Dublin"),
+    ),
+    "bst": (("Britain (BST)", "Europe/London"), ("Bangladesh (BST)", "Asia/Dhaka")),
+    "ast": (("Atlantic (AST)", "America/Halifax"), ("Arabia (AST)", "Asia/Riyadh")),
+}
+# A same-named city this big next to the biggest makes a name ambiguous ("Springfield"),
+# a small one does not (Paris, Texas next to Paris).
+_AMBIGUOUS_SHARE = 0.2
+_MAX_CHOICES = 4
+
+
+def timezone_choices(text: str) -> list[tuple[str, str]]:
+    """(label, zone) pairs when `text` names several zones; [] when it names one or none.
+
+    "IST" -> India / Israel / Ireland; "Springfield" -> the Springfields in different
+    zones. An IANA name, an offset or `City, Country` is never ambiguous.
+    """
+    s = " ".join(text.split())
+    key = name_key(s)
+    if key in _AMBIGUOUS_ABBREVIATIONS:
+        return list(_AMBIGUOUS_ABBREVIATIONS[key])
+    if not s or "," in s or "/" in s or _UTC_OFFSET.fullmatch(s.lower()) or key in _ALIASES:
+        return []
+    if _iana_by_lower().get(s.lower().replace(" ", "_")) is not None:
+        return []
+    data = _data()
+    if data.countries.get(key) is not None:
+        return []
+    cities = data.primary.get(key, [])
+    if len(cities) < 2:
+        return []
+    biggest = cities[0].population
+    out: list[tuple[str, str]] = []
+    zones: set[str] = set()
+    for city in cities:
+        if city.population < biggest * _AMBIGUOUS_SHARE or city.tz in zones:
+            continue
+        zones.add(city.tz)
+        where = city.admin1 if city.country == "US" and city.admin1 else city.country
+        out.append((f"{city.name}, {where}", city.tz))
+    return out[:_MAX_CHOICES] if len(out) > 1 else []
+
+
+def display_timezone(tz: str) -> str:
+    """How a zone is shown: fixed offsets as "UTC+2" (not POSIX's inverted "Etc/GMT-2")."""
+    m = re.fullmatch(r"Etc/GMT([+-])(\d{1,2})", tz)
+    if m is None:
+        return tz
+    return f"UTC{'-' if m[1] == '+' else '+'}{int(m[2])}"
 
 
 def suggest_timezones(text: str, limit: int = 3) -> list[str]:

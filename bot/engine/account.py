@@ -9,7 +9,12 @@ from bot.core.dates import default_date_order
 from bot.core.model import UserSettings
 from bot.core.phrases import looks_like_log
 from bot.core.schedule import format_clock, parse_clock
-from bot.core.timezones import resolve_timezone, suggest_timezones
+from bot.core.timezones import (
+    display_timezone,
+    resolve_timezone,
+    suggest_timezones,
+    timezone_choices,
+)
 from bot.engine.engine import Command, Context, Engine
 from bot.engine.replies import Reply
 
@@ -56,25 +61,61 @@ async def cmd_timezone(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     if not args:
         return [
             Reply(
-                f"Your time zone is {ctx.settings.timezone}. "
+                f"Your time zone is {display_timezone(ctx.settings.timezone)}. "
                 "To change it: /timezone Lisbon (a city) or /timezone Europe/Lisbon."
             )
         ]
     # The first lookup loads the city table (~0.5 s): keep it off the event loop.
+    choices = await asyncio.to_thread(timezone_choices, args)
+    if choices:
+        # "IST", "Springfield": several zones go by that name; never guess one.
+        return [
+            await engine.ask(
+                ctx,
+                f"Which “{args[:40]}” do you mean?",
+                {"a": "tz", "zones": [tz for _, tz in choices]},
+                [*((label, str(i)) for i, (label, _) in enumerate(choices)), ("Cancel", "x")],
+            )
+        ]
     tz = await asyncio.to_thread(resolve_timezone, args)
     if tz is None:
         suggestions = await asyncio.to_thread(suggest_timezones, args)
-        hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
-        return [
-            Reply(
-                f"I couldn't find a time zone for “{args[:60]}”.{hint} "
-                "Try a big city near you or a name like Europe/Lisbon."
-            )
-        ]
-    await engine.store.update_settings(ctx.owner, f"set time zone to {tz}", ctx.now, timezone=tz)
+        text = f"I couldn't find a time zone for “{args[:60]}”."
+        if suggestions:
+            return [
+                await engine.ask(
+                    ctx,
+                    text + " Did you mean one of these?",
+                    {"a": "tz", "zones": suggestions},
+                    [
+                        *((display_timezone(z), str(i)) for i, z in enumerate(suggestions)),
+                        ("None of these", "x"),
+                    ],
+                )
+            ]
+        return [Reply(text + " Try a big city near you or a name like Europe/Lisbon.")]
+    return await set_timezone(engine, ctx, tz)
+
+
+async def set_timezone(engine: Engine, ctx: Context, tz: str) -> list[Reply]:
+    shown = display_timezone(tz)
+    await engine.store.update_settings(ctx.owner, f"set time zone to {shown}", ctx.now, timezone=tz)
     digest = ctx.settings.digest_time
     when = f"Your digest comes at {digest} there." if digest else "Your digest is off."
-    return [Reply(f"Time zone set to {tz}. {when} /undo to take it back.")]
+    return [Reply(f"Time zone set to {shown}. {when} /undo to take it back.")]
+
+
+async def answer_timezone(
+    engine: Engine, ctx: Context, pending_id: int, payload: dict[str, Any], choice: str
+) -> list[Reply]:
+    """A press on "which time zone?"."""
+    await engine.store.drop_pending(ctx.owner, pending_id)
+    zones: list[str] = payload.get("zones", [])
+    if choice == "x":
+        return [Reply("OK — /timezone and a big city near you will find it.")]
+    if not choice.isdigit() or int(choice) >= len(zones):
+        return [Reply("That button has expired.")]
+    return await set_timezone(engine, ctx, zones[int(choice)])
 
 
 async def cmd_digest(engine: Engine, ctx: Context, args: str) -> list[Reply]:
@@ -82,7 +123,7 @@ async def cmd_digest(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     arg = args.strip().casefold()
     if not arg:
         current = ctx.settings.digest_time
-        state = f"at {current} ({ctx.settings.timezone})" if current else "off"
+        state = f"at {current} ({display_timezone(ctx.settings.timezone)})" if current else "off"
         return [
             Reply(
                 f"Your daily digest is {state}. Change it with /digest 08:30 or /digest off; "
@@ -97,7 +138,12 @@ async def cmd_digest(engine: Engine, ctx: Context, args: str) -> list[Reply]:
         await engine.store.update_settings(
             ctx.owner, "turned the digest off", ctx.now, digest_time=None
         )
-        return [Reply("Digest off — I won't nudge you. /digest 09:00 turns it back on.")]
+        return [
+            Reply(
+                "Digest off — I won't nudge you. /digest 09:00 turns it back on; "
+                "/undo to take it back."
+            )
+        ]
     try:
         at = parse_clock(arg)
     except ValueError as exc:
@@ -107,7 +153,10 @@ async def cmd_digest(engine: Engine, ctx: Context, args: str) -> list[Reply]:
         ctx.owner, f"set the digest to {shown}", ctx.now, digest_time=shown
     )
     return [
-        Reply(f"Your digest will come at {shown} ({ctx.settings.timezone}). /undo to take it back.")
+        Reply(
+            f"Your digest will come at {shown} ({display_timezone(ctx.settings.timezone)}). "
+            "/undo to take it back."
+        )
     ]
 
 
@@ -134,7 +183,7 @@ async def cmd_settings(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     circles = ", ".join(f"{c.name} {c.cadence_days}d" for c in engine.circles.order)
     lines = [
         "Your settings:",
-        f"• time zone: {s.timezone} (/timezone)",
+        f"• time zone: {display_timezone(s.timezone)} (/timezone)",
         f"• daily digest: {s.digest_time or 'off'} (/digest)",
         f"• date order: {_date_order_text(s)} (/dateorder)",
         f"• next digest: {await engine.next_digest_text(ctx)}",
@@ -191,7 +240,7 @@ async def understand_city(engine: Engine, ctx: Context, text: str) -> list[Reply
     if await engine.people(ctx.owner) or looks_like_log(text):
         return None
     tz = await asyncio.to_thread(resolve_timezone, text)
-    if tz is None:
+    if tz is None and not await asyncio.to_thread(timezone_choices, text):
         return None
     return await cmd_timezone(engine, ctx, text)
 
@@ -205,4 +254,5 @@ def register(engine: Engine) -> None:
     engine.add_command(Command("settings", cmd_settings, "Your settings", "/settings"))
     engine.add_command(Command("deleteme", cmd_deleteme, "Delete all your data", "/deleteme"))
     engine.add_answer("deleteme", answer_deleteme)
+    engine.add_answer("tz", answer_timezone)
     engine.plain_text.append(understand_city)

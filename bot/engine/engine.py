@@ -5,13 +5,13 @@ from __future__ import annotations
 import difflib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core.circles import Circles
-from bot.core.clock import Clock
+from bot.core.clock import Clock, format_utc
 from bot.core.dates import DateError
 from bot.core.ids import button_number
 from bot.core.intervals import IntervalError
@@ -27,6 +27,15 @@ log = logging.getLogger(__name__)
 
 MAX_INPUT = 4000
 EXPIRED = "That button has expired."
+UNDO_PREFIX = "u"
+# The written offers of /undo in a confirmation: where an Undo button belongs.
+UNDO_OFFERS = ("/undo to take it back", "/undo brings them back", "· /undo")
+
+
+def undo_offered(text: str) -> bool:
+    return any(offer in text for offer in UNDO_OFFERS)
+
+
 # A question asked this long ago is no longer waiting for a typed answer.
 TYPED_ANSWER_WINDOW = timedelta(hours=12)
 # Commands understood without their slash when they open a message. Not "date" ("date
@@ -48,6 +57,7 @@ class Context:
     now: datetime
     today: date
     settings: UserSettings
+    message_ref: str = ""  # the transport's id of the message answered, if it has one
 
 
 CommandFn = Callable[["Engine", Context, str], Awaitable[list[Reply]]]
@@ -55,6 +65,7 @@ PersonFn = Callable[["Engine", Context, Person, str], Awaitable[list[Reply]]]
 ButtonFn = Callable[["Engine", Context, str], Awaitable[list[Reply]]]
 AnswerFn = Callable[["Engine", Context, int, dict[str, Any], str], Awaitable[list[Reply]]]
 FileFn = Callable[["Engine", Context, str, bytes], Awaitable[list[Reply]]]
+EditFn = Callable[["Engine", Context, str], Awaitable[list[Reply]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +96,7 @@ class Engine:
         default_factory=list
     )
     file_handler: FileFn | None = None
+    edit_handler: EditFn | None = None
     # The daily digest lives in bot/nudges, above the engine, and plugs in here
     # (`nudges.actions.register`): `/digest now` and `/settings` ask through these.
     digest_preview: Callable[[Engine, Context], Awaitable[list[Reply]]] | None = None
@@ -124,9 +136,20 @@ class Engine:
 
     # -- entry points ----------------------------------------------------------
 
-    async def handle(self, owner: int, text: str) -> list[Reply]:
-        """Answer one message from `owner`."""
-        return await self._guarded(owner, lambda ctx: self._dispatch(ctx, text))
+    async def handle(self, owner: int, text: str, message_ref: str = "") -> list[Reply]:
+        """Answer one message from `owner`. `message_ref` names the message in its
+        transport (e.g. "tg:<chat>:<message id>"), so that an edit of it can find it."""
+        return await self._guarded(owner, lambda ctx: self._dispatch(ctx, text), message_ref)
+
+    async def edit(self, owner: int, message_ref: str, text: str) -> list[Reply]:
+        """The user edited the earlier message `message_ref` to read `text`."""
+
+        async def work(ctx: Context) -> list[Reply]:
+            if self.edit_handler is None:
+                return [Reply("I saw you edited a message — I only read new ones.")]
+            return await self.edit_handler(self, ctx, clean(text))
+
+        return await self._guarded(owner, work, message_ref)
 
     async def press(self, owner: int, data: str) -> list[Reply]:
         """Answer a button press carrying `data`."""
@@ -170,23 +193,43 @@ class Engine:
         until they come back with /start."""
         await self.store.set_active(owner, False)
 
-    async def context(self, owner: int) -> Context:
+    async def context(self, owner: int, message_ref: str = "") -> Context:
         now = self.clock.now()
         await self.store.ensure_user(owner, self.defaults, now)
         settings = await self.store.settings(owner) or self.defaults
-        return Context(owner, now, local_today(now, settings.timezone), settings)
+        return Context(owner, now, local_today(now, settings.timezone), settings, message_ref)
 
     async def _guarded(
-        self, owner: int, work: Callable[[Context], Awaitable[list[Reply]]]
+        self,
+        owner: int,
+        work: Callable[[Context], Awaitable[list[Reply]]],
+        message_ref: str = "",
     ) -> list[Reply]:
         try:
-            ctx = await self.context(owner)
-            return await work(ctx)
+            ctx = await self.context(owner, message_ref)
+            return await self._with_undo(ctx, await work(ctx))
         except (UserError, DateError, IntervalError, PhraseError) as exc:
             return [Reply(str(exc))]
         except Exception:
             log.exception("engine failed for a message")
             return [Reply("Sorry — something went wrong on my side, and nothing was changed.")]
+
+    async def _with_undo(self, ctx: Context, replies: list[Reply]) -> list[Reply]:
+        """Give the confirmation of a change made just now its Undo button's data.
+
+        Only a reply offering "/undo" is a candidate, and only when the owner's newest
+        undo entry was written by this very request (stamped with its `now`): the
+        button then names that entry, so a late tap never undoes a newer change.
+        """
+        at = next((i for i, r in enumerate(replies) if undo_offered(r.text)), None)
+        if at is None:
+            return replies
+        last = await self.store.last_undo(ctx.owner)
+        if last is None or last[1] != format_utc(ctx.now):
+            return replies
+        out = list(replies)
+        out[at] = replace(out[at], undo=f"{UNDO_PREFIX}:{last[0]}")
+        return out
 
     async def _dispatch(self, ctx: Context, text: str) -> list[Reply]:
         text = clean(text)
@@ -247,6 +290,8 @@ class Engine:
         try:
             if prefix == "q":
                 return await self._answer(ctx, rest)
+            if prefix == UNDO_PREFIX:
+                return await self._undo_button(ctx, rest)
             handler = self.buttons.get(prefix)
             if handler is None:
                 return [Reply(EXPIRED)]
@@ -256,6 +301,21 @@ class Engine:
             # a button we can act on, and nothing half-done (changes are transactions).
             log.info("a button press with unusable data was refused")
             return [Reply(EXPIRED)]
+
+    async def _undo_button(self, ctx: Context, rest: str) -> list[Reply]:
+        """An Undo button: undo its change if it is still the newest one."""
+        last = await self.store.last_undo(ctx.owner)
+        if last is None or not rest.isdigit() or last[0] != int(rest):
+            return [
+                Reply(
+                    "That change was already undone, or newer changes came after it — "
+                    "/undo takes back the newest."
+                )
+            ]
+        undone = await self.store.undo(ctx.owner)
+        if undone is None:
+            return [Reply("There's nothing to undo.")]
+        return [Reply(f"Undone: {undone.label}.")]
 
     async def _answer(self, ctx: Context, rest: str) -> list[Reply]:
         """A press on a stored question: `q:<pending id>:<choice>`."""
@@ -307,11 +367,14 @@ class Engine:
         args: str,
         usage: str,
         rest_ok: Callable[[str], bool] = lambda _rest: True,
+        add_ok: bool = True,
     ) -> list[Reply]:
         """Resolve the person at the start of `args`, then run the person command.
 
         An ambiguous or unknown name becomes a question with buttons; the answer
-        re-runs the same command, so no command guesses silently.
+        re-runs the same command, so no command guesses silently. `add_ok=False` is for
+        commands about someone who must already exist (/forget, /rename): an unknown
+        name is then an error, not an offer to add a new person.
         """
         index = await self.index(ctx.owner)
         split = split_person(args, index, rest_ok)
@@ -323,9 +386,13 @@ class Engine:
             person = await self.store.person(ctx.owner, res.person_id)
             if person is not None:
                 return await handler(self, ctx, person, split.rest)
-        return [await self.ask_who(ctx, command, res, split.rest)]
+        if not add_ok and not res.ambiguous and not res.candidates:
+            return [Reply(f"There's nobody called {res.query} in your circles.")]
+        return [await self.ask_who(ctx, command, res, split.rest, add_ok)]
 
-    async def ask_who(self, ctx: Context, command: str, res: Resolution, rest: str) -> Reply:
+    async def ask_who(
+        self, ctx: Context, command: str, res: Resolution, rest: str, add_ok: bool = True
+    ) -> Reply:
         """Which person did `res.query` mean? The answer re-runs `command` (answer_pick)."""
         candidates = res.candidates[:5]
         payload = {
@@ -342,7 +409,7 @@ class Engine:
             text = f"I don't know anyone called {res.query}. Did you mean someone here?"
         else:
             text = f"I don't know anyone called {res.query} yet."
-        if not res.ambiguous:
+        if not res.ambiguous and add_ok:
             choices.append((f"Add {short(res.query)} to {self.circles.default_new}", "a"))
         choices.append(("Cancel", "x"))
         return await self.ask(ctx, text, payload, choices)

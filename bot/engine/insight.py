@@ -280,7 +280,10 @@ def _with_extras(handler: PersonFn) -> PersonFn:
     async def show(engine: Engine, ctx: Context, person: Person, rest: str) -> list[Reply]:
         replies = await handler(engine, ctx, person, rest)
         extra = await card_lines(engine, ctx.owner, person)
-        if not extra or not replies or replies[0].buttons:
+        # A question (buttons answering it) is left alone; the card's own action
+        # buttons (Log today · Snooze · Note) are not a question.
+        asking = replies and any(b.data.startswith("q:") for b in replies[0].flat_buttons)
+        if not extra or not replies or asking:
             return replies
         first = replies[0]
         return [replace(first, text=first.text + "\n" + "\n".join(extra)), *replies[1:]]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from bot.core.dates import DATE_ORDERS, AmbiguousDate, default_date_order, format_day
+from bot.core.clock import parse_utc
+from bot.core.dates import DATE_ORDERS, AmbiguousDate, DateError, default_date_order, format_day
 from bot.core.due import rank_due
 from bot.core.meeting_words import (
     at_place,
@@ -16,14 +17,16 @@ from bot.core.meeting_words import (
     place_words,
     who_reached_out,
 )
-from bot.core.model import Person
+from bot.core.model import Interaction, Person
 from bot.core.names import Match, name_key
-from bot.core.phrases import LogPhrase, parse_log
+from bot.core.phrases import LogPhrase, PhraseError, parse_log
 from bot.core.understand import Intent, read
+from bot.core.wording import kind_label, kind_noun, sentence
 from bot.engine import talk
-from bot.engine.engine import Command, Context, Engine, check_name, short
+from bot.engine.engine import Command, Context, Engine, check_name, local_today, short
+from bot.engine.loop import loop_reply
 from bot.engine.render import join_names, who_list
-from bot.engine.replies import Reply
+from bot.engine.replies import Reply, em
 from bot.ports.store import NewPerson
 
 ADD = "a"
@@ -39,14 +42,21 @@ async def cmd_log(engine: Engine, ctx: Context, args: str) -> list[Reply]:
 
 
 async def log_text(
-    engine: Engine, ctx: Context, text: str, choices: dict[str, Any], today: date
+    engine: Engine,
+    ctx: Context,
+    text: str,
+    choices: dict[str, Any],
+    today: date,
+    ref: str | None = None,
 ) -> list[Reply]:
     """Log `text`, asking about each name that is ambiguous or unknown.
 
     `choices` holds answers already given (name key -> person id, ADD or SKIP);
     `today` is the day the user first wrote, so "yesterday" keeps its meaning
-    when a question is answered later.
+    when a question is answered later. `ref` is the message that said it (kept through
+    questions), remembered with the log so that editing the message corrects it.
     """
+    ref = ctx.message_ref if ref is None else ref
     index = await engine.index(ctx.owner)
     try:
         phrase = parse_log(text, today, index, date_order(ctx))
@@ -88,6 +98,7 @@ async def log_text(
             "choices": choices,
             "name": name,
             "ids": [c.person_id for c in res.candidates[:5]],
+            "ref": ref,
         }
         choices_offered = [(c.name, str(i)) for i, c in enumerate(res.candidates[:5])]
         if res.ambiguous:
@@ -104,22 +115,25 @@ async def log_text(
     if not chosen and not new_names:
         return [Reply("Nobody's left in that, so I logged nothing.")]
     note = phrase.note if place is None else note_without_place(phrase.note, place)
-    return [
-        await commit_log(
-            engine,
-            ctx,
-            phrase.day,
-            phrase.kind,
-            note,
-            chosen,
-            new_names,
-            guesses,
-            today,
-            place=place,
-            initiator=initiator,
-            assumed=_assumed(phrase, today),
-        )
-    ]
+    logged, iid = await commit_log(
+        engine,
+        ctx,
+        phrase.day,
+        phrase.kind,
+        note,
+        chosen,
+        new_names,
+        guesses,
+        today,
+        place=place,
+        initiator=initiator,
+        assumed=_assumed(phrase, today),
+    )
+    if ref:
+        await engine.store.remember_log_message(ctx.owner, ref, iid, ctx.now)
+    # Close the loop: what was open with the people just seen, with buttons.
+    after = await loop_reply(engine, ctx, chosen)
+    return [logged] if after is None else [logged, after]
 
 
 def _assumed(phrase: LogPhrase, today: date) -> str:
@@ -201,18 +215,19 @@ async def commit_log(
     place: str | None = None,
     initiator: str | None = None,
     assumed: str = "",
-) -> Reply:
+) -> tuple[Reply, int]:
+    """Write the log; its confirmation and the interaction's id."""
     store = engine.store
     people = [p for p in await store.people(ctx.owner) if p.id in set(person_ids)]
     order = {pid: i for i, pid in enumerate(person_ids)}
     people.sort(key=lambda p: order[p.id])
     names = [p.name for p in people] + new_names
-    label = f"logged {kind} with {join_names(names)} on {format_day(day, today)}"
+    label = f"logged {kind_noun(kind, names)} on {format_day(day, today)}"
     ids = [p.id for p in people]
     reactivate = [p.id for p in people if p.imported]
     if not new_names:
         # The everyday log: one transaction in one database thread hop.
-        await store.log_now(
+        iid = await store.log_now(
             ctx.owner,
             label,
             ctx.now,
@@ -229,22 +244,21 @@ async def commit_log(
             ids += await ch.add_people(
                 [NewPerson(n, engine.circles.default_new, ctx.today) for n in new_names]
             )
-            await ch.log_meeting(
+            iid = await ch.log_meeting(
                 day, kind, note, ids, reactivate=reactivate, place=place, initiator=initiator
             )
-    text = f"Logged {kind} with {join_names(names)} on {format_day(day, today)}"
+    shown = [em(n) for n in names]
+    text = f"Logged {kind_noun(kind, shown)} on {format_day(day, today)}"
     if place is not None:
         text += f" {at_place(place)}"
     if assumed:
         text += f" ({assumed})"
-    if note:
-        text += f" — note: {note}"
-    text += "."
+    text = sentence(f"{text} — note: {note}") if note else text + "."
     if new_names:
         text += f" Added {join_names(new_names)} to {engine.circles.default_new}."
     if guesses:
         text += f" (I took {join_names(['“' + g + '”' for g in guesses])} to mean the name above.)"
-    return Reply(text + " /undo to take it back.")
+    return Reply(text + " /undo to take it back."), iid
 
 
 async def answer_log(
@@ -262,8 +276,102 @@ async def answer_log(
     else:
         return [Reply("That button has expired.")]
     return await log_text(
-        engine, ctx, payload["text"], choices, date.fromisoformat(payload["today"])
+        engine,
+        ctx,
+        payload["text"],
+        choices,
+        date.fromisoformat(payload["today"]),
+        str(payload.get("ref", "")),
     )
+
+
+# -- edits ---------------------------------------------------------------------------
+
+EDIT_WINDOW = timedelta(days=1)
+EDIT_IGNORED = (
+    "I saw your edit — only the message of a log can be corrected that way, so nothing changed."
+)
+
+
+async def edit_log(engine: Engine, ctx: Context, text: str) -> list[Reply]:
+    """The message that logged a meeting was edited: re-read it and correct the log.
+
+    Only within a day of the log, and only when every name in the new text is someone
+    already known (an edit never adds people or asks questions); anything else is left
+    as it was, with a reply saying so.
+    """
+    found = await engine.store.logged_by_message(ctx.owner, ctx.message_ref)
+    if found is None:
+        return [Reply(EDIT_IGNORED)]
+    old, created = found
+    logged_at = parse_utc(created)
+    if ctx.now - logged_at > EDIT_WINDOW:
+        return [
+            Reply(
+                "That log is more than a day old, so I left it as it was. "
+                "To change it, /undo or log it again."
+            )
+        ]
+    today = local_today(logged_at, ctx.settings.timezone)
+    index = await engine.index(ctx.owner)
+    try:
+        phrase = parse_log(text, today, index, date_order(ctx))
+    except (PhraseError, DateError) as exc:
+        return [Reply(f"I couldn't re-read your edit ({exc}) — the log stays as it was.")]
+    ids: list[int] = []
+    for name in phrase.names:
+        res = index.resolve(name)
+        if not res.found or res.person_id is None:
+            return [
+                Reply(
+                    f"I couldn't re-read your edit: I don't know who “{name}” is. The log "
+                    "stays as it was — to change it, /undo and log it again."
+                )
+            ]
+        ids.append(res.person_id)
+    people = {p.id: p.name for p in await engine.people(ctx.owner)}
+    changes = _what_changed(old, phrase.day, phrase.kind, phrase.note, ids, people, today)
+    if not changes:
+        return [Reply("Your edit reads the same as the log — nothing to change.")]
+    names = [people[i] for i in dict.fromkeys(ids)]
+    label = (
+        f"corrected the log of {kind_noun(phrase.kind, names)} on {format_day(phrase.day, today)}"
+    )
+    async with engine.store.change(ctx.owner, label, ctx.now) as ch:
+        await ch.correct_meeting(old.id, phrase.day, phrase.kind, phrase.note, ids)
+    now_reads = (
+        f"{kind_noun(phrase.kind, [em(n) for n in names])} on {format_day(phrase.day, today)}"
+    )
+    return [
+        Reply(
+            f"Corrected your log: {'; '.join(changes)}. It now reads: {now_reads}."
+            " /undo to take it back."
+        )
+    ]
+
+
+def _what_changed(
+    old: Interaction,
+    day: date,
+    kind: str,
+    note: str,
+    ids: list[int],
+    names: dict[int, str],
+    today: date,
+) -> list[str]:
+    """'lunch, not coffee', 'Mon 23 Nov, not Tue 24 Nov', 'with Bob, not Alice'."""
+    out: list[str] = []
+    if kind != old.kind:
+        out.append(f"{kind_label(kind)}, not {kind_label(old.kind)}")
+    if day != old.day:
+        out.append(f"{format_day(day, today)}, not {format_day(old.day, today)}")
+    if set(ids) != set(old.person_ids):
+        new = join_names([names.get(i, "?") for i in dict.fromkeys(ids)])
+        was = join_names([names.get(i, "someone forgotten") for i in old.person_ids])
+        out.append(f"with {new}, not {was}")
+    if note != old.note:
+        out.append(f"note: {note}" if note else "no note")
+    return out
 
 
 async def answer_not_seen(
@@ -276,9 +384,10 @@ async def answer_not_seen(
     person = await engine.store.person(ctx.owner, int(payload["pid"]))
     if person is None:
         return [Reply("That person is no longer in your circles.")]
-    return [
-        await commit_log(engine, ctx, ctx.today, "catch-up", "", [person.id], [], [], ctx.today)
-    ]
+    logged, _ = await commit_log(
+        engine, ctx, ctx.today, "catch-up", "", [person.id], [], [], ctx.today
+    )
+    return [logged]
 
 
 async def cmd_who(engine: Engine, ctx: Context, args: str) -> list[Reply]:
@@ -292,15 +401,18 @@ async def cmd_who(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     if not people:
         return [Reply("Nobody here yet. Add someone with /add Alice, or just tell me who you saw.")]
     due = rank_due(people, engine.circles, ctx.today)
+    # Snoozed people are hidden from the list, but never silently: say how many.
+    hidden = len(rank_due(people, engine.circles, ctx.today, include_snoozed=True)) - len(due)
+    tail = f" ({hidden} snoozed)" if hidden else ""
     if not due:
         return [
             Reply(
                 "Nobody's overdue — you're in touch with everyone"
                 + (f" in {scope}" if scope else "")
-                + ". 🌿"
+                + f". 🌿{tail}"
             )
         ]
-    return [Reply(who_list(due, engine.circles, ctx.today))]
+    return [Reply(who_list(due, engine.circles, ctx.today) + (f"\n{tail.strip()}" if tail else ""))]
 
 
 def filter_scope(
@@ -344,6 +456,7 @@ def register(engine: Engine) -> None:
     )
     engine.plain_text.append(understand_plain)
     engine.add_answer("log", answer_log)
+    engine.edit_handler = edit_log
     engine.add_answer("dateorder", answer_date_order)
     engine.add_answer("notseen", answer_not_seen)
     talk.register(engine)

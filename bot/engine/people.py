@@ -15,6 +15,8 @@ from bot.core.model import Favor, FavorKind, FollowUp, Person
 from bot.core.names import Match, name_key
 from bot.core.phrases import looks_like_log
 from bot.core.reach import check_email, check_phone, email_key, phone_key
+from bot.core.wording import ask_line, favor_line, sentence
+from bot.engine import loop
 from bot.engine.engine import (
     MAX_INPUT,
     Command,
@@ -26,8 +28,9 @@ from bot.engine.engine import (
     names_of,
 )
 from bot.engine.log import filter_scope
+from bot.engine.loop import close_items
 from bot.engine.render import card_text, people_list
-from bot.engine.replies import Reply
+from bot.engine.replies import Button, Reply, em
 
 UNDO_HINT = " /undo to take it back."
 MAX_NOTE = 2000
@@ -43,6 +46,26 @@ def _interval_or_none(text: str) -> int | bool | None:
 
 def _is_interval(text: str) -> bool:
     return bool(text) and _interval_or_none(text) is not False
+
+
+_INTERVAL_SHAPE = re.compile(
+    r"^(?:every\s+)?(?:-?\d[\d.]*|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s*"
+    r"(?:days?|d|weeks?|wks?|w|fortnights?|months?|mos?|m|years?|yrs?|y)\.?$",
+    re.IGNORECASE,
+)
+
+
+def _interval_like(text: str) -> bool:
+    """An interval, or something shaped like one that is out of range ("500 years"):
+    the split must stop there so the reply says what is wrong with the interval."""
+    return _is_interval(text) or bool(_INTERVAL_SHAPE.match(text.strip()))
+
+
+# A bare unit word is too often part of a name ("Sunny Day"): a trailing cadence
+# without "every" must be a word that only means a cadence.
+_BARE_UNITS = frozenset(
+    "d day days w wk week weeks m mo month months y yr year years fortnight".split()  # noqa: SIM905
+)
 
 
 # -- /add ----------------------------------------------------------------------
@@ -62,7 +85,12 @@ async def cmd_add(engine: Engine, ctx: Context, args: str) -> list[Reply]:
         cadence = parse_interval(" ".join(tokens[at:]))
         paused = cadence is None
         tokens = tokens[:at]
-    elif len(tokens) > 1 and not tokens[-1].isdigit() and _is_interval(tokens[-1]):
+    elif (
+        len(tokens) > 1
+        and not tokens[-1].isdigit()
+        and tokens[-1].casefold() not in _BARE_UNITS
+        and _is_interval(tokens[-1])
+    ):
         cadence = parse_interval(tokens[-1])
         paused = cadence is None
         tokens = tokens[:-1]
@@ -74,7 +102,7 @@ async def cmd_add(engine: Engine, ctx: Context, args: str) -> list[Reply]:
             tokens = tokens[:-1]
     person = await engine.add_person(ctx, " ".join(tokens), circle_name, cadence, paused)
     how = format_interval(engine.circles.cadence_of(person))
-    return [Reply(f"Added {person.name} to {circle_name} ({how})." + UNDO_HINT)]
+    return [Reply(f"Added {em(person.name)} to {circle_name} ({how})." + UNDO_HINT)]
 
 
 # -- /show, /people ---------------------------------------------------------------
@@ -90,7 +118,52 @@ async def show(engine: Engine, ctx: Context, person: Person, rest: str) -> list[
     if card is None:
         return [Reply("That person is no longer in your circles.")]
     names = names_of(await engine.people(ctx.owner))
-    return [Reply(card_text(card, engine.circles, ctx.today, names))]
+    return [Reply(card_text(card, engine.circles, ctx.today, names), card_buttons(person))]
+
+
+CARD_PREFIX = "c"
+
+
+def card_buttons(person: Person) -> tuple[tuple[Button, ...], ...]:
+    """A card's everyday actions: Log today · Snooze · Note."""
+    pid = person.id
+    return (
+        (
+            Button("Log today", f"{CARD_PREFIX}:l:{pid}"),
+            Button("Snooze", f"{CARD_PREFIX}:s:{pid}"),
+            Button("Note", f"{CARD_PREFIX}:n:{pid}"),
+        ),
+    )
+
+
+async def on_card_button(engine: Engine, ctx: Context, rest: str) -> list[Reply]:
+    """A card button: `c:<l|s|n>:<person id>`."""
+    action, _, pid = rest.partition(":")
+    if action not in ("l", "s", "n") or not pid.isdigit():
+        return [Reply("That button has expired.")]
+    person = await engine.store.person(ctx.owner, int(pid))
+    if person is None:
+        return [Reply("That person is no longer in your circles.")]
+    if action == "s":
+        return await snooze(engine, ctx, person, "")
+    if action == "n":
+        # A button cannot carry what to write: say how, in one line.
+        return [
+            Reply(f"What should I remember about {em(person.name)}? Write: note {person.name} …")
+        ]
+    label = f"logged a catch-up with {person.name} on {format_day(ctx.today, ctx.today)}"
+    await engine.store.log_now(
+        ctx.owner,
+        label,
+        ctx.now,
+        ctx.today,
+        "catch-up",
+        "",
+        [person.id],
+        [person.id] if person.imported else [],
+    )
+    day = format_day(ctx.today, ctx.today)
+    return [Reply(f"Logged a catch-up with {em(person.name)} on {day}." + UNDO_HINT)]
 
 
 async def cmd_people(engine: Engine, ctx: Context, args: str) -> list[Reply]:
@@ -140,7 +213,7 @@ async def cmd_every(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     usage = "Usage: /every NAME INTERVAL — e.g. /every Bob 3 weeks, or /every Bob never to pause"
     if len(args.split()) < 2:
         return [Reply(usage)]
-    return await engine.with_person(ctx, "every", args, usage, _is_interval)
+    return await engine.with_person(ctx, "every", args, usage, _interval_like)
 
 
 async def set_every(engine: Engine, ctx: Context, person: Person, rest: str) -> list[Reply]:
@@ -151,34 +224,51 @@ async def set_every(engine: Engine, ctx: Context, person: Person, rest: str) -> 
         await ch.set_cadence(person.id, days)
     if days is None:
         return [
-            Reply(f"Paused {person.name}: no nudges until you set a cadence again." + UNDO_HINT)
+            Reply(f"Paused {em(person.name)}: no nudges until you set a cadence again." + UNDO_HINT)
         ]
-    return [Reply(f"{person.name}: {format_interval(days)} from now on." + UNDO_HINT)]
+    return [Reply(f"{em(person.name)}: {format_interval(days)} from now on." + UNDO_HINT)]
 
 
 async def cmd_snooze(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     """/snooze NAME [DURATION]"""
-    usage = "Usage: /snooze NAME [DURATION] — e.g. /snooze Alice 2 weeks"
+    usage = "Usage: /snooze NAME [DURATION] — e.g. /snooze Alice 2 weeks or until January"
 
     def ok(rest: str) -> bool:
-        if not rest:
+        if not rest or _UNTIL.match(rest) or rest.casefold().strip(" .!") in _FOREVER:
             return True
-        try:
-            parse_duration(rest)
-        except IntervalError:
-            return False
-        return True
+        return _interval_like(rest) or _snooze_days_or_none(rest) is not None
 
     return await engine.with_person(ctx, "snooze", args, usage, ok)
 
 
+_UNTIL = re.compile(r"^(?:until|till|til|to)\s+(?P<when>.+)$", re.IGNORECASE)
+_FOREVER = frozenset({"forever", "for ever", "indefinitely", "for good", "never", "always"})
+
+
+def _snooze_days_or_none(rest: str) -> int | None:
+    try:
+        return parse_duration(rest)
+    except IntervalError:
+        return None
+
+
 async def snooze(engine: Engine, ctx: Context, person: Person, rest: str) -> list[Reply]:
-    days = parse_duration(rest) if rest else 7
-    until = ctx.today + timedelta(days=days)
+    if rest.casefold().strip(" .!") in _FOREVER:
+        # "Forever" is what pausing is for: say so, and do it.
+        return await set_every(engine, ctx, person, "never")
+    until_match = _UNTIL.match(rest)
+    if until_match:
+        until = parse_future_day(until_match.group("when"), ctx.today)
+        if until <= ctx.today:
+            raise UserError("That's today — give me a day ahead, like until Monday.")
+    else:
+        until = ctx.today + timedelta(days=parse_duration(rest) if rest else 7)
     async with engine.store.change(ctx.owner, f"snoozed {person.name}", ctx.now) as ch:
         await ch.snooze(person.id, until)
     return [
-        Reply(f"No nudges about {person.name} until {format_day(until, ctx.today)}." + UNDO_HINT)
+        Reply(
+            f"No nudges about {em(person.name)} until {format_day(until, ctx.today)}." + UNDO_HINT
+        )
     ]
 
 
@@ -212,7 +302,7 @@ async def note(engine: Engine, ctx: Context, person: Person, rest: str) -> list[
     text = _text(rest, "note", "/note Alice loves jazz")
     async with engine.store.change(ctx.owner, f"noted about {person.name}", ctx.now) as ch:
         await ch.add_note(person.id, text)
-    return [Reply(f"Noted for {person.name}: {text}." + UNDO_HINT)]
+    return [Reply(f"Noted for {em(person.name)}: {sentence(text)}" + UNDO_HINT)]
 
 
 _FROM_RE = re.compile(r"\s+(?:(?:from|after|in|on|next)\s+.{2,30}|next\s+\w+)$", re.IGNORECASE)
@@ -246,25 +336,59 @@ async def ask(engine: Engine, ctx: Context, person: Person, rest: str) -> list[R
     ) as ch:
         await ch.add_follow_up(person.id, text, from_day)
     when = f" (from {format_day(from_day, ctx.today)})" if from_day else ""
-    return [Reply(f"Next time with {person.name}, ask: {text}{when}." + UNDO_HINT)]
+    line = ask_line(text)
+    line = line[:1].lower() + line[1:]
+    return [Reply(f"Next time with {em(person.name)}, {line}{when}." + UNDO_HINT)]
 
 
 async def _close(
     engine: Engine, ctx: Context, person: Person, table: str, what: str
 ) -> list[Reply]:
-    """Mark open follow-ups (all of them) or the newest open favor done."""
+    """Close the open follow-up or favor; with several open, ask which (never guess)."""
     card = await engine.store.card(ctx.owner, person.id)
     items: Sequence[FollowUp | Favor] = ()
     if card is not None:
         items = card.follow_ups if table == "follow_ups" else card.favors
     if not items:
         return [Reply(f"{person.name} has no open {what}.")]
-    closing = items[-1:] if table == "favors" else items
-    async with engine.store.change(ctx.owner, f"closed {what} for {person.name}", ctx.now) as ch:
-        ids = [item.id for item in closing]
-        await (ch.close_favors(ids) if table == "favors" else ch.close_follow_ups(ids))
-    done = "; ".join(item.text for item in closing)
-    return [Reply(f"Done for {person.name}: {done}." + UNDO_HINT)]
+    if len(items) == 1:
+        return await close_items(engine, ctx, person, table, [items[0].id])
+    choices = [(_clip_label(_item_text(item, person)), str(item.id)) for item in items[:6]]
+    choices.append(("All of them", "all"))
+    choices.append(("Cancel", "x"))
+    payload = {"a": "close", "t": table, "p": person.id, "ids": [i.id for i in items[:6]]}
+    question = f"Which of {person.name}'s {what} is done?"
+    return [await engine.ask(ctx, question, payload, choices)]
+
+
+def _item_text(item: FollowUp | Favor, person: Person) -> str:
+    if isinstance(item, Favor):
+        return favor_line(item.kind.value, item.text, person.name)
+    return ask_line(item.text)
+
+
+def _clip_label(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+async def answer_close(
+    engine: Engine, ctx: Context, pending_id: int, payload: dict[str, Any], choice: str
+) -> list[Reply]:
+    """A press on "which one is done?" (and on the buttons after a log)."""
+    if choice == "k":  # Keep: nothing changes, the question stays answerable
+        return [Reply("OK, I'll keep it for next time.")]
+    await engine.store.drop_pending(ctx.owner, pending_id)
+    if choice == "x":
+        return [Reply("OK, nothing changed.")]
+    person = await engine.store.person(ctx.owner, int(payload["p"]))
+    if person is None:
+        return [Reply("That person is no longer in your circles.")]
+    ids: list[int] = [int(i) for i in payload["ids"]]
+    if choice != "all":
+        if not choice.isdigit() or int(choice) not in ids:
+            return [Reply("That button has expired.")]
+        ids = [int(choice)]
+    return await close_items(engine, ctx, person, str(payload["t"]), ids)
 
 
 FAVOR_KINDS = {
@@ -300,11 +424,11 @@ async def favor(engine: Engine, ctx: Context, person: Person, rest: str) -> list
         ctx.owner, f"recorded a favor with {person.name}", ctx.now
     ) as ch:
         await ch.add_favor(person.id, kind, text)
-    phrasing = {
-        FavorKind.GAVE: f"You helped {person.name}: {text}",
-        FavorKind.GOT: f"{person.name} helped you: {text}",
-        FavorKind.OFFERED: f"You offered {person.name}: {text} — I'll remind you",
-    }[kind]
+    phrasing = favor_line(kind.value, text, em(person.name))
+    if "to give back" in phrasing:
+        phrasing = phrasing.replace("to give back", "I'll remind you to give it back")
+    elif kind == FavorKind.OFFERED:
+        phrasing += " — I'll remind you"
     return [Reply(phrasing + "." + UNDO_HINT)]
 
 
@@ -483,7 +607,7 @@ async def cmd_rename(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
         return [Reply(usage)]
     return await engine.with_person(
-        ctx, "rename", f"“{parts[0].strip()}” {parts[1].strip()}", usage
+        ctx, "rename", f"“{parts[0].strip()}” {parts[1].strip()}", usage, add_ok=False
     )
 
 
@@ -505,7 +629,9 @@ async def rename(engine: Engine, ctx: Context, person: Person, rest: str) -> lis
 
 async def cmd_forget(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     """/forget NAME"""
-    return await engine.with_person(ctx, "forget", args, "Whom should I forget? e.g. /forget Alice")
+    return await engine.with_person(
+        ctx, "forget", args, "Whom should I forget? e.g. /forget Alice", add_ok=False
+    )
 
 
 async def forget(engine: Engine, ctx: Context, person: Person, rest: str) -> list[Reply]:
@@ -584,5 +710,8 @@ def register(engine: Engine) -> None:
     }.items():
         engine.add_person_command(name, handler)
     engine.add_answer("forget", answer_forget)
+    engine.add_answer("close", answer_close)
+    loop.register(engine)
+    engine.add_button(CARD_PREFIX, on_card_button)
     engine.plain_text.append(understand_name)
     assert MAX_INPUT > MAX_NOTE

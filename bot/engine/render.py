@@ -7,34 +7,42 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 from bot.core.circles import Circles
-from bot.core.dates import describe_yearly, format_ago, format_day, next_yearly
+from bot.core.dates import describe_yearly, format_ago, format_day, format_span, next_yearly
 from bot.core.due import DueInfo, due_info, is_snoozed
 from bot.core.intervals import format_interval
-from bot.core.model import Favor, FavorKind, FollowUp, ImportantDate, Person, PersonCard
+from bot.core.model import Favor, FollowUp, ImportantDate, Person, PersonCard
+from bot.core.wording import (
+    ask_line,
+    favor_line,
+    join_names,
+    kind_label,
+    kind_noun,
+    kind_recent,
+    kind_since,
+)
+from bot.engine.replies import em
 
-FAVOR_WORDS = {
-    FavorKind.OFFERED: "you offered",
-    FavorKind.GAVE: "you helped with",
-    FavorKind.GOT: "they helped with",
-}
+__all__ = ["join_names"]
 
-
-def join_names(names: Sequence[str]) -> str:
-    """'Alice', 'Alice and Bob', 'Alice, Bob and Carol'."""
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+SNOOZED_MARK = "💤"
+PAUSED_MARK = "⏸"
 
 
 def since_text(person: Person, today: date) -> str:
-    """'3 weeks since coffee' / 'not logged yet'."""
+    """'3 weeks since coffee', 'ran into them yesterday', 'not logged yet'."""
     if person.last_contact is None:
         return "not logged yet"
-    ago = format_ago(person.last_contact, today)
-    kind = person.last_kind or "contact"
-    if ago in ("today", "yesterday"):
-        return f"{kind} {ago}"
-    return f"{ago.removesuffix(' ago')} since {kind}"
+    days = (today - person.last_contact).days
+    kind = person.last_kind or "catch-up"
+    if days <= 1:
+        return f"{kind_recent(kind)} {'today' if days <= 0 else 'yesterday'}"
+    return f"{format_span(days)} since {kind_since(kind)}"
+
+
+def overdue_text(info: DueInfo) -> str:
+    """'3 days overdue', 'nearly 2 weeks overdue'; '' when due today or not yet."""
+    late = info.days_since - info.cadence_days
+    return f"{format_span(late)} overdue" if late > 0 else ""
 
 
 def cadence_text(person: Person, circles: Circles) -> str:
@@ -60,12 +68,19 @@ def follow_up_text(f: FollowUp, today: date) -> str:
     return f.text
 
 
-def favor_text(f: Favor) -> str:
-    return f"{FAVOR_WORDS[f.kind]}: {f.text}"
+def favor_text(f: Favor, name: str = "they") -> str:
+    """'Zoë gave you a stroller — to give back', 'You offered to help Bob move'."""
+    return favor_line(f.kind.value, f.text, name)
 
 
 def person_line(person: Person, today: date) -> str:
-    return f"• {person.name} — {since_text(person, today)}"
+    """One line of /people: hidden state shows (💤 snoozed, ⏸ paused)."""
+    marks = ""
+    if person.paused:
+        marks = f" {PAUSED_MARK} paused"
+    elif is_snoozed(person, today) and person.snoozed_until is not None:
+        marks = f" {SNOOZED_MARK} until {format_day(person.snoozed_until, today)}"
+    return f"• {em(person.name)} — {since_text(person, today)}{marks}"
 
 
 def who_list(
@@ -83,15 +98,14 @@ def who_list(
         for circle, members in groups.items():
             lines.append(f"\n{circle}")
             for d in members:
-                lines.append(
-                    f"• {d.person.name} — {since_text(d.person, today)} "
-                    f"({cadence_text(d.person, circles)})"
-                )
+                late = overdue_text(d)
+                cadence = cadence_text(d.person, circles) + (f", {late}" if late else "")
+                lines.append(f"• {em(d.person.name)} — {since_text(d.person, today)} ({cadence})")
     if never:
         lines.append(("\n" if lines else "") + "Not logged yet:")
         for d in never:
             added = format_ago(d.person.added_on, today)
-            lines.append(f"• {d.person.name} ({d.person.circle}) — added {added}")
+            lines.append(f"• {em(d.person.name)} ({d.person.circle}) — added {added}")
     return "\n".join(lines)
 
 
@@ -108,10 +122,19 @@ def people_list(people: Iterable[Person], circles: Circles, today: date) -> str:
     return "\n".join(lines).strip()
 
 
+def _section(lines: list[str], title: str, items: Sequence[str]) -> None:
+    """A card section, compact: one item on the title's line, several as a list."""
+    if len(items) == 1:
+        lines.append(f"{title}: {items[0]}")
+    elif items:
+        lines.append(f"{title}:")
+        lines.extend(f"• {item}" for item in items)
+
+
 def card_text(card: PersonCard, circles: Circles, today: date, names: Mapping[int, str]) -> str:
     """The `/show` card."""
     p = card.person
-    lines = [f"{p.name} — {p.circle}, {cadence_text(p, circles)}"]
+    lines = [f"{em(p.name)} — {p.circle}, {cadence_text(p, circles)}"]
     extras = []
     if p.aliases:
         extras.append("also " + ", ".join(p.aliases))
@@ -128,7 +151,7 @@ def card_text(card: PersonCard, circles: Circles, today: date, names: Mapping[in
         )
     if p.last_contact:
         when = f"{format_day(p.last_contact, today)} ({format_ago(p.last_contact, today)})"
-        last = f"Last: {p.last_kind or 'contact'} on {when}"
+        last = f"Last: {kind_label(p.last_kind or 'catch-up')} on {when}"
     else:
         last = f"Not logged yet (added {format_day(p.added_on, today)})"
     info = due_info(p, circles, today)
@@ -136,29 +159,24 @@ def card_text(card: PersonCard, circles: Circles, today: date, names: Mapping[in
         last += (
             f" · next due {format_day(info.due_on, today)}" if info.due_on > today else " · due now"
         )
-    lines.append(last)
     if is_snoozed(p, today) and p.snoozed_until:
-        lines.append(f"Snoozed until {format_day(p.snoozed_until, today)}")
+        last += f" · {SNOOZED_MARK} snoozed until {format_day(p.snoozed_until, today)}"
+    elif p.paused:
+        last += f" · {PAUSED_MARK} paused"
+    lines.append(last)
     if p.imported:
         lines.append("Imported — not nudged until you log a meeting or move them closer.")
     for d in card.dates:
         lines.append(date_text(d, today))
-    if card.follow_ups:
-        lines.append("To ask about:")
-        lines.extend(f"• {follow_up_text(f, today)}" for f in card.follow_ups)
-    if card.favors:
-        lines.append("Open favors:")
-        lines.extend(f"• {favor_text(f)}" for f in card.favors)
-    if card.notes:
-        lines.append("Notes:")
-        lines.extend(f"• {n.text}" for n in card.notes[-10:])
+    _section(lines, "Next time", [ask_line(follow_up_text(f, today)) for f in card.follow_ups])
+    _section(lines, "Open favors", [favor_text(f, p.name) for f in card.favors])
+    _section(lines, "Notes", [n.text for n in card.notes[-10:]])
     if card.history:
         lines.append("Recent:")
         for i in card.history:
             others = [names[x] for x in i.person_ids if x != p.id and x in names]
-            text = f"• {format_day(i.day, today)} — {i.kind}"
-            if others:
-                text += " with " + join_names(others)
+            what = kind_noun(i.kind, others) if others else kind_label(i.kind)
+            text = f"• {format_day(i.day, today)} — {what}"
             if i.note:
                 text += f": {i.note}"
             lines.append(text)

@@ -53,13 +53,53 @@ class Attachment:
     photo: bool = False
 
 
+# Emphasis travels as two private-use characters around the emphasised words: the engine
+# stays free of any transport's markup, `Reply.text` is always plain, and each transport
+# renders `Reply.rich` its own way (Telegram as <b>…</b>, the terminal not at all).
+# User text can never contain them: the engine drops non-printable characters on input.
+BOLD_ON = "\ue000"
+BOLD_OFF = "\ue001"
+_MARKS = str.maketrans("", "", BOLD_ON + BOLD_OFF)
+
+
+def em(text: str) -> str:
+    """`text` emphasised (a name in bold on Telegram)."""
+    return f"{BOLD_ON}{plain(text)}{BOLD_OFF}"
+
+
+def plain(text: str) -> str:
+    """`text` without emphasis marks."""
+    return text.translate(_MARKS)
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """One message to show the user. `buttons` are rows of buttons; `files` come after it."""
+    """One message to show the user. `buttons` are rows of buttons; `files` come after it.
+
+    `text` is plain; `rich` is the same text with emphasis marks (see `em`), or "" when it
+    has none. `undo` is the data of an Undo button for a confirmation that changed
+    something (set by the engine once the change is committed); transports with inline
+    buttons show it, the terminal keeps to the written "/undo" hint.
+    """
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     files: tuple[Attachment, ...] = ()
+    rich: str = ""
+    undo: str = ""
+
+    def __post_init__(self) -> None:
+        # Frozen: set once, here, so callers can write Reply(f"… {em(name)} …").
+        if BOLD_ON in self.text or BOLD_OFF in self.text:
+            object.__setattr__(self, "rich", self.text)
+            object.__setattr__(self, "text", plain(self.text))
+        elif self.rich and plain(self.rich) != self.text:
+            # `replace(reply, text=…)` changed the text under its marks: an appended
+            # tail ("…\n3 neighbors nearby") keeps the marks of the part before it,
+            # anything else falls back to the plain text, never to stale words.
+            before = plain(self.rich)
+            rich = self.rich + self.text[len(before) :] if self.text.startswith(before) else ""
+            object.__setattr__(self, "rich", rich)
 
     @property
     def has_photo(self) -> bool:

@@ -14,29 +14,34 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from bot.core.dates import MONTH_ABBR, WEEKDAY_ABBR, format_day
-from bot.core.due import rank_due
 from bot.core.intervals import format_interval
 from bot.core.model import Person
 from bot.core.schedule import first_digest_at, parse_clock
+from bot.core.timezones import display_timezone
 from bot.engine.engine import Command, Context, Engine
 from bot.engine.insight import group_due_lines
 from bot.engine.replies import DEFAULT_LIMITS, Limits, Reply
 from bot.nudges import review
 from bot.nudges.digest import (
+    DATES_AHEAD_DAYS,
     LESS_OFTEN,
     PREFIX,
     REACHED_OUT,
     SNOOZE,
+    DateNotice,
     Digest,
     Press,
     choose,
     compose,
+    dates_to_announce,
     parse_press,
 )
+from bot.ports.store import DatesAhead
 
 REACHED_OUT_KIND: Final = "reached out"
 SNOOZE_DAYS: Final = 7
-STILL_HEADING: Final = "Still on today's list:"
+# Fair turns need more than the `limit` longest-unseen per circle to choose from.
+CANDIDATES_PER_PLACE: Final = 5
 NOBODY_DUE: Final = "Nobody's due today — you're in touch with everyone. 🌿"
 UNDO_HINT: Final = " /undo to take it back."
 
@@ -58,18 +63,36 @@ async def build_digests(
     """
     cadences = [(c.name, c.cadence_days) for c in engine.circles.order]
     limit = engine.max_per_digest
-    candidates = await engine.store.due_candidates_many(wanted, cadences, limit)
+    candidates = await engine.store.due_candidates_many(
+        wanted, cadences, limit * CANDIDATES_PER_PLACE
+    )
     chosen = {
         owner: [d.person for d in choose(candidates[owner], engine.circles, today, limit)]
         for owner, today in wanted
     }
     cards = await engine.store.cards_many([(owner, chosen[owner]) for owner, _ in wanted])
+    notices = await date_notices(engine, wanted)
     digests = {
-        owner: compose(cards[owner], engine.circles, today, limits=limits)
+        owner: compose(cards[owner], engine.circles, today, notices=notices[owner], limits=limits)
         for owner, today in wanted
     }
     await add_group_lines(engine, wanted, digests)
     return digests
+
+
+async def date_notices(
+    engine: Engine, wanted: Sequence[tuple[int, date]]
+) -> dict[int, list[DateNotice]]:
+    """Each owner's "🎂 Coming up" lines for their day, whoever the dates belong to."""
+    ahead = await engine.store.dates_ahead_many(wanted, DATES_AHEAD_DAYS)
+    out: dict[int, list[DateNotice]] = {}
+    for owner, today in wanted:
+        found = ahead.get(owner, DatesAhead())
+        people = await engine.people(owner) if found.dates else []
+        out[owner] = dates_to_announce(
+            people, found.dates, today, found.last_digest_day, found.set_since
+        )
+    return out
 
 
 async def digest_now(engine: Engine, ctx: Context) -> list[Reply]:
@@ -98,12 +121,12 @@ async def next_digest_text(engine: Engine, ctx: Context) -> str:
                 last_sent_day=await log.last_day(ctx.owner),
             )
         except ValueError:
-            return f"{settings.digest_time} {settings.timezone}"
+            return f"{settings.digest_time} {display_timezone(settings.timezone)}"
     local = at.astimezone(ZoneInfo(settings.timezone))
     day = f"{WEEKDAY_ABBR[local.weekday()]} {local.day} {MONTH_ABBR[local.month - 1]}"
     if local.year != ctx.today.year:
         day += f" {local.year}"
-    return f"{day} {local:%H:%M} {settings.timezone}"
+    return f"{day} {local:%H:%M} {display_timezone(settings.timezone)}"
 
 
 # -- the buttons -----------------------------------------------------------------------
@@ -116,14 +139,16 @@ async def on_press(engine: Engine, ctx: Context, rest: str) -> list[Reply]:
         return [Reply("That button has expired.")]
     person = await engine.store.person(ctx.owner, press.person_id)
     if person is None:
-        outcome = "That person is no longer in your circles."
-    elif press.action == REACHED_OUT:
+        return [Reply("That person is no longer in your circles.")]
+    if press.action == REACHED_OUT:
         outcome = await reached_out(engine, ctx, person)
     elif press.action == SNOOZE:
         outcome = await snooze_week(engine, ctx, person)
     else:
         assert press.action == LESS_OFTEN  # parse_press lets only the three through
         outcome = await less_often(engine, ctx, person)
+        if outcome.startswith(f"{person.name} is already in"):
+            return [Reply(outcome)]  # nothing changed: the digest stays as it is
     return [await _redraw(engine, ctx, outcome, press)]
 
 
@@ -175,17 +200,19 @@ async def less_often(engine: Engine, ctx: Context, person: Person) -> str:
 
 
 async def _redraw(engine: Engine, ctx: Context, outcome: str, press: Press) -> Reply:
-    """The outcome, then the people of the same message who are still due."""
+    """The pressed digest again: the pressed line marked in place, the rest as it was.
+
+    Everyone of the message is redrawn from the button's ids and marks; people since
+    forgotten drop out. The outcome sentence is not repeated: the marked line says it.
+    """
     people = {p.id: p for p in await engine.people(ctx.owner)}
-    remaining = [people[i] for i in press.others if i in people]
-    # Same-day nudges stay on the list; anyone no longer due (logged meanwhile,
-    # snoozed elsewhere) drops out. The message's own order is kept.
-    due = {d.person.id for d in rank_due(remaining, engine.circles, ctx.today)}
-    cards = await engine.store.cards(ctx.owner, [p for p in remaining if p.id in due])
-    rest = compose(cards, engine.circles, ctx.today, heading=STILL_HEADING)
-    if rest is None:
+    shown = [people[i] for i in press.ids if i in people]
+    cards = await engine.store.cards(ctx.owner, shown)
+    notices = (await date_notices(engine, [(ctx.owner, ctx.today)]))[ctx.owner]
+    digest = compose(cards, engine.circles, ctx.today, notices=notices, marks=press.marked())
+    if digest is None:
         return Reply(outcome)
-    return Reply(f"{outcome}\n\n{rest.reply.text}", rest.reply.buttons)
+    return digest.reply
 
 
 async def add_group_lines(

@@ -346,7 +346,9 @@ def _new_digest(day: date, composed: Digest | None) -> NewDigest | None:
     buttons: ButtonRows = tuple(
         tuple((b.label, b.data) for b in row) for row in composed.reply.buttons
     )
-    return NewDigest(day, composed.reply.text, buttons, composed.person_ids)
+    # The rich text (with emphasis marks) is kept: a retry renders it the same way.
+    text = composed.reply.rich or composed.reply.text
+    return NewDigest(day, text, buttons, composed.person_ids)
 
 
 def sweep_seconds(env: Mapping[str, str] | None = None) -> float:

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from bot.core.circles import Circles
-from bot.core.model import FavorKind, Person, PersonCard, UserSettings
+from bot.core.model import FavorKind, ImportantDate, Interaction, Person, PersonCard, UserSettings
 from bot.formats import ExportDocument
 from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
 from bot.ports.digests import DigestLedger
@@ -47,6 +47,17 @@ class NewPerson:
     snoozed_until: date | None = None
     aliases: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DatesAhead:
+    """An owner's yearly dates that may fall in the next days (a superset: by month),
+    the local day of their last digest sent before today, and which of the dates were
+    set after that digest went out (so it could not have announced them)."""
+
+    dates: tuple[ImportantDate, ...] = ()
+    last_digest_day: date | None = None
+    set_since: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +164,16 @@ class Change(Protocol):
         """Delete them with their whole history (phones and e-mails too); `/undo` brings
         all of it back."""
         ...
+
+    async def correct_meeting(
+        self,
+        meeting_id: int,
+        day: date,
+        kind: str,
+        note: str,
+        person_ids: Sequence[int],
+    ) -> None:
+        """Rewrite a logged meeting (an edited log message): its day, kind, note, people."""
 
     async def save_group(self, name: str, member_ids: Sequence[int], group_id: int | None) -> int:
         """Create the group `name` (group_id None) or give group `group_id` these members."""
@@ -283,10 +304,33 @@ class Store(Protocol):
 
     async def interaction_count(self, owner: int) -> int: ...
 
+    async def dates_ahead_many(
+        self, requests: Sequence[tuple[int, date]], days: int
+    ) -> dict[int, DatesAhead]:
+        """For each (owner, local day): what the digest's "🎂 Coming up" needs to
+        announce each date once (see `DatesAhead`)."""
+        ...
+
+    # -- which message logged which meeting ---------------------------------------------
+
+    async def remember_log_message(
+        self, owner: int, ref: str, interaction_id: int, now: datetime
+    ) -> None:
+        """The transport's message `ref` logged this meeting (an edit can correct it)."""
+        ...
+
+    async def logged_by_message(self, owner: int, ref: str) -> tuple[Interaction, str] | None:
+        """The meeting message `ref` logged, and when (UTC text); None if none (any more)."""
+        ...
+
     # -- undo, questions, data in and out ----------------------------------------------
 
     async def undo(self, owner: int) -> UndoResult | None:
         """Revert the owner's newest change; None when there is nothing to undo."""
+        ...
+
+    async def last_undo(self, owner: int) -> tuple[int, str] | None:
+        """The owner's newest undoable change: (id, when it was made as UTC text)."""
         ...
 
     async def put_pending(self, owner: int, payload: Mapping[str, Any], now: datetime) -> int:

@@ -32,9 +32,10 @@ KithApp: TypeAlias = Application[
     _JobQueue[ContextTypes.DEFAULT_TYPE],
 ]
 
-# Only what kith handles: edited messages would log a meeting twice, and channel posts,
-# polls or inline queries have nothing to do with it. Telegram then does not even send them.
-ALLOWED_UPDATES: Final = ["message", "callback_query"]
+# Only what kith handles: an edited message corrects the log it made (never logs twice),
+# and channel posts, polls or inline queries have nothing to do with it. Telegram then
+# does not even send them.
+ALLOWED_UPDATES: Final = ["message", "edited_message", "callback_query"]
 
 DESCRIPTION: Final = (
     "kith helps you keep your friendships alive. Tell it who you saw — "

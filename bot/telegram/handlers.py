@@ -39,15 +39,16 @@ from bot.formats import MAX_IMPORT_BYTES, too_big
 from bot.ports.identities import TELEGRAM, Identity
 from bot.ports.store import Store
 from bot.telegram.download import TooBig, download
-from bot.telegram.keyboards import inline_keyboard
+from bot.telegram.keyboards import reply_markup
 from bot.telegram.outbox import Outbox, Step
-from bot.telegram.text import split_text
+from bot.telegram.text import html_chunks
 
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 Part = tuple[str, InlineKeyboardMarkup | None]
-"""One Telegram message to send: text within the length limit, and its keyboard."""
+"""One Telegram message to send: HTML text within the length limit, and its keyboard."""
+HTML: Final = "HTML"
 Importer = Callable[[int, str, bytes], Awaitable[list[Reply]]]
 """(owner, file name, file bytes) -> replies: how a sent file becomes contacts."""
 
@@ -101,6 +102,8 @@ class Handlers:
         app.add_handler(MessageHandler(message & filters.CONTACT, self.on_contact))
         app.add_handler(MessageHandler(message & filters.Document.ALL, self.on_document))
         app.add_handler(MessageHandler(message, self.on_other))
+        edited = filters.UpdateType.EDITED_MESSAGE
+        app.add_handler(MessageHandler(edited & filters.TEXT, self.on_edit))
         app.add_handler(CallbackQueryHandler(self.on_press))
         app.add_error_handler(self.on_error)
 
@@ -148,7 +151,13 @@ class Handlers:
         """A text message, commands included: the engine answers it."""
         message, owner = await self._message_and_owner(update)
         text = message.text or ""
-        replies = await self.engine.handle(owner, text)
+        replies = await self.engine.handle(owner, text, message_ref(message))
+        await self.send(context.bot, owner, message.chat_id, replies)
+
+    async def on_edit(self, update: Update, context: Context) -> None:
+        """An edited text message: a log's message re-reads and corrects that log."""
+        message, owner = await self._message_and_owner(update)
+        replies = await self.engine.edit(owner, message_ref(message), message.text or "")
         await self.send(context.bot, owner, message.chat_id, replies)
 
     async def on_press(self, update: Update, context: Context) -> None:
@@ -282,18 +291,23 @@ class Handlers:
 
 
 def parts_of(reply: Reply) -> list[Part]:
-    """A reply as Telegram messages: text cut to size, the buttons on the last part."""
-    markup = inline_keyboard(reply.buttons)
-    chunks = [c for c in split_text(reply.text) if c.strip()]
+    """A reply as Telegram messages: HTML cut to size, the buttons on the last part."""
+    markup = reply_markup(reply)
+    chunks = html_chunks(reply.rich or reply.text)
     if not chunks:
         # Telegram refuses empty text; buttons still need a message to sit on.
         return [("…", markup)] if markup is not None else []
     return [(c, markup if i == len(chunks) - 1 else None) for i, c in enumerate(chunks)]
 
 
+def message_ref(message: Message) -> str:
+    """How the engine names a Telegram message: stable across edits and restarts."""
+    return f"tg:{message.chat_id}:{message.message_id}"
+
+
 def _send_step(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> Step:
     async def step() -> object:
-        return await bot.send_message(chat_id, text, reply_markup=markup)
+        return await bot.send_message(chat_id, text, reply_markup=markup, parse_mode=HTML)
 
     return step
 
@@ -321,7 +335,7 @@ def _edit_step(query: CallbackQuery, first: Part, rest: list[Step], fallback: li
     async def step() -> object:
         text, markup = first
         try:
-            await query.edit_message_text(text, reply_markup=markup)
+            await query.edit_message_text(text, reply_markup=markup, parse_mode=HTML)
         except BadRequest as exc:
             # "not modified": the message already shows this outcome (a double tap).
             if "not modified" not in str(exc).lower():

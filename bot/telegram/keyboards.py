@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import BotCommandLimit, InlineKeyboardButtonLimit
 
-from bot.engine.replies import Button
+from bot.engine.replies import Button, Reply
 
 MAX_CALLBACK_DATA = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)  # 64 bytes
 _COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
@@ -25,6 +25,17 @@ def inline_keyboard(rows: Iterable[Iterable[Button]]) -> InlineKeyboardMarkup | 
     ]
     keyboard = [row for row in keyboard if row]
     return InlineKeyboardMarkup(keyboard) if keyboard else None
+
+
+UNDO_LABEL = "↩ Undo"
+
+
+def reply_markup(reply: Reply) -> InlineKeyboardMarkup | None:
+    """A reply's buttons, plus an Undo button when it confirms a change (`reply.undo`)."""
+    rows: list[tuple[Button, ...]] = list(reply.buttons)
+    if reply.undo:
+        rows.append((Button(UNDO_LABEL, reply.undo),))
+    return inline_keyboard(rows)
 
 
 def _checked(data: str) -> str:

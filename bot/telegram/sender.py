@@ -26,8 +26,9 @@ from bot.nudges.sweep import Rejected, Sweeper, TryLater, Undeliverable, Unknown
 from bot.ports.digests import Scope
 from bot.ports.identities import TELEGRAM, Identities
 from bot.services import Services
-from bot.telegram.keyboards import inline_keyboard
+from bot.telegram.keyboards import reply_markup
 from bot.telegram.limits import TELEGRAM_LIMITS
+from bot.telegram.text import render_html
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,10 @@ class TelegramSender:
         try:
             # A private chat's id is the user's id.
             await self.bot.send_message(
-                chat_id=user_id, text=reply.text, reply_markup=inline_keyboard(reply.buttons)
+                chat_id=user_id,
+                text=render_html(reply.rich or reply.text),
+                reply_markup=reply_markup(reply),
+                parse_mode="HTML",
             )
         except Forbidden as exc:
             raise Undeliverable(str(exc)) from exc

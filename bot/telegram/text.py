@@ -1,8 +1,12 @@
-"""Cutting long replies into Telegram-sized messages."""
+"""Replies as Telegram text: cut into Telegram-sized messages, rendered as escaped HTML."""
 
 from __future__ import annotations
 
+import html
+
 from telegram.constants import MessageLimit
+
+from bot.engine.replies import BOLD_OFF, BOLD_ON, plain
 
 MAX_MESSAGE = int(MessageLimit.MAX_TEXT_LENGTH)  # 4096
 
@@ -47,3 +51,50 @@ def _fit(text: str, limit: int) -> int:
         if units > limit:
             return i
     return len(text)
+
+
+def balanced(chunks: list[str]) -> list[str]:
+    """Chunks of marked text, each with its emphasis closed inside it.
+
+    A cut can fall inside an emphasised name; that chunk closes the mark and the next
+    one reopens it, so every message is valid HTML on its own. A stray closing mark
+    (which the engine never writes) is dropped.
+    """
+    out: list[str] = []
+    carry = False
+    for chunk in chunks:
+        pieces: list[str] = [BOLD_ON] if carry else []
+        open_ = carry
+        for ch in chunk:
+            if ch == BOLD_ON:
+                if open_:
+                    continue
+                open_ = True
+            elif ch == BOLD_OFF:
+                if not open_:
+                    continue
+                open_ = False
+            pieces.append(ch)
+        if open_:
+            pieces.append(BOLD_OFF)
+        carry = open_
+        out.append("".join(pieces))
+    return out
+
+
+def render_html(marked: str) -> str:
+    """Marked text as Telegram HTML: everything escaped, emphasis as <b>…</b>.
+
+    Every character of user text (names, notes) goes through `html.escape`, so "<b>",
+    "&" or "<script>" in a name shows as typed and can never become markup.
+    """
+    [chunk] = balanced([marked])
+    escaped = html.escape(chunk, quote=False)
+    return escaped.replace(BOLD_ON, "<b>").replace(BOLD_OFF, "</b>")
+
+
+def html_chunks(marked: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """`marked` cut to Telegram's size (counted on the text, as Telegram counts it after
+    parsing the HTML), each chunk rendered as HTML; blank chunks are left out."""
+    chunks = [c for c in split_text(marked, limit) if plain(c).strip()]
+    return [render_html(c) for c in balanced(chunks)]

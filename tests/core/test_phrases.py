@@ -160,7 +160,7 @@ MORE_EXAMPLES: list[Case] = [
         "visit",
         "for dinner",
     ),
-    ("played tennis with Sam on sunday", ("Sam",), date(2026, 11, 22), "sport", ""),
+    ("played tennis with Sam on sunday", ("Sam",), date(2026, 11, 22), "tennis", ""),
     ("talked to Bob on the phone", ("Bob",), TODAY, "call", ""),
     ("Finally met Bob for a beer", ("Bob",), TODAY, "drinks", ""),
     ("Coffee Alice", ("Alice",), TODAY, "coffee", ""),
@@ -318,7 +318,7 @@ def test_kinds_are_canonical() -> None:
         ("gig with Bob", "concert"),
         ("bumped into Bob", "bumped into"),
         ("hung out with Bob", "catch-up"),
-        ("climbing with Bob", "sport"),
+        ("climbing with Bob", "climbing"),
         ("road trip with Bob", "trip"),
     ],
 )

@@ -51,7 +51,7 @@ async def test_the_digest_arrives_at_its_minute_with_working_buttons(
     ]
 
     shown = await ann.taps("Reached out")
-    assert shown.startswith("Nice — logged that you reached out to Alice today.")
+    assert "✓ Reached out to Alice · /undo" in shown
     assert kith.fake.message(digest.channel_id, digest.id).buttons == []  # edited in place
     assert "Alice" not in await ann.says("/who")
     assert await sweep_at(kith, clock, "2026-11-26T09:01:00Z") == []  # one a day
@@ -69,7 +69,7 @@ async def test_a_button_pressed_after_a_restart_still_works(
     async with launch() as again:
         ann = again.user(ANN)
         assert ann.button("Snooze") is digest
-        assert "no nudges about Alice until Thu 3 Dec" in await ann.taps("Snooze")
+        assert "💤 Snoozed Alice until Thu 3 Dec" in await ann.taps("Snooze")
         assert "Alice" in await ann.says("/undo")  # the press was an ordinary change
 
 

@@ -142,7 +142,7 @@ async def test_the_digest_goes_to_the_app_she_chose(both: Both) -> None:
     [digest] = both.fake.messages_to(ANN)[before_dc:]
     assert digest.content.startswith("It's been a while — maybe say hi to:")
     assert len(both.api.sent_to(ANN_TG)) == before_tg  # not on Telegram too
-    assert "reached out to Alice" in await both.discord.taps("Reached out")
+    assert "✓ Reached out to Alice" in await both.discord.taps("Reached out")
 
 
 async def test_unlink_gives_one_app_a_fresh_start(both: Both) -> None:

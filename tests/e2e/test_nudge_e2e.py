@@ -70,7 +70,7 @@ def test_the_digest_comes_at_its_minute_once_and_one_tap_acts(
         assert any(word in label for label in labels), labels
 
     assert "Alice" in says(api, ANN, "/who")
-    assert taps(api, ANN, "Reached out").startswith("Nice — logged that you reached out to Alice")
+    assert "✓ Reached out to Alice · /undo" in taps(api, ANN, "Reached out")
     assert "Alice" not in says(api, ANN, "/who")
 
     assert kith_run.terminate(first) == 0

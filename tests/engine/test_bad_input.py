@@ -48,7 +48,6 @@ async def test_every_command_without_arguments_explains_itself(user: Chat, comma
         ("/note Zed likes tea", "I don't know anyone called Zed"),
         ("/circle Zed inner", "I don't know anyone called Zed"),
         ("/every Zed 2 weeks", "I don't know anyone called Zed"),
-        ("/forget Zed", "I don't know anyone called Zed"),
     ],
 )
 async def test_unknown_person_is_asked_about_not_guessed(

@@ -30,7 +30,7 @@ async def test_the_place_and_who_reached_out_are_kept_on_the_meeting(
     await user.says("/add Maria Lopez")
     await user.says("/add Bob Lee")
     assert await user.says("met Maria at the bakery yesterday") == (
-        "Logged catch-up with Maria Lopez on Tue 24 Nov at the bakery. /undo to take it back."
+        "Logged a catch-up with Maria Lopez on Tue 24 Nov at the bakery. /undo to take it back."
     )
     assert await user.says("drinks with Bob at the Crown, he called me") == (
         "Logged drinks with Bob Lee on Wed 25 Nov at the Crown — note: he called me. "
@@ -71,7 +71,7 @@ async def test_who_near_a_place_and_neighbors(user: Chat) -> None:
     await user.says("/tag Maria #neighbor")
     assert await user.says("/who near bakery") == (
         "Easy reconnects at the bakery:\n"
-        "• Maria Lopez — bakery, 5 weeks ago\n"
+        "• Maria Lopez — bakery, a month ago\n"
         "• Tom Berg — the Bakery, yesterday"
     )
     assert (
@@ -89,7 +89,7 @@ async def test_a_group_logs_everyone_and_says_when_it_met(app: Services, user: C
         "to log everyone at once. /undo to take it back."
     )
     reply = await user.says("board-games yesterday")
-    assert reply.startswith("Logged game with Alice Smith, Bob Lee and Carol on Tue 24 Nov")
+    assert reply.startswith("Logged a game with Alice Smith, Bob Lee and Carol on Tue 24 Nov")
     assert await user.says("/group") == (
         "Your groups:\n• board-games: Alice Smith, Bob Lee and Carol — last met yesterday "
         "(every 3 months)"

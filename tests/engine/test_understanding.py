@@ -26,7 +26,9 @@ async def test_a_plan_is_not_logged_and_can_become_a_follow_up(user: Chat, app: 
     assert "Logged" not in reply
     assert "haven't logged anything" in reply
     assert user.labels == ["Yes, keep it as a follow-up", "No thanks"]
-    assert "Next time with Sara Khan, ask: going to ring Sara later" in await user.presses("Yes")
+    assert "Next time with Sara Khan, ask about going to ring Sara later" in await user.presses(
+        "Yes"
+    )
     assert await _last_contact(app, "Sara Khan") is None
 
 
@@ -70,7 +72,7 @@ async def test_not_seen_can_log_one_today_with_a_press(user: Chat, app: Services
     await _people(user, "Omar Haddad")
     await user.says("haven't talked to Omar in ages")
     assert user.text.startswith("I have nothing logged with Omar Haddad yet.")
-    assert "Logged catch-up with Omar Haddad on Wed 25 Nov" in await user.presses("Log")
+    assert "Logged a catch-up with Omar Haddad on Wed 25 Nov" in await user.presses("Log")
 
 
 async def test_cancellations_and_news_log_nothing(user: Chat, app: Services) -> None:

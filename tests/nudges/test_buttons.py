@@ -1,8 +1,9 @@
 """One tap to act: Reached out, Snooze, Less often — what each does, and /undo.
 
 Ann gets Thursday's digest about Alice (inner) and Bob (close), then taps its buttons.
-A press answers with one reply, which the transport shows in place of the digest: what
-just happened, then whoever is still on the list, with their buttons.
+A press answers with one reply, which the transport shows in place of the digest: the
+same digest, with the pressed person's line marked in place and everyone else as they
+were, with their buttons; once everyone is handled, one closing line.
 """
 
 from __future__ import annotations
@@ -38,15 +39,16 @@ async def test_reached_out_logs_a_contact_today_and_leaves_who(
     reply = await ann.presses("Reached out to Alice")
 
     assert reply == (
-        "Nice — logged that you reached out to Alice Smith today. /undo to take it back.\n"
+        "It's been a while — maybe say hi to:\n"
         "\n"
-        "Still on today's list:\n"
+        "✓ Reached out to Alice Smith · /undo\n"
         "\n"
-        "• Bob Lee (close) — 2 months since call"
+        "• Bob Lee (close) — 2 months since your last call"
     )
     assert ann.labels == ["Reached out to Bob", "Snooze Bob a week", "Less often for Bob"]
+    assert ann.replies[0].undo.startswith("u:")  # Telegram shows it as an Undo button
     assert "Alice" not in await ann.says("/who")
-    assert "Last: reached out on Thu 26 Nov (today)" in await ann.says("/show Alice")
+    assert "Last: reaching out to them on Thu 26 Nov (today)" in await ann.says("/show Alice")
 
     assert await ann.says("/undo") == "Undone: logged reaching out to Alice Smith."
     assert "Alice Smith" in await ann.says("/who")
@@ -54,9 +56,10 @@ async def test_reached_out_logs_a_contact_today_and_leaves_who(
 
 async def test_pressing_reached_out_twice_logs_once(ann: Chat, digest: str) -> None:
     button = ann.button("Reached out to Alice")
-    await ann.engine.press(1, button.data)
+    first = await ann.engine.press(1, button.data)
     again = await ann.engine.press(1, button.data)
-    assert again[0].text.startswith("Already noted: you reached out to Alice Smith today.")
+    assert again[0].text == first[0].text  # a double tap shows the same marked digest
+    assert "✓ Reached out to Alice Smith" in again[0].text
     assert await ann.says("/undo") == "Undone: logged reaching out to Alice Smith."
     assert "Alice Smith" in await ann.says("/who")
 
@@ -64,13 +67,13 @@ async def test_pressing_reached_out_twice_logs_once(ann: Chat, digest: str) -> N
 async def test_snooze_means_a_week_without_nudges(ann: Chat, digest: str, nudges: Nudges) -> None:
     reply = await ann.presses("Snooze Bob")
     assert reply == (
-        "OK — no nudges about Bob Lee until Thu 3 Dec. /undo to take it back.\n"
+        "It's been a while — maybe say hi to:\n"
         "\n"
-        "Still on today's list:\n"
+        "• Alice Smith (inner) — nearly 2 months since coffee\n"
         "\n"
-        "• Alice Smith (inner) — 8 weeks since coffee"
+        "💤 Snoozed Bob Lee until Thu 3 Dec · /undo"
     )
-    assert "Snoozed until Thu 3 Dec" in await ann.says("/show Bob")
+    assert "💤 snoozed until Thu 3 Dec" in await ann.says("/show Bob")
     assert "Bob" not in await ann.says("/who")
 
     assert await ann.says("/undo") == "Undone: snoozed Bob Lee."
@@ -90,9 +93,8 @@ async def test_snoozed_someone_is_back_in_the_digest_after_the_week(
 
 async def test_less_often_moves_one_circle_out(ann: Chat, digest: str) -> None:
     reply = await ann.presses("Less often for Alice")
-    assert reply.startswith(
-        "Got it — Alice Smith is in close now (every month). /undo to take it back."
-    )
+    assert "↪ Alice Smith is in close now (every month) · /undo" in reply
+    assert "• Bob Lee (close)" in reply
     assert (await ann.says("/show Alice")).startswith("Alice Smith — close, every month")
 
     assert await ann.says("/undo") == "Undone: moved Alice Smith to close."
@@ -122,10 +124,18 @@ async def test_less_often_at_the_widest_circle_says_so_kindly(ann: Chat, nudges:
     assert await ann.says("/undo") == "Undone: logged coffee with Dora on Sun 1 Jun 2025."
 
 
-async def test_the_last_press_leaves_just_the_outcome(ann: Chat, digest: str) -> None:
+async def test_the_last_press_closes_the_digest(ann: Chat, digest: str) -> None:
     await ann.presses("Reached out to Alice")
     reply = await ann.presses("Reached out to Bob")
-    assert reply == "Nice — logged that you reached out to Bob Lee today. /undo to take it back."
+    assert reply == (
+        "It's been a while — maybe say hi to:\n"
+        "\n"
+        "✓ Reached out to Alice Smith · /undo\n"
+        "\n"
+        "✓ Reached out to Bob Lee · /undo\n"
+        "\n"
+        "All done for today 🌿"
+    )
     assert ann.labels == []
     assert await ann.says("/who") == "Nobody's overdue — you're in touch with everyone. 🌿"
 
@@ -155,10 +165,13 @@ async def test_button_data_is_compact_ascii_within_telegram_s_limit(ann: Chat, d
     for button in ann.buttons:
         assert button.data.isascii() and len(button.data.encode()) <= TELEGRAM_LIMITS.max_data_bytes
         assert button.data.startswith("n:")
-    assert ann.button("Reached out to Alice").data == "n:r:1:2"
+    assert ann.button("Reached out to Alice").data == "n:r:1:1.2:--"
+    # A digest sent before the marks existed still works: `n:r:1:2` names the others.
+    old = parse_press("r:1:2")
+    assert old is not None and old.ids == (1, 2) and old.marked() == {1: "r"}
 
     # Even with twenty huge ids the data stays within 64 bytes (the tail is dropped).
-    data = button_data("r", 10**15, [10**15 + i for i in range(1, 20)])
+    data = button_data("r", 10**15, [10**15 + i for i in range(20)])
     assert len(data) <= TELEGRAM_LIMITS.max_data_bytes
     press = parse_press(data.removeprefix("n:"))
     assert press is not None and press.person_id == 10**15 and press.others

@@ -89,7 +89,7 @@ async def test_its_buttons_act_and_undo(
         "Added to Alice Smith's card: plan something together. It'll come with their next "
         "nudge. /undo to take it back."
     )
-    assert "• plan something together" in await ann.says("/show Alice")
+    assert "Next time: Plan something together" in await ann.says("/show Alice")
     assert await ann.says("/undo") == "Undone: planned something with Alice Smith."
     assert "plan something together" not in await ann.says("/show Alice")
 
@@ -105,7 +105,7 @@ async def test_its_buttons_act_and_undo(
     assert await ann.presses("Done: Bob") == "Marked done. ✓ /undo to take it back."
     assert "Open favors" not in await ann.says("/show Bob")
     await ann.says("/undo")
-    assert "Open favors:\n• you offered: help with the move" in await ann.says("/show Bob")
+    assert "Open favors: You offered Bob Lee help with the move" in await ann.says("/show Bob")
 
     ann.replies = [review]
     assert await ann.presses("Keep Alice") == "Keeping Alice Smith as they are. 💛"

@@ -100,6 +100,7 @@ async def test_the_digest_arrives_with_its_buttons_and_one_tap_acts(ann_with_ali
     [digest] = await bot.sweep_at("2026-11-26T09:00:00Z")
 
     assert (digest.plain_text or "").startswith("It's been a while — maybe say hi to:")
+    assert digest.parse_mode == "HTML" and "• <b>Alice</b> (inner)" in (digest.text or "")
     assert digest.keyboard == [
         ["Reached out to Alice"],
         ["Snooze Alice a week", "Less often for Alice"],
@@ -107,8 +108,9 @@ async def test_the_digest_arrives_with_its_buttons_and_one_tap_acts(ann_with_ali
     assert "Alice" in await bot.says("/who")
 
     shown = await bot.taps(digest, "Reached out")
-    assert shown.startswith("Nice — logged that you reached out to Alice today.")
-    assert bot.api.message(ANN, digest.message_id).buttons == []
+    assert "✓ Reached out to Alice · /undo" in shown
+    assert "All done for today 🌿" in shown
+    assert [label for label, _ in bot.api.message(ANN, digest.message_id).buttons] == ["↩ Undo"]
     assert "Alice" not in await bot.says("/who")
     assert await bot.sweep_at("2026-11-26T09:01:00Z") == []
 

@@ -75,11 +75,13 @@ async def test_each_person_comes_with_something_to_say(ann: Chat, nudges: Nudges
     assert digest == (
         "It's been a while — maybe say hi to:\n"
         "\n"
-        "• Alice Smith (inner) — 5 weeks since coffee\n"
-        "  Last time: she's moving to Lisbon in March\n"
-        "  Ask about: how the move went\n"
-        "  Birthday in 4 days (Mon 30 Nov)\n"
-        "  You offered: help with the boxes"
+        "• Alice Smith (inner) — a month since coffee\n"
+        "  Last time you had coffee with them: she's moving to Lisbon in March\n"
+        "  Ask how the move went\n"
+        "  You offered Alice Smith help with the boxes\n"
+        "\n"
+        "🎂 Coming up:\n"
+        "• Alice Smith — birthday in 4 days (Mon 30 Nov)"
     )
 
 

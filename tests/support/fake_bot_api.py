@@ -796,6 +796,22 @@ class FakeBotApi:
                 payload["caption"] = caption
             return self._user_message(user_id, None, "private", chat_id, None, payload)
 
+    def user_edits(self, user_id: int, message_id: int, text: str) -> JSON:
+        """The user edits their own message `message_id` (in their private chat) to `text`.
+
+        Telegram sends an `edited_message` update: the message as it is now, with an
+        `edit_date`. Returns the update.
+        """
+        with self._lock:
+            stored = self._messages.get((user_id, message_id))
+            if stored is None or stored.from_bot:
+                raise KeyError(f"no message {message_id} of user {user_id} to edit")
+            stored.raw = {**stored.raw, "text": text, "edit_date": int(time.time())}
+            stored.raw.pop("entities", None)
+            stored.text = text
+            stored.edit_count += 1
+            return self._push_update("edited_message", copy.deepcopy(stored.raw))
+
     def user_taps(
         self,
         user_id: int,

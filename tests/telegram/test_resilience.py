@@ -50,7 +50,7 @@ async def test_blocking_the_bot_marks_the_user_inactive_until_they_write_again(
 async def test_a_crash_in_a_handler_apologises_and_is_logged_once(
     kith: Kith, ann: TelegramUser, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async def broken(owner: int, text: str) -> None:
+    async def broken(owner: int, text: str, message_ref: str = "") -> None:
         raise RuntimeError("the engine fell over")
 
     monkeypatch.setattr(kith.services.engine, "handle", broken)

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.engine.replies import Button, Reply
+from bot.engine.replies import Button, Reply, em
 from bot.telegram.handlers import parts_of
 from bot.telegram.keyboards import command_menu, inline_keyboard
-from bot.telegram.text import split_text, utf16_len
+from bot.telegram.text import html_chunks, split_text, utf16_len
 
 
 def test_short_text_is_one_chunk() -> None:
@@ -86,3 +86,19 @@ def test_command_menu_keeps_what_telegram_accepts() -> None:
     ]
     assert [c.command for c in menu] == ["start", "who", "long"]
     assert len(menu[-1].description) == 256
+
+
+def test_a_cut_inside_a_bold_name_closes_and_reopens_it() -> None:
+    marked = "x" * 8 + " " + em("Zoë & Co") + " tail"
+    chunks = html_chunks(marked, limit=14)
+    assert chunks == ["xxxxxxxx <b>Zoë</b>", "<b>&amp; Co</b> tail"]
+
+
+def test_a_reply_whose_text_is_replaced_never_renders_stale_words() -> None:
+    from dataclasses import replace
+
+    reply = Reply(f"Logged coffee with {em('Zoë')}.")
+    longer = replace(reply, text=reply.text + "\nZoë lives nearby.")
+    assert longer.rich == f"Logged coffee with {em('Zoë')}.\nZoë lives nearby."
+    other = replace(reply, text="Something else")
+    assert other.rich == "" and other.text == "Something else"

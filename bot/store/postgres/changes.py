@@ -147,7 +147,8 @@ class PgChange(Journal):
     async def set_date(
         self, person_id: int, label: str, month: int, day: int, year: int | None
     ) -> None:
-        values = {"month": month, "day": day, "year": year}
+        # Stamped on every set: a changed date is news to the next digest, like a new one.
+        values = {"month": month, "day": day, "year": year, "created_at": self.now}
         same = await self.conn.fetchval(
             "SELECT id FROM dates WHERE owner_id = $1 AND person_id = $2 AND label = $3 "
             "ORDER BY month, day LIMIT 1",
@@ -222,6 +223,36 @@ class PgChange(Journal):
             "WHERE owner_id = $1 AND $2 = ANY(person_ids)",
             self.owner,
             person_id,
+        )
+        # Open questions about their follow-ups and favors quote them: they go with them
+        # (journaled, so /undo brings the questions back too).
+        await self.delete(
+            "pending",
+            "payload->>'a' IN ('loop', 'close') AND (payload->>'p' = ?::text OR EXISTS "
+            "(SELECT 1 FROM jsonb_array_elements(CASE jsonb_typeof(payload->'items') "
+            "WHEN 'array' THEN payload->'items' ELSE '[]' END) v WHERE v->>2 = ?::text))",
+            (str(person_id), str(person_id)),
+        )
+
+    async def correct_meeting(
+        self,
+        meeting_id: int,
+        day: date,
+        kind: str,
+        note: str,
+        person_ids: Sequence[int],
+    ) -> None:
+        """Rewrite a logged meeting in place (the triggers move everyone's last contact)."""
+        await self.update(
+            "interactions", meeting_id, {"day": day.isoformat(), "kind": kind, "note": note}
+        )
+        await self.delete("interaction_people", "interaction_id = ?", (meeting_id,))
+        await self.insert_many(
+            "interaction_people",
+            [
+                {"interaction_id": meeting_id, "person_id": pid, "day": day.isoformat()}
+                for pid in dict.fromkeys(person_ids)
+            ],
         )
 
     async def save_group(self, name: str, member_ids: Sequence[int], group_id: int | None) -> int:

@@ -127,9 +127,13 @@ V_PG_SCHEMA: tuple[str, ...] = (
         label text NOT NULL,
         month integer NOT NULL,
         day integer NOT NULL,
-        year integer
+        year integer,
+        -- When it was set: a date set after the last digest went out is news to the
+        -- next one ("🎂 Coming up", Store.dates_ahead_many).
+        created_at timestamptz
     )""",
     "CREATE INDEX dates_person ON dates(person_id)",
+    "CREATE INDEX dates_owner_month ON dates(owner_id, month, day)",
     f"""CREATE TABLE undo_log (
         id {_ID},
         owner_id bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -215,6 +219,15 @@ V_PG_SCHEMA: tuple[str, ...] = (
     )""",
     "CREATE INDEX group_members_group ON friend_group_members(group_id)",
     "CREATE INDEX group_members_person ON friend_group_members(person_id)",
+    # Which chat message logged which meeting, so editing it can correct the log.
+    """CREATE TABLE log_messages (
+        owner_id bigint NOT NULL,
+        ref text NOT NULL,
+        interaction_id bigint NOT NULL REFERENCES interactions(id) ON DELETE CASCADE,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (owner_id, ref)
+    )""",
+    "CREATE INDEX log_messages_interaction ON log_messages(interaction_id)",
     # One-time codes for `/link` (bot/ports/links.py), as the SQLite store's V_LINKS.
     """CREATE TABLE link_codes (
         code text PRIMARY KEY,

@@ -19,7 +19,7 @@ from typing import Any
 import asyncpg
 
 from bot.core.circles import Circles
-from bot.core.clock import Clock, SystemClock
+from bot.core.clock import Clock, SystemClock, format_utc
 from bot.core.model import (
     Favor,
     FavorKind,
@@ -33,7 +33,7 @@ from bot.core.model import (
 )
 from bot.formats import ExportDocument
 from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
-from bot.ports.store import Roster, UndoResult
+from bot.ports.store import DatesAhead, Roster, UndoResult
 from bot.ports.updates import UpdateKey, current
 from bot.store.postgres import accounts
 from bot.store.postgres.changes import PgChange
@@ -294,6 +294,7 @@ class PgStore:
                 "emails",
                 "vcard_names",
                 "friend_group_members",
+                "log_messages",
             ):
                 await conn.execute(f"DELETE FROM {table} WHERE owner_id = $1", owner)
             await conn.execute("DELETE FROM identities WHERE owner_id = $1", owner)
@@ -380,7 +381,12 @@ class PgStore:
                 [
                     rows("t.id, t.text, t.created_at", "notes"),
                     rows("t.id, t.text, t.from_day, t.done", "follow_ups", "WHERE NOT t.done"),
-                    rows("t.id, t.kind, t.text, t.done", "favors", "WHERE NOT t.done"),
+                    # Open favors: a promise to keep or a thing to give back, never one given.
+                    rows(
+                        "t.id, t.kind, t.text, t.done",
+                        "favors",
+                        "WHERE NOT t.done AND t.kind != 'gave'",
+                    ),
                     rows("t.id, t.label, t.month, t.day, t.year", "dates"),
                     recent,
                     rows("t.id, t.phone", "phones"),
@@ -451,6 +457,99 @@ class PgStore:
         for r in rows:
             found[r["for_owner"]].append(person_from_row(r))
         return found
+
+    async def dates_ahead_many(
+        self, requests: Sequence[tuple[int, date]], days: int
+    ) -> dict[int, DatesAhead]:
+        """`ports.Store.dates_ahead_many`: by month through `dates_owner_month`, one
+        round trip for the batch."""
+        if not requests:
+            return {}
+        owners = [o for o, _ in requests]
+        months = [
+            sorted({(today + timedelta(days=k)).month for k in range(days + 1)})
+            for _, today in requests
+        ]
+        rows = await self.db.fetch(
+            "WITH r AS (SELECT * FROM unnest($1::bigint[], $2::date[], $3::text[]) "
+            "  AS r(owner, today, months)) "
+            "SELECT r.owner, 'date' AS what, d.id, d.person_id, d.label, d.month, d.day, "
+            "  d.year, d.created_at, NULL::date AS local_day, NULL::timestamptz AS sent_at "
+            "FROM r JOIN dates d ON d.owner_id = r.owner "
+            "  AND d.month = ANY(string_to_array(r.months, ',')::int[]) "
+            "UNION ALL SELECT r.owner, 'digest', NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+            "  g.local_day, g.sent_at FROM r CROSS JOIN LATERAL (SELECT local_day, sent_at "
+            "  FROM digests WHERE owner_id = r.owner AND local_day < r.today "
+            "  AND status = 'sent' ORDER BY local_day DESC LIMIT 1) g "
+            "ORDER BY 1, 6, 7, 3",
+            owners,
+            [d for _, d in requests],
+            [",".join(map(str, m)) for m in months],
+        )
+        dates: dict[int, list[Any]] = {o: [] for o in owners}
+        last: dict[int, Any] = {}
+        for r in rows:
+            if r["what"] == "date":
+                dates[r["owner"]].append(r)
+            else:
+                last[r["owner"]] = r
+        result: dict[int, DatesAhead] = {}
+        for owner in owners:
+            digest = last.get(owner)
+            sent_at = digest["sent_at"] if digest is not None else None
+            since = {
+                int(r["id"])
+                for r in dates[owner]
+                if sent_at is not None and r["created_at"] is not None and r["created_at"] > sent_at
+            }
+            result[owner] = DatesAhead(
+                tuple(
+                    ImportantDate(
+                        r["id"], r["person_id"], r["label"], r["month"], r["day"], r["year"]
+                    )
+                    for r in dates[owner]
+                ),
+                digest["local_day"] if digest is not None else None,
+                frozenset(since),
+            )
+        return result
+
+    # -- which message logged what (edits correct their log) -------------------
+
+    async def remember_log_message(
+        self, owner: int, ref: str, interaction_id: int, now: datetime
+    ) -> None:
+        await self.db.execute(
+            "INSERT INTO log_messages (owner_id, ref, interaction_id, created_at) "
+            "VALUES ($1, $2, $3, $4) ON CONFLICT (owner_id, ref) DO UPDATE "
+            "SET interaction_id = EXCLUDED.interaction_id, created_at = EXCLUDED.created_at",
+            owner,
+            ref,
+            interaction_id,
+            now,
+        )
+
+    async def logged_by_message(self, owner: int, ref: str) -> tuple[Interaction, str] | None:
+        row = await self.db.fetchrow(
+            "SELECT i.id, i.day, i.kind, i.note, m.created_at, "
+            "  ARRAY(SELECT person_id FROM interaction_people x "
+            "        WHERE x.interaction_id = i.id ORDER BY x.id) AS people "
+            "FROM log_messages m JOIN interactions i ON i.id = m.interaction_id "
+            "AND i.owner_id = m.owner_id WHERE m.owner_id = $1 AND m.ref = $2",
+            owner,
+            ref,
+        )
+        if row is None:
+            return None
+        meeting = Interaction(row["id"], row["day"], row["kind"], row["note"], tuple(row["people"]))
+        return meeting, format_utc(row["created_at"])
+
+    async def last_undo(self, owner: int) -> tuple[int, str] | None:
+        row = await self.db.fetchrow(
+            "SELECT id, created_at FROM undo_log WHERE owner_id = $1 ORDER BY id DESC LIMIT 1",
+            owner,
+        )
+        return (int(row["id"]), format_utc(row["created_at"])) if row is not None else None
 
     async def interaction_count(self, owner: int) -> int:
         return int(

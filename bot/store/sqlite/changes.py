@@ -148,7 +148,8 @@ class SqliteChange(Journal):
     async def set_date(
         self, person_id: int, label: str, month: int, day: int, year: int | None
     ) -> None:
-        values = {"month": month, "day": day, "year": year}
+        # Stamped on every set: a changed date is news to the next digest, like a new one.
+        values = {"month": month, "day": day, "year": year, "created_at": self.now}
         same = list(
             await self.conn.execute_fetchall(
                 "SELECT id FROM dates WHERE owner_id = ? AND person_id = ? AND label = ? "
@@ -226,6 +227,36 @@ class SqliteChange(Journal):
             "WHERE owner_id = ? AND EXISTS "
             "(SELECT 1 FROM json_each(digests.person_ids) WHERE value = ?)",
             (self.owner, person_id),
+        )
+        # Open questions about their follow-ups and favors quote them: they go with them
+        # (journaled, so /undo brings the questions back too).
+        await self.delete(
+            "pending",
+            "json_extract(payload, '$.a') IN ('loop', 'close') "
+            "AND (json_extract(payload, '$.p') = ? OR EXISTS (SELECT 1 FROM "
+            "json_each(payload, '$.items') WHERE json_extract(value, '$[2]') = ?))",
+            (person_id, person_id),
+        )
+
+    async def correct_meeting(
+        self,
+        meeting_id: int,
+        day: date,
+        kind: str,
+        note: str,
+        person_ids: Sequence[int],
+    ) -> None:
+        """Rewrite a logged meeting in place (the triggers move everyone's last contact)."""
+        await self.update(
+            "interactions", meeting_id, {"day": day.isoformat(), "kind": kind, "note": note}
+        )
+        await self.delete("interaction_people", "interaction_id = ?", (meeting_id,))
+        await self.insert_many(
+            "interaction_people",
+            [
+                {"interaction_id": meeting_id, "person_id": pid, "day": day.isoformat()}
+                for pid in dict.fromkeys(person_ids)
+            ],
         )
 
     async def save_group(self, name: str, member_ids: Sequence[int], group_id: int | None) -> int:

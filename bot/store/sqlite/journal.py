@@ -31,6 +31,7 @@ TABLES = frozenset(
         "vcard_names",
         "friend_groups",
         "friend_group_members",
+        "pending",
     }
 )
 UNDO_DEPTH = 30

@@ -345,6 +345,27 @@ V_LINKS: tuple[str, ...] = (
     "CREATE INDEX link_codes_owner ON link_codes(owner_id)",
 )
 
+# The digest's "🎂 Coming up" reads each owner's dates of this month and the next.
+# `created_at` (NULL for older rows) tells whether a date was already there when the
+# last digest went out, so a date added later is still announced ahead once.
+V_DATES_AHEAD: tuple[str, ...] = (
+    "CREATE INDEX dates_owner_month ON dates(owner_id, month, day)",
+    "ALTER TABLE dates ADD COLUMN created_at TEXT",
+)
+
+# Which chat message logged which meeting, so that editing the message (Telegram's
+# edited_message) can correct the log. Goes with its interaction.
+V_LOG_MESSAGES: tuple[str, ...] = (
+    """CREATE TABLE log_messages (
+        owner_id INTEGER NOT NULL,
+        ref TEXT NOT NULL,
+        interaction_id INTEGER NOT NULL REFERENCES interactions(id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (owner_id, ref)
+    )""",
+    "CREATE INDEX log_messages_interaction ON log_messages(interaction_id)",
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     V1,
     V2,
@@ -359,6 +380,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     V_REVIEWS,
     V_DATE_ORDER,
     V_LINKS,
+    V_DATES_AHEAD,
+    V_LOG_MESSAGES,
 )
 LATEST = len(MIGRATIONS)
 

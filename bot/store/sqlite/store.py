@@ -44,7 +44,7 @@ from bot.core.model import (
 )
 from bot.formats import ExportDocument
 from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
-from bot.ports.store import Roster, UndoResult
+from bot.ports.store import DatesAhead, Roster, UndoResult
 from bot.ports.updates import Handling, UpdateKey, current
 from bot.store.sqlite import accounts
 from bot.store.sqlite.changes import SqliteChange
@@ -364,6 +364,7 @@ class SqliteStore:
         """Remove the owner and everything of theirs (cascades from users)."""
         async with self.db.transaction() as conn:
             for table in (
+                "log_messages",
                 "interaction_people",
                 "aliases",
                 "tags",
@@ -543,7 +544,13 @@ class SqliteStore:
                     "WHERE t.done = 0",
                     "ORDER BY t.id",
                 ),
-                rows("t.id, t.kind, t.text, t.done", "favors", "WHERE t.done = 0", "ORDER BY t.id"),
+                # Open favors: a promise to keep or a thing to give back, never one given.
+                rows(
+                    "t.id, t.kind, t.text, t.done",
+                    "favors",
+                    "WHERE t.done = 0 AND t.kind != 'gave'",
+                    "ORDER BY t.id",
+                ),
                 rows(
                     "t.id, t.label, t.month, t.day, t.year",
                     "dates",
@@ -572,6 +579,85 @@ class SqliteStore:
         for (owner, _), card in zip(pairs, cards, strict=True):
             out[owner].append(card)
         return out
+
+    async def dates_ahead_many(
+        self, requests: Sequence[tuple[int, date]], days: int
+    ) -> dict[int, DatesAhead]:
+        """`ports.Store.dates_ahead_many`: by month through `dates_owner_month`."""
+        if not requests:
+            return {}
+
+        def read(conn: sqlite3.Connection) -> dict[int, tuple[list[Any], Any, Any]]:
+            out: dict[int, tuple[list[Any], Any, Any]] = {}
+            for owner, today in requests:
+                months = sorted({(today + timedelta(days=k)).month for k in range(days + 1)})
+                marks = ",".join("?" * len(months))
+                rows = conn.execute(
+                    "SELECT id, person_id, label, month, day, year, created_at FROM dates "
+                    f"WHERE owner_id = ? AND month IN ({marks}) ORDER BY month, day, id",
+                    (owner, *months),
+                ).fetchall()
+                last = conn.execute(
+                    "SELECT local_day, sent_at FROM digests WHERE owner_id = ? "
+                    "AND local_day < ? AND status = 'sent' ORDER BY local_day DESC LIMIT 1",
+                    (owner, today.isoformat()),
+                ).fetchone()
+                out[owner] = (rows, last[0] if last else None, last[1] if last else None)
+            return out
+
+        found = await self.db.run(read)
+        result: dict[int, DatesAhead] = {}
+        for owner, (rows, last_day, sent_at) in found.items():
+            # UTC text compares in time order; a date set after the digest went out
+            # (or one with no stamp when no digest has a time) is news to the next one.
+            since = {
+                int(r[0]) for r in rows if sent_at and r[6] is not None and str(r[6]) > sent_at
+            }
+            result[owner] = DatesAhead(
+                tuple(ImportantDate(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows),
+                date.fromisoformat(last_day) if last_day else None,
+                frozenset(since),
+            )
+        return result
+
+    # -- which message logged what (edits correct their log) ------------------------
+
+    async def remember_log_message(
+        self, owner: int, ref: str, interaction_id: int, now: datetime
+    ) -> None:
+        """Note that the chat message `ref` logged `interaction_id`."""
+        await self.db.execute(
+            "INSERT OR REPLACE INTO log_messages (owner_id, ref, interaction_id, created_at) "
+            "VALUES (?, ?, ?, ?)",
+            (owner, ref, interaction_id, format_utc(now)),
+        )
+
+    async def logged_by_message(self, owner: int, ref: str) -> tuple[Interaction, str] | None:
+        """The interaction the message `ref` logged (with who was there) and when it was
+        logged; None when that message logged nothing (or the log was undone since)."""
+        rows = await self.db.fetchall(
+            "SELECT i.id, i.day, i.kind, i.note, m.created_at, "
+            "(SELECT group_concat(person_id) FROM interaction_people x "
+            " WHERE x.interaction_id = i.id) AS people "
+            "FROM log_messages m JOIN interactions i ON i.id = m.interaction_id "
+            "AND i.owner_id = m.owner_id WHERE m.owner_id = ? AND m.ref = ?",
+            (owner, ref),
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        ids = tuple(int(x) for x in str(r["people"] or "").split(",") if x)
+        return Interaction(
+            int(r["id"]), date.fromisoformat(r["day"]), r["kind"], r["note"], ids
+        ), str(r["created_at"])
+
+    async def last_undo(self, owner: int) -> tuple[int, str] | None:
+        """The owner's newest undo entry: (id, created_at), or None."""
+        rows = await self.db.fetchall(
+            "SELECT id, created_at FROM undo_log WHERE owner_id = ? ORDER BY id DESC LIMIT 1",
+            (owner,),
+        )
+        return (int(rows[0][0]), str(rows[0][1])) if rows else None
 
     async def interaction_count(self, owner: int) -> int:
         rows = await self.db.fetchall(

@@ -263,3 +263,39 @@ async def test_identities_map_each_transport_user_to_one_owner(app: Services) ->
     assert await ids.digest_via(ann) == TELEGRAM
     assert await ids.set_digest_via(ann, DISCORD) is False
     assert await ids.digest_via(ann) == TELEGRAM
+
+
+async def test_an_edited_log_message_corrects_its_meeting(app: Services) -> None:
+    await app.store.ensure_user(1, UserSettings("UTC", "09:00"), NOW)
+    async with app.store.change(1, "added", NOW) as ch:
+        alice, bob = await ch.add_people(
+            [NewPerson("Alice", "friends", TODAY), NewPerson("Bob", "friends", TODAY)]
+        )
+    meeting = await app.store.log_now(1, "logged", NOW, TODAY, "coffee", "", [alice])
+    await app.store.remember_log_message(1, "chat:42", meeting, NOW)
+    assert await app.store.logged_by_message(2, "chat:42") is None  # another owner's ref
+    found = await app.store.logged_by_message(1, "chat:42")
+    assert found is not None and found[0].person_ids == (alice,) and found[1].endswith("Z")
+    yesterday = TODAY - timedelta(days=1)
+    async with app.store.change(1, "corrected", NOW) as ch:
+        await ch.correct_meeting(meeting, yesterday, "walk", "by the river", [bob])
+    people = {p.name: p for p in await app.store.people(1)}
+    assert people["Alice"].last_contact is None
+    assert (people["Bob"].last_contact, people["Bob"].last_kind) == (yesterday, "walk")
+    last = await app.store.last_undo(1)
+    assert last is not None and last[1].endswith("Z")
+    await app.store.undo(1)
+    people = {p.name: p for p in await app.store.people(1)}
+    assert people["Alice"].last_contact == TODAY and people["Bob"].last_contact is None
+
+
+async def test_dates_ahead_say_which_dates_are_news_to_the_next_digest(app: Services) -> None:
+    await app.store.ensure_user(1, UserSettings("UTC", "09:00"), NOW)
+    async with app.store.change(1, "added", NOW) as ch:
+        [alice] = await ch.add_people([NewPerson("Alice", "friends", TODAY)])
+        await ch.set_date(alice, "birthday", 12, 3, None)
+        await ch.set_date(alice, "anniversary", 6, 1, 2010)  # months away
+    ahead = await app.store.dates_ahead_many([(1, TODAY), (2, TODAY)], 14)
+    assert [(d.label, d.month, d.day) for d in ahead[1].dates] == [("birthday", 12, 3)]
+    assert ahead[1].last_digest_day is None and ahead[1].set_since == frozenset()
+    assert ahead[2].dates == ()
