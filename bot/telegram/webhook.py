@@ -40,7 +40,7 @@ from bot.ports.hosted import Delivery, UpdateLog
 from bot.ports.identities import TELEGRAM, Identity
 from bot.services import Services
 from bot.telegram.app import ALLOWED_UPDATES, SEND_RETRIES
-from bot.telegram.handlers import APOLOGY, NO_NAME, NOT_TEXT, Handlers
+from bot.telegram.handlers import APOLOGY, NO_NAME, NOT_TEXT, Handlers, message_ref
 
 log = logging.getLogger("kith.webhook")
 
@@ -163,11 +163,15 @@ class WebhookWorker:
         query = update.callback_query
         if query is not None:
             return await self.engine.press(owner, query.data) if query.data else []
+        if update.edited_message is not None:
+            # An edited message corrects the log it made, never logs twice (as polling).
+            edited = update.edited_message
+            return await self.engine.edit(owner, message_ref(edited), edited.text or "")
         message = update.effective_message
         if message is None:
             return []
         if message.text is not None:
-            return await self.engine.handle(owner, message.text)
+            return await self.engine.handle(owner, message.text, message_ref(message))
         if message.contact is not None:
             parts = (message.contact.first_name, message.contact.last_name)
             name = " ".join(p.strip() for p in parts if p and p.strip())

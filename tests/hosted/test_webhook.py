@@ -84,3 +84,19 @@ async def test_the_http_face_checks_the_secret(
         assert api.texts_to(ANN) == [
             "Added Alice to friends (every 3 months). /undo to take it back."
         ]
+
+
+async def test_an_edited_message_corrects_its_log_once(
+    hosted: tuple[Services, FakeBotApi, WebhookWorker],
+) -> None:
+    s, api, worker = hosted
+    await worker.receive(api.user_sends(ANN, "/add Alice"))
+    sent = api.user_sends(ANN, "coffee with Alice yesterday")
+    await worker.receive(sent)
+    edit = api.user_edits(ANN, sent["message"]["message_id"], "walk with Alice yesterday")
+    assert await worker.receive(edit) == 200
+    assert await worker.receive(edit) == 200  # redelivered: corrected once, answered once
+    [alice] = await s.store.people(ANN)
+    assert alice.last_kind == "walk"
+    assert await s.store.interaction_count(ANN) == 1
+    assert len([t for t in api.texts_to(ANN) if "walk" in t.casefold()]) == 1
