@@ -348,11 +348,7 @@ def _ws_url(value: Any) -> str:
 
 
 def _discord_ids(value: Any) -> frozenset[int]:
-    if not isinstance(value, list) or not all(
-        isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value
-    ):
-        raise _Invalid("must be a list of Discord user ids (numbers), like [80351110224678912]")
-    return frozenset(value)
+    return _ids(value, "must be a list of Discord user ids (numbers), like [80351110224678912]")
 
 
 def _path(value: Any) -> str:
@@ -362,11 +358,15 @@ def _path(value: Any) -> str:
 
 
 def _user_ids(value: Any) -> frozenset[int]:
+    return _ids(value, "must be a list of Telegram user ids (numbers), like [123456789]")
+
+
+def _ids(value: Any, problem: str) -> frozenset[int]:
     # bool is an int subclass in Python, and `true` is surely not a user id.
     if not isinstance(value, list) or not all(
         isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value
     ):
-        raise _Invalid("must be a list of Telegram user ids (numbers), like [123456789]")
+        raise _Invalid(problem)
     return frozenset(value)
 
 

@@ -18,15 +18,24 @@ THEM: Final = "them"
 MAX_PLACE = 40
 MAX_PLACE_WORDS = 4
 
-# A note starts after a dash or a colon; a place mentioned there ("her job at Google")
-# is part of the story, not where you met.
-_NOTE_START = re.compile(r"\s[—–-]\s|:\s|\.\s")
-_AT = re.compile(r"(?:^|\s)(at|in)\s+(.+)", re.IGNORECASE | re.DOTALL)
-_STOP_PUNCT = re.compile(r"[,;!?()\"“”.]")
-
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
+
+
+# A note starts after a dash or a colon; a place mentioned there ("her job at Google")
+# is part of the story, not where you met.
+_NOTE_START = re.compile(r"\s[—–-]\s|:\s|\.\s")
+# The rest is a lookahead so that every "at"/"in"/"to" is tried, not only the first.
+_AT = re.compile(r"(?:^|\s)(at|in|to)\s+(?=(.+))", re.IGNORECASE | re.DOTALL)
+_WORD_BEFORE = re.compile(r"([\w'’]+)\W*$")
+# "she works at Google", "his sister is in the Navy": where someone is, not where you met.
+_STATE_WORDS = _words(
+    "is are was were be been works worked working lives lived living studies studied "
+    "studying stays stayed staying based born moved moving teaches taught job "
+    "she's he's it's they're i'm we're you're she’s he’s it’s they’re i’m we’re you’re"
+)
+_STOP_PUNCT = re.compile(r"[,;!?()\"“”.]")
 
 
 _MONTHS = _words(
@@ -37,7 +46,7 @@ _MONTHS = _words(
 _STOPS = _words(
     "with and or on yesterday today tonight last this next for after before then when "
     "while until till since about to from because but so who where ago we i she he "
-    "they it again earlier later around"
+    "they it again earlier later around now"
 )
 # "at 5", "at noon", "in the morning": times, not places.
 _NOT_PLACES = _words(
@@ -84,16 +93,27 @@ def head(text: str) -> str:
 def find_place(text: str) -> str | None:
     """Where the meeting happened, as written ("bakery", "the Crown"); None when unsaid.
 
-    Read from "at …" anywhere before the note, or "in the …"/"in Capitalised" (a park,
-    a city): "in March" and "in the morning" are times, not places.
+    Read from "at …" anywhere before the note, "in the …"/"in Capitalised" (a park, a
+    city) or "to the Capitalised" ("invited me to the Crown"): "in March" and "in the
+    morning" are times, and "she works at Google" is where she is, not places you met.
+    Give it the log's head as the parser splits it (`phrases.split_head`): a comma can
+    start the note ("lunch with Sara, she works at Google now").
     """
-    part = head(text)
+    clauses = _place_clauses(head(text))
+    return clauses[0][1] if clauses else None
+
+
+def _place_clauses(part: str) -> list[tuple[re.Match[str], str]]:
+    """Each "at/in/to …" of `part` that names a place, with the place."""
+    found: list[tuple[re.Match[str], str]] = []
     for match in _AT.finditer(part):
-        preposition = match.group(1).casefold()
-        place = _take_place(match.group(2), preposition)
+        before = _WORD_BEFORE.search(part[: match.start() + 1])
+        if before is not None and before.group(1).casefold() in _STATE_WORDS:
+            continue
+        place = _take_place(match.group(2), match.group(1).casefold())
         if place is not None:
-            return place
-    return None
+            found.append((match, place))
+    return found
 
 
 def _take_place(rest: str, preposition: str) -> str | None:
@@ -107,8 +127,12 @@ def _take_place(rest: str, preposition: str) -> str | None:
     had_determiner = first in _DETERMINERS
     if had_determiner:
         words = words[1:]
+    if not words:
+        return None
     if preposition == "in" and not had_determiner and not words[0][:1].isupper():
         return None  # "in a bit", "in two weeks": only "in the park" or "in Lisbon"
+    if preposition == "to" and (first != "the" or not words[0][:1].isupper()):
+        return None  # "talked to Nora", "took Mum to the vet": only "to the Crown"
     kept: list[str] = []
     for word in words:
         low = word.casefold()
@@ -164,9 +188,14 @@ def at_place(place: str) -> str:
 
 def note_without_place(note: str, place: str) -> str:
     """The note without where ("at the bakery — she called me" -> "she called me"):
-    the place is kept as the meeting's place now, not said twice."""
-    key = re.escape(place_key(place)).replace(r"\ ", r"\s+")
-    lead = re.compile(rf"^\s*(?:at|in)\s+(?:the\s+)?{key}\b\s*[—–,;:.!-]*\s*", re.IGNORECASE)
+    the place is kept as the meeting's place now, not said twice. What the log parser
+    left of it counts too: "at Costa" of "met Bob at Costa Coffee" (its "Coffee" was read
+    as the kind)."""
+    words = [re.escape(w) for w in place_key(place).split()]
+    if not words:
+        return note
+    key = words[0] + "".join(rf"(?:\s+{w}" for w in words[1:]) + ")?" * (len(words) - 1)
+    lead = re.compile(rf"^\s*(?:at|in)\s+(?:the\s+)?{key}(?!\w)\s*[—–,;:.!-]*\s*", re.IGNORECASE)
     return lead.sub("", note, count=1)
 
 
@@ -177,7 +206,7 @@ def place_words(text: str) -> frozenset[str]:
     these words is the place, not a person to ask about.
     """
     words: set[str] = set()
-    for match in _AT.finditer(head(text)):
+    for match, _place in _place_clauses(head(text)):
         rest = match.group(2)
         cut = _STOP_PUNCT.search(rest)
         for word in (rest[: cut.start()] if cut else rest).split():

@@ -654,6 +654,9 @@ def _capitalised(p: _Parse) -> None:
         if i in p.blocked or _sentence_start(toks[i - 1]) or prev in _POSSESSIVE_DETERMINERS:
             i += 1  # "with my CV": owned, not someone
             continue
+        if prev == "the":
+            i = _extend_upper(p, i) + 1  # "the Crown", "the Tate": a place or a thing
+            continue
         last = _extend_upper(p, i)
         # After "at"/"in" a capital is a place ("at Chez Panisse"), unless it's "at Bob's";
         # and "at Nando's" after the people were named is a place too.
@@ -685,19 +688,29 @@ def _named_before(p: _Parse, i: int) -> bool:
 
 _AT_IN = frozenset({"at", "in"})
 _MAX_PLACE_TOKENS = 4
+# "she works at Google", "his sister is in the Navy": where someone is, not where you met.
+_STATE_VERBS = _words(
+    "is are was were be been works worked working lives lived living studies studied "
+    "studying stays stayed staying based born moved moving teaches taught job"
+)
 
 
 def _places(p: _Parse) -> None:
-    """A capitalised name after "at"/"in" is where it happened: "at Joe's Diner", "in Leeds".
+    """A capitalised name after "at"/"in" is where it happened: "at Joe's Diner", "in Leeds";
+    after "to the" too ("invited me to the Crown", "went to the Tate": "to Lisbon" alone is
+    as often where someone is going).
 
     Its words are never people ("Joe" of Joe's Diner is not Joe Rossi) and stay in the
     note. "at Bob's" alone is Bob's home, so Bob is there: left to the people rules.
     """
     toks = p.tokens
     for i in range(min(p.limit, len(toks)) - 1):
-        if toks[i].low not in _AT_IN:
+        the = toks[i + 1].low == "the" and i + 2 < p.limit
+        if toks[i].low not in _AT_IN and not (toks[i].low == "to" and the):
             continue
-        j = i + 2 if toks[i + 1].low == "the" and i + 2 < p.limit else i + 1
+        if i > 0 and _states(toks[i - 1]):
+            continue
+        j = i + 2 if the else i + 1
         if not _place_word(toks[j]):
             continue
         k = j
@@ -710,6 +723,11 @@ def _places(p: _Parse) -> None:
         p.place = _place_text(p, j, k)
         p.blocked.update(range(j, k + 1))
         return
+
+
+def _states(before: _Token) -> bool:
+    """Whether a place after this word says where someone is ("she's in", "works at")."""
+    return before.low in _STATE_VERBS or (before.possessive and before.low in _PRONOUNS)
 
 
 def _place_word(tok: _Token) -> bool:

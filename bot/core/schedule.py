@@ -82,6 +82,16 @@ def local_day(now_utc: datetime, tz: str) -> date:
     return _utc(now_utc).astimezone(_zone(tz)).date()
 
 
+def day_is_over(now_utc: datetime, tz: str, day: date) -> bool:
+    """Whether the local `day` in `tz` has ended at `now_utc`: a message recorded for it
+    (a digest, a weekly review) is not sent any more. A zone this machine cannot read
+    keeps the day open."""
+    try:
+        return local_day(now_utc, tz) > day
+    except ValueError:
+        return False
+
+
 def next_digest_at(after_utc: datetime, tz: str, at: time) -> datetime:
     """The first digest instant strictly after `after_utc`.
 

@@ -203,8 +203,11 @@ def _folded(text: str) -> str:
     return " ".join(text.split())
 
 
-def read(text: str, today: date, index: NameIndex | None = None) -> Reading:
-    """What kind of message `text` is (see Intent), without touching any store."""
+def read(text: str, today: date, index: NameIndex | None = None, date_order: str = "") -> Reading:
+    """What kind of message `text` is (see Intent), without touching any store.
+
+    `date_order` is the user's ("mdy": 11/12 is 12 November, in the past on the 25th),
+    so a numeric date is a plan only when it is ahead in *their* order."""
     t = _folded(text)
     if not t or t.startswith("/"):
         return Reading(Intent.UNKNOWN)
@@ -221,7 +224,7 @@ def read(text: str, today: date, index: NameIndex | None = None) -> Reading:
     for intent, pattern in ((Intent.CANCELLED, _CANCELLED), (Intent.NEGATION, _NEGATION)):
         if pattern.search(head):
             return Reading(intent, _first_known(head, index) or _first_known(t, index))
-    if _PLAN.search(head) or _future(head, today):
+    if _PLAN.search(head) or _future(head, today, date_order):
         return Reading(Intent.PLAN, _first_known(head, index))
     if _ONLINE.search(head):
         return Reading(Intent.STATEMENT, _first_known(head, index))
@@ -270,9 +273,9 @@ def _birthday(t: str, index: NameIndex | None) -> Reading | None:
     return Reading(Intent.BIRTHDAY, person, when)
 
 
-def _future(head: str, today: date) -> bool:
+def _future(head: str, today: date, date_order: str = "") -> bool:
     try:
-        found = read_day(head, today, "dmy")
+        found = read_day(head, today, date_order or "dmy")
     except DateError:
         return False
     return found.future(today)

@@ -93,7 +93,13 @@ def view_of(part: Part) -> discord.ui.View | None:
 
 
 def files_of(replies: Sequence[Reply]) -> list[discord.File]:
-    return [_file(f) for r in replies for f in r.files]
+    """The replies' files that follow their messages (an export); pictures go with their
+    caption (`Part.pictures`)."""
+    return [_file(f) for r in replies for f in r.files if not f.photo]
+
+
+def pictures_of(part: Part) -> list[discord.File]:
+    return [_file(f) for f in part.pictures]
 
 
 def _file(attachment: Attachment) -> discord.File:
@@ -208,11 +214,7 @@ class KithDiscord(discord.Client):
         """Replies as messages, in order, then their files; stop at the first failure."""
         try:
             for part in parts_of_all(replies):
-                view = view_of(part)
-                if view is None:
-                    await channel.send(part.text)
-                else:
-                    await channel.send(part.text, view=view)
+                await channel.send(part.text, **_extras(part))
             files = files_of(replies)
             if files:
                 await channel.send(files=files)
@@ -297,22 +299,30 @@ class KithDiscord(discord.Client):
                 await interaction.response.defer()
             return
         view = view_of(part)
+        # An edit keeps the message's attachments unless it is given new ones.
+        pictures: dict[str, Any] = {"attachments": pictures_of(part)} if part.pictures else {}
         if deferred:
-            await interaction.edit_original_response(content=part.text, view=view)
+            await interaction.edit_original_response(content=part.text, view=view, **pictures)
         elif pressed:
-            await interaction.response.edit_message(content=part.text, view=view)
-        elif view is None:
-            await interaction.response.send_message(part.text)
+            await interaction.response.edit_message(content=part.text, view=view, **pictures)
         else:
-            await interaction.response.send_message(part.text, view=view)
+            await interaction.response.send_message(part.text, **_extras(part))
 
 
 async def _followup(interaction: discord.Interaction[Any], part: Part) -> None:
+    await interaction.followup.send(part.text, **_extras(part))
+
+
+def _extras(part: Part) -> dict[str, Any]:
+    """A new message's buttons and pictures, only where it has them (discord.py takes a
+    missing view, not `view=None`, for a message without components)."""
+    extras: dict[str, Any] = {}
     view = view_of(part)
-    if view is None:
-        await interaction.followup.send(part.text)
-    else:
-        await interaction.followup.send(part.text, view=view)
+    if view is not None:
+        extras["view"] = view
+    if part.pictures:
+        extras["files"] = pictures_of(part)
+    return extras
 
 
 def _in_dm(interaction: discord.Interaction[Any]) -> bool:

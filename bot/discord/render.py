@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from bot.engine.replies import Button, Limits, Reply
+from bot.engine.replies import Attachment, Button, Limits, Reply
 
 MAX_CONTENT: Final = 2000
 MAX_CUSTOM_ID: Final = 100
@@ -39,10 +39,12 @@ Rows = tuple[tuple[Button, ...], ...]
 
 @dataclass(frozen=True, slots=True)
 class Part:
-    """One Discord message: content within 2,000 characters and at most 5×5 buttons."""
+    """One Discord message: content within 2,000 characters, at most 5×5 buttons, and
+    the pictures it carries (a photo reply's text is their caption, in the same message)."""
 
     text: str
     rows: Rows = ()
+    pictures: tuple[Attachment, ...] = ()
 
 
 def custom_id(button: Button) -> str:
@@ -59,15 +61,18 @@ def label(button: Button) -> str:
 
 
 def parts_of(reply: Reply) -> list[Part]:
-    """A reply as Discord messages: text cut to size, buttons on the last (and overflow)."""
+    """A reply as Discord messages: text cut to size, buttons on the last (and overflow).
+    A photo (the /circles picture) is attached to the last text, as its caption; other
+    files (an export) follow the messages (`files_of`)."""
     chunks = [c for c in split_text(reply.text) if c.strip()]
     rows = wrap_rows(reply.buttons)
     pages = [rows[i : i + MAX_ROWS] for i in range(0, len(rows), MAX_ROWS)] or [()]
+    pictures = tuple(f for f in reply.files if f.photo)
     if not chunks:
-        chunks = [MORE] if rows else []
+        chunks = [MORE] if rows else [""] if pictures else []  # a picture needs no text
     parts = [Part(c) for c in chunks[:-1]]
     if chunks:
-        parts.append(Part(chunks[-1], pages[0]))
+        parts.append(Part(chunks[-1], pages[0], pictures))
         parts.extend(Part(MORE, page) for page in pages[1:])
     return parts
 

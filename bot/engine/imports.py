@@ -39,6 +39,7 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.core.dates import DATE_ORDERS
 from bot.core.schedule import format_clock, parse_clock
 from bot.engine.engine import (
     MAX_IMPORTED_NAME,
@@ -537,6 +538,9 @@ def restorable_settings(doc: ExportDocument) -> dict[str, str | None]:
     else:
         with contextlib.suppress(ValueError):
             settings["digest_time"] = format_clock(parse_clock(digest))
+    order = doc.settings.get("date_order")
+    if order in DATE_ORDERS:  # check_restore refuses any other; absent: asked later
+        settings["date_order"] = order
     return settings
 
 
@@ -655,7 +659,16 @@ def _settings_text(settings: dict[str, str | None]) -> str:
     if "digest_time" in settings:
         digest = settings["digest_time"]
         parts.append(f"daily digest at {digest}" if digest else "daily digest off")
-    return ", ".join(parts)
+    if settings.get("date_order"):
+        parts.append(_DATE_ORDER_TEXT.get(str(settings["date_order"]), ""))
+    return ", ".join(p for p in parts if p)
+
+
+_DATE_ORDER_TEXT = {
+    "dmy": "dates as 14/11 (day first)",
+    "mdy": "dates as 11/14 (month first)",
+    "ymd": "dates as 2026/11/14 (year first)",
+}
 
 
 # -- the same imports without a question (the `kith import` command) ------------------------

@@ -19,7 +19,7 @@ from bot.core.meeting_words import (
 )
 from bot.core.model import Interaction, Person
 from bot.core.names import Match, name_key
-from bot.core.phrases import LogPhrase, PhraseError, parse_log
+from bot.core.phrases import LogPhrase, PhraseError, parse_log, split_head
 from bot.core.understand import Intent, read
 from bot.core.wording import kind_label, kind_noun, sentence
 from bot.engine import talk
@@ -63,10 +63,12 @@ async def log_text(
     except AmbiguousDate as unsure:
         return [await _ask_date_order(engine, ctx, text, today, unsure)]
     # The parser keeps places out of the people; the meeting-words rules name the place
-    # the way the card and the review show it ("bakery"), the parser's as written.
-    place = find_place(text) or phrase.place or None
+    # the way the card and the review show it ("bakery"), the parser's as written. Both
+    # read the head only: a place in the note is the friend's news ("she works at Google").
+    head, _ = split_head(text, index)
+    place = find_place(head) or phrase.place or None
     initiator = who_reached_out(text)
-    where = place_words(text) if place is not None else frozenset()
+    where = place_words(head) if place is not None else frozenset()
     chosen: list[int] = []
     new_names: list[str] = []
     guesses: list[str] = []
@@ -115,6 +117,8 @@ async def log_text(
     if not chosen and not new_names:
         return [Reply("Nobody's left in that, so I logged nothing.")]
     note = phrase.note if place is None else note_without_place(phrase.note, place)
+    if note and all(w.casefold() in where for w in note.split()):
+        note = ""  # "on" left of "at the Bakery on Main": the place's own words
     logged, iid = await commit_log(
         engine,
         ctx,
@@ -438,7 +442,7 @@ async def understand_plain(engine: Engine, ctx: Context, text: str) -> list[Repl
     """Free text: a log, a who-question, or one of talk's kinds (a plan, "not seen X for
     months", a birthday, a question, "thanks"); None when it is none of them."""
     index = await engine.index(ctx.owner)
-    reading = read(text, ctx.today, index)
+    reading = read(text, ctx.today, index, date_order(ctx))
     if reading.intent is Intent.ASK_WHO:
         return await cmd_who(engine, ctx, "")
     if reading.intent is Intent.LOG:

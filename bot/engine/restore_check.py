@@ -18,6 +18,7 @@ import unicodedata
 from datetime import date, timedelta
 from typing import Final
 
+from bot.core.dates import DATE_ORDERS
 from bot.engine.engine import MAX_IMPORTED_NAME, MAX_INPUT, UserError, check_name, short
 from bot.formats import ExportDocument, ImportFormatError
 from bot.formats.document import ExportedPerson
@@ -31,6 +32,9 @@ MAX_KIND: Final = 40
 
 def check_restore(doc: ExportDocument, today: date) -> None:
     """ImportFormatError naming the first record kith would not have stored itself."""
+    order = doc.settings.get("date_order")
+    if order is not None and order not in DATE_ORDERS:
+        raise _bad("The settings", f"have a date order kith can't use (“{_shown(order)}”)")
     for n, person in enumerate(doc.people, 1):
         _check_person(person, f"Person {n}", today)
     for n, meeting in enumerate(doc.interactions, 1):

@@ -12,7 +12,8 @@ the day someone needs their backup.
 JSON shape (version 2), keys always in this order:
 
     {"format": "kith-export", "version": 1, "exported_at": "…Z",
-     "settings": {"timezone": "Europe/Lisbon", "digest_time": "09:00" | null},
+     "settings": {"timezone": "Europe/Lisbon", "digest_time": "09:00" | null,
+                  "date_order"?: "dmy" | "mdy" | "ymd"},
      "circles": [{"name": "inner", "cadence_days": 14}, …],
      "people": [{"ref", "name", "circle", "cadence_days", "paused", "aliases", "tags",
                  "added_on", "snoozed_until", "imported",
@@ -32,6 +33,7 @@ unknown. Version 1 (no phones, e-mails or name parts; dates as `{"label", "month
 
 `place` (where the meeting happened) and `initiator` ("me" or "them": who reached out
 first) appear only when known; an export without them (an older kith) reads the same.
+Likewise the settings' `date_order` (how the user writes numeric dates), once set.
 So do two top-level keys, present only when there is something to say:
 `"groups": [{"name", "cadence_days", "members": ["p1", …]}, …]` and
 `"weekly_review": false` (the weekly look back turned off; absent means on).
@@ -138,7 +140,8 @@ class ExportedGroup:
 
 @dataclass(frozen=True)
 class ExportDocument:
-    """`settings` holds exactly "timezone" (str) and "digest_time" (str or None)."""
+    """`settings` holds "timezone" (str) and "digest_time" (str or None), and
+    "date_order" (str) when the user has set one."""
 
     version: int
     exported_at: str
@@ -456,7 +459,9 @@ def _document_from_object(obj: object) -> ExportDocument:
         )
     top = _Reader(obj, "the export", _TOP_KEYS, ("groups", "weekly_review"))
     version = top.integer("version", 1, DOCUMENT_VERSION)
-    settings = _Reader(obj["settings"], "the settings", ("timezone", "digest_time"))
+    settings = _Reader(
+        obj["settings"], "the settings", ("timezone", "digest_time"), ("date_order",)
+    )
     circles = top.items("circles", _circle, "circle")
     names = [name for name, _ in circles]
     if len(set(names)) != len(names):
@@ -491,6 +496,11 @@ def _document_from_object(obj: object) -> ExportDocument:
         settings={
             "timezone": settings.text("timezone", required=True),
             "digest_time": settings.optional_text("digest_time"),
+            **(
+                {"date_order": settings.text("date_order", required=True)}
+                if "date_order" in settings.obj
+                else {}
+            ),
         },
         circles=circles,
         people=people,

@@ -4,6 +4,9 @@ The rules of what it notices are pure (`core/review.py`); this module reads the 
 them, words the findings warmly, and delivers the week's review once: on Sunday at the
 user's digest time (09:00 when the digest is off), recorded before it is sent in the
 `reviews` ledger (one row per user and ISO week, UNIQUE), retried while that Sunday lasts.
+The digest's rule for unknown outcomes holds too (sweep.py): a review is marked sending
+just before its request, and one whose request may have arrived (a timeout after it was
+written, a crash while sending) is not sent again but kept as sent, outcome unknown.
 
 Buttons carry `v:<action>:<id>[:<days>]`: `p` plan something (adds a follow-up), `e` set
 the person's cadence to the suggested days, `k` keep as is, `f`/`u` mark a favor or a
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Final, Protocol
 from zoneinfo import ZoneInfo
@@ -22,7 +26,7 @@ from bot.core.clock import Clock
 from bot.core.dates import MONTH_NAMES, format_day
 from bot.core.intervals import format_interval
 from bot.core.review import QUARTER_DAYS, Review, review, week_key
-from bot.core.schedule import local_day, parse_clock
+from bot.core.schedule import day_is_over, local_day, parse_clock
 from bot.engine.engine import Context, Engine
 from bot.engine.render import join_names
 from bot.engine.replies import Button, Reply
@@ -227,6 +231,16 @@ class Sender(Protocol):
 # What a failed send means for the ledger: (exception class, status). Given by the digest
 # sweep, which owns those exceptions, so this module needs no import of it.
 Outcomes = tuple[tuple[type[BaseException], str], ...]
+# The outcome of a request that may have reached the user: never resent (at most once).
+UNKNOWN: Final = "unknown"
+
+
+@dataclass
+class ReviewResult:
+    """What one review sweep did, for the digest sweep's result."""
+
+    sent: int = 0
+    unknown: int = 0  # requests whose outcome is unknown: not resent, kept countable
 
 
 def review_due(user: ReviewUser, now: datetime) -> date | None:
@@ -264,24 +278,29 @@ class ReviewSweeper:
         self.insight = engine.store.insight
         self._running = asyncio.Lock()
 
-    async def sweep(self) -> int:
-        """One pass: retry pending reviews of today, record and send the due; how many sent."""
+    async def sweep(self) -> ReviewResult:
+        """One pass: retry pending reviews of today, record and send the due."""
         async with self._running:
             now = self.clock.now()
-            sent = 0
+            result = ReviewResult()
             for stored in await self.insight.pending_reviews(self.scope):
-                try:
-                    today = local_day(now, stored.timezone)
-                except ValueError:
-                    today = stored.local_day
-                if today > stored.local_day:
+                if stored.sending:
+                    # Sweeps never overlap and the database has one serving process, so
+                    # this request was cut off by a crash: it may have been delivered.
+                    await self.insight.mark_review_unknown(
+                        stored.id, now, "interrupted while sending"
+                    )
+                    result.unknown += 1
+                    log.warning("a weekly review was interrupted while sending; not resending")
+                    continue
+                if day_is_over(now, stored.timezone, stored.local_day):
                     await self.insight.mark_review(stored.id, "expired", now, "the day ended")
                     continue
                 again = Reply(
                     stored.text,
                     tuple(tuple(Button(lb, d) for lb, d in row) for row in stored.buttons),
                 )
-                sent += await self._send(stored.id, stored.owner, again, now)
+                await self._send(stored.id, stored.owner, again, now, result)
             due = [
                 (user, day)
                 for user in await self.insight.review_users(self.scope)
@@ -313,21 +332,31 @@ class ReviewSweeper:
                 if reply is None:  # nothing to say this week: the row says so, no message
                     await self.insight.mark_review(review_id, "expired", now, "nothing to say")
                     continue
-                sent += await self._send(review_id, user.owner, reply, now)
-            return sent
+                await self._send(review_id, user.owner, reply, now, result)
+            return result
 
-    async def _send(self, review_id: int, owner: int, reply: Reply, now: datetime) -> int:
+    async def _send(
+        self, review_id: int, owner: int, reply: Reply, now: datetime, result: ReviewResult
+    ) -> None:
+        if not await self.insight.mark_review_sending(review_id, now):
+            return  # no longer pending: not ours to send
         try:
             await self.sender.send(owner, reply)
         except Exception as exc:
             status = next((s for cls, s in self.outcomes if isinstance(exc, cls)), None)
+            error = f"{type(exc).__name__}: {exc}"
+            if status == UNKNOWN:
+                await self.insight.mark_review_unknown(review_id, now, error)
+                result.unknown += 1
+                log.warning("a weekly review's outcome is unknown (%s); not resending it", error)
+                return
             if status is None:
                 log.exception("sending a weekly review failed unexpectedly")
                 status = "rejected"
             # A transient failure stays pending: the next sweep retries it today.
-            await self.insight.mark_review(review_id, status, now, f"{type(exc).__name__}: {exc}")
+            await self.insight.mark_review(review_id, status, now, error)
             if status == "undeliverable":
                 await self.engine.store.set_active(owner, False)
-            return 0
+            return
         await self.insight.mark_review(review_id, "sent", now, "")
-        return 1
+        result.sent += 1

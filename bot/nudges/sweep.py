@@ -40,12 +40,18 @@ from datetime import date, datetime
 from typing import Final, Protocol
 
 from bot.core.clock import Clock
-from bot.core.schedule import SweepPlan, first_digest_at, local_day, parse_clock, plan_sweep
+from bot.core.schedule import (
+    SweepPlan,
+    day_is_over,
+    first_digest_at,
+    parse_clock,
+    plan_sweep,
+)
 from bot.engine.engine import Engine
 from bot.engine.replies import DEFAULT_LIMITS, Button, Limits, Reply
 from bot.nudges.actions import build_digest, build_digests
 from bot.nudges.digest import Digest
-from bot.nudges.review import ReviewSweeper
+from bot.nudges.review import UNKNOWN, ReviewSweeper
 from bot.ports.digests import (
     EVERYONE,
     EXPIRED,
@@ -112,6 +118,7 @@ class SweepResult:
     expired: int = 0  # pending digests whose local day ended undelivered
     unknown: int = 0  # sends whose outcome is unknown: not resent (at most once)
     reviews: int = 0  # weekly reviews delivered
+    reviews_unknown: int = 0  # weekly reviews whose outcome is unknown: not resent
 
 
 class Sweeper:
@@ -155,7 +162,7 @@ class Sweeper:
                     (Undeliverable, "undeliverable"),
                     (Rejected, "rejected"),
                     # It may have arrived: like a digest, not sent again.
-                    (Unknown, "sent"),
+                    (Unknown, UNKNOWN),
                 ),
             )
         self._sending = asyncio.Semaphore(concurrency)
@@ -169,7 +176,7 @@ class Sweeper:
             await self._schedule_missing(result)
             recorded = await self._record_due(result)
             await self._deliver(recorded, result)
-            result.reviews = await self._sweep_reviews()
+            await self._sweep_reviews(result)
             if (
                 result.sent
                 or result.pending
@@ -189,15 +196,16 @@ class Sweeper:
 
     # -- steps -------------------------------------------------------------------------
 
-    async def _sweep_reviews(self) -> int:
+    async def _sweep_reviews(self, result: SweepResult) -> None:
         if self.reviews is None:
-            return 0
+            return
         try:
-            return await self.reviews.sweep()
+            reviews = await self.reviews.sweep()
         except Exception:
             # The look back must never hold up tomorrow's digest.
             log.exception("the weekly review sweep failed")
-            return 0
+            return
+        result.reviews, result.reviews_unknown = reviews.sent, reviews.unknown
 
     async def _retry_pending(self, result: SweepResult) -> None:
         """Digests recorded earlier but not delivered: again if still their day."""
@@ -211,11 +219,7 @@ class Sweeper:
                 result.unknown += 1
                 log.warning("a digest was interrupted while sending; not sending it again")
                 continue
-            try:
-                today = local_day(now, digest.timezone)
-            except ValueError:
-                today = digest.local_day
-            if today > digest.local_day:
+            if day_is_over(now, digest.timezone, digest.local_day):
                 # Yesterday's digest arriving today helps nobody: today has its own.
                 await self.ledger.mark_final(digest, EXPIRED, "the local day ended")
                 result.expired += 1

@@ -61,6 +61,7 @@ class StoredReview:
     text: str
     buttons: ButtonRows
     attempts: int
+    sending: bool = False  # its request was started and never got an outcome
 
 
 class InsightReads(Protocol):
@@ -113,6 +114,16 @@ class InsightReads(Protocol):
 
     async def pending_reviews(self, scope: Scope = EVERYONE) -> list[StoredReview]: ...
 
+    async def mark_review_sending(self, review_id: int, now: datetime) -> bool:
+        """Record, before the request, that this review is being sent; False if it is no
+        longer pending (or already being sent) and must not be sent now."""
+        ...
+
+    async def mark_review_unknown(self, review_id: int, now: datetime, error: str) -> None:
+        """The request may have reached the user (timed out after it was written, or cut
+        off by a crash): never send it again, and keep it countable as such."""
+        ...
+
     async def mark_review(self, review_id: int, status: str, now: datetime, error: str) -> None:
-        """`sent`, a failed attempt (`pending`), or a final status."""
+        """`sent`, a failed attempt (`pending`, no longer sending), or a final status."""
         ...

@@ -32,11 +32,18 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "bot.console": (*STORES, *ROOT, "bot.telegram", "bot.discord", "aiosqlite", "sqlite3"),
     "bot.discord": (*STORES, *ROOT, "bot.telegram", "bot.console", "aiosqlite", "sqlite3"),
     "bot.services": (*STORES, *TRANSPORTS, *ROOT, *DRIVERS),
+    # Low helpers the transports and the composition share: values and files, no wiring.
+    "bot.config": ("bot.",),
+    "bot.private": ("bot.",),
+    "bot.local_files": ("bot.",),
 }
 ALLOWED_BELOW: dict[str, tuple[str, ...]] = {
     "bot.core": ("bot.core",),
     "bot.ports": ("bot.core", "bot.ports", "bot.formats"),
     "bot.formats": ("bot.core", "bot.formats"),
+    "bot.config": ("bot.core", "bot.config"),
+    "bot.private": ("bot.private",),
+    "bot.local_files": ("bot.core", "bot.formats", "bot.local_files"),
 }
 
 

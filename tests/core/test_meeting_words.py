@@ -32,6 +32,17 @@ PLACES = [
     # a place in the note is part of the story
     ("coffee with Alice — she got a job at Google", None),
     ("lunch with Bob: he works at the hospital now", None),
+    # "to the Capitalised" is where you went; "to Nora", "to the vet" are not places
+    ("Maria invited me to the Crown", "the Crown"),
+    ("went to the Tate with Sara", "the Tate"),
+    ("talked to Nora at the Crown", "the Crown"),
+    ("took Mum to the vet", None),
+    ("lunch with Omar, moving to Lisbon", None),
+    # where someone is, not where you met
+    ("coffee with Omar, his sister is in the Navy", None),
+    ("lunch with Sara, she's at Google now", None),
+    ("drinks with Sara, she works at the Crown", None),
+    ("met Maria at Google now", "Google"),
 ]
 
 
@@ -78,6 +89,8 @@ def test_the_words_of_the_place_clause() -> None:
     }
     assert place_words("drinks at the Crown with Bob") == {"the", "crown"}
     assert place_words("coffee with Alice") == frozenset()
+    # only clauses that name a place: "to Nora" is someone, not where
+    assert place_words("talked to Nora at the Crown") == {"the", "crown"}
 
 
 @pytest.mark.parametrize(
@@ -88,6 +101,10 @@ def test_the_words_of_the_place_clause() -> None:
         ("At the Crown, he called me", "the Crown", "he called me"),
         ("she called me", "bakery", "she called me"),
         ("at the bakery on Main", "bakery", "on Main"),
+        # what the log parser left of a place whose last word was read as the kind
+        ("at Costa", "Costa Coffee", ""),
+        ("at The Crown", "the Crown & Anchor", ""),
+        ("at Costanza's", "Costa Coffee", "at Costanza's"),
     ],
 )
 def test_the_note_does_not_repeat_the_place(note: str, place: str, left: str) -> None:

@@ -54,3 +54,10 @@ def test_the_day_before_last() -> None:
 def test_a_capitalised_thing_someone_owns_is_not_a_person() -> None:
     assert parse_log("Fatima helped with my CV", TODAY, INDEX).names == ("Fatima",)
     assert parse_log("helped Li Wei with his CV", TODAY, INDEX).names == ("Li Wei",)
+
+
+def test_a_numeric_date_is_ahead_or_past_in_the_users_own_order() -> None:
+    # On 1 Dec, 11/12 is 11 December (ahead: a plan) day first, 12 November month first.
+    assert read("coffee with Sara 11/12", TODAY, INDEX, "dmy").intent is Intent.PLAN
+    assert read("coffee with Sara 11/12", TODAY, INDEX, "mdy").intent is Intent.LOG
+    assert parse_log("coffee with Sara 11/12", TODAY, INDEX, "mdy").day == date(2026, 11, 12)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.formats import MAX_IMPORT_BYTES, document_from_json, parse_contacts
-from tests.discord.conftest import BOB, DiscordUser, Kith
+from tests.discord.conftest import ANN, BOB, DiscordUser, Kith, Launcher
 
 FIXTURES = Path(__file__).parents[1] / "formats" / "fixtures"
 JSON_NAME = "kith-export-2026-11-25.json"
@@ -71,3 +71,31 @@ async def test_two_users_with_the_same_friends_never_see_each_other(
     await bob.taps("Yes, forget")
     assert "loves jazz" in await ann.says("/show Alice")  # Ann's Alice is untouched
     assert await kith.fake.autocomplete(bob.id, "show", "person", "Al") == []
+
+
+async def test_circles_is_one_message_the_picture_with_its_caption(
+    kith: Kith, ann: DiscordUser
+) -> None:
+    await ann.says("/add Alice Smith inner")
+    await ann.says("coffee with Alice 3 weeks ago")
+
+    assert await ann.says("/circles") == "1 person · 1 to reach out to"
+    [message] = ann.last  # the caption is not sent again as a message of its own
+    [picture] = message.files
+    assert picture.filename == "kith-circles.png" and picture.data.startswith(b"\x89PNG")
+
+    assert await ann.slash("circles", text="inner") == "1 person · 1 to reach out to"
+    [answer] = ann.last
+    assert [f.filename for f in answer.files] == ["kith-circles.png"]
+    assert len(kith.fake.messages_to(ann.id)) == 4  # two answers, no stray file messages
+
+
+async def test_a_slow_circles_answer_still_carries_its_picture(launch: Launcher) -> None:
+    async with launch(fast=0.0) as kith:  # deferred first, the picture comes in the edit
+        ann = kith.user(ANN)
+        await ann.says("/add Alice Smith inner")
+        assert await ann.slash("circles") == "1 person · 0 to reach out to"
+        [interaction] = kith.fake.interactions.values()
+        assert [r["type"] for r in interaction.responses] == [5]
+        [answer] = ann.last
+        assert [f.filename for f in answer.files] == ["kith-circles.png"]

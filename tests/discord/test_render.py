@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.discord.render import MORE, custom_id, label, parts_of, split_text
-from bot.engine.replies import Button, Reply
+from bot.engine.replies import Attachment, Button, Reply
 
 
 def buttons(n: int, prefix: str = "b") -> tuple[Button, ...]:
@@ -42,3 +42,12 @@ def test_labels_and_custom_ids_within_limits() -> None:
     assert custom_id(Button("ok", "n:r:42")) == "k:n:r:42"
     with pytest.raises(ValueError, match="custom_id over 100"):
         custom_id(Button("too long", "d" * 99))
+
+
+def test_a_photo_rides_on_its_caption_and_an_export_does_not() -> None:
+    picture = Attachment("kith-circles.png", b"\x89PNG", "image/png", photo=True)
+    export = Attachment("kith.json", b"{}", "application/json")
+    [part] = parts_of(Reply("2 people · 1 to reach out to", files=(picture, export)))
+    assert (part.text, part.pictures) == ("2 people · 1 to reach out to", (picture,))
+    [bare] = parts_of(Reply("", files=(picture,)))
+    assert (bare.text, bare.pictures) == ("", (picture,))

@@ -164,6 +164,43 @@ async def test_the_export_restores_into_an_empty_account_exactly(app: Services, 
         assert await newcomer.says(line) == await user.says(line)
 
 
+async def test_the_date_order_and_the_weekly_review_come_back_on_restore(
+    app: Services, user: Chat
+) -> None:
+    await tell_kith_about_friends(user)
+    await user.says("/dateorder mdy")
+    await user.says("/review off")
+    [json_file, _] = (await export(user)).files
+    settings = json.loads(json_file.data)["settings"]
+    assert (settings["date_order"], json.loads(json_file.data)["weekly_review"]) == ("mdy", False)
+    assert json.loads(json_file.data)["version"] == 2  # additive: still version 2
+    newcomer = Chat(app.engine, owner=2)
+
+    await newcomer.sends_file(json_file.file_name, json_file.data)
+    assert (await newcomer.presses("Restore 3 people")).endswith(
+        "Settings: time zone Europe/Lisbon, daily digest at 08:30, dates as 11/14 (month first). "
+        "/undo takes the whole import back."
+    )
+    assert await newcomer.says("/dateorder") == await user.says("/dateorder")
+    assert await newcomer.says("/review") == await user.says("/review")
+    assert "weekly look back is off" in await newcomer.says("/review")
+    assert (await export(newcomer)).files[0] == json_file  # byte for byte
+    assert "on Thu 12 Nov" in await newcomer.says("coffee with Alice 11/12")
+
+
+async def test_an_export_without_a_date_order_restores_and_asks_later(
+    app: Services, user: Chat
+) -> None:
+    await tell_kith_about_friends(user)
+    [json_file, _] = (await export(user)).files
+    assert "date_order" not in json.loads(json_file.data)["settings"]  # never set: not said
+    newcomer = Chat(app.engine, owner=2)
+    await newcomer.sends_file(json_file.file_name, json_file.data)
+    await newcomer.presses("Restore 3 people")
+    assert (await app.store.settings(2)).date_order is None
+    assert "weekly look back is on" in await newcomer.says("/review")
+
+
 async def test_undo_after_a_restore_gives_back_the_empty_account(app: Services, user: Chat) -> None:
     await tell_kith_about_friends(user)
     [json_file, _] = (await export(user)).files

@@ -50,6 +50,64 @@ async def test_the_place_and_who_reached_out_are_kept_on_the_meeting(
     assert "Usual places: bakery" in card
 
 
+async def test_places_are_never_asked_about_as_people(app: Services, user: Chat) -> None:
+    for name in ("Maria Lopez", "Bob Lee", "Joe Rossi", "Dan Brown"):
+        await user.says(f"/add {name}")
+    # Without anyone named there is nobody to log, and no place is taken for a person.
+    assert await user.says("drinks at the Crown") == (
+        "Who was it with? Try: coffee with Alice yesterday."
+    )
+    assert await user.says("lunch at Joe's Diner") == (
+        "Who was it with? Try: coffee with Alice yesterday."
+    )
+    assert await user.says("she called me") == "Who was it with? Try: coffee with Alice yesterday."
+    assert await user.says("met Maria at the bakery") == (
+        "Logged a catch-up with Maria Lopez on Wed 25 Nov at the bakery. /undo to take it back."
+    )
+    assert await user.says("lunch at Joe's Diner with Bob") == (
+        "Logged lunch with Bob Lee on Wed 25 Nov at Joe's Diner. /undo to take it back."
+    )
+    assert await user.says("Maria invited me to the Crown") == (
+        "Logged a catch-up with Maria Lopez on Wed 25 Nov at the Crown — note: invited me to "
+        "the Crown. /undo to take it back."
+    )
+    assert await user.says("went to the Tate with Bob") == (
+        "Logged a catch-up with Bob Lee on Wed 25 Nov at the Tate — note: went to the Tate. "
+        "/undo to take it back."
+    )
+    assert await user.says("got a text from Bob") == (
+        "Logged messaging Bob Lee on Wed 25 Nov. /undo to take it back."
+    )
+    assert await user.says("coffee with Maria, she called me") == (
+        "Logged coffee with Maria Lopez on Wed 25 Nov — note: she called me. /undo to take it back."
+    )
+    assert await user.says("met Bob at Costa Coffee") == (  # no stray "note: at Costa"
+        "Logged coffee with Bob Lee on Wed 25 Nov at Costa Coffee. /undo to take it back."
+    )
+    # A place in the note is the friend's news, not where you met.
+    assert await user.says("lunch with Maria, she works at Google now") == (
+        "Logged lunch with Maria Lopez on Wed 25 Nov — note: she works at Google now. "
+        "/undo to take it back."
+    )
+    assert await user.says("coffee with Bob, his sister is in the Navy") == (
+        "Logged coffee with Bob Lee on Wed 25 Nov — note: his sister is in the Navy. "
+        "/undo to take it back."
+    )
+    assert await meetings(app) == [
+        ("catch-up", "bakery", None, ""),
+        ("lunch", "Joe's Diner", None, ""),
+        ("catch-up", "the Crown", "them", "invited me to the Crown"),
+        ("catch-up", "the Tate", None, "went to the Tate"),
+        ("message", None, "them", ""),
+        ("coffee", None, "them", "she called me"),
+        ("coffee", "Costa Coffee", None, ""),
+        ("lunch", None, None, "she works at Google now"),
+        ("coffee", None, None, "his sister is in the Navy"),
+    ]
+    assert "Usual places: the Crown, bakery" in await user.says("/show Maria")
+    assert "Joe's Diner" in await user.says("/show Bob")
+
+
 async def test_the_card_tells_who_has_been_reaching_out(user: Chat) -> None:
     await user.says("/add Alice Smith")
     for when in ("4 days ago", "3 days ago", "2 days ago", "yesterday"):
@@ -67,7 +125,9 @@ async def test_who_near_a_place_and_neighbors(user: Chat) -> None:
     await user.says("/add Tom Berg")
     await user.says("/add Carol")
     await user.says("coffee with Maria at the bakery 5 weeks ago")
-    await user.says("bumped into Tom at the Bakery on Main yesterday")
+    assert (await user.says("bumped into Tom at the Bakery on Main yesterday")).endswith(
+        "on Tue 24 Nov at the Bakery. /undo to take it back."  # no stray "note: on"
+    )
     await user.says("/tag Maria #neighbor")
     assert await user.says("/who near bakery") == (
         "Easy reconnects at the bakery:\n"

@@ -34,6 +34,8 @@ BAD: list[tuple[str, Callable[[Doc], None], str]] = [
     ("a tag with a hash", lambda d: person(d, tags=["#x"]), "Person 2"),
     ("an escape code in a note", lambda d: d["interactions"][0].update(note="\x1b[2J"), "Meeting"),
     ("a birthday in 9999", lambda d: d["people"][1]["dates"][0].update(year=9999), "Person 2"),
+    ("an unknown date order", lambda d: d["settings"].update(date_order="dym"), "The settings"),
+    ("a date order in capitals", lambda d: d["settings"].update(date_order="DMY"), "The settings"),
 ]
 
 

@@ -204,3 +204,55 @@ async def test_a_review_that_could_not_be_sent_is_retried_that_sunday_only(
         ("2026-W48", "sent"),
         ("2026-W49", "expired"),
     ]
+
+
+class Crash(BaseException):
+    """The process dying inside the request: nothing in the sweep may catch this."""
+
+
+async def test_a_review_cut_off_while_sending_is_not_sent_again_but_counted(
+    db_path: Path, clock: FixedClock
+) -> None:
+    """Like a digest: marked sending before its request, so after a crash inside it the
+    restarted bot does not send it twice (at most once when unknown), and says so."""
+    phone = Phone(fail_with=[Crash()])
+    async with kith(db_path, clock) as services:
+        ann = Chat(services.engine, owner=1)
+        await a_summer_and_an_autumn(ann, clock)
+        await ann.says("/digest off")  # only the review goes out on Sunday
+        nudges = weekly(services, clock, phone)
+        try:
+            await nudges.at("2026-11-29T09:00:00Z")
+        except Crash:
+            pass
+        else:
+            raise AssertionError("the review was never sent")
+        assert await nudges.rows("SELECT status, sending_at FROM reviews") == [
+            ("pending", "2026-11-29T09:00:00Z")
+        ]
+
+    async with kith(db_path, clock) as services:
+        again = weekly(services, clock, phone)
+        assert looking_back(await again.at("2026-11-29T09:01:00Z")) == []
+        assert again.last.reviews_unknown == 1
+        assert looking_back(await again.at("2026-11-29T12:00:00Z")) == []
+        assert phone.attempts == 1
+        assert await again.rows("SELECT status, outcome_unknown FROM reviews") == [("sent", 1)]
+
+
+async def test_a_review_that_timed_out_after_its_request_is_not_resent(
+    services: Services, clock: FixedClock, phone: Phone, ann: Chat
+) -> None:
+    from bot.nudges.sweep import Unknown
+
+    await a_summer_and_an_autumn(ann, clock)
+    await ann.says("/digest off")
+    nudges = weekly(services, clock, phone)
+    phone.fail_with = [Unknown("read timeout")]
+    assert looking_back(await nudges.at("2026-11-29T09:00:00Z")) == []
+    assert nudges.last.reviews_unknown == 1
+    assert looking_back(await nudges.at("2026-11-29T09:01:00Z")) == []
+    assert phone.attempts == 1
+    assert await nudges.rows("SELECT status, outcome_unknown, sending_at FROM reviews") == [
+        ("sent", 1, "2026-11-29T09:00:00Z")
+    ]

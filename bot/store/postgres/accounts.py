@@ -144,7 +144,7 @@ class _PgImporter(_Importer):
     async def _settings(self, settings: Any) -> None:
         ch = self._pg
         values: dict[str, Any] = {
-            k: settings[k] for k in ("timezone", "digest_time") if k in settings
+            k: settings[k] for k in ("timezone", "digest_time", "date_order") if k in settings
         }
         if not values:
             return
@@ -160,7 +160,7 @@ class _PgImporter(_Importer):
         )
         if await ch.update("users", ch.owner, values):
             self.outcome.settings = {
-                k: values[k] for k in ("timezone", "digest_time") if k in values
+                k: values[k] for k in ("timezone", "digest_time", "date_order") if k in values
             }
 
 

@@ -136,7 +136,7 @@ class PgInsight:
         clause, params = scope_sql(scope, "r.owner_id", 1)
         rows = await self.db.fetch(
             "SELECT r.id, r.owner_id, r.week, r.local_day, u.timezone, r.text, r.buttons, "
-            "r.attempts FROM reviews r JOIN users u ON u.id = r.owner_id "
+            "r.attempts, r.sending_at FROM reviews r JOIN users u ON u.id = r.owner_id "
             f"WHERE r.status = 'pending'{clause} ORDER BY r.id",
             *params,
         )
@@ -150,16 +150,39 @@ class PgInsight:
                 r[5],
                 tuple(tuple((str(a), str(b)) for a, b in row) for row in r[6]),
                 int(r[7]),
+                r[8] is not None,
             )
             for r in rows
         ]
 
+    async def mark_review_sending(self, review_id: int, now: datetime) -> bool:
+        """Committed just before the request; False if it is not ours to send (another
+        worker marked it first, or it is no longer pending)."""
+        done = await self.db.fetchval(
+            "UPDATE reviews SET sending_at = $1 WHERE id = $2 AND status = 'pending' "
+            "AND sending_at IS NULL RETURNING id",
+            now,
+            review_id,
+        )
+        return done is not None
+
+    async def mark_review_unknown(self, review_id: int, now: datetime, error: str) -> None:
+        """The request may have reached the user: never sent again, kept to be counted."""
+        await self.db.execute(
+            "UPDATE reviews SET status = 'sent', outcome_unknown = true, sent_at = $1, "
+            "attempts = attempts + 1, last_error = $2 WHERE id = $3 AND status = 'pending'",
+            now,
+            error[:500],
+            review_id,
+        )
+
     async def mark_review(self, review_id: int, status: str, now: datetime, error: str) -> None:
         await self.db.execute(
             "UPDATE reviews SET status = $1, attempts = attempts + 1, last_error = $2, "
-            "sent_at = CASE WHEN $1 = 'sent' THEN $3 ELSE sent_at END WHERE id = $4",
+            "sent_at = CASE WHEN $1 = 'sent' THEN $3 ELSE sent_at END, "
+            "sending_at = CASE WHEN $1 = 'pending' THEN NULL ELSE sending_at END WHERE id = $4",
             status,
-            error or None,
+            error[:500] or None,
             now,
             review_id,
         )

@@ -248,6 +248,10 @@ V_PG_SCHEMA: tuple[str, ...] = (
         last_error text,
         created_at timestamptz NOT NULL,
         sent_at timestamptz,
+        -- As for digests: marked just before the request; across workers, only the one
+        -- whose mark took sends it (the others see it already sending).
+        sending_at timestamptz,
+        outcome_unknown boolean NOT NULL DEFAULT false,
         UNIQUE (owner_id, week)
     )""",
     "CREATE INDEX reviews_pending ON reviews(id) WHERE status = 'pending'",

@@ -60,6 +60,7 @@ from bot.ports.accounts import (
 )
 from bot.store.sqlite.changes import SqliteChange
 from bot.store.sqlite.db import Database
+from bot.store.sqlite.migrations import PERSON_TABLES
 from bot.store.sqlite.schedules import schedule_for
 
 # -- export ---------------------------------------------------------------------------
@@ -84,20 +85,11 @@ def document_from_rows(
         "timezone": user["timezone"] if user else defaults.timezone,
         "digest_time": user["digest_time"] if user else defaults.digest_time,
     }
+    if user and user["date_order"]:  # said only once set: an unset order is asked later
+        settings["date_order"] = user["date_order"]
     refs = {row["id"]: f"p{n}" for n, row in enumerate(rows["people"], 1)}
     by_person: dict[str, dict[int, list[Any]]] = {
-        table: _group(rows[table], "person_id")
-        for table in (
-            "aliases",
-            "tags",
-            "notes",
-            "follow_ups",
-            "favors",
-            "dates",
-            "phones",
-            "emails",
-            "vcard_names",
-        )
+        table: _group(rows[table], "person_id") for table in PERSON_TABLES
     }
     people = tuple(
         _exported_person(
@@ -140,7 +132,7 @@ def document_from_rows(
 
 
 _EXPORT_QUERIES = {
-    "users": "SELECT timezone, digest_time, review_weekly FROM users WHERE id = ?",
+    "users": "SELECT timezone, digest_time, date_order, review_weekly FROM users WHERE id = ?",
     "people": "SELECT id, name, circle, cadence_days, paused, added_on, snoozed_until, imported "
     "FROM people WHERE owner_id = ? ORDER BY id",
     "aliases": "SELECT person_id, alias FROM aliases WHERE owner_id = ? ORDER BY id",
@@ -265,20 +257,7 @@ class _Importer:
         # Keys of every name and alias in use before the import: new aliases skip them.
         self.used: set[str] = set()
         # Rows to insert, per child table, collected for one statement each.
-        self.children: dict[str, list[dict[str, Any]]] = {
-            t: []
-            for t in (
-                "aliases",
-                "tags",
-                "notes",
-                "follow_ups",
-                "favors",
-                "dates",
-                "phones",
-                "emails",
-                "vcard_names",
-            )
-        }
+        self.children: dict[str, list[dict[str, Any]]] = {t: [] for t in PERSON_TABLES}
 
     async def run(self, batch: ImportBatch) -> ImportOutcome:
         ch = self.ch
@@ -554,7 +533,7 @@ class _Importer:
 
     async def _settings(self, settings: Mapping[str, str | None]) -> None:
         values: dict[str, str | None] = {
-            k: settings[k] for k in ("timezone", "digest_time") if k in settings
+            k: settings[k] for k in ("timezone", "digest_time", "date_order") if k in settings
         }
         if not values:
             return
@@ -577,7 +556,7 @@ class _Importer:
         )
         if await self.ch.update("users", self.ch.owner, values):
             self.outcome.settings = {
-                k: values[k] for k in ("timezone", "digest_time") if k in values
+                k: values[k] for k in ("timezone", "digest_time", "date_order") if k in values
             }
 
 

@@ -14,6 +14,7 @@ from bot.core.names import name_key
 from bot.core.reach import email_key, phone_key
 from bot.ports.store import NewPerson
 from bot.store.sqlite.journal import Change as Journal
+from bot.store.sqlite.migrations import PERSON_TABLES
 
 
 class SqliteChange(Journal):
@@ -200,18 +201,8 @@ class SqliteChange(Journal):
                 (self.owner, person_id, person_id),
             )
         )
-        for table in (
-            "aliases",
-            "tags",
-            "notes",
-            "follow_ups",
-            "favors",
-            "dates",
-            "phones",
-            "emails",
-            "vcard_names",
-            "friend_group_members",  # journaled, so /undo puts them back in their groups
-        ):
+        # Group memberships are journaled too, so /undo puts them back in their groups.
+        for table in (*PERSON_TABLES, "friend_group_members"):
             await self.delete(table, "person_id = ?", pid)
         await self.delete("interaction_people", "person_id = ?", pid)
         if solo_ids:

@@ -17,6 +17,7 @@ import logging
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from typing import Literal
 
 import aiosqlite
 
@@ -42,6 +43,33 @@ SELECT d.id, d.owner_id, u.timezone, d.local_day, d.status, d.attempts, d.text, 
        d.person_ids, d.sending_at
   FROM digests d JOIN users u ON u.id = d.owner_id
 """
+
+
+# The ledgers that keep "at most once when the outcome is unknown": the daily digests and
+# the weekly reviews (insight.py). Both mark a row sending, and settle an unknown outcome,
+# the same way; the table name is one of these constants, never user input.
+Ledger = Literal["digests", "reviews"]
+
+
+async def mark_row_sending(db: Database, table: Ledger, row_id: int, now: datetime) -> bool:
+    """Committed just before the request; False if the row is not ours to send."""
+    rows = await db.fetchall(
+        f"UPDATE {table} SET sending_at = ? WHERE id = ? AND status = 'pending' "
+        "AND sending_at IS NULL RETURNING id",
+        (format_utc(now), row_id),
+    )
+    return bool(rows)
+
+
+async def mark_row_unknown(
+    db: Database, table: Ledger, row_id: int, now: datetime, error: str
+) -> None:
+    """The request may have reached the user: never sent again, kept to be counted."""
+    await db.execute(
+        f"UPDATE {table} SET status = 'sent', outcome_unknown = 1, sent_at = ?, "
+        "attempts = attempts + 1, last_error = ? WHERE id = ? AND status = 'pending'",
+        (format_utc(now), error[:500], row_id),
+    )
 
 
 def _stored(row: aiosqlite.Row) -> StoredDigest:
@@ -218,13 +246,7 @@ class SqliteDigestLedger:
         return [_stored(r) for r in rows]
 
     async def mark_sending(self, digest_id: int, now: datetime) -> bool:
-        """Committed just before the request; False if the row is not ours to send."""
-        rows = await self.db.fetchall(
-            "UPDATE digests SET sending_at = ? WHERE id = ? AND status = 'pending' "
-            "AND sending_at IS NULL RETURNING id",
-            (format_utc(now), digest_id),
-        )
-        return bool(rows)
+        return await mark_row_sending(self.db, "digests", digest_id, now)
 
     async def mark_sent(self, digest_id: int, now: datetime) -> None:
         await self.db.execute(
@@ -234,12 +256,7 @@ class SqliteDigestLedger:
         )
 
     async def mark_unknown(self, digest_id: int, now: datetime, error: str) -> None:
-        """The request may have reached the user: never sent again, kept to be counted."""
-        await self.db.execute(
-            "UPDATE digests SET status = 'sent', outcome_unknown = 1, sent_at = ?, "
-            "attempts = attempts + 1, last_error = ? WHERE id = ? AND status = 'pending'",
-            (format_utc(now), error[:500], digest_id),
-        )
+        await mark_row_unknown(self.db, "digests", digest_id, now, error)
 
     async def mark_attempt(self, digest_id: int, error: str) -> None:
         """A send that failed for now: the row stays pending for the next sweep."""

@@ -18,6 +18,7 @@ from bot.core.patterns import Meeting
 from bot.ports.digests import EVERYONE, ButtonRows, Scope
 from bot.ports.insight import Group, OpenItem, ReviewUser, StoredReview
 from bot.store.sqlite.db import Database
+from bot.store.sqlite.digests import mark_row_sending, mark_row_unknown
 from bot.store.sqlite.identities import scope_sql
 
 
@@ -38,17 +39,7 @@ class SqliteInsight:
             "ORDER BY ip.day DESC, i.id DESC",
             (owner, owner, since.isoformat()),
         )
-        return [
-            Meeting(
-                r["person_id"],
-                date.fromisoformat(r["day"]),
-                r["kind"],
-                r["place"],
-                r["initiator"],
-                r["id"],
-            )
-            for r in rows
-        ]
+        return [_meeting(r) for r in rows]
 
     async def person_meetings(self, owner: int, person_id: int, limit: int = 50) -> list[Meeting]:
         """One person's latest meetings, newest first (places and who reached out)."""
@@ -59,17 +50,7 @@ class SqliteInsight:
             "ORDER BY ip.day DESC, i.id DESC LIMIT ?",
             (owner, person_id, limit),
         )
-        return [
-            Meeting(
-                r["person_id"],
-                date.fromisoformat(r["day"]),
-                r["kind"],
-                r["place"],
-                r["initiator"],
-                r["id"],
-            )
-            for r in rows
-        ]
+        return [_meeting(r) for r in rows]
 
     # -- open favors and follow-ups ---------------------------------------------
 
@@ -181,23 +162,38 @@ class SqliteInsight:
         clause, params = scope_sql(scope, "r.owner_id")
         rows = await self.db.fetchall(
             "SELECT r.id, r.owner_id, r.week, r.local_day, u.timezone, r.text, r.buttons, "
-            "r.attempts FROM reviews r JOIN users u ON u.id = r.owner_id "
+            "r.attempts, r.sending_at FROM reviews r JOIN users u ON u.id = r.owner_id "
             f"WHERE r.status = 'pending'{clause} ORDER BY r.id",
             params,
         )
         return [_stored(r) for r in rows]
 
+    async def mark_review_sending(self, review_id: int, now: datetime) -> bool:
+        return await mark_row_sending(self.db, "reviews", review_id, now)
+
+    async def mark_review_unknown(self, review_id: int, now: datetime, error: str) -> None:
+        await mark_row_unknown(self.db, "reviews", review_id, now, error)
+
     async def mark_review(self, review_id: int, status: str, now: datetime, error: str) -> None:
-        """`sent`, a failed attempt (`pending`), or a final status."""
+        """`sent`, a failed attempt (`pending`: sendable again), or a final status."""
         await self.db.execute(
             "UPDATE reviews SET status = ?, attempts = attempts + 1, last_error = ?, "
-            "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE id = ?",
-            (status, error or None, status, format_utc(now), review_id),
+            "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, "
+            "sending_at = CASE WHEN ? = 'pending' THEN NULL ELSE sending_at END WHERE id = ?",
+            (status, error[:500] or None, status, format_utc(now), status, review_id),
         )
+
+
+def _meeting(r: Any) -> Meeting:
+    return Meeting(
+        r["person_id"], date.fromisoformat(r["day"]), r["kind"], r["place"], r["initiator"], r["id"]
+    )
 
 
 def _stored(r: Any) -> StoredReview:
     buttons: ButtonRows = tuple(
         tuple((str(label), str(data)) for label, data in row) for row in json.loads(r[6])
     )
-    return StoredReview(r[0], r[1], r[2], date.fromisoformat(r[3]), r[4], r[5], buttons, int(r[7]))
+    return StoredReview(
+        r[0], r[1], r[2], date.fromisoformat(r[3]), r[4], r[5], buttons, int(r[7]), r[8] is not None
+    )

@@ -366,6 +366,14 @@ V_LOG_MESSAGES: tuple[str, ...] = (
     "CREATE INDEX log_messages_interaction ON log_messages(interaction_id)",
 )
 
+# The weekly review keeps the digest's rule for unknown outcomes (V_DIGEST_SENDING): marked
+# sending just before its request; one cut off by a crash, or timed out after it was
+# written, is not resent but kept as sent with `outcome_unknown = 1`, to be counted.
+V_REVIEW_SENDING: tuple[str, ...] = (
+    "ALTER TABLE reviews ADD COLUMN sending_at TEXT",
+    "ALTER TABLE reviews ADD COLUMN outcome_unknown INTEGER NOT NULL DEFAULT 0",
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     V1,
     V2,
@@ -382,8 +390,24 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     V_LINKS,
     V_DATES_AHEAD,
     V_LOG_MESSAGES,
+    V_REVIEW_SENDING,
 )
 LATEST = len(MIGRATIONS)
+
+# A person's own rows (each table has owner_id and person_id), as the schema above makes
+# them. Export, import, forgetting someone and deleting an account all walk this list, so
+# a table added here cannot be left behind by one of them.
+PERSON_TABLES: tuple[str, ...] = (
+    "aliases",
+    "tags",
+    "notes",
+    "follow_ups",
+    "favors",
+    "dates",
+    "phones",
+    "emails",
+    "vcard_names",
+)
 
 
 class MigrationError(StoreError, RuntimeError):

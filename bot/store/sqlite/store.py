@@ -54,6 +54,7 @@ from bot.store.sqlite.identities import SqliteIdentities
 from bot.store.sqlite.insight import SqliteInsight
 from bot.store.sqlite.journal import apply_inverse, undo_entry
 from bot.store.sqlite.links import SqliteLinks
+from bot.store.sqlite.migrations import PERSON_TABLES
 from bot.store.sqlite.schedules import BUMP_SQL, next_digest_text, schedule_for
 
 SEP = "\x1f"  # joins aliases/tags in one column; never typed by a user
@@ -363,19 +364,7 @@ class SqliteStore:
     async def delete_user(self, owner: int) -> None:
         """Remove the owner and everything of theirs (cascades from users)."""
         async with self.db.transaction() as conn:
-            for table in (
-                "log_messages",
-                "interaction_people",
-                "aliases",
-                "tags",
-                "notes",
-                "follow_ups",
-                "favors",
-                "dates",
-                "phones",
-                "emails",
-                "vcard_names",
-            ):
+            for table in ("log_messages", "interaction_people", *PERSON_TABLES):
                 await conn.execute(f"DELETE FROM {table} WHERE owner_id = ?", (owner,))
             await conn.execute("DELETE FROM users WHERE id = ?", (owner,))
             await conn.execute("DELETE FROM identities WHERE owner_id = ?", (owner,))

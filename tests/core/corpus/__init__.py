@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bot.core.dates import DateError
+from bot.core.meeting_words import who_reached_out
 from bot.core.names import NameEntry, NameIndex, name_key
 from bot.core.phrases import PhraseError, parse_log
 from bot.core.understand import Intent, read
@@ -28,6 +29,7 @@ class LogCase:
     day: date
     place: str | None = None
     assumed: bool = False
+    initiator: str | None = None  # who reached out: "me", "them"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,10 +106,19 @@ def log_cases() -> list[LogCase]:
             continue
         cols = [c.strip() for c in line.split(" | ")]
         people = tuple(_canonical(p.strip(), entries) for p in cols[1].split(","))
-        checks = cols[3].split(";") if len(cols) > 3 else []
+        checks = [c.strip() for c in cols[3].split(";")] if len(cols) > 3 else []
         place = next((c[6:] for c in checks if c.startswith("place=")), None)
+        initiator = next((c[10:] for c in checks if c.startswith("initiator=")), None)
         cases.append(
-            LogCase(cols[0], today, people, _day(cols[2], today), place, "assumed" in checks)
+            LogCase(
+                cols[0],
+                today,
+                people,
+                _day(cols[2], today),
+                place,
+                "assumed" in checks,
+                initiator,
+            )
         )
     return cases
 
@@ -156,6 +167,8 @@ def judge_log(case: LogCase, index: NameIndex) -> str | None:
         return f"place {phrase.place!r}"
     if case.assumed and not phrase.assumed:
         return "did not say which date word it could not read"
+    if case.initiator is not None and who_reached_out(case.text) != case.initiator:
+        return f"reached out: {who_reached_out(case.text)!r}"
     return None
 
 

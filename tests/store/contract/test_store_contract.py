@@ -227,6 +227,30 @@ async def test_a_sweep_scope_keeps_to_its_transport(store: Store) -> None:
     assert await store.ledger.due(later, 10, Scope("discord")) == []
 
 
+async def test_a_review_is_sent_once_and_an_unknown_outcome_is_never_resent(
+    store: Store,
+) -> None:
+    await owner_with(store, ANN, "Alice")
+    insight = store.insight
+    review = await insight.record_review(ANN, "2026-W48", TODAY, "A look back", (), NOW)
+    assert review is not None
+    assert await insight.record_review(ANN, "2026-W48", TODAY, "again", (), NOW) is None
+    assert await insight.mark_review_sending(review, NOW)
+    assert not await insight.mark_review_sending(review, NOW)  # one request at a time
+    [cut_off] = await insight.pending_reviews()
+    assert (cut_off.id, cut_off.sending) == (review, True)  # a crash would leave it so
+    await insight.mark_review_unknown(review, NOW, "interrupted while sending")
+    assert await insight.pending_reviews() == []
+    assert not await insight.mark_review_sending(review, NOW)
+
+    retried = await insight.record_review(ANN, "2026-W49", TODAY, "Next week", (), NOW)
+    assert retried is not None and await insight.mark_review_sending(retried, NOW)
+    await insight.mark_review(retried, PENDING, NOW, "TryLater: 502")  # failed: send again
+    [pending] = await insight.pending_reviews()
+    assert (pending.id, pending.sending, pending.attempts) == (retried, False, 1)
+    assert await insight.mark_review_sending(retried, NOW)
+
+
 # -- identities --------------------------------------------------------------------------
 
 
