@@ -11,7 +11,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bot ./bot
-RUN pip install --no-cache-dir . \
+# The hosted extra (PostgreSQL, webhooks) too: the same image runs `kith serve`
+# (docker-compose.yml); `kith run` on SQLite ignores it.
+RUN pip install --no-cache-dir '.[postgres]' \
  && useradd --system --uid 10001 --home-dir /data kith \
  && mkdir -p /data && chown kith /data && chmod 0700 /data
 

@@ -41,9 +41,10 @@ FIGURES: dict[str, str] = {
     "footprint": "6",
     "circles": "7",
     "discord": "8",
-    "scale": "9",
-    "burst": "10",
-    "memory": "11",
+    "hosted": "9",
+    "scale": "10",
+    "burst": "11",
+    "memory": "12",
 }
 
 

@@ -1,4 +1,4 @@
-"""Figure 10: a burst of messages from many users at once, through Telegram's real client.
+"""Figure 11: a burst of messages from many users at once, through Telegram's real client.
 
 `burst_users` people each send one `/who` at the same instant. kith's production
 Application (`build_application`: AIORateLimiter at 30 msg/s, the ChatOrderedProcessor,
@@ -122,7 +122,7 @@ def run(sizes: Sizes, work: Workspace) -> list[Row]:
     )
     return [
         Row(
-            "10",
+            "11",
             "burst: users answered per second",
             unit="/s",
             measured=Series.of([rate]),
@@ -132,7 +132,7 @@ def run(sizes: Sizes, work: Workspace) -> list[Row]:
             notes=note,
         ),
         Row(
-            "10",
+            "11",
             "burst: time to each user's reply",
             measured=Series.of(kith[1]),
             baseline=Series.of(echo_a[1] + echo_b[1]),

@@ -1,4 +1,4 @@
-"""Figure 11: resident memory after many distinct users, beside plain sqlite3.
+"""Figure 12: resident memory after many distinct users, beside plain sqlite3.
 
 A fresh process (`python -m bench.rss_probe kith|sqlite DB N`, stdlib only for sqlite)
 opens a generated file of `max(memory_users)` owners with `memory_people` people each,
@@ -52,7 +52,7 @@ def run(sizes: Sizes, work: Workspace) -> list[Row]:
         base = _probe("sqlite", path, users)
         rows.append(
             Row(
-                "11",
+                "12",
                 f"memory: RSS after {users:,} users",
                 unit="MB",
                 measured=Series.of([kith]),

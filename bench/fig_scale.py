@@ -1,4 +1,4 @@
-"""Figure 9: costs as one account grows, each beside plain sqlite3 in the same run.
+"""Figure 10: costs as one account grows, each beside plain sqlite3 in the same run.
 
 * warm log at 100 / 1,000 / 5,000 people: the everyday log with the owner cached. The
   target is flatness: p50 at the largest size ≤ 1.2× p50 at the smallest.
@@ -154,7 +154,7 @@ def run(sizes: Sizes, work: Workspace) -> list[Row]:
         size = f"{people:,} people, {sizes.scale_interactions:,} interactions"
         rows.append(
             Row(
-                "9",
+                "10",
                 f"scale: warm log, {people:,} people",
                 measured=Series.of(warm),
                 baseline=Series.of(warm_base),
@@ -164,7 +164,7 @@ def run(sizes: Sizes, work: Workspace) -> list[Row]:
         )
         rows.append(
             Row(
-                "9",
+                "10",
                 f"scale: cold log, {people:,} people",
                 measured=Series.of(cold),
                 baseline=Series.of(cold_base),
@@ -176,7 +176,7 @@ def run(sizes: Sizes, work: Workspace) -> list[Row]:
         for kind, (sent, unpaged) in lists.items():
             rows.append(
                 Row(
-                    "9",
+                    "10",
                     f"scale: /{kind} messages, {people:,} people",
                     unit="msgs",
                     measured=Series.of([sent]),
@@ -195,7 +195,7 @@ def run(sizes: Sizes, work: Workspace) -> list[Row]:
 
     rows.append(
         Row(
-            "9",
+            "10",
             f"scale: warm log growth {smallest:,} → {largest:,} people",
             unit="×",
             measured=Series.of([growth(warm_p50)]),
@@ -210,7 +210,7 @@ def run(sizes: Sizes, work: Workspace) -> list[Row]:
     shown, shown_base, meetings = asyncio.run(_show(path, sizes.scale_ops))
     rows.append(
         Row(
-            "9",
+            "10",
             "scale: /show, long history",
             measured=Series.of(shown),
             baseline=Series.of(shown_base),

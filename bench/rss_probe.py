@@ -1,4 +1,4 @@
-"""The child process of figure 11: touch N owners, print VmRSS in MB. Stdlib only at the
+"""The child process of figure 12: touch N owners, print VmRSS in MB. Stdlib only at the
 top, so the sqlite3 baseline carries nothing of kith or of the benchmarks.
 
     python -m bench.rss_probe kith|sqlite DB N [PEOPLE_SQL]

@@ -51,6 +51,9 @@ class Sizes:
     # 6. footprint
     footprint_starts: int = 4
     footprint_idle: float = 3.0
+    # 8. hosted: users × everyday logs each, per store and worker count
+    hosted_users: int = 200
+    hosted_logs: int = 10
     # 9. scale: one owner growing (people sizes; interactions per size; samples)
     scale_people: tuple[int, ...] = (100, 1000, 5000)
     scale_interactions: int = 10_000
@@ -83,6 +86,8 @@ QUICK = Sizes(
     delivery_digests=60,
     footprint_starts=1,
     footprint_idle=0.5,
+    hosted_users=8,
+    hosted_logs=3,
     scale_people=(20, 60),
     scale_interactions=300,
     scale_ops=6,

@@ -3,7 +3,8 @@
 Which config file: `--config` (the `path` argument), else `KITH_CONFIG`, else none (all
 defaults). `KITH_TELEGRAM_TOKEN` overrides `[telegram] token`, `KITH_DISCORD_TOKEN`
 `[discord] token`. The database is `--db`,
-else `KITH_DB`, else `[storage] path`, else `kith.db`.
+else `KITH_DB`, else `[storage] path`, else `kith.db`; a PostgreSQL database instead is
+`KITH_DATABASE_URL`, else `[storage] url` (`postgresql://…`; needs `kith[postgres]`).
 
 Everything is validated up front, so a typo is one clear line naming the file, the
 section and the key (`ConfigError`), never a traceback from deep inside the bot at the
@@ -50,6 +51,7 @@ ENV_CONFIG = "KITH_CONFIG"
 ENV_TOKEN = "KITH_TELEGRAM_TOKEN"
 ENV_DISCORD_TOKEN = "KITH_DISCORD_TOKEN"
 ENV_DB = "KITH_DB"
+ENV_DATABASE_URL = "KITH_DATABASE_URL"
 
 
 class ConfigError(Exception):
@@ -106,6 +108,7 @@ class Config:
     circles: tuple[Circle, ...] = DEFAULT_CIRCLES  # closest first
     config_path: str | None = None  # the file these settings came from, if any
     discord: DiscordConfig = field(default_factory=DiscordConfig)
+    database_url: str = ""  # postgresql://…: the PostgreSQL store instead of db_path
     max_people: int = DEFAULT_MAX_PEOPLE  # [storage] max_people: per user
 
     def __repr__(self) -> str:
@@ -113,6 +116,7 @@ class Config:
         # changing `telegram`'s type: the token is never part of this text.
         return (
             f"Config(telegram={self.telegram!r}, db_path={self.db_path!r}, "
+            f"database_url={_masked(self.database_url)!r}, "
             f"nudges={self.nudges!r}, circles={self.circles!r}, "
             f"config_path={self.config_path!r}, discord={self.discord!r})"
         )
@@ -167,6 +171,12 @@ def load_config(
         db_path = environ[ENV_DB].strip()
     else:
         db_path = config.db_path
+    database_url = config.database_url
+    if environ.get(ENV_DATABASE_URL, "").strip():
+        try:
+            database_url = _database_url(environ[ENV_DATABASE_URL].strip())
+        except _Invalid as e:
+            raise ConfigError(f"{ENV_DATABASE_URL} {e}") from None
     return Config(
         telegram=telegram,
         db_path=_expand(db_path),
@@ -174,6 +184,7 @@ def load_config(
         circles=config.circles,
         config_path=path,
         discord=discord,
+        database_url=database_url,
         max_people=config.max_people,
     )
 
@@ -212,7 +223,7 @@ def _read_toml(path: str, source: str) -> dict[str, Any]:
 # Known keys per section. [circles] is open: its keys are the circle names.
 _SECTIONS: dict[str, tuple[str, ...]] = {
     "telegram": ("token", "base_url", "base_file_url", "allowed_users"),
-    "storage": ("path", "max_people"),
+    "storage": ("path", "url", "max_people"),
     "nudges": ("digest_time", "timezone", "max_per_digest"),
     "circles": (),
     "discord": ("token", "api_base", "gateway_url", "allowed_users"),
@@ -250,6 +261,7 @@ def _parse(data: dict[str, Any], where: _Where) -> Config:
             ),
         ),
         db_path=_get(storage, "storage", "path", _path, DEFAULT_DB_PATH, where),
+        database_url=_get(storage, "storage", "url", _database_url, "", where),
         max_people=_get(storage, "storage", "max_people", _max_people, DEFAULT_MAX_PEOPLE, where),
         nudges=NudgeConfig(
             digest_time=_get(
@@ -321,6 +333,17 @@ def _url(value: Any) -> str:
     if not isinstance(value, str) or not re.match(r"https?://\S+$", value):
         raise _Invalid('must be an http(s) address, like "https://api.telegram.org/bot"')
     return value
+
+
+def _database_url(value: Any) -> str:
+    if not isinstance(value, str) or not re.match(r"postgres(ql)?://\S+$", value):
+        raise _Invalid('must be a PostgreSQL address, like "postgresql://kith@db/kith"')
+    return value
+
+
+def _masked(url: str) -> str:
+    """The URL with its password as ***: configs get logged."""
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
 
 
 def _ws_url(value: Any) -> str:

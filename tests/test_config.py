@@ -288,7 +288,8 @@ def test_toml_syntax_error_names_the_line(write: Write) -> None:
         ("[zzz]\n", "unknown section [zzz] (known: [telegram], [storage], [nudges], [circles], [discord])"),
         ('[nudges]\ndigest_tme = "09:00"\n', "unknown key [nudges] digest_tme — did you mean digest_time?"),
         ("[telegram]\nallowed_user = [1]\n", "unknown key [telegram] allowed_user — did you mean allowed_users?"),
-        ('[storage]\nfile = "x.db"\n', "unknown key [storage] file (known: path, max_people)"),
+        ('[storage]\nfile = "x.db"\n', "unknown key [storage] file (known: path, url, max_people)"),
+        ('[storage]\nurl = "mysql://db/kith"\n', """[storage] url must be a PostgreSQL address, like "postgresql://kith@db/kith" (got 'mysql://db/kith')"""),
         ("[nudges.extra]\n", "unknown key [nudges] extra (known: digest_time, timezone, max_per_digest)"),
         ('token = "x"\n', "unknown key token at the top level — settings go in sections like [nudges]"),
         ("nudges = 3\n", "nudges must be a section, written [nudges] on its own line"),
@@ -398,3 +399,12 @@ def test_the_discord_section_and_its_token(write: Write) -> None:
 def test_discord_settings_are_checked(text: str, message: str, write: Write) -> None:
     with pytest.raises(ConfigError, match=re.escape(message)):
         load_config(write(text), env={})
+
+
+def test_a_postgresql_database_comes_from_the_environment_and_its_password_never_shows() -> None:
+    config = load_config(None, env={"KITH_DATABASE_URL": "postgresql://kith:hunter2@db/kith"})
+    assert config.database_url == "postgresql://kith:hunter2@db/kith"
+    assert "hunter2" not in repr(config) and "kith:***@db" in repr(config)
+    assert load_config(None, env={}).database_url == ""  # SQLite stays the default
+    with pytest.raises(ConfigError, match="KITH_DATABASE_URL must be a PostgreSQL address"):
+        load_config(None, env={"KITH_DATABASE_URL": "sqlite:///x.db"})

@@ -173,18 +173,24 @@ class Handlers:
         if not query.data:
             return
         replies = await self.engine.press(owner, query.data)
+        self.post_press(context.bot, query, owner, replies)
+
+    def post_press(
+        self, bot: Bot, query: CallbackQuery, owner: int, replies: Sequence[Reply]
+    ) -> int:
+        """Queue a press's replies: the first in the pressed message; the chat's id."""
         chat_id = query.message.chat.id if query.message is not None else query.from_user.id
-        bot = context.bot
         parts = [p for r in replies for p in parts_of(r)]
         files = self._file_steps(bot, chat_id, replies)
         if not parts or not isinstance(query.message, Message):
             # An old message Telegram no longer shows us: send instead.
             self.replies.post(owner, chat_id, [*self._part_steps(bot, chat_id, parts), *files])
-            return
+            return chat_id
         rest = self._part_steps(bot, chat_id, parts[1:])
         fallback = self._part_steps(bot, chat_id, parts)
         edit = _edit_step(query, parts[0], rest, fallback)
         self.replies.post(owner, chat_id, [edit, *files])
+        return chat_id
 
     async def on_contact(self, update: Update, context: Context) -> None:
         """A shared contact card: add that person."""

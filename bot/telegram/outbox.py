@@ -78,6 +78,12 @@ class Outbox:
         while self._workers:
             await asyncio.gather(*self._workers.values(), return_exceptions=True)
 
+    async def sent(self, chat_id: int) -> None:
+        """Wait until everything queued for `chat_id` went out or was given up (a webhook
+        worker answers Telegram only then)."""
+        while (task := self._workers.get(chat_id)) is not None:
+            await asyncio.gather(task, return_exceptions=True)
+
     async def close(self, grace: float) -> None:
         """Let queued replies go out for up to `grace` seconds; drop the rest, logged."""
         try:

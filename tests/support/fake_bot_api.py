@@ -528,6 +528,12 @@ class FakeBotApi:
         #: Exceptions raised inside the fake itself (bugs), answered as HTTP 500.
         self.internal_errors: list[BaseException] = []
         self.webhook_url = ""
+        #: What the last setWebhook asked for (tests/support/webhooks.py pushes with it).
+        self.webhook_secret = ""
+        self.webhook_max_connections = 40
+        #: Seconds each call of a method (lower-case name) takes over loopback HTTP, e.g.
+        #: `{"sendmessage": 0.01}`: a slow Telegram, so a killed worker has sends in flight.
+        self.slow: dict[str, float] = {}
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
         self._async_waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
@@ -1037,6 +1043,9 @@ class FakeBotApi:
         `should_abort` is polled while a long poll waits; when it turns true the poll ends
         answering `[]` (pending updates stay queued) and the call is marked `aborted`.
         """
+        delay = self.slow.get(url_or_path.rsplit("/", 1)[-1].split("?", 1)[0].lower(), 0.0)
+        if delay:
+            time.sleep(delay)  # in the server thread, before the model's lock
         route = self._route(http_method, url_or_path, params, files)
         if isinstance(route, Reply):
             if route.delay:
@@ -1232,6 +1241,11 @@ class FakeBotApi:
 
     def _set_webhook(self, call: Call) -> bool:
         self.webhook_url = str(call.params.get("url", ""))
+        self.webhook_secret = str(call.params.get("secret_token", ""))
+        self.webhook_max_connections = int(call.params.get("max_connections", 40))
+        allowed = call.params.get("allowed_updates")
+        if isinstance(allowed, list):
+            self._allowed_updates = [str(kind) for kind in allowed]
         if call.params.get("drop_pending_updates") is True:
             self._updates.clear()
         return True

@@ -72,6 +72,14 @@ async def export_document(
     """Everything of `owner`, as of one snapshot. `defaults` stand in for missing settings."""
     async with db.snapshot() as conn:
         rows = {name: await _owner_rows(conn, name, owner) for name in _EXPORT_QUERIES}
+    return document_from_rows(rows, circles, now, defaults)
+
+
+def document_from_rows(
+    rows: Mapping[str, Sequence[Any]], circles: Circles, now: datetime, defaults: UserSettings
+) -> ExportDocument:
+    """The document from one owner's rows as `_EXPORT_QUERIES` read them (any store whose
+    rows read like these: days as ISO text, instants as `format_utc` text)."""
     user = rows["users"][0] if rows["users"] else None
     settings: dict[str, str | None] = {
         "timezone": user["timezone"] if user else defaults.timezone,
@@ -80,7 +88,7 @@ async def export_document(
     if user and user["date_order"]:  # said only once set: an unset order is asked later
         settings["date_order"] = user["date_order"]
     refs = {row["id"]: f"p{n}" for n, row in enumerate(rows["people"], 1)}
-    by_person: dict[str, dict[int, list[aiosqlite.Row]]] = {
+    by_person: dict[str, dict[int, list[Any]]] = {
         table: _group(rows[table], "person_id") for table in PERSON_TABLES
     }
     people = tuple(
@@ -157,8 +165,8 @@ async def _owner_rows(conn: aiosqlite.Connection, name: str, owner: int) -> list
     return list(await conn.execute_fetchall(_EXPORT_QUERIES[name], (owner,)))
 
 
-def _group(rows: Iterable[aiosqlite.Row], key: str) -> dict[int, list[aiosqlite.Row]]:
-    out: dict[int, list[aiosqlite.Row]] = {}
+def _group(rows: Iterable[Any], key: str) -> dict[int, list[Any]]:
+    out: dict[int, list[Any]] = {}
     for row in rows:
         out.setdefault(row[key], []).append(row)
     return out
@@ -169,9 +177,7 @@ def _stamp(text: str) -> str:
     return iso_timestamp(parse_timestamp(text))
 
 
-def _exported_person(
-    row: aiosqlite.Row, ref: str, children: Mapping[str, list[aiosqlite.Row]]
-) -> ExportedPerson:
+def _exported_person(row: Any, ref: str, children: Mapping[str, list[Any]]) -> ExportedPerson:
     return ExportedPerson(
         ref=ref,
         name=row["name"],

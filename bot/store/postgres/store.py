@@ -1,0 +1,809 @@
+"""Owner-scoped reads and writes over PostgreSQL (`ports.Store`), for many workers.
+
+Every method takes the owner id first and every query filters on it. Several processes
+write the same database, so nothing is cached on trust: each owner's roster is kept in
+memory together with `users.roster_version`, which every write to their people moves on,
+and is reused only while the version read at the start of the current message (by
+`ensure_user`, or by the webhook unit's first statement) still matches.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import asyncpg
+
+from bot.core.circles import Circles
+from bot.core.clock import Clock, SystemClock, format_utc
+from bot.core.model import (
+    Favor,
+    FavorKind,
+    FollowUp,
+    ImportantDate,
+    Interaction,
+    Note,
+    Person,
+    PersonCard,
+    UserSettings,
+)
+from bot.formats import ExportDocument
+from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
+from bot.ports.store import DatesAhead, Roster, UndoResult
+from bot.ports.updates import UpdateKey, current
+from bot.store.postgres import accounts
+from bot.store.postgres.changes import PgChange
+from bot.store.postgres.db import PgDatabase, current_unit, dumps
+from bot.store.postgres.digests import PgDigestLedger
+from bot.store.postgres.identities import PgIdentities
+from bot.store.postgres.insight import PgInsight
+from bot.store.postgres.journal import apply_inverse
+from bot.store.postgres.links import PgLinks
+from bot.store.postgres.schedules import next_digest, schedule_for
+from bot.store.postgres.updates import PgUpdateLog
+
+CACHE_OWNERS = 512
+
+PERSON_COLUMNS = """p.id, p.name, p.circle, p.cadence_days, p.paused, p.added_on,
+       p.snoozed_until, p.last_nudged_on, p.imported, p.last_contact, p.last_kind,
+       ARRAY(SELECT alias FROM aliases a WHERE a.person_id = p.id ORDER BY a.id) AS aliases,
+       ARRAY(SELECT tag FROM tags t WHERE t.person_id = p.id ORDER BY t.id) AS tags"""
+
+_ROSTER_SQL = f"""
+SELECT u.roster_version AS roster_version, {PERSON_COLUMNS}
+  FROM users u LEFT JOIN people p ON p.owner_id = u.id
+ WHERE u.id = $1
+ ORDER BY p.id
+"""
+
+
+def person_from_row(row: Any) -> Person:
+    return Person(
+        id=row["id"],
+        name=row["name"],
+        circle=row["circle"],
+        added_on=row["added_on"],
+        cadence_days=row["cadence_days"],
+        paused=row["paused"],
+        aliases=tuple(row["aliases"]),
+        tags=tuple(sorted(row["tags"])),
+        last_contact=row["last_contact"],
+        last_kind=row["last_kind"],
+        snoozed_until=row["snoozed_until"],
+        last_nudged_on=row["last_nudged_on"],
+        imported=row["imported"],
+    )
+
+
+class PgStore:
+    """`ports.Store` over PostgreSQL: every owner, each reachable only by their id."""
+
+    def __init__(
+        self,
+        db: PgDatabase,
+        clock: Clock | None = None,
+        lease: float = 180.0,
+        reply_lease: float = 30.0,
+    ) -> None:
+        self.db = db
+        self._people: OrderedDict[int, Roster] = OrderedDict()
+        #: What the current message read of each owner: settings and roster version.
+        self._settings: dict[int, UserSettings] = {}
+        self._version: dict[int, int] = {}
+        self._ledger = PgDigestLedger(db, self.invalidate, clock or SystemClock(), lease)
+        self._identities = PgIdentities(db, clock)
+        self.updates = PgUpdateLog(db, clock or SystemClock(), reply_lease)
+        self._insight = PgInsight(db)
+        self._links = PgLinks(db)
+        db.forget = self.invalidate
+
+    @property
+    def ledger(self) -> PgDigestLedger:
+        return self._ledger
+
+    @property
+    def identities(self) -> PgIdentities:
+        return self._identities
+
+    @property
+    def insight(self) -> PgInsight:
+        return self._insight
+
+    @property
+    def links(self) -> PgLinks:
+        return self._links
+
+    # -- updates handled exactly once (bot/ports/updates.py) -------------------
+
+    async def handled_among(
+        self, transport: str, update_ids: Sequence[int], now: datetime
+    ) -> set[int]:
+        """Which of these updates were handled already; expired records never count."""
+        if not update_ids:
+            return set()
+        rows = await self.db.fetch(
+            "SELECT update_id FROM handled_updates WHERE transport = $1 AND expires_at >= $2 "
+            "AND update_id = ANY($3::bigint[])",
+            transport,
+            now,
+            list(update_ids),
+        )
+        return {int(r[0]) for r in rows}
+
+    async def mark_handled(self, key: UpdateKey, owner: int) -> None:
+        """Record an update that changed nothing, after handling it; expired ids go."""
+        async with self.db.transaction() as conn:
+            await conn.execute("DELETE FROM handled_updates WHERE expires_at < $1", key.received_at)
+            await _record_handled(conn, key, owner)
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    # -- cache -----------------------------------------------------------------
+
+    def invalidate(self, owner: int) -> None:
+        """Forget what is cached for the owner (after a write made outside `change`)."""
+        self._people.pop(owner, None)
+        self._settings.pop(owner, None)
+        self._version.pop(owner, None)
+
+    def _wrote(self, owner: int, version: int | None) -> None:
+        """This process moved the owner's roster to `version`: the cache is stale."""
+        self._people.pop(owner, None)
+        self._settings.pop(owner, None)
+        if version is None:
+            self._version.pop(owner, None)
+        else:
+            self._version[owner] = version
+
+    @asynccontextmanager
+    async def change(self, owner: int, label: str, now: datetime) -> AsyncIterator[PgChange]:
+        """A journaled transaction for one owner.
+
+        Inside a webhook unit it is part of the unit's transaction, without a savepoint
+        (two round trips saved per change): a change that fails after writing marks the
+        unit failed, so the whole update rolls back ("nothing was changed" stays true),
+        while one that wrote nothing (e.g. an import whose question was answered
+        meanwhile) leaves the unit as it was.
+        """
+        version: int | None = None
+        unit = current_unit()
+        try:
+            if unit is not None:
+                change = PgChange(unit.conn, owner, label, now)
+                try:
+                    yield change
+                    version = await change.commit_journal()
+                    await _record_current(unit.conn, owner)
+                except BaseException as exc:
+                    # A failed statement aborts the unit's transaction whatever it was.
+                    if change.wrote or isinstance(exc, asyncpg.PostgresError):
+                        unit.failed = True
+                    raise
+                return
+            async with self.db.transaction() as conn:
+                change = PgChange(conn, owner, label, now)
+                yield change
+                version = await change.commit_journal()
+                recorded = await _record_current(conn, owner)
+            if recorded:
+                _recorded()
+        finally:
+            self._wrote(owner, version)
+
+    # -- users -----------------------------------------------------------------
+
+    async def settings(self, owner: int) -> UserSettings | None:
+        cached = self._settings.get(owner)
+        if cached is not None:
+            return cached
+        row = await self.db.fetchrow(
+            "SELECT timezone, digest_time, roster_version, date_order FROM users WHERE id = $1",
+            owner,
+        )
+        if row is None:
+            return None
+        return self._remember(
+            owner, row["timezone"], row["digest_time"], row["roster_version"], row["date_order"]
+        )
+
+    def _remember(
+        self, owner: int, tz: str, digest_time: str | None, version: int, order: str | None
+    ) -> UserSettings:
+        result = UserSettings(timezone=tz, digest_time=digest_time, date_order=order)
+        self._settings[owner] = result
+        self._version[owner] = version
+        return result
+
+    async def ensure_user(self, owner: int, defaults: UserSettings, now: datetime) -> bool:
+        """Create the owner if missing; read their settings and roster version either way
+        (one round trip; none inside a webhook unit, which read them with its lock)."""
+        unit = current_unit()
+        if unit is not None and unit.owner == owner and unit.user is not None:
+            tz, digest_time, version, order = unit.user
+            unit.user = None  # read once: later calls in this unit see their own writes
+            self._remember(owner, tz, digest_time, version, order)
+            return False
+        first = next_digest(now, defaults.timezone, defaults.digest_time, None)
+        for _ in range(2):
+            rows = await self.db.fetch(
+                "WITH ins AS (INSERT INTO users (id, timezone, digest_time, created_at, "
+                "  next_digest_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING "
+                "  RETURNING timezone, digest_time, roster_version, date_order) "
+                "SELECT timezone, digest_time, roster_version, date_order, true AS created "
+                "FROM ins UNION ALL "
+                "SELECT timezone, digest_time, roster_version, date_order, false FROM users "
+                "WHERE id = $1",
+                owner,
+                defaults.timezone,
+                defaults.digest_time,
+                now,
+                first,
+            )
+            if rows:  # none only when another worker inserted the row meanwhile
+                row = rows[0]
+                self._remember(
+                    owner,
+                    row["timezone"],
+                    row["digest_time"],
+                    row["roster_version"],
+                    row["date_order"],
+                )
+                return bool(row["created"])
+        return False
+
+    async def update_settings(
+        self, owner: int, label: str, now: datetime, **values: str | None
+    ) -> None:
+        async with self.change(owner, label, now) as ch:
+            # The schedule follows the settings in the same transaction, journaled too.
+            row = await ch.conn.fetchrow(
+                "SELECT timezone, digest_time FROM users WHERE id = $1", owner
+            )
+            changes: dict[str, Any] = dict(values)
+            if row is not None:
+                merged = {"timezone": row["timezone"], "digest_time": row["digest_time"]}
+                merged.update(values)
+                changes["next_digest_at"] = await schedule_for(
+                    ch.conn, owner, str(merged["timezone"]), merged["digest_time"], now
+                )
+            await ch.update("users", owner, changes)
+
+    async def set_active(self, owner: int, active: bool) -> None:
+        await self.db.execute("UPDATE users SET active = $2 WHERE id = $1", owner, active)
+
+    async def reactivate(self, owner: int) -> None:
+        """The user wrote to us, so they no longer block the bot: nudges may resume."""
+        await self.db.execute("UPDATE users SET active = true WHERE id = $1 AND NOT active", owner)
+
+    async def delete_user(self, owner: int) -> None:
+        async with self.db.transaction() as conn:
+            for table in (
+                "interaction_people",
+                "aliases",
+                "tags",
+                "notes",
+                "follow_ups",
+                "favors",
+                "dates",
+                "phones",
+                "emails",
+                "vcard_names",
+                "friend_group_members",
+                "log_messages",
+            ):
+                await conn.execute(f"DELETE FROM {table} WHERE owner_id = $1", owner)
+            await conn.execute("DELETE FROM identities WHERE owner_id = $1", owner)
+            await conn.execute("DELETE FROM users WHERE id = $1", owner)
+            recorded = await _record_current(conn, owner)
+        if recorded:
+            _recorded()
+        self.invalidate(owner)
+
+    # -- people: reads ---------------------------------------------------------
+
+    async def people(self, owner: int) -> tuple[Person, ...]:
+        return (await self.roster(owner)).people
+
+    async def roster(self, owner: int) -> Roster:
+        """The owner's people, from memory while their roster version is unchanged."""
+        cached = self._people.get(owner)
+        if cached is not None and cached.version == self._version.get(owner):
+            self._people.move_to_end(owner)
+            return cached
+        rows = await self.db.fetch(_ROSTER_SQL, owner)
+        version = int(rows[0]["roster_version"]) if rows else -1
+        people = tuple(person_from_row(r) for r in rows if r["id"] is not None)
+        roster = Roster(version, people)
+        if rows:
+            self._version[owner] = version
+            self._people[owner] = roster
+            if len(self._people) > CACHE_OWNERS:
+                self._people.popitem(last=False)
+        return roster
+
+    async def person(self, owner: int, person_id: int) -> Person | None:
+        for p in await self.people(owner):
+            if p.id == person_id:
+                return p
+        return None
+
+    async def card(self, owner: int, person_id: int, history: int = 5) -> PersonCard | None:
+        person = await self.person(owner, person_id)
+        if person is None:
+            return None
+        [card] = await self.cards(owner, [person], history)
+        return card
+
+    async def cards(
+        self, owner: int, people: Sequence[Person], history: int = 5
+    ) -> list[PersonCard]:
+        return (await self.cards_many([(owner, people)], history))[owner]
+
+    async def cards_many(
+        self, wanted: Sequence[tuple[int, Sequence[Person]]], history: int = 5
+    ) -> dict[int, list[PersonCard]]:
+        """`cards` for several owners in one round trip: owner -> their cards."""
+        pairs = [(owner, p) for owner, people in wanted for p in people]
+        out: dict[int, list[PersonCard]] = {owner: [] for owner, _ in wanted}
+        if not pairs:
+            return out
+        owners = [o for o, _ in pairs]
+        ids = [p.id for _, p in pairs]
+        w = "WITH w AS (SELECT * FROM unnest($1::bigint[], $2::bigint[]) AS w(owner, person)) "
+
+        def rows(select: str, table: str, where: str = "") -> str:
+            return (
+                f"(SELECT coalesce(json_agg(x ORDER BY x.id), '[]') FROM (SELECT t.person_id, "
+                f"{select} FROM w JOIN {table} t ON t.person_id = w.person "
+                f"AND t.owner_id = w.owner {where}) x)"
+            )
+
+        recent = (
+            "(SELECT coalesce(json_agg(x ORDER BY x.person_id, x.n), '[]') FROM ("
+            "SELECT ip.person_id, i.id, i.day, i.kind, i.note, i.place, i.initiator, "
+            "  ARRAY(SELECT person_id FROM interaction_people z WHERE z.interaction_id = i.id "
+            "        ORDER BY z.id) AS people, "
+            "  row_number() OVER (PARTITION BY ip.person_id "
+            "    ORDER BY ip.day DESC, i.id DESC) AS n "
+            "FROM w JOIN interaction_people ip ON ip.person_id = w.person "
+            "  AND ip.owner_id = w.owner JOIN interactions i ON i.id = ip.interaction_id) x "
+            "WHERE x.n <= $3)"
+        )
+        row = await self.db.fetchrow(
+            w
+            + "SELECT "
+            + ", ".join(
+                [
+                    rows("t.id, t.text, t.created_at", "notes"),
+                    rows("t.id, t.text, t.from_day, t.done", "follow_ups", "WHERE NOT t.done"),
+                    # Open favors: a promise to keep or a thing to give back, never one given.
+                    rows(
+                        "t.id, t.kind, t.text, t.done",
+                        "favors",
+                        "WHERE NOT t.done AND t.kind != 'gave'",
+                    ),
+                    rows("t.id, t.label, t.month, t.day, t.year", "dates"),
+                    recent,
+                    rows("t.id, t.phone", "phones"),
+                    rows("t.id, t.email", "emails"),
+                ]
+            ),
+            owners,
+            ids,
+            history,
+        )
+        notes, follow_ups, favors, dates, history_rows, phones, emails = (
+            list(v) for v in row.values()
+        )
+        dates.sort(key=lambda r: (r["month"], r["day"]))
+        cards = _cards(
+            [p for _, p in pairs], notes, follow_ups, favors, dates, history_rows, phones, emails
+        )
+        for (owner, _), card in zip(pairs, cards, strict=True):
+            out[owner].append(card)
+        return out
+
+    async def due_candidates_many(
+        self,
+        requests: Sequence[tuple[int, date]],
+        cadences: Sequence[tuple[str, int]],
+        limit: int,
+    ) -> dict[int, list[Person]]:
+        """The SQLite store's candidate rule (see there), as one query for a whole batch:
+        per (owner, circle) the `limit` longest unseen, plus own cadences, plus circles
+        the config no longer has. Name keys tie-break in byte order, as in SQLite."""
+        if not requests:
+            return {}
+        names = [name for name, _ in cadences]
+        fresh = (
+            "AND (p.snoozed_until IS NULL OR p.snoozed_until <= r.today) "
+            "AND (p.last_nudged_on IS NULL OR p.last_nudged_on = r.today "
+            "OR p.last_nudged_on <= r.today - 7) "
+        )
+        sql = (
+            "WITH r AS (SELECT * FROM unnest($1::bigint[], $2::date[]) AS r(owner, today)), "
+            "c AS (SELECT * FROM unnest($3::text[], $4::int[]) AS c(name, days)) "
+            f"SELECT r.owner AS for_owner, x.* FROM r CROSS JOIN c CROSS JOIN LATERAL ("
+            f"  SELECT {PERSON_COLUMNS} FROM people p WHERE p.owner_id = r.owner "
+            "   AND p.circle = c.name AND NOT p.paused AND NOT p.imported "
+            "   AND coalesce(p.cadence_days, 0) = 0 "
+            f"  AND coalesce(p.last_contact, p.added_on) <= r.today - c.days {fresh}"
+            '   ORDER BY coalesce(p.last_contact, p.added_on), p.name_key COLLATE "C" '
+            "   LIMIT $5) x "
+            f"UNION ALL SELECT r.owner, {PERSON_COLUMNS} FROM r JOIN people p "
+            "  ON p.owner_id = r.owner WHERE NOT p.paused AND NOT p.imported "
+            "  AND p.cadence_days > 0 "
+            f" AND r.today - coalesce(p.last_contact, p.added_on) >= p.cadence_days {fresh}"
+            f"UNION ALL SELECT r.owner, {PERSON_COLUMNS} FROM r JOIN people p "
+            "  ON p.owner_id = r.owner WHERE p.circle <> ALL($3::text[]) AND NOT p.paused "
+            "  AND NOT p.imported AND coalesce(p.cadence_days, 0) = 0 "
+            f" AND coalesce(p.last_contact, p.added_on) <= r.today - $6::int {fresh}"
+        )
+        rows = await self.db.fetch(
+            sql,
+            [o for o, _ in requests],
+            [d for _, d in requests],
+            names,
+            [d for _, d in cadences],
+            limit,
+            cadences[-1][1],
+        )
+        found: dict[int, list[Person]] = {owner: [] for owner, _ in requests}
+        for r in rows:
+            found[r["for_owner"]].append(person_from_row(r))
+        return found
+
+    async def dates_ahead_many(
+        self, requests: Sequence[tuple[int, date]], days: int
+    ) -> dict[int, DatesAhead]:
+        """`ports.Store.dates_ahead_many`: by month through `dates_owner_month`, one
+        round trip for the batch."""
+        if not requests:
+            return {}
+        owners = [o for o, _ in requests]
+        months = [
+            sorted({(today + timedelta(days=k)).month for k in range(days + 1)})
+            for _, today in requests
+        ]
+        rows = await self.db.fetch(
+            "WITH r AS (SELECT * FROM unnest($1::bigint[], $2::date[], $3::text[]) "
+            "  AS r(owner, today, months)) "
+            "SELECT r.owner, 'date' AS what, d.id, d.person_id, d.label, d.month, d.day, "
+            "  d.year, d.created_at, NULL::date AS local_day, NULL::timestamptz AS sent_at "
+            "FROM r JOIN dates d ON d.owner_id = r.owner "
+            "  AND d.month = ANY(string_to_array(r.months, ',')::int[]) "
+            "UNION ALL SELECT r.owner, 'digest', NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+            "  g.local_day, g.sent_at FROM r CROSS JOIN LATERAL (SELECT local_day, sent_at "
+            "  FROM digests WHERE owner_id = r.owner AND local_day < r.today "
+            "  AND status = 'sent' ORDER BY local_day DESC LIMIT 1) g "
+            "ORDER BY 1, 6, 7, 3",
+            owners,
+            [d for _, d in requests],
+            [",".join(map(str, m)) for m in months],
+        )
+        dates: dict[int, list[Any]] = {o: [] for o in owners}
+        last: dict[int, Any] = {}
+        for r in rows:
+            if r["what"] == "date":
+                dates[r["owner"]].append(r)
+            else:
+                last[r["owner"]] = r
+        result: dict[int, DatesAhead] = {}
+        for owner in owners:
+            digest = last.get(owner)
+            sent_at = digest["sent_at"] if digest is not None else None
+            since = {
+                int(r["id"])
+                for r in dates[owner]
+                if sent_at is not None and r["created_at"] is not None and r["created_at"] > sent_at
+            }
+            result[owner] = DatesAhead(
+                tuple(
+                    ImportantDate(
+                        r["id"], r["person_id"], r["label"], r["month"], r["day"], r["year"]
+                    )
+                    for r in dates[owner]
+                ),
+                digest["local_day"] if digest is not None else None,
+                frozenset(since),
+            )
+        return result
+
+    # -- which message logged what (edits correct their log) -------------------
+
+    async def remember_log_message(
+        self, owner: int, ref: str, interaction_id: int, now: datetime
+    ) -> None:
+        await self.db.execute(
+            "INSERT INTO log_messages (owner_id, ref, interaction_id, created_at) "
+            "VALUES ($1, $2, $3, $4) ON CONFLICT (owner_id, ref) DO UPDATE "
+            "SET interaction_id = EXCLUDED.interaction_id, created_at = EXCLUDED.created_at",
+            owner,
+            ref,
+            interaction_id,
+            now,
+        )
+
+    async def logged_by_message(self, owner: int, ref: str) -> tuple[Interaction, str] | None:
+        row = await self.db.fetchrow(
+            "SELECT i.id, i.day, i.kind, i.note, m.created_at, "
+            "  ARRAY(SELECT person_id FROM interaction_people x "
+            "        WHERE x.interaction_id = i.id ORDER BY x.id) AS people "
+            "FROM log_messages m JOIN interactions i ON i.id = m.interaction_id "
+            "AND i.owner_id = m.owner_id WHERE m.owner_id = $1 AND m.ref = $2",
+            owner,
+            ref,
+        )
+        if row is None:
+            return None
+        meeting = Interaction(row["id"], row["day"], row["kind"], row["note"], tuple(row["people"]))
+        return meeting, format_utc(row["created_at"])
+
+    async def last_undo(self, owner: int) -> tuple[int, str] | None:
+        row = await self.db.fetchrow(
+            "SELECT id, created_at FROM undo_log WHERE owner_id = $1 ORDER BY id DESC LIMIT 1",
+            owner,
+        )
+        return (int(row["id"]), format_utc(row["created_at"])) if row is not None else None
+
+    async def interaction_count(self, owner: int) -> int:
+        return int(
+            await self.db.fetchval("SELECT count(*) FROM interactions WHERE owner_id = $1", owner)
+        )
+
+    # -- people: writes --------------------------------------------------------
+
+    async def log_now(
+        self,
+        owner: int,
+        label: str,
+        now: datetime,
+        day: date,
+        kind: str,
+        note: str,
+        person_ids: Sequence[int],
+        reactivate: Sequence[int] = (),
+        *,
+        place: str | None = None,
+        initiator: str | None = None,
+    ) -> int:
+        """The everyday log as one statement (one round trip): the interaction, its
+        people, the undo entry and the roster version, all or nothing. The cached roster
+        is patched the way the trigger moves each person's last contact."""
+        if reactivate or current() is not None:
+            # Rarer shapes (imported people, or a polled update to record) take the
+            # general path: still one transaction.
+            async with self.change(owner, label, now) as ch:
+                return await ch.log_meeting(
+                    day, kind, note, person_ids, reactivate, place=place, initiator=initiator
+                )
+        ids = list(dict.fromkeys(person_ids))
+        row = await self.db.fetchrow(
+            "WITH i AS (INSERT INTO interactions (owner_id, day, kind, note, created_at, "
+            "  place, initiator) VALUES ($1, $2, $3, $4, $5, $9, $10) RETURNING id), "
+            "l AS (INSERT INTO interaction_people (owner_id, interaction_id, person_id, day) "
+            "  SELECT $1, i.id, p.pid, $2 FROM i, unnest($6::bigint[]) WITH ORDINALITY "
+            "  AS p(pid, n) JOIN people q ON q.id = p.pid AND q.owner_id = $1 "
+            "  ORDER BY p.n RETURNING id), "
+            "u AS (INSERT INTO undo_log (owner_id, label, ops, created_at) "
+            "  SELECT $1, $7, jsonb_build_array("
+            "    jsonb_build_object('op', 'delete', 'table', 'interaction_people', "
+            "      'ids', (SELECT coalesce(jsonb_agg(id), '[]') FROM l)), "
+            "    jsonb_build_object('op', 'delete', 'table', 'interactions', "
+            "      'ids', jsonb_build_array(i.id))), $5 FROM i), "
+            "old AS (DELETE FROM undo_log WHERE owner_id = $1 AND id <= "
+            "  (SELECT id FROM undo_log WHERE owner_id = $1 ORDER BY id DESC LIMIT 1 OFFSET $8)), "
+            "v AS (UPDATE users SET roster_version = roster_version + 1 WHERE id = $1 "
+            "  RETURNING roster_version) "
+            "SELECT (SELECT id FROM i) AS id, (SELECT roster_version FROM v) AS version",
+            owner,
+            day,
+            kind,
+            note,
+            now,
+            ids,
+            label,
+            29,  # UNDO_DEPTH - 1: the new entry is not visible to the trim
+            place,
+            initiator,
+        )
+        version = row["version"]
+        cached = self._people.get(owner)
+        fresh = set(ids)
+        if cached is not None and version is not None and cached.version == version - 1:
+            people = tuple(
+                replace(p, last_contact=day, last_kind=kind)
+                if p.id in fresh and (p.last_contact is None or p.last_contact <= day)
+                else p
+                for p in cached.people
+            )
+            self._people[owner] = Roster(version, people)
+            self._version[owner] = version
+        else:
+            self._wrote(owner, version)
+        return int(row["id"])
+
+    # -- undo ------------------------------------------------------------------
+
+    async def undo(self, owner: int) -> UndoResult | None:
+        version: int | None = None
+        try:
+            async with self.db.transaction() as conn:
+                row = await conn.fetchrow(
+                    "DELETE FROM undo_log WHERE id = (SELECT id FROM undo_log "
+                    "WHERE owner_id = $1 ORDER BY id DESC LIMIT 1) RETURNING label, ops",
+                    owner,
+                )
+                if row is None:
+                    return None
+                await apply_inverse(conn, owner, row["ops"])
+                version = await conn.fetchval(
+                    "UPDATE users SET roster_version = roster_version + 1 WHERE id = $1 "
+                    "RETURNING roster_version",
+                    owner,
+                )
+                recorded = await _record_current(conn, owner)
+            if recorded and current_unit() is None:
+                _recorded()
+            return UndoResult(row["label"])
+        finally:
+            self._wrote(owner, version)
+
+    # -- pending questions -----------------------------------------------------
+
+    async def put_pending(self, owner: int, payload: Mapping[str, Any], now: datetime) -> int:
+        # Questions older than a month are stale; cleared on the way (one statement).
+        value = await self.db.fetchval(
+            "WITH old AS (DELETE FROM pending WHERE owner_id = $1 AND created_at < $4) "
+            "INSERT INTO pending (owner_id, payload, created_at) "
+            "VALUES ($1, $2::text::jsonb, $3) RETURNING id",
+            owner,
+            dumps(dict(payload)),
+            now,
+            now - timedelta(days=30),
+        )
+        return int(value)
+
+    async def get_pending(self, owner: int, pending_id: int) -> dict[str, Any] | None:
+        payload: dict[str, Any] | None = await self.db.fetchval(
+            "SELECT payload FROM pending WHERE owner_id = $1 AND id = $2", owner, pending_id
+        )
+        return payload
+
+    async def latest_pending(
+        self, owner: int, since: datetime
+    ) -> tuple[int, dict[str, Any]] | None:
+        """The owner's newest open question asked at or after `since`."""
+        row = await self.db.fetchrow(
+            "SELECT id, payload FROM pending WHERE owner_id = $1 AND created_at >= $2 "
+            "ORDER BY id DESC LIMIT 1",
+            owner,
+            since,
+        )
+        return (int(row["id"]), dict(row["payload"])) if row is not None else None
+
+    async def drop_pending(self, owner: int, pending_id: int) -> None:
+        await self.db.execute(
+            "DELETE FROM pending WHERE owner_id = $1 AND id = $2", owner, pending_id
+        )
+
+    # -- data in and out -------------------------------------------------------
+
+    async def export(
+        self, owner: int, circles: Circles, now: datetime, defaults: UserSettings
+    ) -> ExportDocument:
+        return await accounts.export_document(self.db, owner, circles, now, defaults)
+
+    async def apply_import(
+        self,
+        owner: int,
+        label: str,
+        now: datetime,
+        batch: ImportBatch,
+        duplicates: Duplicates,
+        *,
+        answering: int | None = None,
+    ) -> ImportOutcome:
+        """`batch` as one undoable change, all or nothing (bot/store/sqlite/accounts.py
+        has the rules; the PostgreSQL importer only reads what is there differently)."""
+        try:
+            async with self.change(owner, label, now) as ch:
+                return await accounts.apply_import(ch, batch, duplicates, answering=answering)
+        finally:
+            self.invalidate(owner)
+
+
+def _cards(
+    people: list[Person],
+    notes: list[Any],
+    follow_ups: list[Any],
+    favors: list[Any],
+    dates: list[Any],
+    recent: list[Any],
+    phones: list[Any],
+    emails: list[Any],
+) -> list[PersonCard]:
+    """Cards from the JSON rows of `cards_many` (days and instants as ISO text)."""
+
+    def by_person(rows: list[Any]) -> dict[int, list[Any]]:
+        out: dict[int, list[Any]] = {}
+        for r in rows:
+            out.setdefault(r["person_id"], []).append(r)
+        return out
+
+    def day(value: str | None) -> date | None:
+        return date.fromisoformat(value) if value else None
+
+    n, f, fv, d, h, ph, em = map(
+        by_person, (notes, follow_ups, favors, dates, recent, phones, emails)
+    )
+    return [
+        PersonCard(
+            person=p,
+            notes=tuple(
+                Note(r["id"], p.id, r["text"], datetime.fromisoformat(r["created_at"]))
+                for r in n.get(p.id, ())
+            ),
+            follow_ups=tuple(
+                FollowUp(r["id"], p.id, r["text"], day(r["from_day"]), bool(r["done"]))
+                for r in f.get(p.id, ())
+            ),
+            favors=tuple(
+                Favor(r["id"], p.id, FavorKind(r["kind"]), r["text"], bool(r["done"]))
+                for r in fv.get(p.id, ())
+            ),
+            dates=tuple(
+                ImportantDate(r["id"], p.id, r["label"], r["month"], r["day"], r["year"])
+                for r in d.get(p.id, ())
+            ),
+            history=tuple(
+                Interaction(
+                    r["id"],
+                    date.fromisoformat(r["day"]),
+                    r["kind"],
+                    r["note"],
+                    tuple(r["people"]),
+                    r["place"],
+                    r["initiator"],
+                )
+                for r in h.get(p.id, ())
+            ),
+            phones=tuple(r["phone"] for r in ph.get(p.id, ())),
+            emails=tuple(r["email"] for r in em.get(p.id, ())),
+        )
+        for p in people
+    ]
+
+
+async def _record_handled(conn: Any, key: UpdateKey, owner: int) -> None:
+    # DO NOTHING: a second change of the same update (rare) must not fail on the key.
+    await conn.execute(
+        "INSERT INTO handled_updates (transport, update_id, owner, expires_at) "
+        "VALUES ($1, $2, $3, $4) ON CONFLICT (transport, update_id) DO NOTHING",
+        key.transport,
+        key.update_id,
+        owner,
+        key.expires_at,
+    )
+
+
+async def _record_current(conn: Any, owner: int) -> bool:
+    """Record the update being handled (polling, bot/ports/updates.py), if a change has
+    not yet, inside the caller's transaction; whether it wrote the record."""
+    handling = current()
+    if handling is None or handling.recorded:
+        return False
+    await _record_handled(conn, handling.key, owner)
+    return True
+
+
+def _recorded() -> None:
+    """After the commit that wrote the record: the update needs no record of its own."""
+    handling = current()
+    if handling is not None:
+        handling.recorded = True
