@@ -129,10 +129,25 @@ def dates_to_announce(
     """
     by_id = {p.id: p for p in people}
     out: list[DateNotice] = []
-    for d in dates:
+    for d in dates_due(dates, today, last_digest_day, set_since):
         person = by_id.get(d.person_id)
         if person is None:
             continue
+        out.append(DateNotice(person, d, (next_yearly(d.month, d.day, today) - today).days))
+    out.sort(key=lambda n: (n.days, n.person.name.casefold(), n.date.label))
+    return out
+
+
+def dates_due(
+    dates: Iterable[ImportantDate],
+    today: date,
+    last_digest_day: date | None,
+    set_since: Collection[int] = (),
+) -> list[ImportantDate]:
+    """The dates `dates_to_announce` keeps, before it looks up whose they are: so the
+    sweep reads only those few people, not everyone of everyone with a date this month."""
+    out: list[ImportantDate] = []
+    for d in dates:
         when = next_yearly(d.month, d.day, today)
         days = (when - today).days
         if days > DATES_AHEAD_DAYS:
@@ -146,8 +161,7 @@ def dates_to_announce(
             before = next_yearly(d.month, d.day, last_digest_day)
             if before == when and (when - last_digest_day).days <= DATES_AHEAD_DAYS:
                 continue
-        out.append(DateNotice(person, d, days))
-    out.sort(key=lambda n: (n.days, n.person.name.casefold(), n.date.label))
+        out.append(d)
     return out
 
 

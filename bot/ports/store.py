@@ -319,6 +319,13 @@ class Store(Protocol):
         announce each date once (see `DatesAhead`)."""
         ...
 
+    async def people_by_id_many(
+        self, wanted: Sequence[tuple[int, Sequence[int]]]
+    ) -> dict[int, list[Person]]:
+        """For each (owner, person ids): those of their people, in no set order, read
+        without loading everyone (the digest's dates name a few people of many owners)."""
+        ...
+
     # -- which message logged which meeting ---------------------------------------------
 
     async def remember_log_message(

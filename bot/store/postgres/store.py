@@ -458,6 +458,25 @@ class PgStore:
             found[r["for_owner"]].append(person_from_row(r))
         return found
 
+    async def people_by_id_many(
+        self, wanted: Sequence[tuple[int, Sequence[int]]]
+    ) -> dict[int, list[Person]]:
+        """`ports.Store.people_by_id_many`: the SQLite store's read, one round trip."""
+        out: dict[int, list[Person]] = {owner: [] for owner, _ in wanted}
+        pairs = [(owner, pid) for owner, ids in wanted for pid in dict.fromkeys(ids)]
+        if not pairs:
+            return out
+        rows = await self.db.fetch(
+            "WITH w AS (SELECT * FROM unnest($1::bigint[], $2::bigint[]) AS w(owner, person)) "
+            f"SELECT w.owner AS for_owner, {PERSON_COLUMNS} FROM w JOIN people p "
+            "ON p.id = w.person AND p.owner_id = w.owner",
+            [o for o, _ in pairs],
+            [i for _, i in pairs],
+        )
+        for r in rows:
+            out[int(r["for_owner"])].append(person_from_row(r))
+        return out
+
     async def dates_ahead_many(
         self, requests: Sequence[tuple[int, date]], days: int
     ) -> dict[int, DatesAhead]:

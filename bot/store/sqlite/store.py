@@ -690,6 +690,36 @@ class SqliteStore:
             )
         return result
 
+    async def people_by_id_many(
+        self, wanted: Sequence[tuple[int, Sequence[int]]]
+    ) -> dict[int, list[Person]]:
+        """`ports.Store.people_by_id_many`: one query driven by a VALUES list of the
+        wanted (owner, id) pairs, instead of every person of each owner."""
+        out: dict[int, list[Person]] = {owner: [] for owner, _ in wanted}
+        pairs = [(owner, pid) for owner, ids in wanted for pid in dict.fromkeys(ids)]
+        if not pairs:
+            return out
+        columns = _PEOPLE_SQL.split("FROM people p")[0]
+
+        def read(conn: sqlite3.Connection) -> list[Any]:
+            rows: list[Any] = []
+            for start in range(0, len(pairs), 400):  # under SQLite's bound-variable limit
+                chunk = pairs[start : start + 400]
+                values = ",".join("(?, ?)" for _ in chunk)
+                rows += conn.execute(
+                    f"WITH w(owner, person) AS (VALUES {values}) {columns}"
+                    "FROM w CROSS JOIN people p ON p.id = w.person AND p.owner_id = w.owner",
+                    [x for pair in chunk for x in pair],
+                ).fetchall()
+            return rows
+
+        # Person ids are unique across owners and each row matched its pair's owner.
+        owner_of = dict((pid, owner) for owner, pid in pairs)
+        for r in await self.db.run(read):
+            person = person_from_row(r)
+            out[owner_of[person.id]].append(person)
+        return out
+
     # -- which message logged what (edits correct their log) ------------------------
 
     async def remember_log_message(
