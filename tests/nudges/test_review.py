@@ -256,3 +256,24 @@ async def test_a_review_that_timed_out_after_its_request_is_not_resent(
     assert await nudges.rows("SELECT status, outcome_unknown, sending_at FROM reviews") == [
         ("sent", 1, "2026-11-29T09:00:00Z")
     ]
+
+
+def test_the_review_sweep_skips_only_minutes_when_it_is_sunday_nowhere() -> None:
+    """Every minute (hourly, and around midnight) of a week: wherever it is Sunday and
+    the review time has come, from UTC-11 to UTC+14, the sweep still looks."""
+    from datetime import timedelta
+
+    from bot.nudges.review import review_due, sunday_somewhere
+    from bot.ports.insight import ReviewUser
+
+    zones = ("Pacific/Pago_Pago", "America/Los_Angeles", "UTC", "Asia/Tokyo")
+    users = [ReviewUser(i, tz, "09:00") for i, tz in enumerate(zones)]
+    users += [ReviewUser(9, "Pacific/Kiritimati", "00:00"), ReviewUser(8, "Etc/GMT+12", "23:59")]
+    start = parse_utc("2026-11-23T00:00:00Z")  # a Monday
+    skipped = 0
+    for minutes in range(0, 8 * 24 * 60, 15):
+        now = start + timedelta(minutes=minutes)
+        if any(review_due(u, now) for u in users):
+            assert sunday_somewhere(now), now
+        skipped += not sunday_somewhere(now)
+    assert skipped > 3 * 24 * 4  # Tuesday to Friday cost nothing
