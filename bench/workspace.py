@@ -45,6 +45,7 @@ class Sizes:
     sweep_interactions: int = 150  # per user
     sweep_minute_samples: int = 15
     sweep_downtime_samples: int = 3
+    sweep_paced_users: int = 10_000  # all due in one minute, sent at 30 msg/s
     # 5. delivery
     delivery_digests: int = 2000
     delivery_failure_rate: float = 0.05
@@ -83,6 +84,7 @@ QUICK = Sizes(
     sweep_interactions=20,
     sweep_minute_samples=2,
     sweep_downtime_samples=1,
+    sweep_paced_users=60,
     delivery_digests=60,
     footprint_starts=1,
     footprint_idle=0.5,
