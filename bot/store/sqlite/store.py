@@ -693,31 +693,31 @@ class SqliteStore:
     async def people_by_id_many(
         self, wanted: Sequence[tuple[int, Sequence[int]]]
     ) -> dict[int, list[Person]]:
-        """`ports.Store.people_by_id_many`: one query driven by a VALUES list of the
-        wanted (owner, id) pairs, instead of every person of each owner."""
+        """`ports.Store.people_by_id_many`: in one thread hop, one primary-key lookup
+        per owner instead of every person of each owner."""
         out: dict[int, list[Person]] = {owner: [] for owner, _ in wanted}
-        pairs = [(owner, pid) for owner, ids in wanted for pid in dict.fromkeys(ids)]
-        if not pairs:
+        asked = [(owner, list(dict.fromkeys(ids))) for owner, ids in wanted if ids]
+        if not asked:
             return out
-        columns = _PEOPLE_SQL.split("FROM people p")[0]
 
-        def read(conn: sqlite3.Connection) -> list[Any]:
-            rows: list[Any] = []
-            for start in range(0, len(pairs), 400):  # under SQLite's bound-variable limit
-                chunk = pairs[start : start + 400]
-                values = ",".join("(?, ?)" for _ in chunk)
-                rows += conn.execute(
-                    f"WITH w(owner, person) AS (VALUES {values}) {columns}"
-                    "FROM w CROSS JOIN people p ON p.id = w.person AND p.owner_id = w.owner",
-                    [x for pair in chunk for x in pair],
-                ).fetchall()
-            return rows
+        def read(conn: sqlite3.Connection) -> list[tuple[int, list[Any]]]:
+            found: list[tuple[int, list[Any]]] = []
+            for owner, ids in asked:
+                for start in range(0, len(ids), 900):  # under SQLite's variable limit
+                    chunk = ids[start : start + 900]
+                    found.append(
+                        (
+                            owner,
+                            conn.execute(
+                                f"{_PEOPLE_SQL} AND p.id IN ({','.join('?' * len(chunk))})",
+                                (owner, *chunk),
+                            ).fetchall(),
+                        )
+                    )
+            return found
 
-        # Person ids are unique across owners and each row matched its pair's owner.
-        owner_of = dict((pid, owner) for owner, pid in pairs)
-        for r in await self.db.run(read):
-            person = person_from_row(r)
-            out[owner_of[person.id]].append(person)
+        for owner, rows in await self.db.run(read):
+            out[owner].extend(person_from_row(r) for r in rows)
         return out
 
     # -- which message logged what (edits correct their log) ------------------------

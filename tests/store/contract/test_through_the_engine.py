@@ -299,3 +299,26 @@ async def test_dates_ahead_say_which_dates_are_news_to_the_next_digest(app: Serv
     assert [(d.label, d.month, d.day) for d in ahead[1].dates] == [("birthday", 12, 3)]
     assert ahead[1].last_digest_day is None and ahead[1].set_since == frozenset()
     assert ahead[2].dates == ()
+
+
+async def test_people_by_id_read_only_the_owners_own(app: Services) -> None:
+    await app.store.ensure_user(1, UserSettings("UTC", "09:00"), NOW)
+    await app.store.ensure_user(2, UserSettings("UTC", "09:00"), NOW)
+    async with app.store.change(1, "added", NOW) as ch:
+        alice, bob = await ch.add_people(
+            [NewPerson("Alice", "friends", TODAY), NewPerson("Bob", "close", TODAY)]
+        )
+        await ch.add_alias(alice, "Ali")
+    async with app.store.change(2, "added", NOW) as ch:
+        [zoe] = await ch.add_people([NewPerson("Zoë", "friends", TODAY)])
+    # Owner 2 asking for owner 1's Alice gets nobody; owner 1 gets exactly whom they asked.
+    found = await app.store.people_by_id_many([(1, [bob, alice, alice]), (2, [alice, zoe])])
+    assert sorted((p.name, p.circle, p.aliases) for p in found[1]) == [
+        ("Alice", "friends", ("Ali",)),
+        ("Bob", "close", ()),
+    ]
+    assert [p.name for p in found[2]] == ["Zoë"]
+    # The same people as the whole roster holds (every field).
+    assert sorted(found[1], key=lambda p: p.id) == sorted(
+        await app.store.people(1), key=lambda p: p.id
+    )
