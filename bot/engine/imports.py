@@ -54,7 +54,6 @@ from bot.engine.render import join_names
 from bot.engine.replies import Attachment, Reply
 from bot.engine.restore_check import check_restore
 from bot.formats import (
-    MAX_IMPORT_BYTES,
     ContactsFile,
     ExportDocument,
     ExportedDate,
@@ -188,8 +187,11 @@ def _read_file(file_name: str, data: bytes) -> ExportDocument | ContactsFile:
     """A kith export or a contacts file; ImportFormatError when neither.
 
     Parsing a few megabytes of JSON or vCard is seconds of CPU: call it off the event loop.
+    A kith export of any size is read (the transports refuse a chat file over the limit
+    before it gets here; `kith import` restores a bigger local one); contacts files
+    are held to the limit by `parse_contacts`.
     """
-    if len(data) <= MAX_IMPORT_BYTES and is_kith_document(data):
+    if is_kith_document(data):
         return document_from_json(data)
     return parse_contacts(file_name, data)
 
