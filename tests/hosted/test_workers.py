@@ -11,15 +11,19 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import asyncpg
 import pytest
 
-from bot.config import load_config
-from bot.telegram.webhook import set_webhook
-from tests.hosted.cluster import SECRET, Cluster
-from tests.support import TOKEN, FakeBotApi, LoopbackServer
-from tests.support.postgres import fresh_database, requires_pg
-from tests.support.webhooks import WebhookPusher
+# Without the postgres extra the module is skipped, visibly, like the server check below.
+asyncpg = pytest.importorskip(
+    "asyncpg", reason="needs the postgres extra: pip install -e '.[postgres]'"
+)
+
+from bot.config import load_config  # noqa: E402
+from bot.telegram.webhook import set_webhook  # noqa: E402
+from tests.hosted.cluster import SECRET, Cluster  # noqa: E402
+from tests.support import TOKEN, FakeBotApi, LoopbackServer  # noqa: E402
+from tests.support.postgres import fresh_database, requires_pg  # noqa: E402
+from tests.support.webhooks import WebhookPusher  # noqa: E402
 
 pytestmark = requires_pg
 

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import asyncio
 
-import asyncpg
 import pytest
 
-from bot.store.postgres.db import PgDatabase
-from bot.store.postgres.migrations import LATEST, MIGRATIONS, V_PG_HOSTED, MigrationError, migrate
-from tests.support.postgres import fresh_database, requires_pg
+# Without the postgres extra the module is skipped, visibly, like the server check below.
+asyncpg = pytest.importorskip(
+    "asyncpg", reason="needs the postgres extra: pip install -e '.[postgres]'"
+)
+
+from bot.store.postgres.db import PgDatabase  # noqa: E402
+from bot.store.postgres.migrations import LATEST, MIGRATIONS, V_PG_HOSTED, MigrationError, migrate  # noqa: E402
+from tests.support.postgres import fresh_database, requires_pg  # noqa: E402
 
 pytestmark = requires_pg
 
