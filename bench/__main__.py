@@ -45,6 +45,7 @@ FIGURES: dict[str, str] = {
     "scale": "10",
     "burst": "11",
     "memory": "12",
+    "export": "13",
 }
 
 

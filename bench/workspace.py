@@ -66,6 +66,9 @@ class Sizes:
     # 11. memory: RSS after this many distinct users (each with a few people)
     memory_users: tuple[int, ...] = (100, 1000, 10_000)
     memory_people: int = 10
+    # 13. export: one owner's /export (the account: 5,000 people, 1M meetings)
+    export_people: int = 5000
+    export_interactions: int = 1_000_000
 
 
 FULL = Sizes()
@@ -98,6 +101,8 @@ QUICK = Sizes(
     burst_latency=0.01,
     memory_users=(20, 60),
     memory_people=3,
+    export_people=20,
+    export_interactions=300,
 )
 
 

@@ -9,12 +9,15 @@ from pathlib import Path
 from bot.formats import MAX_IMPORT_BYTES, too_big
 
 
-def read_import_file(argument: str) -> tuple[str, bytes] | str:
+def read_import_file(
+    argument: str, *, limit: int | None = MAX_IMPORT_BYTES
+) -> tuple[str, bytes] | str:
     """(file name, bytes) of the file at `argument`, or a sentence saying why not.
 
     Only regular files: a device (/dev/zero never ends), a FIFO (opening it waits for a
-    writer) or a folder is refused before reading a byte. A file over the import limit
-    is refused on its size alone, and reading stops at the limit should it grow meanwhile.
+    writer) or a folder is refused before reading a byte. A file over `limit` (the chat
+    import limit unless said; None: `kith import`'s local restore, no limit) is refused on
+    its size alone, and reading stops at the limit should it grow meanwhile.
     """
     try:
         path = Path(argument).expanduser()
@@ -31,10 +34,10 @@ def read_import_file(argument: str) -> tuple[str, bytes] | str:
             info = os.fstat(file.fileno())
             if not stat.S_ISREG(info.st_mode):
                 return f"{path} is not an ordinary file. Give me a .vcf, .csv or .json file."
-            if info.st_size > MAX_IMPORT_BYTES:
+            if limit is not None and info.st_size > limit:
                 return str(too_big(info.st_size))
-            data = file.read(MAX_IMPORT_BYTES + 1)
-        if len(data) > MAX_IMPORT_BYTES:
+            data = file.read() if limit is None else file.read(limit + 1)
+        if limit is not None and len(data) > limit:
             return str(too_big(len(data)))
         return path.name, data
     except (FileNotFoundError, ValueError):  # ValueError: a NUL byte in the path

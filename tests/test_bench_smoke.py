@@ -59,7 +59,7 @@ def _check_rows(rows: list[Row], figure: str) -> None:
 @pytest.mark.parametrize("name", list(FIGURES))
 def test_each_benchmark_runs_at_a_tiny_size(name: str, work: Workspace) -> None:
     if name == "hosted" and not os.environ.get("KITH_TEST_PG_DSN"):
-        pytest.skip("figure 8 needs PostgreSQL: KITH_TEST_PG_DSN (.ci/postgres.sh)")
+        pytest.skip("figure 9 (hosted) needs PostgreSQL: KITH_TEST_PG_DSN (.ci/postgres.sh)")
     rows = _load(name)(TINY, work)
     _check_rows(rows, FIGURES[name])
 

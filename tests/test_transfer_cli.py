@@ -178,6 +178,28 @@ def test_export_to_a_file_then_restore_it_for_another_user(tmp_path: Path) -> No
     assert len(people_in(db, 42)) == 3
 
 
+def test_a_restore_from_the_shell_has_no_size_limit(tmp_path: Path) -> None:
+    db = tmp_path / "kith.db"
+    kith("chat", "--db", db, stdin="/add Alice Smith inner\n/note Alice short\n")
+    backup = tmp_path / "big.json"
+    doc = json.loads(kith("export", "--db", db).stdout)
+    # Over the 5 MB a chat file may be: the limit is for files sent over chat only.
+    doc["people"][0]["notes"] += [
+        {"text": f"{n} " + "x" * 3000, "created_at": "2026-11-25T09:00:00Z"} for n in range(2100)
+    ]
+    backup.write_text(json.dumps(doc))
+
+    chat = kith("chat", "--db", db, stdin=f"/import {backup}\n")
+    assert "5 MB" in chat.stdout
+    restored = kith("import", backup, "--db", db, "--user", "42")
+    assert restored.returncode == 0, restored.stderr
+    assert restored.stdout.startswith("Restored 1 person and 2101 notes from big.json.")
+    assert backup.stat().st_size > 6 * 1024 * 1024
+    with sqlite3.connect(db) as conn:
+        [(notes,)] = conn.execute("SELECT count(*) FROM notes WHERE owner_id = 42").fetchall()
+    assert notes == 2101
+
+
 def test_export_says_when_there_is_nothing_to_export(tmp_path: Path) -> None:
     db = tmp_path / "kith.db"
     missing = kith("export", "--db", db)

@@ -155,7 +155,8 @@ def _existing_db(config: Config) -> str:
 def _export(config: Config, args: argparse.Namespace) -> int:
     path = _existing_db(config)
     identity = _identity(args)
-    doc = asyncio.run(_read_document(config, identity))
+    # An address book needs only the people: the meetings (most of a big account) stay unread.
+    doc = asyncio.run(_read_document(config, identity, meetings=args.format != "vcf"))
     if doc is None:
         hint = "" if args.user is not None else " (a Telegram user's data: --user ID)"
         raise Refused(f"nothing is stored for {_whose(identity)} in {path}{hint}")
@@ -180,7 +181,9 @@ def _export(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _read_document(config: Config, identity: Identity) -> ExportDocument | None:
+async def _read_document(
+    config: Config, identity: Identity, *, meetings: bool = True
+) -> ExportDocument | None:
     """The user's export; None when nothing at all is stored for them."""
     async with services(config) as s:
         owner = await s.store.identities.find(identity)
@@ -190,7 +193,7 @@ async def _read_document(config: Config, identity: Identity) -> ExportDocument |
         if settings is None and not await s.store.people(owner):
             return None
         return await s.store.export(
-            owner, s.engine.circles, s.clock.now(), settings or s.engine.defaults
+            owner, s.engine.circles, s.clock.now(), settings or s.engine.defaults, meetings=meetings
         )
 
 
@@ -198,7 +201,9 @@ async def _read_document(config: Config, identity: Identity) -> ExportDocument |
 
 
 def _import(config: Config, args: argparse.Namespace) -> int:
-    read = read_import_file(args.file)
+    # A local restore has no size limit: the 5 MB one is for files sent over chat (a
+    # contacts file is still held to it when read; a kith export of any size restores).
+    read = read_import_file(args.file, limit=None)
     if isinstance(read, str):
         raise Refused(read)
     name, data = read

@@ -36,6 +36,11 @@ def name_key(text: str) -> str:
 
     SQLite's lower() folds only ASCII, so every comparison of names goes through this.
     """
+    if text.isascii():
+        # The common case, and the same answer: ASCII is NFKC-stable, casefolds to
+        # lower(), and split() breaks on exactly what `\s` matches. A cold roster keys
+        # thousands of names, so this path is worth having.
+        return " ".join(text.lower().replace("`", "'").split())
     folded = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
     return _SPACES.sub(" ", folded).strip()
 
@@ -136,11 +141,11 @@ class NameIndex:
 
     __slots__ = (
         "_alias",
-        "_choice_ids",
-        "_choices",
         "_first",
         "_folded",
         "_full",
+        "_fuzzy",
+        "_keyed",
         "_known",
         "_known_folded",
         "_max_tokens",
@@ -153,12 +158,14 @@ class NameIndex:
         self._full: _Table = {}
         self._alias: _Table = {}
         self._first: _Table = {}
-        fuzzy: _Table = {}
+        # Each entry's keys, kept so the typo and prefix tables can be built from them
+        # later: most messages name people exactly, so a cold message (the first after
+        # a restart) should not pay for sorting and fuzzy targets it will not use.
+        self._keyed: list[tuple[int, str, tuple[str, ...]]] = []
         for entry in entries:
-            self._index_entry(entry, self._full, self._alias, self._first, fuzzy)
-        self._sorted_full: list[str] = sorted(self._full)
-        self._choices: list[str] = list(fuzzy)
-        self._choice_ids: list[dict[int, None]] = list(fuzzy.values())
+            self._index_entry(entry)
+        self._sorted_full: list[str] | None = None
+        self._fuzzy: tuple[list[str], list[dict[int, None]]] | None = None
         self._known: frozenset[str] = frozenset(self._full) | set(self._alias) | set(self._first)
         # The accent-folded tables are only needed once an exact lookup found nobody:
         # built then (a cold message otherwise pays for them on every roster load). Which
@@ -169,31 +176,32 @@ class NameIndex:
         }
         self._max_tokens: int = max((k.count(" ") + 1 for k in self._known), default=0)
 
-    def _index_entry(
-        self,
-        entry: NameEntry,
-        fulls: _Table,
-        aliases: _Table,
-        firsts: _Table,
-        fuzzy: _Table,
-    ) -> None:
+    def _index_entry(self, entry: NameEntry) -> None:
         pid = entry.person_id
         self._names.setdefault(pid, entry.name)
         full = name_key(entry.name)
         if not full:
             return
-        _add(fulls, full, pid)
-        _add(fuzzy, full, pid)
-        tokens = full.split(" ")
-        _add(firsts, tokens[0], pid)
-        # Every token is a fuzzy target so "Smiht" can still find Alice Smith.
-        for token in tokens:
-            _add(fuzzy, token, pid)
-        for alias in entry.aliases:
-            akey = name_key(alias)
-            if akey:
-                _add(aliases, akey, pid)
-                _add(fuzzy, akey, pid)
+        _add(self._full, full, pid)
+        _add(self._first, full.split(" ", 1)[0], pid)
+        akeys = tuple(k for k in map(name_key, entry.aliases) if k)
+        for akey in akeys:
+            _add(self._alias, akey, pid)
+        self._keyed.append((pid, full, akeys))
+
+    def _choices(self) -> tuple[list[str], list[dict[int, None]]]:
+        """The typo targets (full names, every token, aliases) and their people."""
+        if self._fuzzy is None:
+            fuzzy: _Table = {}
+            for pid, full, akeys in self._keyed:
+                _add(fuzzy, full, pid)
+                # Every token is a fuzzy target so "Smiht" can still find Alice Smith.
+                for token in full.split(" "):
+                    _add(fuzzy, token, pid)
+                for akey in akeys:
+                    _add(fuzzy, akey, pid)
+            self._fuzzy = (list(fuzzy), list(fuzzy.values()))
+        return self._fuzzy
 
     @classmethod
     def build(cls, entries: Iterable[NameEntry]) -> NameIndex:
@@ -276,6 +284,10 @@ class NameIndex:
 
     def _prefixed(self, key: str) -> list[int]:
         """People whose full name starts with the key ("Ali", "Alice S")."""
+        if len(key) < _MIN_PREFIX:
+            return []
+        if self._sorted_full is None:
+            self._sorted_full = sorted(self._full)
         return _prefixed_in(self._sorted_full, self._full, key)
 
     def _outcome(self, query: str, ids: Sequence[int], how: Match) -> Resolution:
@@ -289,15 +301,16 @@ class NameIndex:
     def _resolve_fuzzy(self, query: str, key: str) -> Resolution:
         limit = _max_edits(key)
         best: dict[int, int] = {}
+        choices, choice_ids = self._choices()
         if limit:
             hits = process.extract(
-                key, self._choices, scorer=OSA.distance, score_cutoff=limit, limit=None
+                key, choices, scorer=OSA.distance, score_cutoff=limit, limit=None
             )
             for choice, distance, idx in hits:
                 # At three letters only a swap ("Bbo") is a typo; "Jon" vs "Joe" is a new name.
                 if len(key) == 3 and sorted(choice) != sorted(key):
                     continue
-                for pid in self._choice_ids[idx]:
+                for pid in choice_ids[idx]:
                     best[pid] = min(distance, best.get(pid, distance))
         if not best:
             return Resolution(query, None, None, self._suggest(key))
@@ -310,8 +323,9 @@ class NameIndex:
         return self._outcome(query, [pid for _, pid in close], Match.FUZZY)
 
     def _suggest(self, key: str) -> tuple[Candidate, ...]:
+        choices, choice_ids = self._choices()
         hits = process.extract(
-            key, self._choices, scorer=fuzz.ratio, score_cutoff=_SUGGEST_CUTOFF, limit=12
+            key, choices, scorer=fuzz.ratio, score_cutoff=_SUGGEST_CUTOFF, limit=12
         )
         # Same first letter first: people misspell the middle of a name, rarely its start.
         hits.sort(key=lambda hit: (hit[0][:1] != key[:1], -hit[1]))
@@ -319,7 +333,7 @@ class NameIndex:
         for choice, _, idx in hits:
             if min(len(choice), len(key)) / max(len(choice), len(key)) < _SUGGEST_MIN_LENGTH_RATIO:
                 continue
-            for pid in self._choice_ids[idx]:
+            for pid in choice_ids[idx]:
                 if pid not in picked:
                     picked.append(pid)
         return tuple(self._candidate(pid) for pid in picked[:MAX_SUGGESTIONS])

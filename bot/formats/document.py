@@ -44,8 +44,8 @@ from __future__ import annotations
 import calendar
 import json
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
@@ -192,6 +192,52 @@ def document_to_json(doc: ExportDocument) -> str:
     return json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
+# Where the interactions go in the head's text: json.dumps writes NUL as \u0000, and no
+# other string in a document can hold one (`_check_text` refuses NUL).
+_INTERACTIONS_HERE = "\x00interactions\x00"
+_INTERACTIONS_TEXT = json.dumps(_INTERACTIONS_HERE)
+
+
+def document_json_chunks(doc: ExportDocument) -> Iterator[str]:
+    """`document_to_json(doc)` in pieces, the same text, validated the same way.
+
+    The interactions (most of a big account: a million of them) are written and checked
+    one at a time, so the JSON object tree of the whole document is never built: memory
+    is that of one interaction, not of the file. The people and groups are checked
+    together, as `document_to_json` does, for their refs.
+    """
+    head = _to_json_object(replace(doc, interactions=()))
+    head["interactions"] = _INTERACTIONS_HERE
+    _document_from_object({**head, "interactions": []})
+    before, after = json.dumps(head, indent=2, ensure_ascii=False, allow_nan=False).split(
+        _INTERACTIONS_TEXT
+    )
+    yield before
+    refs = {p.ref for p in doc.people}
+    for n, i in enumerate(doc.interactions):
+        obj = _interaction_object(i)
+        _interaction(obj, f"interaction {n + 1}")
+        if unknown := [ref for ref in i.people if ref not in refs]:
+            raise ImportFormatError(
+                f'Interaction {n + 1} mentions person "{unknown[0]}", who is not in the export.'
+            )
+        text = json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False)
+        yield ("[\n    " if n == 0 else ",\n    ") + text.replace("\n", "\n    ")
+    yield ("\n  ]" if doc.interactions else "[]") + after + "\n"
+
+
+def _interaction_object(i: ExportedInteraction) -> Json:
+    return {
+        "day": i.day,
+        "kind": i.kind,
+        "note": i.note,
+        "people": list(i.people),
+        "created_at": i.created_at,
+        **({"place": i.place} if i.place is not None else {}),
+        **({"initiator": i.initiator} if i.initiator is not None else {}),
+    }
+
+
 def _to_json_object(doc: ExportDocument) -> Json:
     return {
         "format": FORMAT_MARKER,
@@ -205,18 +251,7 @@ def _to_json_object(doc: ExportDocument) -> Json:
         },
         "circles": [{"name": name, "cadence_days": days} for name, days in doc.circles],
         "people": [_person_object(p) for p in doc.people],
-        "interactions": [
-            {
-                "day": i.day,
-                "kind": i.kind,
-                "note": i.note,
-                "people": list(i.people),
-                "created_at": i.created_at,
-                **({"place": i.place} if i.place is not None else {}),
-                **({"initiator": i.initiator} if i.initiator is not None else {}),
-            }
-            for i in doc.interactions
-        ],
+        "interactions": [_interaction_object(i) for i in doc.interactions],
         **(
             {
                 "groups": [

@@ -364,9 +364,16 @@ class Store(Protocol):
     async def drop_pending(self, owner: int, pending_id: int) -> None: ...
 
     async def export(
-        self, owner: int, circles: Circles, now: datetime, defaults: UserSettings
+        self,
+        owner: int,
+        circles: Circles,
+        now: datetime,
+        defaults: UserSettings,
+        *,
+        meetings: bool = True,
     ) -> ExportDocument:
-        """Everything of the owner as of one snapshot."""
+        """Everything of the owner as of one snapshot; `meetings=False` leaves the
+        interactions out, unread (an address-book export)."""
         ...
 
     async def apply_import(

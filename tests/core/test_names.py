@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import random
+import re
 import string
+import unicodedata
 
 import pytest
 
 from bot.core.names import (
+    _APOSTROPHES,
     Candidate,
     Match,
     NameEntry,
@@ -59,6 +62,22 @@ def index() -> NameIndex:
 )
 def test_name_key(text: str, key: str) -> None:
     assert name_key(text) == key
+
+
+def _slow_name_key(text: str) -> str:
+    """name_key without its ASCII shortcut, as it was written first."""
+    folded = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
+    return re.sub(r"\s+", " ", folded).strip()
+
+
+def test_ascii_names_key_as_before() -> None:
+    # Every ASCII character, and the awkward ones often: tabs, file separators, backticks.
+    rng = random.Random(12)
+    alphabet = [chr(c) for c in range(128)] + list(" \t\x1c\x1f`'AZ") * 8
+    texts = ["Mark `Sparky` O'Neil", "A\x1cB", " \x0b\x0cAl  \r\nBo "]
+    texts += ["".join(rng.choices(alphabet, k=rng.randint(0, 12))) for _ in range(3000)]
+    for text in texts:
+        assert name_key(text) == _slow_name_key(text), repr(text)
 
 
 def _resolve(index: NameIndex, query: str) -> tuple[int | None, Match | None, tuple[int, ...]]:

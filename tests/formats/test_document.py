@@ -23,6 +23,7 @@ from bot.formats import (
     ExportedPerson,
     ImportFormatError,
     document_from_json,
+    document_json_chunks,
     document_to_json,
     is_kith_document,
     iso_day,
@@ -108,6 +109,7 @@ DOC = ExportDocument(
 def test_json_is_exactly_the_golden_file() -> None:
     golden = (FIXTURES / "kith_export_v2.json").read_text(encoding="utf-8")
     assert document_to_json(DOC) == golden
+    assert "".join(document_json_chunks(DOC)) == golden
     assert golden.startswith('{\n  "format": "kith-export",\n  "version": 2,\n')
     assert golden.endswith("}\n")
     assert "“finally”" in golden  # not \u201c escapes
@@ -387,6 +389,8 @@ def test_writing_an_invalid_document_fails_at_export_time() -> None:
     )
     with pytest.raises(ImportFormatError, match='mentions person "p7"'):
         document_to_json(broken)
+    with pytest.raises(ImportFormatError, match='mentions person "p7"'):
+        "".join(document_json_chunks(broken))
 
 
 # -- round trips, for any document ------------------------------------------------------------
@@ -512,3 +516,5 @@ def test_json_round_trip(doc: ExportDocument) -> None:
     assert is_kith_document(text.encode("utf-8"))
     # Stable: writing what was read gives the same text.
     assert document_to_json(document_from_json(text)) == text
+    # The export written in pieces (/export, kith export) is the very same text.
+    assert "".join(document_json_chunks(doc)) == text

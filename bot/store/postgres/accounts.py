@@ -3,6 +3,7 @@ SQLite store's, bot/store/sqlite/accounts.py; only reading what is there differs
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, cast
@@ -33,18 +34,28 @@ def _as_text(value: Any) -> Any:
 
 
 async def export_document(
-    db: PgDatabase, owner: int, circles: Circles, now: datetime, defaults: UserSettings
+    db: PgDatabase,
+    owner: int,
+    circles: Circles,
+    now: datetime,
+    defaults: UserSettings,
+    *,
+    meetings: bool = True,
 ) -> ExportDocument:
-    """Everything of `owner` as of one snapshot (a REPEATABLE READ transaction)."""
+    """Everything of `owner` as of one snapshot (a REPEATABLE READ transaction);
+    `meetings=False` skips the interactions, as the SQLite store does."""
     rows: dict[str, list[dict[str, Any]]] = {}
     async with (
         db.connection() as conn,
         conn.transaction(isolation="repeatable_read", readonly=True),
     ):
         for name, sql in _EXPORT_QUERIES.items():
+            if not meetings and name in sqlite_accounts.MEETING_QUERIES:
+                rows[name] = []
+                continue
             found = await conn.fetch(sql.replace("?", "$1"), owner)
             rows[name] = [{k: _as_text(v) for k, v in r.items()} for r in found]
-    return sqlite_accounts.document_from_rows(rows, circles, now, defaults)
+    return await asyncio.to_thread(sqlite_accounts.document_from_rows, rows, circles, now, defaults)
 
 
 async def apply_import(

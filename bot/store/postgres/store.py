@@ -714,9 +714,17 @@ class PgStore:
     # -- data in and out -------------------------------------------------------
 
     async def export(
-        self, owner: int, circles: Circles, now: datetime, defaults: UserSettings
+        self,
+        owner: int,
+        circles: Circles,
+        now: datetime,
+        defaults: UserSettings,
+        *,
+        meetings: bool = True,
     ) -> ExportDocument:
-        return await accounts.export_document(self.db, owner, circles, now, defaults)
+        return await accounts.export_document(
+            self.db, owner, circles, now, defaults, meetings=meetings
+        )
 
     async def apply_import(
         self,

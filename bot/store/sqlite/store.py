@@ -925,10 +925,18 @@ class SqliteStore:
     # -- data in and out -------------------------------------------------------
 
     async def export(
-        self, owner: int, circles: Circles, now: datetime, defaults: UserSettings
+        self,
+        owner: int,
+        circles: Circles,
+        now: datetime,
+        defaults: UserSettings,
+        *,
+        meetings: bool = True,
     ) -> ExportDocument:
         """Everything of `owner`, as of one snapshot (`accounts.export_document`)."""
-        return await accounts.export_document(self.db, owner, circles, now, defaults)
+        return await accounts.export_document(
+            self.db, owner, circles, now, defaults, meetings=meetings
+        )
 
     async def apply_import(
         self,

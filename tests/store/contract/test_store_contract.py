@@ -306,3 +306,12 @@ async def test_an_export_is_everything_of_the_owner_only(store: Store) -> None:
     doc = await store.export(ANN, Circles(), NOW, DEFAULTS)
     assert [p.name for p in doc.people] == ["Alice"]
     assert [i.kind for i in doc.interactions] == ["coffee"]
+
+
+async def test_an_address_book_export_leaves_the_meetings_unread(store: Store) -> None:
+    [alice] = await owner_with(store, ANN, "Alice")
+    await store.log_now(ANN, "logged", NOW, TODAY, "coffee", "", [alice])
+    full = await store.export(ANN, Circles(), NOW, DEFAULTS)
+    people_only = await store.export(ANN, Circles(), NOW, DEFAULTS, meetings=False)
+    assert people_only.people == full.people
+    assert (people_only.interactions, len(full.interactions)) == ((), 1)
