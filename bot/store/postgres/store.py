@@ -21,12 +21,8 @@ import asyncpg
 from bot.core.circles import Circles
 from bot.core.clock import Clock, SystemClock, format_utc
 from bot.core.model import (
-    Favor,
-    FavorKind,
-    FollowUp,
     ImportantDate,
     Interaction,
-    Note,
     Person,
     PersonCard,
     UserSettings,
@@ -35,6 +31,7 @@ from bot.formats import ExportDocument
 from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
 from bot.ports.store import DatesAhead, Roster, UndoResult
 from bot.ports.updates import UpdateKey, current
+from bot.store.cards import cards_from_rows
 from bot.store.postgres import accounts
 from bot.store.postgres.changes import PgChange
 from bot.store.postgres.db import PgDatabase, current_unit, dumps
@@ -401,8 +398,16 @@ class PgStore:
             list(v) for v in row.values()
         )
         dates.sort(key=lambda r: (r["month"], r["day"]))
-        cards = _cards(
-            [p for _, p in pairs], notes, follow_ups, favors, dates, history_rows, phones, emails
+        cards = cards_from_rows(
+            [p for _, p in pairs],
+            notes,
+            follow_ups,
+            favors,
+            dates,
+            history_rows,
+            phones,
+            emails,
+            people_of=lambda r: tuple(r["people"]),
         )
         for (owner, _), card in zip(pairs, cards, strict=True):
             out[owner].append(card)
@@ -743,68 +748,6 @@ class PgStore:
                 return await accounts.apply_import(ch, batch, duplicates, answering=answering)
         finally:
             self.invalidate(owner)
-
-
-def _cards(
-    people: list[Person],
-    notes: list[Any],
-    follow_ups: list[Any],
-    favors: list[Any],
-    dates: list[Any],
-    recent: list[Any],
-    phones: list[Any],
-    emails: list[Any],
-) -> list[PersonCard]:
-    """Cards from the JSON rows of `cards_many` (days and instants as ISO text)."""
-
-    def by_person(rows: list[Any]) -> dict[int, list[Any]]:
-        out: dict[int, list[Any]] = {}
-        for r in rows:
-            out.setdefault(r["person_id"], []).append(r)
-        return out
-
-    def day(value: str | None) -> date | None:
-        return date.fromisoformat(value) if value else None
-
-    n, f, fv, d, h, ph, em = map(
-        by_person, (notes, follow_ups, favors, dates, recent, phones, emails)
-    )
-    return [
-        PersonCard(
-            person=p,
-            notes=tuple(
-                Note(r["id"], p.id, r["text"], datetime.fromisoformat(r["created_at"]))
-                for r in n.get(p.id, ())
-            ),
-            follow_ups=tuple(
-                FollowUp(r["id"], p.id, r["text"], day(r["from_day"]), bool(r["done"]))
-                for r in f.get(p.id, ())
-            ),
-            favors=tuple(
-                Favor(r["id"], p.id, FavorKind(r["kind"]), r["text"], bool(r["done"]))
-                for r in fv.get(p.id, ())
-            ),
-            dates=tuple(
-                ImportantDate(r["id"], p.id, r["label"], r["month"], r["day"], r["year"])
-                for r in d.get(p.id, ())
-            ),
-            history=tuple(
-                Interaction(
-                    r["id"],
-                    date.fromisoformat(r["day"]),
-                    r["kind"],
-                    r["note"],
-                    tuple(r["people"]),
-                    r["place"],
-                    r["initiator"],
-                )
-                for r in h.get(p.id, ())
-            ),
-            phones=tuple(r["phone"] for r in ph.get(p.id, ())),
-            emails=tuple(r["email"] for r in em.get(p.id, ())),
-        )
-        for p in people
-    ]
 
 
 async def _record_handled(conn: Any, key: UpdateKey, owner: int) -> None:

@@ -34,12 +34,8 @@ from bot.core.circles import Circles
 from bot.core.clock import format_utc
 from bot.core.lru import WeightedLRU
 from bot.core.model import (
-    Favor,
-    FavorKind,
-    FollowUp,
     ImportantDate,
     Interaction,
-    Note,
     Person,
     PersonCard,
     UserSettings,
@@ -48,6 +44,7 @@ from bot.formats import ExportDocument
 from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
 from bot.ports.store import DatesAhead, Roster, UndoResult
 from bot.ports.updates import Handling, UpdateKey, current
+from bot.store.cards import cards_from_rows
 from bot.store.sqlite import accounts
 from bot.store.sqlite.changes import SqliteChange
 from bot.store.sqlite.db import Database
@@ -116,63 +113,6 @@ def person_from_row(row: aiosqlite.Row | sqlite3.Row) -> Person:
         last_nudged_on=_day(nudged),
         imported=bool(imported),
     )
-
-
-def _cards_from_rows(
-    people: list[Person],
-    notes: list[Any],
-    follow_ups: list[Any],
-    favors: list[Any],
-    dates: list[Any],
-    recent: list[Any],
-    phones: list[Any],
-    emails: list[Any],
-) -> list[PersonCard]:
-    def by_person(rows: list[Any]) -> dict[int, list[Any]]:
-        out: dict[int, list[Any]] = {}
-        for r in rows:
-            out.setdefault(r["person_id"], []).append(r)
-        return out
-
-    n, f, fv, d, h, ph, em = map(
-        by_person, (notes, follow_ups, favors, dates, recent, phones, emails)
-    )
-    return [
-        PersonCard(
-            person=p,
-            notes=tuple(
-                Note(r["id"], p.id, r["text"], datetime.fromisoformat(r["created_at"]))
-                for r in n.get(p.id, ())
-            ),
-            follow_ups=tuple(
-                FollowUp(r["id"], p.id, r["text"], _day(r["from_day"]), bool(r["done"]))
-                for r in f.get(p.id, ())
-            ),
-            favors=tuple(
-                Favor(r["id"], p.id, FavorKind(r["kind"]), r["text"], bool(r["done"]))
-                for r in fv.get(p.id, ())
-            ),
-            dates=tuple(
-                ImportantDate(r["id"], p.id, r["label"], r["month"], r["day"], r["year"])
-                for r in d.get(p.id, ())
-            ),
-            history=tuple(
-                Interaction(
-                    r["id"],
-                    date.fromisoformat(r["day"]),
-                    r["kind"],
-                    r["note"],
-                    tuple(int(x) for x in str(r["people"]).split(",")),
-                    r["place"],
-                    r["initiator"],
-                )
-                for r in h.get(p.id, ())
-            ),
-            phones=tuple(r["phone"] for r in ph.get(p.id, ())),
-            emails=tuple(r["email"] for r in em.get(p.id, ())),
-        )
-        for p in people
-    ]
 
 
 class SqliteStore:
@@ -644,7 +584,11 @@ class SqliteStore:
             ]
 
         tables = await self.db.run(read)
-        cards = _cards_from_rows([p for _, p in pairs], *tables)
+        cards = cards_from_rows(
+            [p for _, p in pairs],
+            *tables,
+            people_of=lambda r: tuple(int(x) for x in str(r["people"]).split(",")),
+        )
         out: dict[int, list[PersonCard]] = {owner: [] for owner, _ in wanted}
         for (owner, _), card in zip(pairs, cards, strict=True):
             out[owner].append(card)
