@@ -202,7 +202,10 @@ async def cmd_dateorder(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     order = args.strip().casefold().replace("/", "").replace("-", "")
     if order not in DATE_ORDERS:
         current = date_order(ctx) or "not set (I'll ask when a date could be read two ways)"
-        return [Reply(f"Your date order: {current}. Change it with /dateorder dmy, mdy or ymd.")]
+        said = f"I can't read “{args.strip()[:40]}” as a date order. " if args.strip() else ""
+        return [
+            Reply(f"{said}Your date order: {current}. Change it with /dateorder dmy, mdy or ymd.")
+        ]
     await _save_date_order(engine, ctx, order)
     return [Reply(f"Got it: {_ORDER_EXAMPLES[order]}. /undo to take it back.")]
 

@@ -171,3 +171,9 @@ async def test_accents_and_relatives(user: Chat) -> None:
     assert (await user.says("lunch with Ben and his wife")).startswith(
         "Logged lunch with Ben Carter on Wed 25 Nov"
     )
+
+
+async def test_a_date_order_kith_cannot_read_is_said_not_ignored(user: Chat) -> None:
+    reply = await user.says("/dateorder xyz")
+    assert "I can't read “xyz” as a date order" in reply
+    assert "/dateorder dmy, mdy or ymd" in reply
