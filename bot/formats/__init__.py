@@ -18,9 +18,10 @@ from bot.formats.contacts import (
     ImportFormatError,
     too_big,
 )
-from bot.formats.csvfiles import people_to_csv
+from bot.formats.csvfiles import csv_rows, people_to_csv
 from bot.formats.document import (
     DOCUMENT_VERSION,
+    DocumentWriter,
     ExportDocument,
     ExportedDate,
     ExportedFavor,
@@ -29,6 +30,7 @@ from bot.formats.document import (
     ExportedInteraction,
     ExportedNote,
     ExportedPerson,
+    ExportPart,
     document_from_json,
     document_json_chunks,
     document_to_json,
@@ -39,13 +41,15 @@ from bot.formats.document import (
     parse_timestamp,
 )
 from bot.formats.reading import parse_contacts
-from bot.formats.vcard import people_to_vcard
+from bot.formats.vcard import people_to_vcard, vcards_of
 
 __all__ = [
     "DOCUMENT_VERSION",
     "MAX_IMPORT_BYTES",
     "ContactsFile",
+    "DocumentWriter",
     "ExportDocument",
+    "ExportPart",
     "ExportedDate",
     "ExportedFavor",
     "ExportedFollowUp",
@@ -55,6 +59,7 @@ __all__ = [
     "ExportedPerson",
     "ImportFormatError",
     "ImportedContact",
+    "csv_rows",
     "document_from_json",
     "document_json_chunks",
     "document_to_json",
@@ -67,4 +72,5 @@ __all__ = [
     "people_to_csv",
     "people_to_vcard",
     "too_big",
+    "vcards_of",
 ]

@@ -44,7 +44,7 @@ from __future__ import annotations
 import calendar
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -192,38 +192,150 @@ def document_to_json(doc: ExportDocument) -> str:
     return json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-# Where the interactions go in the head's text: json.dumps writes NUL as \u0000, and no
-# other string in a document can hold one (`_check_text` refuses NUL).
+# Where the people and the interactions go in the head's text: json.dumps writes NUL as
+# \u0000, and no other string in a document can hold one (`_check_text` refuses NUL).
+_PEOPLE_HERE = "\x00people\x00"
 _INTERACTIONS_HERE = "\x00interactions\x00"
+_PEOPLE_TEXT = json.dumps(_PEOPLE_HERE)
 _INTERACTIONS_TEXT = json.dumps(_INTERACTIONS_HERE)
 
 
-def document_json_chunks(doc: ExportDocument) -> Iterator[str]:
-    """`document_to_json(doc)` in pieces, the same text, validated the same way.
+@dataclass(frozen=True)
+class ExportPart:
+    """One piece of an export as a store streams it (`Store.export_parts`), in document
+    order: first the head (`head`: settings, circles, weekly review; no people, no
+    interactions, no groups), then pages of people (each with `last_contact`, the
+    day of their latest meeting or None, one per person), then pages of interactions,
+    and last the groups (`groups` not None), once every ref is known."""
 
-    The interactions (most of a big account: a million of them) are written and checked
-    one at a time, so the JSON object tree of the whole document is never built: memory
-    is that of one interaction, not of the file. The people and groups are checked
-    together, as `document_to_json` does, for their refs.
+    head: ExportDocument | None = None
+    people: tuple[ExportedPerson, ...] = ()
+    last_contact: tuple[str | None, ...] = ()
+    interactions: tuple[ExportedInteraction, ...] = ()
+    groups: tuple[ExportedGroup, ...] | None = None
+
+
+class DocumentWriter:
+    """`document_to_json` written piece by piece, the same text, validated the same way.
+
+    Feed it the parts of an export in order (`head`, `people` pages, `interactions`
+    pages, `end` with the groups); each call returns the text that follows. Only one
+    page's JSON objects exist at a time, so memory is a page's, not the file's, and no
+    single `json.dumps` call runs for long (a writer in a thread lets the event loop in
+    between). It keeps the refs it has seen (a few bytes a person), to check that every
+    interaction and group names people in the export.
     """
-    head = _to_json_object(replace(doc, interactions=()))
-    head["interactions"] = _INTERACTIONS_HERE
-    _document_from_object({**head, "interactions": []})
-    before, after = json.dumps(head, indent=2, ensure_ascii=False, allow_nan=False).split(
-        _INTERACTIONS_TEXT
-    )
-    yield before
-    refs = {p.ref for p in doc.people}
-    for n, i in enumerate(doc.interactions):
-        obj = _interaction_object(i)
-        _interaction(obj, f"interaction {n + 1}")
-        if unknown := [ref for ref in i.people if ref not in refs]:
-            raise ImportFormatError(
-                f'Interaction {n + 1} mentions person "{unknown[0]}", who is not in the export.'
-            )
+
+    def __init__(self) -> None:
+        self._head: ExportDocument | None = None
+        self._refs: set[str] = set()
+        self._people = 0
+        self._interactions = 0
+        self._in = ""  # the list being written: "", "people", "interactions", "done"
+        self._after_people = ""
+
+    def head(self, head: ExportDocument) -> str:
+        self._head = replace(head, people=(), interactions=(), groups=())
+        before, self._after_people, _ = self._split(self._head)
+        self._in = "people"
+        return before
+
+    def people(self, people: Sequence[ExportedPerson]) -> str:
+        if self._in != "people":
+            raise ValueError("people come after the head and before any interaction")
+        out: list[str] = []
+        for person in people:
+            self._people += 1
+            obj = _person_object(person)
+            _person(obj, f"person {self._people}")  # always written as the current version
+            if person.ref in self._refs:
+                raise ImportFormatError(f'Two people in the export share the ref "{person.ref}".')
+            self._refs.add(person.ref)
+            out.append(self._item(obj, self._people))
+        return "".join(out)
+
+    def interactions(self, interactions: Sequence[ExportedInteraction]) -> str:
+        out: list[str] = []
+        if self._in == "people":
+            out.append(self._close(self._people) + self._after_people)
+            self._in = "interactions"
+        if self._in != "interactions":
+            raise ValueError("interactions come after the people and before the end")
+        for i in interactions:
+            self._interactions += 1
+            n = self._interactions
+            obj = _interaction_object(i)
+            _interaction(obj, f"interaction {n}")
+            if unknown := [ref for ref in i.people if ref not in self._refs]:
+                raise ImportFormatError(
+                    f'Interaction {n} mentions person "{unknown[0]}", who is not in the export.'
+                )
+            out.append(self._item(obj, n))
+        return "".join(out)
+
+    def end(self, groups: Sequence[ExportedGroup] = ()) -> str:
+        """The rest of the text, after the groups are checked against the refs seen."""
+        head = self.interactions(()) if self._in == "people" else ""
+        if self._head is None or self._in != "interactions":
+            raise ValueError("the end comes once, after the head")
+        self._in = "done"
+        for n, group in enumerate(groups, 1):
+            _group(_group_object(group), f"group {n}")
+            if unknown := [ref for ref in group.members if ref not in self._refs]:
+                raise ImportFormatError(
+                    f'The group "{group.name[:40]}" mentions person "{unknown[0][:20]}", '
+                    "who is not in the export."
+                )
+        _, _, after = self._split(replace(self._head, groups=tuple(groups)))
+        return head + self._close(self._interactions) + after + "\n"
+
+    @property
+    def counts(self) -> tuple[int, int]:
+        """(people, interactions) written so far."""
+        return self._people, self._interactions
+
+    @staticmethod
+    def _split(head: ExportDocument) -> tuple[str, str, str]:
+        """The head's text before the people list, between it and the interactions
+        list, and after that; validated as `document_to_json` validates it."""
+        obj = _to_json_object(head)
+        groups = obj.pop("groups", None)
+        _document_from_object(obj)  # without the groups: their refs are checked by `end`
+        obj["people"] = _PEOPLE_HERE
+        obj["interactions"] = _INTERACTIONS_HERE
+        if groups is not None:  # back in its place, after the interactions
+            weekly = obj.pop("weekly_review", None)
+            obj["groups"] = groups
+            if weekly is not None:
+                obj["weekly_review"] = weekly
         text = json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False)
-        yield ("[\n    " if n == 0 else ",\n    ") + text.replace("\n", "\n    ")
-    yield ("\n  ]" if doc.interactions else "[]") + after + "\n"
+        before, rest = text.split(_PEOPLE_TEXT)
+        between, after = rest.split(_INTERACTIONS_TEXT)
+        return before, between, after
+
+    @staticmethod
+    def _item(obj: Json, n: int) -> str:
+        text = json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False)
+        return ("[\n    " if n == 1 else ",\n    ") + text.replace("\n", "\n    ")
+
+    @staticmethod
+    def _close(count: int) -> str:
+        return "\n  ]" if count else "[]"
+
+
+def document_json_chunks(doc: ExportDocument) -> Iterator[str]:
+    """`document_to_json(doc)` in pieces, the same text, validated the same way
+    (a `DocumentWriter` fed the whole document: one JSON object tree at a time)."""
+    writer = DocumentWriter()
+    yield writer.head(doc)
+    yield writer.people(doc.people)
+    for n in range(0, len(doc.interactions), 1000):
+        yield writer.interactions(doc.interactions[n : n + 1000])
+    yield writer.end(doc.groups)
+
+
+def _group_object(g: ExportedGroup) -> Json:
+    return {"name": g.name, "cadence_days": g.cadence_days, "members": list(g.members)}
 
 
 def _interaction_object(i: ExportedInteraction) -> Json:
@@ -252,16 +364,7 @@ def _to_json_object(doc: ExportDocument) -> Json:
         "circles": [{"name": name, "cadence_days": days} for name, days in doc.circles],
         "people": [_person_object(p) for p in doc.people],
         "interactions": [_interaction_object(i) for i in doc.interactions],
-        **(
-            {
-                "groups": [
-                    {"name": g.name, "cadence_days": g.cadence_days, "members": list(g.members)}
-                    for g in doc.groups
-                ]
-            }
-            if doc.groups
-            else {}
-        ),
+        **({"groups": [_group_object(g) for g in doc.groups]} if doc.groups else {}),
         **({} if doc.weekly_review else {"weekly_review": False}),
     }
 
