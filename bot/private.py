@@ -26,6 +26,15 @@ def write_private(path: str | Path, data: bytes, *, replace: bool = False) -> No
         out.write(data)
 
 
+def open_private(path: str | Path, *, replace: bool = False) -> IO[bytes]:
+    """A new file at `path` opened for writing, mode 0600 (FileExistsError if taken,
+    unless `replace`): for a file written in pieces."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC | (os.O_TRUNC if replace else os.O_EXCL)
+    out = os.fdopen(os.open(path, flags, PRIVATE), "wb")
+    os.fchmod(out.fileno(), PRIVATE)
+    return out
+
+
 def write_private_from(path: str | Path, source: IO[bytes], *, replace: bool = False) -> int:
     """`write_private` from a readable file, copied in pieces (a big export never in
     memory at once); the bytes written."""
