@@ -19,7 +19,7 @@ from pathlib import Path
 from bot.compose import services
 from bot.config import Config
 from bot.engine import UserError
-from bot.engine.imports import import_now
+from bot.engine.imports import import_now, restore_file
 from bot.formats import (
     DocumentWriter,
     ExportPart,
@@ -246,15 +246,54 @@ class _PartWriter:
 
 
 def _import(config: Config, args: argparse.Namespace) -> int:
+    duplicates = Duplicates(args.duplicates) if args.duplicates else None
+    identity = _identity(args)
+    path = _user_path(args.file)
+    if _written_by_kith(path):
+        restored = asyncio.run(_restore_file(config, identity, path, duplicates))
+        if restored is not None:
+            print(restored)
+            return 0
     # A local restore has no size limit: the 5 MB one is for files sent over chat (a
     # contacts file is still held to it when read; a kith export of any size restores).
     read = read_import_file(args.file, limit=None)
     if isinstance(read, str):
         raise Refused(read)
     name, data = read
-    duplicates = Duplicates(args.duplicates) if args.duplicates else None
-    print(asyncio.run(_import_data(config, _identity(args), name, data, args.circle, duplicates)))
+    print(asyncio.run(_import_data(config, identity, name, data, args.circle, duplicates)))
     return 0
+
+
+# How every export kith writes begins (`document_to_json`: the format on the first key).
+_KITH_START = b'{\n  "format": "kith-export",'
+
+
+def _written_by_kith(path: Path) -> bool:
+    """Whether `path` is an ordinary file that starts as kith's exports do: restored as
+    it is read (`restore_file`), never whole in memory."""
+    try:
+        if not path.is_file():
+            return False
+        with path.open("rb") as file:
+            start = file.read(len(_KITH_START) + 3)
+    except OSError:
+        return False
+    return start.removeprefix(b"\xef\xbb\xbf").startswith(_KITH_START)
+
+
+async def _restore_file(
+    config: Config, identity: Identity, path: Path, duplicates: Duplicates | None
+) -> str | None:
+    async with services(config) as s:
+        owner = await s.store.identities.owner_of(identity)
+        try:
+            return await restore_file(
+                s.engine, owner, path.name, lambda: path.open("rb"), duplicates=duplicates
+            )
+        except (ImportFormatError, UserError) as error:
+            raise Refused(f"{error} Nothing was imported.") from error
+        except OSError as error:
+            raise Refused(f"cannot read {path}: {error.strerror or error}") from error
 
 
 async def _import_data(

@@ -35,7 +35,9 @@ import calendar
 import contextlib
 import dataclasses
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -52,17 +54,20 @@ from bot.engine.engine import (
 )
 from bot.engine.render import join_names
 from bot.engine.replies import Attachment, Reply
-from bot.engine.restore_check import check_restore
+from bot.engine.restore_check import check_meeting, check_restore
 from bot.formats import (
     ContactsFile,
     DocumentWriter,
     ExportDocument,
     ExportedDate,
+    ExportedInteraction,
     ExportedNote,
     ExportedPerson,
     ExportPart,
     ImportedContact,
     ImportFormatError,
+    StreamedDocument,
+    UnknownLayout,
     document_from_json,
     is_kith_document,
     iso_timestamp,
@@ -671,13 +676,16 @@ async def _restore(
     doc: ExportDocument,
     duplicates: Duplicates,
     answering: int | None = None,
+    interactions: Iterable[ExportedInteraction] | None = None,
 ) -> str:
+    """Restore `doc`; its meetings are `interactions` when given (read from the file as
+    they are written, `restore_file`), else the document's own."""
     check_restore(doc, ctx.today)  # again here: `kith import` comes straight in
     people, moved = fit_circles(doc, engine)
     await _check_room(engine, ctx, people)
     batch = ImportBatch(
         tuple(people),
-        doc.interactions,
+        doc.interactions if interactions is None else interactions,
         restorable_settings(doc),
         groups=doc.groups,
         weekly_review=doc.weekly_review,
@@ -756,13 +764,7 @@ async def import_now(
     label = display_name(file_name)
     read = await asyncio.to_thread(_read_file, file_name, data)
     if isinstance(read, ExportDocument):
-        people = await engine.people(owner)
-        if people and duplicates is None:
-            raise UserError(
-                f"This account already has {_count(len(people), 'person', 'people')}. "
-                "To merge the export into them, say --duplicates merge; to add only people "
-                "not there yet, --duplicates skip."
-            )
+        await _may_restore(engine, owner, duplicates)
         return await _restore(engine, ctx, label, read, duplicates or Duplicates.MERGE)
     target = engine.circles.default_import
     if circle is not None:
@@ -781,6 +783,69 @@ async def import_now(
         duplicates or Duplicates.MERGE,
         _tally(read),
     )
+
+
+async def _may_restore(engine: Engine, owner: int, duplicates: Duplicates | None) -> None:
+    """A kith export into an account with people needs `duplicates` said: a backup
+    never merges by accident."""
+    people = await engine.people(owner)
+    if people and duplicates is None:
+        raise UserError(
+            f"This account already has {_count(len(people), 'person', 'people')}. "
+            "To merge the export into them, say --duplicates merge; to add only people "
+            "not there yet, --duplicates skip."
+        )
+
+
+# Opens the file again each time it is called: its lines, as bytes.
+Lines = Callable[[], AbstractContextManager[Iterable[bytes]]]
+
+
+async def restore_file(
+    engine: Engine,
+    owner: int,
+    file_name: str,
+    lines: Lines,
+    *,
+    duplicates: Duplicates | None = None,
+) -> str | None:
+    """`kith import` of a kith export of any size, as `import_now` restores one; None
+    when the file is not laid out as kith writes an export (read it whole instead).
+
+    The file is read twice, a meeting at a time (`StreamedDocument`): once, in a thread,
+    to check all of it as `check_restore` does before anything is written; then again
+    while the store writes the meetings a page at a time, in one change (all or nothing,
+    one /undo). Memory is the people and a page of meetings, whatever the file's size.
+    """
+    ctx = await engine.context(owner)
+    try:
+        doc = await asyncio.to_thread(_checked_head, lines, ctx.today)
+    except UnknownLayout:
+        return None
+    await _may_restore(engine, owner, duplicates)
+    meetings = _meetings_of(lines, ctx.today)
+    label = display_name(file_name)
+    return await _restore(
+        engine, ctx, label, doc, duplicates or Duplicates.MERGE, interactions=meetings
+    )
+
+
+def _checked_head(lines: Lines, today: date) -> ExportDocument:
+    """The export without its meetings, every part of it checked (the meetings too)."""
+    with lines() as source:
+        read = StreamedDocument(source)
+        for n, meeting in enumerate(read.interactions(), 1):
+            check_meeting(meeting, n, today)
+        check_restore(read.document, today)
+        return read.document
+
+
+def _meetings_of(lines: Lines, today: date) -> Iterator[ExportedInteraction]:
+    with lines() as source:
+        # Checked again as they are read: the file is the user's, it may have changed.
+        for n, meeting in enumerate(StreamedDocument(source).interactions(), 1):
+            check_meeting(meeting, n, today)
+            yield meeting
 
 
 # -- wording ------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ from __future__ import annotations
 import calendar
 import json
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -769,3 +769,137 @@ def _group(obj: object, where: str) -> ExportedGroup:
         cadence_days=r.optional_integer("cadence_days", 1, 36500),
         members=members,
     )
+
+
+# -- reading a big export in pieces ----------------------------------------------------------
+
+
+class UnknownLayout(Exception):
+    """The file is not laid out as kith writes an export (it may still be one: read it
+    whole with `document_from_json`)."""
+
+
+_LIST_OPEN = '  "interactions": ['
+_ITEM_OPEN = "    {"
+_ITEM_CLOSE = ("    }", "    },")
+_LIST_CLOSE = ("  ]", "  ],")
+
+
+class StreamedDocument:
+    """A kith export read from its lines in the layout kith writes (`document_to_json`:
+    two spaces a level), one interaction at a time, so a file of any size is read in the
+    memory of one meeting plus the people.
+
+    `interactions()` yields the meetings, each validated as `document_from_json` would
+    (and checked to name people in the export); once it is exhausted, `document` is the
+    rest (settings, people, groups; no interactions), validated too, and `count` the
+    meetings read. A file laid out otherwise raises `UnknownLayout` before any meeting
+    is yielded, or at the point where the layout breaks.
+    """
+
+    def __init__(self, lines: Iterable[bytes]) -> None:
+        self._lines = iter(lines)
+        self._line = 0
+        self._head: Json | None = None
+        self._document: ExportDocument | None = None
+        self.count = 0
+
+    @property
+    def document(self) -> ExportDocument:
+        if self._document is None:
+            raise RuntimeError("the document is known once its interactions are read")
+        return self._document
+
+    def interactions(self) -> Iterator[ExportedInteraction]:
+        head_lines: list[str] = []
+        for text in self._texts():
+            if text == _LIST_OPEN or text.startswith(_LIST_OPEN + "]"):
+                break
+            head_lines.append(text)
+        else:
+            raise UnknownLayout("no interactions list at the top level")
+        self._head = _head_object(head_lines)
+        if not isinstance(self._head, dict) or "people" not in self._head:
+            raise UnknownLayout("the people do not come before the interactions")
+        refs = {p.get("ref") for p in self._head["people"] if isinstance(p, dict)}
+        closing = text[len(_LIST_OPEN) :]
+        if closing in ("]", "],"):
+            self._finish(closing.endswith(","))
+            return
+        item: list[str] = []
+        start = 0
+        for text in self._texts():
+            if not item:
+                if text in _LIST_CLOSE:
+                    self._finish(text.endswith(","))
+                    return
+                if text != _ITEM_OPEN:
+                    raise UnknownLayout(f"line {self._line} does not start a meeting")
+                start = self._line
+            item.append(text)
+            if text in _ITEM_CLOSE:
+                yield self._interaction(item, start, refs)
+                item = []
+        raise ImportFormatError("This export ends in the middle of its meetings: it was cut off.")
+
+    def _texts(self) -> Iterator[str]:
+        for raw in self._lines:
+            self._line += 1
+            if self._line == 1:
+                raw = raw.removeprefix(b"\xef\xbb\xbf")
+            try:
+                yield raw.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError as error:
+                raise ImportFormatError(
+                    f"Line {self._line} of this file is not valid UTF-8 text."
+                ) from error
+
+    def _interaction(self, item: list[str], start: int, refs: set[Any]) -> ExportedInteraction:
+        self.count += 1
+        n = self.count
+        item[-1] = item[-1].rstrip(",")
+        obj = _loads("\n".join(item), start)
+        interaction = _interaction(obj, f"interaction {n}")
+        if unknown := [ref for ref in interaction.people if ref not in refs]:
+            raise ImportFormatError(
+                f'Interaction {n} mentions person "{unknown[0][:20]}", who is not in the export.'
+            )
+        return interaction
+
+    def _finish(self, more: bool) -> None:
+        """The top-level keys after the interactions (groups, weekly review), then the
+        whole document but its meetings, validated."""
+        first = self._line + 1
+        tail = [t for t in self._texts()]
+        while tail and not tail[-1].strip():
+            tail.pop()
+        if not more and tail != ["}"]:
+            raise UnknownLayout("the export goes on after its meetings")
+        rest = _loads("{\n" + "\n".join(tail), first - 1) if more else {}
+        assert self._head is not None
+        if not isinstance(rest, dict) or set(rest) & set(self._head) or "interactions" in rest:
+            raise ImportFormatError("This file is not valid JSON (a key appears twice).")
+        self._document = _document_from_object({**self._head, "interactions": [], **rest})
+
+
+def _head_object(lines: list[str]) -> Any:
+    """The head (everything before the interactions) as an object of its own."""
+    text = "\n".join(lines).rstrip()
+    if not text.endswith(","):
+        raise UnknownLayout("the interactions are not after another key")
+    return _loads(text[:-1] + "\n}", 1)
+
+
+def _loads(text: str, first_line: int) -> Any:
+    """JSON read as strictly as `document_from_json`, errors naming the file's line
+    (`text` starts on line `first_line`)."""
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
+    except json.JSONDecodeError as error:
+        raise ImportFormatError(
+            f"This file is not valid JSON (line {first_line + error.lineno - 1}, "
+            f"column {error.colno}: "
+            f"{error.msg})."
+        ) from error
+    except (ValueError, RecursionError) as error:
+        raise ImportFormatError(f"This file is not valid JSON ({error}).") from error

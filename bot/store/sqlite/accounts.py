@@ -25,6 +25,8 @@ which keeps a restore into an empty account lossless.
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -63,6 +65,8 @@ from bot.store.sqlite.migrations import PERSON_TABLES
 from bot.store.sqlite.schedules import schedule_for
 
 T = TypeVar("T")
+# Meetings written per statement round in an import.
+_PAGE = 5000
 
 # -- export ---------------------------------------------------------------------------
 
@@ -424,42 +428,47 @@ class _Importer:
     # -- interactions and settings ----------------------------------------------------
 
     async def _interactions(
-        self, interactions: Sequence[ExportedInteraction], ids: Mapping[str, int | None]
+        self, interactions: Iterable[ExportedInteraction], ids: Mapping[str, int | None]
     ) -> None:
-        if not interactions:
-            return
-        seen = await self._existing_interactions()
-        keep: list[tuple[ExportedInteraction, list[int]]] = []
-        for i in interactions:
-            people = [pid for ref in i.people if (pid := ids.get(ref)) is not None]
-            if i.people and not people:
-                continue  # everyone in it was skipped
-            if (i.day, i.kind, i.note, frozenset(people)) in seen:
-                continue
-            keep.append((i, people))
-        new_ids = await self.ch.insert_many(
-            "interactions",
-            [
-                {
-                    "day": i.day,
-                    "kind": i.kind,
-                    "note": i.note,
-                    "created_at": _stored(i.created_at),
-                    "place": i.place,
-                    "initiator": i.initiator,
-                }
-                for i, _ in keep
-            ],
-        )
-        await self.ch.insert_many(
-            "interaction_people",
-            [
-                {"interaction_id": iid, "person_id": pid, "day": i.day}
-                for iid, (i, people) in zip(new_ids, keep, strict=True)
-                for pid in dict.fromkeys(people)
-            ],
-        )
-        self.outcome.interactions = len(keep)
+        """The batch's meetings, a page at a time: a restore of a million reads them from
+        its file as it goes (`ImportBatch.interactions` may be lazy), each page taken in
+        a thread, so neither the meetings nor their rows are ever all in memory."""
+        pending = iter(interactions)
+        seen: set[tuple[str, str, str, frozenset[int]]] | None = None
+        while page := await asyncio.to_thread(list, itertools.islice(pending, _PAGE)):
+            if seen is None:
+                seen = await self._existing_interactions()
+            keep: list[tuple[ExportedInteraction, list[int]]] = []
+            for i in page:
+                people = [pid for ref in i.people if (pid := ids.get(ref)) is not None]
+                if i.people and not people:
+                    continue  # everyone in it was skipped
+                if (i.day, i.kind, i.note, frozenset(people)) in seen:
+                    continue
+                keep.append((i, people))
+            new_ids = await self.ch.insert_many(
+                "interactions",
+                [
+                    {
+                        "day": i.day,
+                        "kind": i.kind,
+                        "note": i.note,
+                        "created_at": _stored(i.created_at),
+                        "place": i.place,
+                        "initiator": i.initiator,
+                    }
+                    for i, _ in keep
+                ],
+            )
+            await self.ch.insert_many(
+                "interaction_people",
+                [
+                    {"interaction_id": iid, "person_id": pid, "day": i.day}
+                    for iid, (i, people) in zip(new_ids, keep, strict=True)
+                    for pid in dict.fromkeys(people)
+                ],
+            )
+            self.outcome.interactions += len(keep)
 
     async def _existing_interactions(self) -> set[tuple[str, str, str, frozenset[int]]]:
         rows = await self.ch.conn.execute_fetchall(
