@@ -17,7 +17,8 @@ downloaded it or read it from a path; the engine never opens files). Two kinds:
   until a meeting is logged or they are moved closer); birthdays become dates, nicknames
   aliases, the note a note, categories tags.
 - A kith export (`bot.formats.is_kith_document`): a restore. Payload `{"a": "imp",
-  "k": "kith", "f": label, "doc": the JSON text}`; `r` restores (or, when the account
+  "k": "kith", "f": label, "z": the file, zlib-compressed, base64}` (a question asked
+  before, with `"doc": the JSON text`, is still answered); `r` restores (or, when the account
   already has people, merges into them), `s` adds only people not there yet, `x` cancels.
   Into an empty account everything comes back as it was, settings included; into an
   account with people nothing of theirs is changed or removed and the settings stay.
@@ -31,10 +32,12 @@ answered with the `ImportFormatError` sentence and nothing is stored.
 from __future__ import annotations
 
 import asyncio
+import base64
 import calendar
 import contextlib
 import dataclasses
 import unicodedata
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import date
@@ -233,7 +236,10 @@ async def on_file(engine: Engine, ctx: Context, file_name: str, data: bytes) -> 
             check_restore(read, ctx.today)
         except ImportFormatError as error:
             return [Reply(f"{error} Nothing was restored.")]
-        restore = {"a": ANSWER, "k": "kith", "f": label, "doc": data.decode("utf-8-sig")}
+        # The file waits with the question, compressed: a 5 MB export is ~0.5 MB of text
+        # (kith's indented JSON compresses ~10x) rather than the whole text again.
+        packed = await asyncio.to_thread(_pack, data)
+        restore = {"a": ANSWER, "k": "kith", "f": label, "z": packed}
         return [await _restore_question(engine, ctx, restore, read)]
     payload: dict[str, Any] = {
         "a": ANSWER,
@@ -660,13 +666,27 @@ async def _answer_restore(
     if choice not in ("r", "s"):
         return [Reply("That button has expired.")]
     try:
-        doc = await asyncio.to_thread(document_from_json, payload["doc"])
+        doc = await asyncio.to_thread(document_from_json, _unpack(payload))
         check_restore(doc, ctx.today)
     except ImportFormatError as error:
         await engine.store.drop_pending(ctx.owner, pending_id)
         return [Reply(str(error))]
     mode = Duplicates.MERGE if choice == "r" else Duplicates.SKIP
     return [Reply(await _restore(engine, ctx, payload["f"], doc, mode, pending_id))]
+
+
+def _pack(data: bytes) -> str:
+    return base64.b64encode(zlib.compress(data, 6)).decode("ascii")
+
+
+def _unpack(payload: dict[str, Any]) -> bytes | str:
+    """The export a restore question waits with (compressed, or as text from before)."""
+    if "z" not in payload:
+        return str(payload["doc"])
+    try:
+        return zlib.decompress(base64.b64decode(payload["z"]))
+    except (ValueError, zlib.error) as error:
+        raise ImportFormatError("That export can't be read any more; send it again.") from error
 
 
 async def _restore(

@@ -69,6 +69,20 @@ class Attachment:
         weakref.finalize(attachment, spool.close)
         return attachment
 
+    def __eq__(self, other: object) -> bool:
+        # By what the file holds, spooled or not.
+        if not isinstance(other, Attachment):
+            return NotImplemented
+        return (self.file_name, self.mime_type, self.photo, self.data) == (
+            other.file_name,
+            other.mime_type,
+            other.photo,
+            other.data,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.file_name, self.mime_type, self.photo))
+
     @property
     def data(self) -> bytes:
         with self.open() as reader:
