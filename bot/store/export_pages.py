@@ -17,6 +17,7 @@ a person.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -200,8 +201,15 @@ def _group(rows: Iterable[Any], key: str) -> dict[int, list[Any]]:
     return out
 
 
+# How the stores keep an instant (`format_utc`): already the export's form.
+_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+
+
 def _stamp(text: str) -> str:
-    """A stored instant in the export's form (stored ones already are; this checks it)."""
+    """A stored instant in the export's form: as it is when stored that way (the
+    document's writer still checks it is a real time), else converted."""
+    if _UTC.fullmatch(text):
+        return text
     return iso_timestamp(parse_timestamp(text))
 
 
