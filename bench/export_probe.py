@@ -4,6 +4,7 @@ longest oversleep of a 5 ms timer while the work ran), wall_ms, peak_mb, bytes.
 
     python -m bench.export_probe kith|sqlite DB OUT        # /export, or the baseline
     python -m bench.export_probe import|sqlite-import FILE DB   # restore into a new DB
+    python -m bench.export_probe floor SECONDS -             # a thread busy in Python
 
 Stdlib only at the top, so the sqlite3 baselines carry nothing of kith.
 """
@@ -133,12 +134,24 @@ def plain_import(file: Path, db: Path) -> int:
     return file.stat().st_size
 
 
+def busy(seconds: float) -> int:
+    """Pure Python in small pieces for `seconds`: no long C call, only the GIL's own
+    hand-over (every 5 ms) and the machine's load between the loop and its timer."""
+    end = time.perf_counter() + seconds
+    rounds = 0
+    while time.perf_counter() < end:
+        rounds += sum(range(200)) > 0
+    return rounds
+
+
 def main(argv: list[str]) -> None:
-    kind, first, second = argv[0], Path(argv[1]), Path(argv[2])
+    kind, first, second = argv[0], Path(argv[1]), Path(argv[-1])
     if kind == "kith":
         figures = asyncio.run(kith_export(first, second))
     elif kind == "sqlite":
         figures = asyncio.run(watched(lambda: asyncio.to_thread(plain_export, first, second)))
+    elif kind == "floor":
+        figures = asyncio.run(watched(lambda: asyncio.to_thread(busy, float(argv[1]))))
     elif kind == "import":
         figures = asyncio.run(kith_import(first, second))
     else:

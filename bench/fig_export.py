@@ -9,6 +9,8 @@ Each run is a child process of its own (bench/export_probe.py), so its peak memo
   other chat waits.
 * baseline: plain sqlite3 reading the same rows in a worker thread and writing them with
   one `json.dumps`, under the same watchdog.
+* floor: the same watchdog beside a thread running only small pieces of Python for as
+  long as kith's export took: the stall any worker thread costs on this machine.
 * restore: `kith import` of the JSON kith wrote into a new database, beside plain
   `json.loads` + sqlite3 inserts of its people and meetings in one transaction.
 
@@ -49,6 +51,9 @@ def run(sizes: Sizes, work: Workspace) -> list[Row]:
     path = work.dataset(spec, "export")
     kith = _probe("kith", path, work.path("kith-export.json"))
     base = _probe("sqlite", path, work.path("plain-export.json"))
+    # The same watchdog beside a thread that only runs Python in small pieces, as long
+    # as kith's export took: the stall this machine gives any worker thread.
+    floor = _probe("floor", Path(f"{kith['wall_ms'] / 1000:.1f}"), Path("-"))
     restored = _probe("import", work.path("kith-export.json"), work.path("restored.db"))
     plain = _probe("sqlite-import", work.path("kith-export.json"), work.path("plain.db"))
     size = f"{sizes.export_people:,} people, {sizes.export_interactions:,} meetings"
@@ -65,6 +70,15 @@ def run(sizes: Sizes, work: Workspace) -> list[Row]:
             baseline_name=export_base,
             checks=(Check("p50", "<=", 50.0),),
             notes=size,
+        ),
+        Row(
+            "13",
+            "export: longest stall beside a thread busy in small Python pieces",
+            unit="ms",
+            measured=Series.of([floor["stall_ms"]]),
+            baseline=Series.of([kith["stall_ms"]]),
+            baseline_name="kith's /export (above)",
+            notes="the floor: what the GIL and this machine's load give any worker thread",
         ),
         Row(
             "13",
