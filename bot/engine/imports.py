@@ -4,13 +4,18 @@ A file arrives through `Engine.import_file(owner, file_name, data)` (the transpo
 downloaded it or read it from a path; the engine never opens files). Two kinds:
 
 - A contacts file (vCard or CSV, read by `bot.formats.parse_contacts`): the reply is a
-  summary and a question. The parsed contacts wait in the question's `pending` payload,
+  summary and a question. The question's `pending` payload is
   `{"a": "imp", "k": "c", "f": file label, "s": summary, "d": "merge"|"skip",
   "t": {"cards", "noun", "nameless", "no_begin", "duplicates", "groups", "encoding"}
-  (what the file held and the encoding assumed, for the final count),
-  "c": [[name, [aliases], [month, day, year|null]|null, note, [tags], [phones],
-  [emails], [family, given, additional, prefix, suffix]|null], …]}` (rows of five,
-  from before phones were kept, are still read), so the buttons
+  (what the file held and the encoding assumed, for the final count), "n": rows}`;
+  the parsed contacts wait beside it as `n` compact rows (`Store.put_pending(rows=…)`,
+  gone with the question), each the JSON text of `[name, [aliases],
+  [month, day, year|null]|null, note, [tags], [phones], [emails],
+  [family, given, additional, prefix, suffix]|null]`. A question stored by an older
+  kith carries those rows inline as "c" and still answers (rows of five, from before
+  phones were kept, are still read). A file naming more people than one person may keep
+  (`Engine.max_people`) is refused before any question. The reading, the rows and the
+  question's sums run in worker threads, so a big file never holds the event loop. The buttons
   carry only `q:<id>:<choice>`: `c<i>` imports into circle i, `m`/`s` switch between
   merging and skipping the people already there (the question is asked again), `x`
   cancels. New people land in that circle with `imported` set (no nudges, not in /who,
@@ -34,6 +39,7 @@ import asyncio
 import calendar
 import contextlib
 import dataclasses
+import json
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
@@ -170,7 +176,7 @@ async def on_file(engine: Engine, ctx: Context, file_name: str, data: bytes) -> 
     """A file the user sent: ask how to import it, or say why it can't be."""
     label = display_name(file_name)
     try:
-        read = await asyncio.to_thread(_read_file, file_name, data)
+        read = await asyncio.to_thread(_read_file, file_name, data, engine.max_people)
     except ImportFormatError as error:
         return [Reply(str(error))]
     if isinstance(read, ExportDocument):
@@ -180,6 +186,7 @@ async def on_file(engine: Engine, ctx: Context, file_name: str, data: bytes) -> 
             return [Reply(f"{error} Nothing was restored.")]
         restore = {"a": ANSWER, "k": "kith", "f": label, "doc": data.decode("utf-8-sig")}
         return [await _restore_question(engine, ctx, restore, read)]
+    rows = await asyncio.to_thread(_contact_rows, read.contacts)
     payload: dict[str, Any] = {
         "a": ANSWER,
         "k": "c",
@@ -187,12 +194,14 @@ async def on_file(engine: Engine, ctx: Context, file_name: str, data: bytes) -> 
         "s": read.summary(),
         "d": Duplicates.MERGE.value,
         "t": _tally(read),
-        "c": [_contact_row(c) for c in read.contacts],
+        "n": len(rows),
     }
-    return [await _contacts_question(engine, ctx, payload)]
+    return [await _contacts_question(engine, ctx, payload, read.contacts, rows)]
 
 
-def _read_file(file_name: str, data: bytes) -> ExportDocument | ContactsFile:
+def _read_file(
+    file_name: str, data: bytes, max_people: int | None = None
+) -> ExportDocument | ContactsFile:
     """A kith export or a contacts file; ImportFormatError when neither.
 
     Parsing a few megabytes of JSON or vCard is seconds of CPU: call it off the event loop.
@@ -202,7 +211,7 @@ def _read_file(file_name: str, data: bytes) -> ExportDocument | ContactsFile:
     """
     if is_kith_document(data):
         return document_from_json(data)
-    return parse_contacts(file_name, data)
+    return parse_contacts(file_name, data, max_people)
 
 
 async def answer_import(
@@ -246,6 +255,35 @@ def _contact_row(c: ImportedContact) -> list[Any]:
         list(c.emails),
         list(c.name_parts) if c.name_parts else None,
     ]
+
+
+def _contact_rows(contacts: Sequence[ImportedContact]) -> list[str]:
+    """Each contact as one compact JSON text, to keep beside the question."""
+    return [
+        json.dumps(_contact_row(c), ensure_ascii=False, separators=(",", ":")) for c in contacts
+    ]
+
+
+def _contacts_from_rows(rows: Sequence[str]) -> list[ImportedContact]:
+    return [_contact_from_row(json.loads(r)) for r in rows]
+
+
+async def _waiting_contacts(
+    engine: Engine, ctx: Context, pending_id: int, payload: dict[str, Any]
+) -> tuple[list[ImportedContact], list[str]] | None:
+    """The contacts a question holds, and their rows; None when they are gone.
+
+    An older kith kept them inline ("c"); they are turned into rows for a question
+    asked again.
+    """
+    if "c" in payload:
+        inline = payload["c"]
+        contacts = await asyncio.to_thread(lambda: [_contact_from_row(r) for r in inline])
+        return contacts, await asyncio.to_thread(_contact_rows, contacts)
+    rows = await engine.store.pending_rows(ctx.owner, pending_id)
+    if len(rows) != int(payload.get("n", -1)):
+        return None
+    return await asyncio.to_thread(_contacts_from_rows, rows), rows
 
 
 def _contact_from_row(row: Sequence[Any]) -> ImportedContact:
@@ -338,20 +376,48 @@ def _circle_order(engine: Engine) -> list[int]:
     return [default, *(i for i in reversed(range(len(names))) if i != default)]
 
 
-async def _contacts_question(engine: Engine, ctx: Context, payload: dict[str, Any]) -> Reply:
-    contacts = [_contact_from_row(r) for r in payload["c"]]
-    people, unusable = contact_people(contacts, engine.circles.default_import, ctx)
-    known = known_people(await engine.people(ctx.owner), people)
-    new = len(people) - len(known)
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Plan:
+    """What a contacts question says, worked out in a thread: the people, who is known."""
+
+    people: int
+    unusable: list[str]
+    known: list[str]
+    birthdays: int
+
+
+def _plan(
+    contacts: Sequence[ImportedContact], circle: str, ctx: Context, existing: Sequence[Any]
+) -> _Plan:
+    people, unusable = contact_people(contacts, circle, ctx)
+    known = known_people(existing, people)
+    return _Plan(
+        people=len(people),
+        unusable=unusable,
+        known=[p.name for p in known.values()],
+        birthdays=sum(1 for p in people if p.dates),
+    )
+
+
+async def _contacts_question(
+    engine: Engine,
+    ctx: Context,
+    payload: dict[str, Any],
+    contacts: Sequence[ImportedContact],
+    rows: Sequence[str],
+) -> Reply:
+    existing = await engine.people(ctx.owner)
+    plan = await asyncio.to_thread(_plan, contacts, engine.circles.default_import, ctx, existing)
+    unusable, known = plan.unusable, plan.known
+    new = plan.people - len(known)
     merge = payload["d"] == Duplicates.MERGE.value or new == 0
     lines = [payload["s"]]
     facts: list[str] = []
-    birthdays = sum(1 for p in people if p.dates)
+    birthdays = plan.birthdays
     if birthdays:
         facts.append(f"{_count(birthdays, 'has', 'have')} a birthday")
     if known:
-        names = _names([p.name for p in known.values()])
-        facts.append(f"{len(known)} {_are(len(known))} already here: {names}")
+        facts.append(f"{len(known)} {_are(len(known))} already here: {_names(known)}")
     if unusable:
         facts.append(
             f"{_count(len(unusable), 'name')} can't be used and {_will_be(unusable)} left "
@@ -359,7 +425,7 @@ async def _contacts_question(engine: Engine, ctx: Context, payload: dict[str, An
         )
     if facts:
         lines.append(_sentence(facts))
-    if not people:
+    if not plan.people:
         return Reply("\n".join(lines) + " There's nobody left to import.")
     if new:
         lines.append("The new ones go into the circle you pick. " + QUIET)
@@ -383,23 +449,34 @@ async def _contacts_question(engine: Engine, ctx: Context, payload: dict[str, An
         default = engine.circles.names.index(engine.circles.default_import)
         choices.append((f"Merge into the {_count(len(known), 'known one')}", f"c{default}"))
     choices.append(("Cancel", "x"))
-    payload = {**payload, "d": (Duplicates.MERGE if merge else Duplicates.SKIP).value}
-    return await engine.ask(ctx, "\n".join(lines), payload, choices)
+    payload = {
+        **{k: v for k, v in payload.items() if k != "c"},
+        "d": (Duplicates.MERGE if merge else Duplicates.SKIP).value,
+        "n": len(rows),
+    }
+    return await engine.ask(ctx, "\n".join(lines), payload, choices, rows=rows)
 
 
 async def _answer_contacts(
     engine: Engine, ctx: Context, pending_id: int, payload: dict[str, Any], choice: str
 ) -> list[Reply]:
+    names = engine.circles.names
+    index = choice[1:]
+    if choice not in ("m", "s") and (
+        not choice.startswith("c") or not index.isdigit() or int(index) >= len(names)
+    ):
+        return [Reply("That button has expired.")]
+    waiting = await _waiting_contacts(engine, ctx, pending_id, payload)
+    if waiting is None:
+        await engine.store.drop_pending(ctx.owner, pending_id)
+        return [Reply("That question has expired; send me the file again.")]
+    contacts, rows = waiting
     if choice in ("m", "s"):
         await engine.store.drop_pending(ctx.owner, pending_id)
         mode = Duplicates.MERGE if choice == "m" else Duplicates.SKIP
-        return [await _contacts_question(engine, ctx, {**payload, "d": mode.value})]
-    names = engine.circles.names
-    index = choice[1:]
-    if not choice.startswith("c") or not index.isdigit() or int(index) >= len(names):
-        return [Reply("That button has expired.")]
+        again = {**payload, "d": mode.value}
+        return [await _contacts_question(engine, ctx, again, contacts, rows)]
     circle = names[int(index)]
-    contacts = [_contact_from_row(r) for r in payload["c"]]
     tally = payload.get("t") or {"cards": len(contacts)}
     return [
         Reply(
@@ -427,7 +504,7 @@ async def _import_contacts(
     tally: dict[str, Any],
     answering: int | None = None,
 ) -> str:
-    people, unusable = contact_people(contacts, circle, ctx)
+    people, unusable = await asyncio.to_thread(contact_people, contacts, circle, ctx)
     await _check_room(engine, ctx, people)
     outcome = await engine.store.apply_import(
         ctx.owner,
@@ -704,7 +781,7 @@ async def import_now(
     """
     ctx = await engine.context(owner)
     label = display_name(file_name)
-    read = await asyncio.to_thread(_read_file, file_name, data)
+    read = await asyncio.to_thread(_read_file, file_name, data, engine.max_people)
     if isinstance(read, ExportDocument):
         people = await engine.people(owner)
         if people and duplicates is None:
@@ -775,5 +852,6 @@ async def _check_room(engine: Engine, ctx: Context, people: Sequence[ExportedPer
     """Refuse, before writing anything, an import that would pass the people limit
     (counting only those not already there by name or alias: merged or skipped ones
     add nobody)."""
-    known = known_people(await engine.people(ctx.owner), people)
+    existing = await engine.people(ctx.owner)
+    known = await asyncio.to_thread(known_people, existing, people)
     await engine.check_room(ctx, len(people) - len(known))

@@ -40,11 +40,13 @@ _VCARD_VERSION = re.compile(r"^VERSION:[ \t]*[234]\.[01][ \t\r]*$", re.IGNORECAS
 _VCARD_NAME = re.compile(r"^(?:item\d+\.)?(?:FN|N)[;:]", re.IGNORECASE | re.MULTILINE)
 
 
-def parse_contacts(filename: str, data: bytes) -> ContactsFile:
+def parse_contacts(filename: str, data: bytes, max_people: int | None = None) -> ContactsFile:
     """Read a contacts file: vCard 2.1/3.0/4.0, Google/Outlook CSV or a plain CSV of names.
 
     Raises ImportFormatError (with a sentence for the user) when the file is too big,
-    empty, binary, not what its name says, malformed, or has nobody in it.
+    empty, binary, not what its name says, malformed, or has nobody in it; its subclass
+    TooManyContacts when it names more than `max_people` different people (never
+    importable: the rest of the file is only counted).
     """
     label = display_name(filename)
     ext = PurePath(filename).suffix.lower()
@@ -59,7 +61,7 @@ def parse_contacts(filename: str, data: bytes) -> ContactsFile:
         raise ImportFormatError(f"{label} is empty.")
 
     if _VCARD_START.search(text):
-        result = parse_vcards(text, label)
+        result = parse_vcards(text, label, max_people)
     elif _VCARD_END.search(text) or (_VCARD_VERSION.search(text) and _VCARD_NAME.search(text)):
         # A card whose first line is missing, not a CSV: say what is really wrong.
         raise ImportFormatError(
@@ -72,7 +74,7 @@ def parse_contacts(filename: str, data: bytes) -> ContactsFile:
             looks_like = "a CSV or text file"
         if looks_like is not None or ext in VCARD_EXTENSIONS:
             raise ImportFormatError(_mismatch_message(label, ext, looks_like or "a CSV file"))
-        result = parse_csv(text, label)
+        result = parse_csv(text, label, max_people)
     if not result.contacts:
         raise ImportFormatError(_nobody_message(label, result))
     if decoded.note:  # the whole file's guess says more than one value's
