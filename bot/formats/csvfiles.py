@@ -40,6 +40,7 @@ from bot.formats.contacts import (
     line_prefix,
     merge_contacts,
     parse_birthday,
+    text_lines,
 )
 from bot.formats.document import ExportDocument, ExportedPerson
 
@@ -316,7 +317,7 @@ def _format_of(header: Sequence[str]) -> str:
 def _delimiter(text: str) -> tuple[str, str]:
     """(delimiter, text without an Excel `sep=` line), judged from the header line."""
     first_line = next(
-        (line.strip() for line in text.lstrip("\ufeff").splitlines() if line.strip()), ""
+        (line.strip() for line in text_lines(text.lstrip("\ufeff"), "") if line.strip()), ""
     )
     if match := re.fullmatch(r"\"?sep=(.)\"?", first_line, re.IGNORECASE):
         return match[1], text.split("\n", 1)[1] if "\n" in text else ""
@@ -386,7 +387,7 @@ def parse_csv(text: str, label: str, limit: int | None = None) -> ContactsFile:
 
 def _read_rows(text: str, delimiter: str, label: str) -> Iterator[list[str]]:
     """The rows that hold anything, one at a time."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(text_lines(text, ""), delimiter=delimiter)
     try:
         for row in reader:
             if any(cell.strip() for cell in row):
@@ -401,7 +402,7 @@ def _read_rows(text: str, delimiter: str, label: str) -> Iterator[list[str]]:
 def _refuse_cut_off(text: str, delimiter: str, label: str) -> None:
     """A file that ends inside a quoted cell was cut off: its last row would come in
     half-read without a word (the lenient reader takes the rest of the file as the cell)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(text_lines(text, ""), delimiter=delimiter, strict=True)
     try:
         for _ in reader:
             pass

@@ -25,7 +25,6 @@ what it writes back with vobject's own parser, as another address book would.
 from __future__ import annotations
 
 import codecs
-import io
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -53,6 +52,7 @@ from bot.formats.contacts import (
     line_prefix,
     merge_contacts,
     parse_birthday,
+    text_lines,
 )
 from bot.formats.document import ExportDocument, ExportedPerson
 
@@ -194,7 +194,7 @@ def _logical_lines(text: str) -> Iterator[tuple[str, int]]:
     soft_break = False
     # Line by line from a stream (universal newlines), not one split of the whole text:
     # a 5 MB split is one long call that holds the interpreter, stalling every other chat.
-    for number, raw in enumerate(io.StringIO(text, newline=None), 1):
+    for number, raw in enumerate(text_lines(text, None), 1):
         line = raw[:-1] if raw.endswith("\n") else raw
         if soft_break and not _is_boundary(line):
             # Keep the break visible so the decoder can drop exactly "=\n".
