@@ -30,6 +30,15 @@ def hwm_mb() -> float:
     raise RuntimeError("no VmHWM in /proc/self/status")
 
 
+STALLS: list[tuple[float, float]] = []  # (ms since the start, ms stalled) over 20 ms
+MARKS: list[tuple[float, str]] = []  # (ms since the start, what began)
+BEGAN = time.perf_counter()
+
+
+def mark(what: str) -> None:
+    MARKS.append((round((time.perf_counter() - BEGAN) * 1000), what))
+
+
 async def watched(work: Callable[[], Awaitable[object]]) -> tuple[float, float]:
     """(the loop's longest stall, the work's wall time), both in ms."""
     done = asyncio.Event()
@@ -40,7 +49,10 @@ async def watched(work: Callable[[], Awaitable[object]]) -> tuple[float, float]:
         while not done.is_set():
             start = time.perf_counter()
             await asyncio.sleep(TICK)
-            worst = max(worst, time.perf_counter() - start - TICK)
+            late = time.perf_counter() - start - TICK
+            worst = max(worst, late)
+            if late > 0.02:
+                STALLS.append((round((start - BEGAN) * 1000), round(late * 1000)))
 
     dog = asyncio.create_task(watchdog())
     await asyncio.sleep(0)
@@ -54,12 +66,14 @@ async def watched(work: Callable[[], Awaitable[object]]) -> tuple[float, float]:
 
 def plain_read(path: Path) -> int:
     """The least a reader must do: decode, then split into cards (vCard: a dict of
-    properties per card) or rows (csv.reader), kept in memory. Returns the entries."""
+    properties per card) or rows (`csv.reader`), kept in memory, a line at a time (so the
+    thread lets the loop run, as kith's reader must). Returns the entries."""
     text = path.read_bytes().decode("utf-8")
     if path.suffix == ".vcf":
         cards: list[dict[str, str]] = []
         card: dict[str, str] = {}
-        for line in text.splitlines():
+        for line in io.StringIO(text):
+            line = line.rstrip("\r\n")
             if line == "BEGIN:VCARD":
                 card = {}
             elif line == "END:VCARD":
@@ -68,7 +82,10 @@ def plain_read(path: Path) -> int:
                 name, _, value = line.partition(":")
                 card[name.split(";")[0]] = value
         return len(cards)
-    return len(list(csv.reader(io.StringIO(text))))
+    rows = []
+    for row in csv.reader(io.StringIO(text, newline="")):
+        rows.append(row)
+    return len(rows)
 
 
 async def kith(path: Path, db: Path, max_people: int) -> dict[str, object]:
@@ -88,12 +105,16 @@ async def kith(path: Path, db: Path, max_people: int) -> dict[str, object]:
 
         async def work() -> None:
             nonlocal stored
+            mark("file")
             replies = await s.engine.import_file(OWNER, path.name, data)
+            mark("asked")
             said.append(replies[0].text[:160])
             stored = _stored(db)
             buttons = [b for r in replies for b in r.flat_buttons if b.label.startswith("Import")]
             if buttons:
+                mark("press")
                 answer = await s.engine.press(OWNER, buttons[0].data)
+                mark("answered")
                 said.append(answer[0].text[:160])
 
         stall, took = await watched(work)
@@ -122,6 +143,8 @@ def main(argv: list[str]) -> None:
 
         out = asyncio.run(plain())
     out["hwm"] = hwm_mb()
+    out["stalls"] = STALLS
+    out["marks"] = MARKS
     print(json.dumps(out))
 
 

@@ -47,6 +47,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.dates import DATE_ORDERS
 from bot.core.schedule import format_clock, parse_clock
+from bot.engine.collector import collector_paused
 from bot.engine.engine import (
     MAX_IMPORTED_NAME,
     Command,
@@ -174,6 +175,11 @@ async def cmd_import(engine: Engine, ctx: Context, args: str) -> list[Reply]:
 
 async def on_file(engine: Engine, ctx: Context, file_name: str, data: bytes) -> list[Reply]:
     """A file the user sent: ask how to import it, or say why it can't be."""
+    with collector_paused():
+        return await _on_file(engine, ctx, file_name, data)
+
+
+async def _on_file(engine: Engine, ctx: Context, file_name: str, data: bytes) -> list[Reply]:
     label = display_name(file_name)
     try:
         read = await asyncio.to_thread(_read_file, file_name, data, engine.max_people)
@@ -224,7 +230,8 @@ async def answer_import(
     try:
         if payload.get("k") == "kith":
             return await _answer_restore(engine, ctx, pending_id, payload, choice)
-        return await _answer_contacts(engine, ctx, pending_id, payload, choice)
+        with collector_paused():
+            return await _answer_contacts(engine, ctx, pending_id, payload, choice)
     except AlreadyAnswered:
         return [Reply("That question was already answered (or has expired).")]
 
