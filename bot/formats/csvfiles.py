@@ -344,12 +344,13 @@ def parse_csv(text: str, label: str, limit: int | None = None) -> ContactsFile:
     columns = _columns(header)
     fmt = _format_of(header)
     skip = 1
-    if not columns.has_name:
-        wide = any(len(row) > 1 for row in _read_rows(text, delimiter, label))
-        if wide or columns != _Columns():
+    single = not columns.has_name
+    if single:
+        if len(header) > 1 or columns != _Columns():
             # Several columns, or one with another role's title ("Email"): no names here.
             raise ImportFormatError(_no_name_column(label, header))
-        # A single column: a plain list of names, perhaps under a title such as "Friends".
+        # A single column: a plain list of names, perhaps under a title such as "Friends"
+        # (a wider row further down says otherwise: see below).
         columns = _Columns(full=0)
         skip = 1 if _header_key(header[0]) in _LIST_TITLES else 0
     day_first = _day_first(
@@ -367,8 +368,10 @@ def parse_csv(text: str, label: str, limit: int | None = None) -> ContactsFile:
     nameless = 0
     rows = 0
     over = False
+    wide = False
     for row in itertools.islice(_read_rows(text, delimiter, label), skip, None):
         rows += 1
+        wide = wide or (single and len(row) > 1)
         if over:
             continue
         contact = _contact(row, columns, day_first)
@@ -379,6 +382,8 @@ def parse_csv(text: str, label: str, limit: int | None = None) -> ContactsFile:
         if names.add(contact.name):
             over = True
             contacts = []  # never imported: let them go now
+    if wide:
+        raise ImportFormatError(_no_name_column(label, header))
     if over:
         raise TooManyContacts(label, rows, "row", limit or 0)
     merged_contacts, merged = merge_contacts(contacts)

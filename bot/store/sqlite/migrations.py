@@ -384,7 +384,7 @@ V_PENDING_CONTACTS: tuple[str, ...] = (
         seq INTEGER NOT NULL,
         row TEXT NOT NULL,
         PRIMARY KEY (pending_id, seq)
-    ) WITHOUT ROWID""",
+    )""",
 )
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
