@@ -31,6 +31,7 @@ def hwm_mb() -> float:
 
 
 STALLS: list[tuple[float, float]] = []  # (ms since the start, ms stalled) over 20 ms
+LATE: list[float] = []  # every wake-up's lateness, ms
 MARKS: list[tuple[float, str]] = []  # (ms since the start, what began)
 BEGAN = time.perf_counter()
 
@@ -51,6 +52,7 @@ async def watched(work: Callable[[], Awaitable[object]]) -> tuple[float, float]:
             await asyncio.sleep(TICK)
             late = time.perf_counter() - start - TICK
             worst = max(worst, late)
+            LATE.append(late * 1000)
             if late > 0.02:
                 STALLS.append((round((start - BEGAN) * 1000), round(late * 1000)))
 
@@ -143,6 +145,8 @@ def main(argv: list[str]) -> None:
 
         out = asyncio.run(plain())
     out["hwm"] = hwm_mb()
+    late = sorted(LATE) or [0.0]
+    out["p99"] = late[min(len(late) - 1, int(len(late) * 0.99))]
     out["stalls"] = STALLS
     out["marks"] = MARKS
     print(json.dumps(out))
