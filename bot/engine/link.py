@@ -106,9 +106,7 @@ async def cmd_link(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     ]
 
 
-NO_MATCH = (
-    "That code doesn't match, or it has expired. Send /link in your other app for a new one."
-)
+NO_MATCH = "That code doesn't match, or it has expired. Send /link in your other app for a new one."
 
 
 async def _enter_code(engine: Engine, ctx: Context, code: str) -> list[Reply]:
