@@ -13,6 +13,7 @@ import asyncio
 import csv
 import io
 import json
+import resource
 import sqlite3
 import sys
 import time
@@ -145,6 +146,8 @@ def main(argv: list[str]) -> None:
 
         out = asyncio.run(plain())
     out["hwm"] = hwm_mb()
+    # Worker processes kith started for the file (gone by now): their peak, apart.
+    out["child_hwm"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     late = sorted(LATE) or [0.0]
     out["p99"] = late[min(len(late) - 1, int(len(late) * 0.99))]
     out["stalls"] = STALLS

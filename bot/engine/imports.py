@@ -60,6 +60,7 @@ from bot.engine.engine import (
 from bot.engine.render import join_names
 from bot.engine.replies import Attachment, Reply
 from bot.engine.restore_check import check_restore
+from bot.engine.workers import in_worker
 from bot.formats import (
     ContactsFile,
     ExportDocument,
@@ -181,6 +182,21 @@ async def on_file(engine: Engine, ctx: Context, file_name: str, data: bytes) -> 
 
 async def _on_file(engine: Engine, ctx: Context, file_name: str, data: bytes) -> list[Reply]:
     label = display_name(file_name)
+    # A JSON file (a kith export, to restore) is read here; contacts files in a worker.
+    json_like = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
+    if len(data) >= WORKER_BYTES and not json_like:
+        existing = list(await engine.people(ctx.owner))
+        circle = engine.circles.default_import
+        read_there = await in_worker(
+            _contacts_in_worker, file_name, data, engine.max_people, circle, ctx, existing
+        )
+        if isinstance(read_there, str):
+            return [Reply(read_there)]
+        if read_there is not None:
+            summary, tally, rows, plan = read_there
+            payload = _contacts_payload(label, summary, tally, rows)
+            return [await _contacts_question(engine, ctx, payload, (), rows, plan)]
+        # None: a kith export after all; read here, as a restore.
     try:
         read = await asyncio.to_thread(_read_file, file_name, data, engine.max_people)
     except ImportFormatError as error:
@@ -193,16 +209,47 @@ async def _on_file(engine: Engine, ctx: Context, file_name: str, data: bytes) ->
         restore = {"a": ANSWER, "k": "kith", "f": label, "doc": data.decode("utf-8-sig")}
         return [await _restore_question(engine, ctx, restore, read)]
     rows = await asyncio.to_thread(_contact_rows, read.contacts)
-    payload: dict[str, Any] = {
+    payload = _contacts_payload(label, read.summary(), _tally(read), rows)
+    return [await _contacts_question(engine, ctx, payload, read.contacts, rows)]
+
+
+# Files this big are read in a worker process (bot/engine/workers.py): a few hundred
+# kilobytes of vCard is already a second of parsing. Smaller ones in a thread.
+WORKER_BYTES = 256 * 1024
+
+
+def _contacts_in_worker(
+    file_name: str,
+    data: bytes,
+    max_people: int,
+    circle: str,
+    ctx: Context,
+    existing: Sequence[Any],
+) -> tuple[str, dict[str, Any], list[str], _Plan] | str | None:
+    """In the worker: a contacts file read into what the question needs (summary, tally,
+    rows, plan); the sentence when it can't be read; None for a kith export."""
+    try:
+        if is_kith_document(data):
+            return None
+        read = parse_contacts(file_name, data, max_people)
+    except ImportFormatError as error:
+        return str(error)  # the sentence: an exception of ours may not pickle back
+    plan = _plan(read.contacts, circle, ctx, existing)
+    return read.summary(), _tally(read), _contact_rows(read.contacts), plan
+
+
+def _contacts_payload(
+    label: str, summary: str, tally: dict[str, Any], rows: Sequence[str]
+) -> dict[str, Any]:
+    return {
         "a": ANSWER,
         "k": "c",
         "f": label,
-        "s": read.summary(),
+        "s": summary,
         "d": Duplicates.MERGE.value,
-        "t": _tally(read),
+        "t": tally,
         "n": len(rows),
     }
-    return [await _contacts_question(engine, ctx, payload, read.contacts, rows)]
 
 
 def _read_file(
@@ -412,9 +459,12 @@ async def _contacts_question(
     payload: dict[str, Any],
     contacts: Sequence[ImportedContact],
     rows: Sequence[str],
+    plan: _Plan | None = None,
 ) -> Reply:
-    existing = await engine.people(ctx.owner)
-    plan = await asyncio.to_thread(_plan, contacts, engine.circles.default_import, ctx, existing)
+    if plan is None:
+        existing = await engine.people(ctx.owner)
+        circle = engine.circles.default_import
+        plan = await asyncio.to_thread(_plan, contacts, circle, ctx, existing)
     unusable, known = plan.unusable, plan.known
     new = plan.people - len(known)
     merge = payload["d"] == Duplicates.MERGE.value or new == 0

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import bot.engine.imports as imports
 import bot.formats.csvfiles as csvfiles
 from bot.compose import Services
 from bot.core.clock import FixedClock
@@ -108,11 +109,28 @@ async def test_a_5mb_csv_of_one_word_rows_is_refused_without_building_every_cont
         return contact(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(csvfiles, "_contact", counting)
+    # Read in this process, where the count can be seen (a big file is otherwise read in
+    # a worker process, with the same reader).
+    monkeypatch.setattr(imports, "WORKER_BYTES", len(data) + 1)
     await user.says("/start")
     reply = await user.sends_file("words.csv", data)
     assert reply.startswith(f"words.csv has {rows:,} rows, with more than 5,000 different people")
     assert built == 5001  # the one past the limit, then only counting
     assert user.buttons == []
+
+
+async def test_a_big_file_read_in_a_worker_process_says_the_same(
+    app: Services, user: Chat
+) -> None:
+    data, rows = one_word_rows(600_000)
+    assert len(data) >= imports.WORKER_BYTES
+    await user.says("/start")
+    reply = await user.sends_file("words.csv", data)
+    assert reply.startswith(f"words.csv has {rows:,} rows, with more than 5,000 different people")
+    bad = b"\x89PNG\r\n\x1a\n" + bytes(imports.WORKER_BYTES)
+    assert await user.sends_file("photo.vcf", bad) == (
+        "That file is called .vcf but it is not a vCard (it looks like a PNG image)."
+    )
 
 
 async def test_a_file_of_many_vcards_is_refused_past_the_limit_too(
