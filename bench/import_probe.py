@@ -145,6 +145,7 @@ def main(argv: list[str]) -> None:
             return {"stall": stall, "took": took, "stored": 0, "said": []}
 
         out = asyncio.run(plain())
+    time.sleep(1.0)  # let a finished worker process be reaped, so it is counted below
     out["hwm"] = hwm_mb()
     # Worker processes kith started for the file (gone by now): their peak, apart.
     out["child_hwm"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
