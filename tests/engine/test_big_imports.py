@@ -4,6 +4,7 @@ naming more people than anyone may keep refused before anything is built."""
 
 from __future__ import annotations
 
+import gc
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ import bot.engine.imports as imports
 import bot.formats.csvfiles as csvfiles
 from bot.compose import Services
 from bot.core.clock import FixedClock
+from bot.engine.collector import collector_paused
 from bot.formats.contacts import ImportedContact
 from tests.conversation import NOW, Chat, kith
 
@@ -119,9 +121,7 @@ async def test_a_5mb_csv_of_one_word_rows_is_refused_without_building_every_cont
     assert user.buttons == []
 
 
-async def test_a_big_file_read_in_a_worker_process_says_the_same(
-    app: Services, user: Chat
-) -> None:
+async def test_a_big_file_read_in_a_worker_process_says_the_same(app: Services, user: Chat) -> None:
     data, rows = one_word_rows(600_000)
     assert len(data) >= imports.WORKER_BYTES
     await user.says("/start")
@@ -236,3 +236,20 @@ async def test_a_question_from_an_older_kith_with_inline_rows_still_answers(
     [done] = await user.engine.press(1, button.data)
     assert done.text.startswith("old.vcf: 2 cards: 1 person imported into wider")
     assert sorted(p.name for p in await app.store.people(1)) == ["New Friend", "Old Pal"]
+
+
+async def test_the_cycle_collector_runs_again_after_an_import_however_it_ends(
+    big: Services, user: Chat
+) -> None:
+    assert gc.isenabled()
+    await user.says("/start")
+    await user.sends_file("broken.csv", b'Name\r\n"Ann\r\n')  # cut off: refused
+    assert gc.isenabled()
+    await user.sends_file("some.csv", contacts_csv(10))
+    await user.presses("Import 10 into wider")
+    assert gc.isenabled()
+    with collector_paused():  # two imports at once: on until both are done
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
