@@ -16,8 +16,8 @@ from the unconfirmed offset; those ids are known in memory (running, or handled 
 that offset) and skipped, so only new updates are handled. Two consequences:
 
 * Telegram answers such a poll at once (it has updates to give), so a long poll is not
-  possible while something is in flight: when a poll brought nothing new, the loop
-  waits for the offset to move or `repoll` seconds before asking again.
+  possible while something is in flight: the loop asks again when the offset moves, or
+  after `repoll` seconds (for other users' new messages while one update is slow).
 * A poll returns at most `window` (≤ 100, Telegram's limit) updates from the offset: once
   that many fetched updates sit at or above a stuck one, nothing new can come until it
   finishes (the bounded window), and the loop waits for that instead of polling.
@@ -151,10 +151,11 @@ class Poller:
             if updates is None:  # stopped while waiting
                 break
             delay = FIRST_RETRY
-            fresh = await self.dispatch(updates)
-            if not fresh and self._open and not self._moved.is_set():
-                # Only what is in flight came back: ask again when the offset moves, or
-                # after a short pause for other users' new messages.
+            await self.dispatch(updates)
+            if self._open and not self._moved.is_set():
+                # Telegram would answer at once with what is in flight: ask again when
+                # the offset moves (usually a moment: then a real long poll), or after a
+                # short pause for other users' new messages while an update is slow.
                 await _until(halt, _either(self._moved.wait(), asyncio.sleep(self.repoll)))
 
     async def confirm(self) -> None:
