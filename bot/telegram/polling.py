@@ -94,11 +94,6 @@ class Poller:
         self._failure: BaseException | None = None
         self._finished = asyncio.Event()
 
-    @property
-    def in_flight(self) -> int:
-        """Updates fetched and not yet finished (for tests and logs)."""
-        return len(self._tasks)
-
     def wait_finished(self) -> asyncio.Future[bool]:
         """A future that completes when `run` has returned or raised."""
         return asyncio.ensure_future(self._finished.wait())
