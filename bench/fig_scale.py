@@ -19,7 +19,8 @@ as kith opens it):
 Targets (issue 12), on the issue's account (the largest cell) unless said otherwise:
 cold log ≤ 10 ms; the log after a /note ≤ 2× the warm log (i.e. not cold); /show ≤ 3 ms
 (also at the longest history, the fewest people × most meetings); /who and /people ≤ 2
-messages; warm log flat in people: p50 at 5,000 ≤ 1.2× p50 at 100, for each meeting count.
+messages at the most people, for each meeting count; warm log flat in people: p50 at 5,000
+≤ 1.2× p50 at 100, for each meeting count.
 
 Stalls, at the largest cell: a watchdog coroutine asks to wake every 5 ms while one
 cold log, /who or /people runs; the longest it overslept is how long every other chat
@@ -313,7 +314,9 @@ def _rows(cell: Cell, largest: tuple[int, int], longest: tuple[int, int]) -> lis
                 measured=Series.of([sent]),
                 baseline=Series.of([whole]),
                 baseline_name="the whole list, split",
-                checks=(Check("p50", "<=", 2.0),) if target else (),
+                # Every meeting count: with 1M meetings hardly anyone is overdue, so
+                # the whole /who list is short; at 10k it is ~58 messages long.
+                checks=(Check("p50", "<=", 2.0),) if cell.people == largest[0] else (),
                 extra=dict(at),
             )
         )
