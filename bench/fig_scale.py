@@ -92,7 +92,7 @@ def _messages(replies: list[Reply]) -> int:
 
 def _forget(s: Services) -> None:
     """What a message finds after a restart: nothing of this owner in memory."""
-    s.store.invalidate(OWNER)
+    s.store.invalidate(OWNER)  # type: ignore[attr-defined]  # the SQLite store's own
     s.engine._indexes.pop(OWNER)
 
 
@@ -147,7 +147,7 @@ async def _cell(path: Path, cell: Cell, n: int, stalls: int) -> None:
             cases = iter(log_cases(named, index, 3 * n + stalls + 5))
             noted = [p for p in named if _resolves(index, *p)]
 
-            def log(case: LogCase) -> partial[Awaitable[None]]:
+            def log(case: LogCase) -> Callable[[], Awaitable[None]]:
                 return partial(_expect, engine, case.text, "Logged")
 
             async def cold_log(case: LogCase) -> None:

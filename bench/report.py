@@ -341,13 +341,13 @@ def render_grid(rows: Sequence[Row]) -> str:
         for p in people:
             line = []
             for m in meetings:
-                row = grid.get((p, m))
-                if row is None:
+                cell = grid.get((p, m))
+                if cell is None:
                     line.append("—")
                     continue
-                b = row.baseline.p50 if row.baseline else None
+                b = cell.baseline.p50 if cell.baseline else None
                 fmt = _whole if unit == "msgs" else _fmt
-                line.append(f"{fmt(row.stat('p50'))} / {fmt(b)}{_mark(row)}")
+                line.append(f"{fmt(cell.stat('p50'))} / {fmt(b)}{_mark(cell)}")
             out.append(f"| {p:,} | " + " | ".join(line) + " |")
         out.append("")
     if single:
