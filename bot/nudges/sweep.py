@@ -72,6 +72,7 @@ SWEEP_SECONDS: Final = 60.0  # how often a transport runs the sweep
 ENV_SWEEP_SECONDS: Final = "KITH_SWEEP_SECONDS"
 BATCH: Final = 500  # users (and retries) per round; a full round sweeps again at once
 MAX_ROUNDS: Final = 1000  # a guard only: ~500,000 users due in one minute
+FIRST_ROUND: Final = 100  # users in a sweep's first round (see `_rounds`)
 COMPOSE_CHUNK: Final = 25  # users composed per bulk read (see `_compose_all`)
 CONCURRENCY: Final = 8  # sends in flight; the bot's rate limiter keeps the pace
 MAX_UNEXPECTED: Final = 3  # a send crashing on a bug is given up after this many tries
@@ -216,9 +217,9 @@ class Sweeper:
         """
         inflight: list[asyncio.Task[None]] = []  # the round being sent, the next one
         try:
-            # The first round is small, so the first digests go out at once rather than
-            # after a whole batch has been chosen.
-            limit = min(self.batch, COMPOSE_CHUNK)
+            # The first round is smaller, so the first digests go out after a fifth of a
+            # batch has been chosen rather than all of it (a quiet minute is one round).
+            limit = min(self.batch, FIRST_ROUND)
             while True:
                 planned, recorded = await self._record_due(result, limit)
                 # Queued behind the round in flight (the semaphore is first come, first
