@@ -373,6 +373,18 @@ V_PG_HOSTED: tuple[str, ...] = (
     END $$""",
 )
 
+# A contacts file waiting for its answer: one compact JSON row per contact beside the
+# question (see the SQLite V_PENDING_CONTACTS); the rows go with their question.
+V_PG_PENDING_CONTACTS: tuple[str, ...] = (
+    """CREATE TABLE pending_contacts (
+        pending_id bigint NOT NULL REFERENCES pending(id) ON DELETE CASCADE,
+        owner_id bigint NOT NULL,
+        seq integer NOT NULL,
+        row text NOT NULL,
+        PRIMARY KEY (pending_id, seq)
+    )""",
+)
+
 # The SQLite store's V_NEXT_REVIEW (see there): when each user's weekly review may next
 # be due, cleared by any change to what it was computed from.
 V_PG_NEXT_REVIEW: tuple[str, ...] = (
@@ -391,7 +403,12 @@ V_PG_NEXT_REVIEW: tuple[str, ...] = (
         EXECUTE FUNCTION kith_review_reschedule()""",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V_PG_SCHEMA, V_PG_HOSTED, V_PG_NEXT_REVIEW)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    V_PG_SCHEMA,
+    V_PG_HOSTED,
+    V_PG_PENDING_CONTACTS,
+    V_PG_NEXT_REVIEW,
+)
 LATEST = len(MIGRATIONS)
 # The migration lock: the two-key form, a key space apart from the owners' bigint locks.
 _LOCK = "0, 1802070120"
