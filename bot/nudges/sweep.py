@@ -122,7 +122,7 @@ class SweepResult:
     unknown: int = 0  # sends whose outcome is unknown: not resent (at most once)
     reviews: int = 0  # weekly reviews delivered
     reviews_unknown: int = 0  # weekly reviews whose outcome is unknown: not resent
-    rounds: int = 0  # extra rounds because a batch of due users was full
+    rounds: int = 0  # extra rounds because a round of due users was full
 
 
 class Sweeper:
