@@ -315,3 +315,23 @@ async def test_an_address_book_export_leaves_the_meetings_unread(store: Store) -
     people_only = await store.export(ANN, Circles(), NOW, DEFAULTS, meetings=False)
     assert people_only.people == full.people
     assert (people_only.interactions, len(full.interactions)) == ((), 1)
+
+
+async def test_the_latest_meetings_people_and_whether_they_met_before(store: Store) -> None:
+    """The log's group hint: the newest meeting's people, and if they met so before.
+    Below `at_least` people the earlier meetings are not read (False)."""
+    alice, bob, carol = await owner_with(store, ANN, "Alice", "Bob", "Carol")
+    await owner_with(store, BOB, "Bert")
+    insight = store.insight
+    assert await insight.latest_meeting_people(ANN) == ((), False)
+    for ids in ([alice, bob], [carol], [alice, bob]):
+        await store.log_now(ANN, "logged", NOW, TODAY, "coffee", "", ids)
+    pair = tuple(sorted((alice, bob)))
+    assert await insight.latest_meeting_people(ANN) == (pair, True)
+    assert await insight.latest_meeting_people(ANN, at_least=2) == (pair, True)
+    assert await insight.latest_meeting_people(ANN, at_least=3) == (pair, False)
+    assert await insight.latest_meeting_people(BOB, at_least=3) == ((), False)
+    for _ in range(2):
+        await store.log_now(ANN, "logged", NOW, TODAY, "dinner", "", [carol, alice, bob])
+    three = tuple(sorted((alice, bob, carol)))
+    assert await insight.latest_meeting_people(ANN, at_least=3) == (three, True)
