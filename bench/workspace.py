@@ -62,6 +62,7 @@ class Sizes:
     # 10. burst: many users at once through the real Telegram client
     burst_users: int = 200
     burst_latency: float = 0.05  # seconds per Bot API round trip
+    burst_slow: float = 2.0  # seconds one user's file is held while the others burst
     # 11. memory: RSS after this many distinct users (each with a few people)
     memory_users: tuple[int, ...] = (100, 1000, 10_000)
     memory_people: int = 10
@@ -97,6 +98,7 @@ QUICK = Sizes(
     scale_ops=6,
     burst_users=12,
     burst_latency=0.01,
+    burst_slow=0.05,
     memory_users=(20, 60),
     memory_people=3,
     export_people=20,
