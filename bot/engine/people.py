@@ -209,9 +209,7 @@ async def people_page(engine: Engine, ctx: Context, scope: str, offset: int) -> 
     want = offset + PAGE
     shown: list[Person] = []
     for r in sorted(by_rank):
-        shown.extend(
-            heapq.nsmallest(want - len(shown), by_rank[r], key=lambda p: p.name.casefold())
-        )
+        shown.extend(heapq.nsmallest(want - len(shown), by_rank[r], key=_folded))
         if len(shown) >= want:
             break
     shown = shown[offset:]
