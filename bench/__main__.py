@@ -47,6 +47,7 @@ FIGURES: dict[str, str] = {
     "burst": "11",
     "memory": "12",
     "export": "13",
+    "import": "14",
 }
 
 

@@ -69,6 +69,9 @@ class Sizes:
     # 13. export: one owner's /export (the account: 5,000 people, 1M meetings)
     export_people: int = 5000
     export_interactions: int = 1_000_000
+    # 14. import: a big vCard over chat, and a 5 MB CSV of one-word rows
+    import_contacts: int = 20_000
+    import_csv_bytes: int = 5 * 1024 * 1024 - 1024
 
 
 FULL = Sizes()
@@ -103,6 +106,8 @@ QUICK = Sizes(
     memory_people=3,
     export_people=20,
     export_interactions=300,
+    import_contacts=200,
+    import_csv_bytes=20_000,
 )
 
 

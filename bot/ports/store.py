@@ -348,8 +348,16 @@ class Store(Protocol):
         """The owner's newest undoable change: (id, when it was made as UTC text)."""
         ...
 
-    async def put_pending(self, owner: int, payload: Mapping[str, Any], now: datetime) -> int:
-        """Store a question's JSON payload; its id goes into the buttons."""
+    async def put_pending(
+        self, owner: int, payload: Mapping[str, Any], now: datetime, *, rows: Sequence[str] = ()
+    ) -> int:
+        """Store a question's JSON payload; its id goes into the buttons. `rows` (a
+        contacts file's people, one compact text each) are kept beside it, in the same
+        transaction, and go with it: answered, dropped, expired or the account deleted."""
+        ...
+
+    async def pending_rows(self, owner: int, pending_id: int) -> list[str]:
+        """The rows stored with the owner's question, in order ([] when none)."""
         ...
 
     async def get_pending(self, owner: int, pending_id: int) -> dict[str, Any] | None: ...

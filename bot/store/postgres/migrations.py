@@ -373,7 +373,19 @@ V_PG_HOSTED: tuple[str, ...] = (
     END $$""",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V_PG_SCHEMA, V_PG_HOSTED)
+# A contacts file waiting for its answer: one compact JSON row per contact beside the
+# question (see the SQLite V_PENDING_CONTACTS); the rows go with their question.
+V_PG_PENDING_CONTACTS: tuple[str, ...] = (
+    """CREATE TABLE pending_contacts (
+        pending_id bigint NOT NULL REFERENCES pending(id) ON DELETE CASCADE,
+        owner_id bigint NOT NULL,
+        seq integer NOT NULL,
+        row text NOT NULL,
+        PRIMARY KEY (pending_id, seq)
+    )""",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V_PG_SCHEMA, V_PG_HOSTED, V_PG_PENDING_CONTACTS)
 LATEST = len(MIGRATIONS)
 # The migration lock: the two-key form, a key space apart from the owners' bigint locks.
 _LOCK = "0, 1802070120"

@@ -682,18 +682,38 @@ class PgStore:
 
     # -- pending questions -----------------------------------------------------
 
-    async def put_pending(self, owner: int, payload: Mapping[str, Any], now: datetime) -> int:
+    async def put_pending(
+        self, owner: int, payload: Mapping[str, Any], now: datetime, *, rows: Sequence[str] = ()
+    ) -> int:
         # Questions older than a month are stale; cleared on the way (one statement).
-        value = await self.db.fetchval(
+        sql = (
             "WITH old AS (DELETE FROM pending WHERE owner_id = $1 AND created_at < $4) "
             "INSERT INTO pending (owner_id, payload, created_at) "
-            "VALUES ($1, $2::text::jsonb, $3) RETURNING id",
-            owner,
-            dumps(dict(payload)),
-            now,
-            now - timedelta(days=30),
+            "VALUES ($1, $2::text::jsonb, $3) RETURNING id"
         )
-        return int(value)
+        args = (owner, dumps(dict(payload)), now, now - timedelta(days=30))
+        if not rows:
+            return int(await self.db.fetchval(sql, *args))
+        async with self.db.transaction() as conn:
+            pending_id = int(await conn.fetchval(sql, *args))
+            # One statement for every row: the arrays are encoded in one go.
+            await conn.execute(
+                "INSERT INTO pending_contacts (pending_id, owner_id, seq, row) "
+                "SELECT $1, $2, s.seq - 1, s.row "
+                "FROM unnest($3::text[]) WITH ORDINALITY AS s(row, seq)",
+                pending_id,
+                owner,
+                list(rows),
+            )
+        return pending_id
+
+    async def pending_rows(self, owner: int, pending_id: int) -> list[str]:
+        found = await self.db.fetch(
+            "SELECT row FROM pending_contacts WHERE owner_id = $1 AND pending_id = $2 ORDER BY seq",
+            owner,
+            pending_id,
+        )
+        return [str(r["row"]) for r in found]
 
     async def get_pending(self, owner: int, pending_id: int) -> dict[str, Any] | None:
         payload: dict[str, Any] | None = await self.db.fetchval(

@@ -374,6 +374,19 @@ V_REVIEW_SENDING: tuple[str, ...] = (
     "ALTER TABLE reviews ADD COLUMN outcome_unknown INTEGER NOT NULL DEFAULT 0",
 )
 
+# A contacts file waiting for its answer: one compact JSON row per contact beside the
+# question, not one giant payload. The rows go with their question (answered, cancelled,
+# expired, or the account deleted) through the cascade.
+V_PENDING_CONTACTS: tuple[str, ...] = (
+    """CREATE TABLE pending_contacts (
+        pending_id INTEGER NOT NULL REFERENCES pending(id) ON DELETE CASCADE,
+        owner_id INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        row TEXT NOT NULL,
+        PRIMARY KEY (pending_id, seq)
+    )""",
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     V1,
     V2,
@@ -391,6 +404,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     V_DATES_AHEAD,
     V_LOG_MESSAGES,
     V_REVIEW_SENDING,
+    V_PENDING_CONTACTS,
 )
 LATEST = len(MIGRATIONS)
 

@@ -820,7 +820,9 @@ class SqliteStore:
 
     # -- pending questions -----------------------------------------------------
 
-    async def put_pending(self, owner: int, payload: Mapping[str, Any], now: datetime) -> int:
+    async def put_pending(
+        self, owner: int, payload: Mapping[str, Any], now: datetime, *, rows: Sequence[str] = ()
+    ) -> int:
         async with self.db.transaction() as conn:
             # Questions older than a month are stale; clearing them here keeps the
             # table small without a separate job.
@@ -828,14 +830,28 @@ class SqliteStore:
                 "DELETE FROM pending WHERE owner_id = ? AND created_at < ?",
                 (owner, format_utc(now - timedelta(days=30))),
             )
-            rows = list(
+            inserted = list(
                 await conn.execute_fetchall(
                     "INSERT INTO pending (owner_id, payload, created_at) "
                     "VALUES (?, ?, ?) RETURNING id",
                     (owner, json.dumps(dict(payload)), format_utc(now)),
                 )
             )
-        return int(rows[0][0])
+            pending_id = int(inserted[0][0])
+            if rows:
+                await conn.executemany(
+                    "INSERT INTO pending_contacts (pending_id, owner_id, seq, row) "
+                    "VALUES (?, ?, ?, ?)",
+                    ((pending_id, owner, seq, row) for seq, row in enumerate(rows)),
+                )
+        return pending_id
+
+    async def pending_rows(self, owner: int, pending_id: int) -> list[str]:
+        found = await self.db.fetchall(
+            "SELECT row FROM pending_contacts WHERE owner_id = ? AND pending_id = ? ORDER BY seq",
+            (owner, pending_id),
+        )
+        return [str(r[0]) for r in found]
 
     async def get_pending(self, owner: int, pending_id: int) -> dict[str, Any] | None:
         rows = await self.db.fetchall(

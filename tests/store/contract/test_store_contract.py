@@ -67,6 +67,27 @@ async def test_pending_questions_are_per_owner(store: Store) -> None:
     assert await store.get_pending(ANN, asked) == {"a": "pick", "ids": [1]}
 
 
+async def test_rows_kept_with_a_question_are_per_owner_and_go_with_it(store: Store) -> None:
+    await owner_with(store, ANN)
+    await owner_with(store, BOB)
+    asked = await store.put_pending(ANN, {"a": "imp", "n": 3}, NOW, rows=["a", "b", "c"])
+    assert await store.get_pending(ANN, asked) == {"a": "imp", "n": 3}
+    assert await store.pending_rows(ANN, asked) == ["a", "b", "c"]
+    assert await store.pending_rows(BOB, asked) == []
+    await store.drop_pending(BOB, asked)
+    assert await store.pending_rows(ANN, asked) == ["a", "b", "c"]
+    await store.drop_pending(ANN, asked)
+    assert await store.pending_rows(ANN, asked) == []
+    # Consumed by the import that answers it, and gone with the account.
+    asked = await store.put_pending(ANN, {"a": "imp"}, NOW, rows=["x"])
+    batch = ImportBatch((exported("p1", "Carla"),))
+    await store.apply_import(ANN, "imported", NOW, batch, Duplicates.MERGE, answering=asked)
+    assert await store.pending_rows(ANN, asked) == []
+    asked = await store.put_pending(BOB, {"a": "imp"}, NOW, rows=["y", "z"])
+    await store.delete_user(BOB)
+    assert await store.pending_rows(BOB, asked) == []
+
+
 # -- changes and undo --------------------------------------------------------------------
 
 
