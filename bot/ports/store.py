@@ -20,6 +20,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from bot.core.circles import Circles
+from bot.core.due import Bands
 from bot.core.model import FavorKind, ImportantDate, Interaction, Person, PersonCard, UserSettings
 from bot.formats import ExportDocument
 from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
@@ -305,9 +306,11 @@ class Store(Protocol):
         requests: Sequence[tuple[int, date]],
         cadences: Sequence[tuple[str, int]],
         limit: int,
+        bands: Bands | None = None,
     ) -> dict[int, list[Person]]:
         """For each (owner, local day): a superset of whom `nudges.digest.choose` would
-        pick with this `limit`, read without loading everyone."""
+        pick with this `limit`, read without loading everyone; with `bands`, only the
+        rows `bands.keep` keeps are built into people (the rest cannot be chosen)."""
         ...
 
     async def interaction_count(self, owner: int) -> int: ...

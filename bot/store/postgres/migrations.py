@@ -385,7 +385,30 @@ V_PG_PENDING_CONTACTS: tuple[str, ...] = (
     )""",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V_PG_SCHEMA, V_PG_HOSTED, V_PG_PENDING_CONTACTS)
+# The SQLite store's V_NEXT_REVIEW (see there): when each user's weekly review may next
+# be due, cleared by any change to what it was computed from.
+V_PG_NEXT_REVIEW: tuple[str, ...] = (
+    "ALTER TABLE users ADD COLUMN next_review_at timestamptz",
+    "CREATE INDEX users_next_review ON users(next_review_at) WHERE active AND review_weekly",
+    """CREATE FUNCTION kith_review_reschedule() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW.next_review_at := NULL;
+        RETURN NEW;
+    END $$""",
+    """CREATE TRIGGER users_review_reschedule BEFORE UPDATE OF timezone, digest_time,
+        review_weekly ON users FOR EACH ROW
+        WHEN (OLD.timezone IS DISTINCT FROM NEW.timezone
+              OR OLD.digest_time IS DISTINCT FROM NEW.digest_time
+              OR OLD.review_weekly IS DISTINCT FROM NEW.review_weekly)
+        EXECUTE FUNCTION kith_review_reschedule()""",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    V_PG_SCHEMA,
+    V_PG_HOSTED,
+    V_PG_PENDING_CONTACTS,
+    V_PG_NEXT_REVIEW,
+)
 LATEST = len(MIGRATIONS)
 # The migration lock: the two-key form, a key space apart from the owners' bigint locks.
 _LOCK = "0, 1802070120"

@@ -20,6 +20,7 @@ import asyncpg
 
 from bot.core.circles import Circles
 from bot.core.clock import Clock, SystemClock, format_utc
+from bot.core.due import Bands, overdue_ratio
 from bot.core.model import (
     ImportantDate,
     Interaction,
@@ -420,6 +421,7 @@ class PgStore:
         requests: Sequence[tuple[int, date]],
         cadences: Sequence[tuple[str, int]],
         limit: int,
+        bands: Bands | None = None,
     ) -> dict[int, list[Person]]:
         """The SQLite store's candidate rule (see there), as one query for a whole batch:
         per (owner, circle) the `limit` longest unseen, plus own cadences, plus circles
@@ -460,10 +462,23 @@ class PgStore:
             limit,
             cadences[-1][1],
         )
-        found: dict[int, list[Person]] = {owner: [] for owner, _ in requests}
+        by_owner: dict[int, list[Any]] = {owner: [] for owner, _ in requests}
         for r in rows:
-            found[r["for_owner"]].append(person_from_row(r))
-        return found
+            by_owner[r["for_owner"]].append(r)
+        if bands is not None:
+            cadence_of, widest = dict(cadences), cadences[-1][1]
+            for owner, today in requests:
+                mine = by_owner[owner]
+                ratios = [
+                    overdue_ratio(
+                        r["last_contact"] or r["added_on"],
+                        r["cadence_days"] or cadence_of.get(r["circle"], widest),
+                        today,
+                    )
+                    for r in mine
+                ]
+                by_owner[owner] = [r for r, k in zip(mine, bands.keep(ratios), strict=True) if k]
+        return {owner: [person_from_row(r) for r in rs] for owner, rs in by_owner.items()}
 
     async def people_by_id_many(
         self, wanted: Sequence[tuple[int, Sequence[int]]]

@@ -387,6 +387,24 @@ V_PENDING_CONTACTS: tuple[str, ...] = (
     )""",
 )
 
+# When each user's weekly review may next be due (bot/nudges/review.py): a Sunday sweep
+# reads only the users whose instant has come (or is unknown: NULL), instead of every
+# user with the review on, every minute of the day. UTC `format_utc` text, a lower
+# bound: any change to what it was computed from (time zone, digest time, the review
+# setting) clears it, so the sweep works it out again.
+V_NEXT_REVIEW: tuple[str, ...] = (
+    "ALTER TABLE users ADD COLUMN next_review_at TEXT",
+    "CREATE INDEX users_next_review ON users(next_review_at) "
+    "WHERE active = 1 AND review_weekly = 1",
+    """CREATE TRIGGER users_review_reschedule AFTER UPDATE OF timezone, digest_time,
+        review_weekly ON users
+        WHEN OLD.timezone IS NOT NEW.timezone OR OLD.digest_time IS NOT NEW.digest_time
+          OR OLD.review_weekly IS NOT NEW.review_weekly
+    BEGIN
+        UPDATE users SET next_review_at = NULL WHERE id = NEW.id;
+    END""",
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     V1,
     V2,
@@ -405,6 +423,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     V_LOG_MESSAGES,
     V_REVIEW_SENDING,
     V_PENDING_CONTACTS,
+    V_NEXT_REVIEW,
 )
 LATEST = len(MIGRATIONS)
 

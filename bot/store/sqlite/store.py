@@ -32,6 +32,7 @@ import aiosqlite
 
 from bot.core.circles import Circles
 from bot.core.clock import format_utc
+from bot.core.due import Bands, overdue_ratio
 from bot.core.lru import WeightedLRU
 from bot.core.model import (
     ImportantDate,
@@ -454,6 +455,7 @@ class SqliteStore:
         requests: Sequence[tuple[int, date]],
         cadences: Sequence[tuple[str, int]],
         limit: int,
+        bands: Bands | None = None,
     ) -> dict[int, list[Person]]:
         """For each (owner, their local day): the people `choose` could pick, and few else.
 
@@ -495,6 +497,7 @@ class SqliteStore:
             f"AND coalesce(p.last_contact, p.added_on) <= :cutoff {fresh}"
         )
         circle_names = {f"c{i}": name for i, name in enumerate(names)}
+        cadence_of = dict(cadences)
 
         def read(conn: sqlite3.Connection) -> dict[int, list[Any]]:
             found: dict[int, list[Any]] = {}
@@ -516,6 +519,15 @@ class SqliteStore:
                 rows += conn.execute(
                     other_circle, {**args, **circle_names, "cutoff": cutoff}
                 ).fetchall()
+                if bands is not None:
+                    # Columns 3, 2, 9, 5: cadence_days, circle, last_contact, added_on.
+                    ratios = [
+                        overdue_ratio(
+                            _date(r[9] or r[5]), r[3] or cadence_of.get(r[2], widest), today
+                        )
+                        for r in rows
+                    ]
+                    rows = [r for r, keep in zip(rows, bands.keep(ratios), strict=True) if keep]
                 found[owner] = rows
             return found
 

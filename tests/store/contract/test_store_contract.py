@@ -386,3 +386,30 @@ async def test_a_card_shows_the_newest_meetings_first_and_only_so_many(store: St
     assert [i.note for i in bobs.history] == ["#3", "#1"]
     empty = await store.card(ANN, alice, history=0)
     assert empty is not None and empty.history == ()
+
+
+async def test_review_users_come_back_at_their_instant_or_when_settings_change(
+    store: Store,
+) -> None:
+    """The weekly review sweep reads a user only once their next review instant has
+    come; a changed time zone, digest time or review setting forgets the instant."""
+    await owner_with(store, ANN, "Alice")
+    await owner_with(store, BOB, "Bert")
+    insight = store.insight
+    sunday_nine = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+    assert [u.owner for u in await insight.review_users(now=NOW)] == [ANN, BOB]  # unknown
+    await insight.set_review_times([(ANN, sunday_nine), (BOB, sunday_nine)])
+    assert await insight.review_users(now=NOW) == []
+    assert [u.owner for u in await insight.review_users()] == [ANN, BOB]  # without `now`
+    assert [u.owner for u in await insight.review_users(now=sunday_nine)] == [ANN, BOB]
+
+    await store.update_settings(ANN, "digest time", NOW, digest_time="07:00")
+    async with store.change(BOB, "review off", NOW) as ch:
+        await ch.set_weekly_review(False)
+    assert [u.owner for u in await insight.review_users(now=NOW)] == [ANN]
+    async with store.change(BOB, "review on", NOW) as ch:
+        await ch.set_weekly_review(True)
+    assert [u.owner for u in await insight.review_users(now=NOW)] == [ANN, BOB]
+    await insight.set_review_times([(ANN, sunday_nine)])
+    await store.update_settings(ANN, "same time zone", NOW, timezone="UTC")  # unchanged
+    assert [u.owner for u in await insight.review_users(now=NOW)] == [BOB]
