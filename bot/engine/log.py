@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from bot.core.clock import parse_utc
 from bot.core.dates import DATE_ORDERS, AmbiguousDate, DateError, default_date_order, format_day
-from bot.core.due import rank_due
+from bot.core.due import due_page
 from bot.core.meeting_words import (
     at_place,
     find_place,
@@ -417,11 +416,15 @@ async def who_page(engine: Engine, ctx: Context, scope: str, offset: int) -> lis
             return [Reply(error)]
     if not people:
         return [Reply("Nobody here yet. Add someone with /add Alice, or just tell me who you saw.")]
-    due = rank_due(people, engine.circles, ctx.today)
+    # One pass, and only the page ranked in full (bot/core/due.py): not two rankings
+    # of everyone on the event loop.
+    ranked = due_page(people, engine.circles, ctx.today, offset, offset + PAGE)
+    if ranked.total <= PAGE and offset:
+        ranked = due_page(people, engine.circles, ctx.today, 0, PAGE)
     # Snoozed people are hidden from the list, but never silently: say how many.
-    hidden = len(rank_due(people, engine.circles, ctx.today, include_snoozed=True)) - len(due)
+    hidden = ranked.snoozed
     tail = f" ({hidden} snoozed)" if hidden else ""
-    if not due:
+    if not ranked.total:
         return [
             Reply(
                 "Nobody's overdue — you're in touch with everyone"
@@ -429,18 +432,21 @@ async def who_page(engine: Engine, ctx: Context, scope: str, offset: int) -> lis
                 + f". 🌿{tail}"
             )
         ]
-    if len(due) <= PAGE:
+    if ranked.total <= PAGE:
         return [
-            Reply(who_list(due, engine.circles, ctx.today) + (f"\n{tail.strip()}" if tail else ""))
+            Reply(
+                who_list(ranked.page, engine.circles, ctx.today)
+                + (f"\n{tail.strip()}" if tail else "")
+            )
         ]
-    per_circle = Counter(d.person.circle for d in due)
+    per_circle = ranked.per_circle
     footer = counts_line(
-        len(due),
+        ranked.total,
         "overdue",
         [(c, per_circle[c]) for c in sorted(per_circle, key=engine.circles.rank)],
     )
-    page = who_list(due[offset : offset + PAGE], engine.circles, ctx.today)
-    return [await page_reply(engine, ctx, "who", scope, offset, len(due), page, footer + tail)]
+    page = who_list(ranked.page, engine.circles, ctx.today)
+    return [await page_reply(engine, ctx, "who", scope, offset, ranked.total, page, footer + tail)]
 
 
 def filter_scope(

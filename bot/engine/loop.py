@@ -60,7 +60,8 @@ async def loop_reply(engine: Engine, ctx: Context, person_ids: Sequence[int]) ->
     # By id (the store's O(1) lookup), not a scan of everyone: a log stays flat in people.
     found = [await engine.store.person(ctx.owner, pid) for pid in dict.fromkeys(person_ids)]
     people = [p for p in found if p is not None]
-    cards = await engine.store.cards(ctx.owner, people)
+    # Only their open items are shown: no meetings read (history=0).
+    cards = await engine.store.cards(ctx.owner, people, history=0)
     items = _open_items(cards, ctx.today)
     if not items:
         return None

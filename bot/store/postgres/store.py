@@ -361,16 +361,18 @@ class PgStore:
                 f"AND t.owner_id = w.owner {where}) x)"
             )
 
+        # Each person's newest `history` meetings by ORDER BY … LIMIT from the
+        # (person_id, day) index, as the SQLite store reads them: a window over the whole
+        # history read all 146k meetings of the busiest person for five.
         recent = (
-            "(SELECT coalesce(json_agg(x ORDER BY x.person_id, x.n), '[]') FROM ("
-            "SELECT ip.person_id, i.id, i.day, i.kind, i.note, i.place, i.initiator, "
-            "  ARRAY(SELECT person_id FROM interaction_people z WHERE z.interaction_id = i.id "
-            "        ORDER BY z.id) AS people, "
-            "  row_number() OVER (PARTITION BY ip.person_id "
-            "    ORDER BY ip.day DESC, i.id DESC) AS n "
-            "FROM w JOIN interaction_people ip ON ip.person_id = w.person "
-            "  AND ip.owner_id = w.owner JOIN interactions i ON i.id = ip.interaction_id) x "
-            "WHERE x.n <= $3)"
+            "(SELECT coalesce(json_agg(x ORDER BY x.person_id, x.seen DESC, x.id DESC), '[]') "
+            "FROM (SELECT w.person AS person_id, i.id, i.day, i.kind, i.note, i.place, "
+            "  i.initiator, ip.day AS seen, ARRAY(SELECT person_id FROM interaction_people z "
+            "    WHERE z.interaction_id = i.id ORDER BY z.id) AS people "
+            "FROM w CROSS JOIN LATERAL (SELECT r.interaction_id, r.day FROM interaction_people r "
+            "  WHERE r.person_id = w.person AND r.owner_id = w.owner "
+            "  ORDER BY r.day DESC, r.interaction_id DESC LIMIT $3) ip "
+            "JOIN interactions i ON i.id = ip.interaction_id) x)"
         )
         row = await self.db.fetchrow(
             w
