@@ -1048,3 +1048,44 @@ def mentioned_names(text: str, index: NameIndex | None) -> tuple[str, ...]:
         _slots(p)
         _capitalised(p)
     return _names_in_order(p)
+
+
+# Words beyond the head are the user's note: the parser never looks for people there.
+_CANDIDATE_TEXT = HEAD_LIMIT + 40
+
+
+def name_candidates(text: str) -> frozenset[str]:
+    """The name keys reading `text` is likely to ask an index about: every run of up to
+    `_MAX_NAME_TOKENS + 1` words of its head, as the parser cuts words and as
+    `_only_known_names` does, as written and NFKC-folded.
+
+    A probe index is read for these (`NameIndex.probe`); a key missed here is asked for
+    again (`Unsure`), so this only has to be right for most messages, not all.
+    """
+    window = text[:_CANDIDATE_TEXT]
+    keys: set[str] = set()
+    normal = unicodedata.normalize("NFKC", window).replace("’", "'").replace("‘", "'")
+    for version in dict.fromkeys((window, normal)):
+        cores = [t.core for t in _tokenise(version)]
+        words = [w.strip(_LEAD_STRIP + _TAIL_STRIP) for w in version.split()]
+        for run in (cores, words, [w for w in words if w.lower() not in _LIST_JOINERS]):
+            for i in range(len(run)):
+                for n in range(1, _MAX_NAME_TOKENS + 2):
+                    part = run[i : i + n]
+                    if len(part) < n or not all(part):
+                        break
+                    keys.add(name_key(" ".join(part)))
+        # A name as written spans its words' own punctuation ("Jake P. López").
+        raw = version.split()
+        for i in range(len(raw)):
+            for n in range(2, _MAX_NAME_TOKENS + 2):
+                part = raw[i : i + n]
+                if len(part) < n:
+                    break
+                written = " ".join(part).lstrip(_LEAD_STRIP).rstrip(_TAIL_STRIP)
+                keys.add(name_key(written))
+        for w in words:
+            if w.endswith(("'s", "’s")):
+                keys.add(name_key(w[:-2]))
+    keys.discard("")
+    return frozenset(keys)

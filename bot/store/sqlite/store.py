@@ -40,6 +40,7 @@ from bot.core.model import (
     PersonCard,
     UserSettings,
 )
+from bot.core.names import NameEntry, NameProbe
 from bot.formats import ExportDocument
 from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
 from bot.ports.store import DatesAhead, Roster, UndoResult
@@ -353,7 +354,8 @@ class SqliteStore:
                 )
             )
         self._known.put(owner, True)
-        self._forget_cache(owner)  # its version is no longer "no user"
+        if rows:
+            self._forget_cache(owner)  # its version is no longer "no user"
         return bool(rows)
 
     async def update_settings(
@@ -408,20 +410,16 @@ class SqliteStore:
     async def roster(self, owner: int) -> Roster:
         """The owner's people with the version they are at; from the cache while the
         owner's version in the database has not moved."""
-        cached = self._people.get(owner)
+        cached = await self.roster_if_cached(owner)
         if cached is not None:
-            if time.monotonic() - self._checked.get(owner, -TRUST_SECONDS) < TRUST_SECONDS:
-                return cached
-            rows = await self.db.fetchall(VERSION_SQL, (owner,))
-            self._verified(owner, int(rows[0][0]) if rows else NO_USER)
-            if owner in self._people:
-                return cached
+            return cached
 
         def read(conn: sqlite3.Connection) -> tuple[int, list[Any]]:
             # The version first: a write landing between the two reads then only makes
             # the next read reload, never a stale roster look current.
             row = conn.execute(VERSION_SQL, (owner,)).fetchone()
-            return (int(row[0]) if row else NO_USER), conn.execute(_PEOPLE_SQL, (owner,)).fetchall()
+            found = conn.execute(_PEOPLE_SQL + " ORDER BY p.id", (owner,)).fetchall()
+            return (int(row[0]) if row else NO_USER), found
 
         version, found = await self.db.run(read)
         roster = Roster(version, tuple(person_from_row(r) for r in found))
@@ -430,8 +428,73 @@ class SqliteStore:
             self._checked[owner] = time.monotonic()
         return roster
 
+    async def roster_if_cached(self, owner: int) -> Roster | None:
+        """The cached roster while the owner's version has not moved; None otherwise."""
+        cached = self._people.get(owner)
+        if cached is None:
+            return None
+        if time.monotonic() - self._checked.get(owner, -TRUST_SECONDS) < TRUST_SECONDS:
+            return cached
+        rows = await self.db.fetchall(VERSION_SQL, (owner,))
+        self._verified(owner, int(rows[0][0]) if rows else NO_USER)
+        return cached if owner in self._people else None
+
+    async def name_entries(self, owner: int, probe: NameProbe) -> list[NameEntry]:
+        """People whose stored keys `probe` asks for: each arm one indexed lookup
+        (`people_owner`, `aliases_owner` and the partial `fold_key` indexes)."""
+        arms: list[str] = []
+        params: list[Any] = []
+
+        def arm(sql: str, values: Sequence[Any]) -> None:
+            arms.append(sql)
+            params.extend((owner, *values))
+
+        def among(values: Sequence[str]) -> str:
+            return f"IN ({','.join('?' * len(values))})"
+
+        if probe.exact:
+            arm(
+                f"SELECT id FROM people WHERE owner_id = ? AND name_key {among(probe.exact)}",
+                probe.exact,
+            )
+            arm(
+                "SELECT person_id FROM aliases WHERE owner_id = ? "
+                f"AND alias_key {among(probe.exact)}",
+                probe.exact,
+            )
+        if probe.folded:
+            arm(
+                f"SELECT id FROM people WHERE owner_id = ? AND fold_key {among(probe.folded)}",
+                probe.folded,
+            )
+            arm(
+                "SELECT person_id FROM aliases WHERE owner_id = ? "
+                f"AND fold_key {among(probe.folded)}",
+                probe.folded,
+            )
+        for column, firsts in (("name_key", probe.firsts), ("fold_key", probe.folded_firsts)):
+            for first in firsts:
+                arm(
+                    f"SELECT id FROM people WHERE owner_id = ? AND {column} >= ? AND {column} < ?",
+                    (first + " ", first + "!"),
+                )
+        if not arms:
+            return []
+        sql = (
+            f"SELECT p.id, p.name, (SELECT group_concat(alias, '{SEP}') FROM aliases a "
+            "WHERE a.person_id = p.id) FROM people p WHERE p.owner_id = ? AND p.id IN ("
+            + " UNION ".join(arms)
+            + ") ORDER BY p.id"
+        )
+        rows = await self.db.fetchall(sql, (owner, *params))
+        return [NameEntry(int(r[0]), r[1], _split(r[2])) for r in rows]
+
     async def person(self, owner: int, person_id: int) -> Person | None:
-        roster = await self.roster(owner)
+        roster = await self.roster_if_cached(owner)
+        if roster is None:
+            # A cold owner (a restart, an evicted roster): one row, not everyone.
+            rows = await self.db.fetchall(_PEOPLE_SQL + " AND p.id = ?", (owner, person_id))
+            return person_from_row(rows[0]) if rows else None
         at = self._place_of(owner, roster).get(person_id)
         return None if at is None else roster.people[at]
 
