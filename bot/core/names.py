@@ -94,12 +94,26 @@ def stored_fold_key(text: str) -> str | None:
 
 
 class Unsure(Exception):
-    """A probe was asked what it did not read: `key` is the name key to read as well,
-    or None when only the whole index can answer (a prefix, a typo, every name)."""
+    """A probe was asked what it did not read: `key` is the name key to read as well;
+    `prefix`, a key whose names-starting-with to read; both None when only the whole
+    index can answer (a typo, every name)."""
 
-    def __init__(self, key: str | None) -> None:
-        super().__init__(key)
+    def __init__(self, key: str | None, prefix: str | None = None) -> None:
+        super().__init__(key or prefix)
         self.key = key
+        self.prefix = prefix
+
+
+def key_after(prefix: str) -> str | None:
+    """The least text above every text starting with `prefix` (None: no bound), so that
+    "starts with" is the indexed range `prefix <= key < key_after(prefix)`."""
+    for at in range(len(prefix) - 1, -1, -1):
+        code = ord(prefix[at]) + 1
+        if code == 0xD800:
+            code = 0xE000  # past the surrogates, which no text holds
+        if code <= 0x10FFFF:
+            return prefix[:at] + chr(code)
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +126,12 @@ class NameProbe:
     their stored `fold_key` (an alias's too) in `folded` or its first word in
     `folded_firsts`. First names are a range on the key: "alice" is `name_key` =
     'alice' or between 'alice ' and 'alice!' (a space sorts just before '!').
+
+    `prefixes` are keys the probe must also answer "whose name starts with" for: a store
+    reads, per (low, high) range of `prefix_ranges`, the first `PREFIX_ROWS` people by
+    `name_key` in it, and per range of `folded_prefix_ranges` the first ones by folded
+    key (`fold_key`, or `name_key` where that is NULL) — enough to tell a unique prefix
+    from a crowd, as `NameIndex` does.
     """
 
     keys: frozenset[str]
@@ -119,20 +139,31 @@ class NameProbe:
     folded: tuple[str, ...]
     firsts: tuple[str, ...]
     folded_firsts: tuple[str, ...]
+    prefixes: frozenset[str] = frozenset()
+    prefix_ranges: tuple[tuple[str, str | None], ...] = ()
+    folded_prefix_ranges: tuple[tuple[str, str | None], ...] = ()
 
     @classmethod
-    def of(cls, keys: Iterable[str]) -> NameProbe:
+    def of(cls, keys: Iterable[str], prefixes: Iterable[str] = ()) -> NameProbe:
         wanted = frozenset(k for k in keys if k)
         folded = frozenset(k if k.isascii() else _fold(k) for k in wanted)
         exact = wanted | folded
+        starts = frozenset(k for k in prefixes if len(k) >= _MIN_PREFIX)
+        folded_starts = {k if k.isascii() else _fold(k) for k in starts}
         return cls(
             wanted,
             tuple(sorted(exact)),
             tuple(sorted(folded)),
             tuple(sorted(k for k in exact if " " not in k)),
             tuple(sorted(k for k in folded if " " not in k)),
+            starts,
+            tuple((k, key_after(k)) for k in sorted(starts)),
+            tuple((k, key_after(k)) for k in sorted(folded_starts) if k),
         )
 
+
+# People read per prefix: one more than a prefix may name (a crowd answers nothing).
+PREFIX_ROWS = 6
 
 # A probe reads keys of any length the parser may ask for; it has no longest name.
 _PROBE_TOKENS = 1 << 16
@@ -201,6 +232,7 @@ class NameIndex:
         "_alias",
         "_first",
         "_folded",
+        "_folded_prefixes",
         "_full",
         "_fuzzy",
         "_keyed",
@@ -208,13 +240,22 @@ class NameIndex:
         "_known_folded",
         "_max_tokens",
         "_names",
+        "_prefixes",
         "_probe",
         "_sorted_full",
     )
 
-    def __init__(self, entries: Sequence[NameEntry], probe: frozenset[str] | None = None) -> None:
-        # The keys a probe may answer (None: this is the whole index).
+    def __init__(
+        self,
+        entries: Sequence[NameEntry],
+        probe: frozenset[str] | None = None,
+        prefixes: frozenset[str] = frozenset(),
+    ) -> None:
+        # The keys a probe may answer (None: this is the whole index), and the keys it
+        # read the names starting with (and their folded forms, for the folded tables).
         self._probe = probe
+        self._prefixes = prefixes
+        self._folded_prefixes = frozenset(k if k.isascii() else _fold(k) for k in prefixes)
         self._names: dict[int, str] = {}
         self._full: _Table = {}
         self._alias: _Table = {}
@@ -270,10 +311,10 @@ class NameIndex:
         return cls(tuple(entries))
 
     @classmethod
-    def probe(cls, entries: Iterable[NameEntry], keys: frozenset[str]) -> NameIndex:
-        """An index answering only `keys`, over the people a store read for them
-        (`NameProbe.of(keys)`), in the order the whole roster lists them."""
-        return cls(tuple(entries), keys)
+    def probe(cls, entries: Iterable[NameEntry], read: NameProbe) -> NameIndex:
+        """An index answering only what `read` asked for, over the people a store read
+        for it (`Store.name_entries`), in the order the whole roster lists them."""
+        return cls(tuple(entries), read.keys, read.prefixes)
 
     @property
     def is_probe(self) -> bool:
@@ -364,8 +405,9 @@ class NameIndex:
             ids = table.get(key)
             if ids:
                 return self._outcome(query, list(ids), how)
-        if len(key) >= _MIN_PREFIX:
-            self._whole()
+        probing = self._probe is not None and len(key) >= _MIN_PREFIX
+        if probing and key not in self._folded_prefixes:
+            raise Unsure(None, prefix=key)
         prefixed = _prefixed_in(f.sorted_full, f.full, key)
         if prefixed and len(prefixed) <= _MAX_PREFIX_CHOICES:
             return self._outcome(query, prefixed, Match.FIRST_NAME)
@@ -375,7 +417,8 @@ class NameIndex:
         """People whose full name starts with the key ("Ali", "Alice S")."""
         if len(key) < _MIN_PREFIX:
             return []
-        self._whole()
+        if self._probe is not None and key not in self._prefixes:
+            raise Unsure(None, prefix=key)
         if self._sorted_full is None:
             self._sorted_full = sorted(self._full)
         return _prefixed_in(self._sorted_full, self._full, key)

@@ -394,25 +394,30 @@ class Engine:
         otherwise a probe over just the people `text`'s words can name, read by key, so
         a cold message (the first after a restart) does not read everyone. A probe
         raises `Unsure` when asked what it did not read: `work` runs again with that key
-        read too, or, for a prefix or a typo, with the whole index. So `work` must change
-        nothing before its last use of the index (reading, parsing and resolving first).
+        (or the names starting with it) read too, or, for a typo, with the whole index.
+        So `work` must change nothing before its last use of the index (reading, parsing
+        and resolving come first).
         """
         roster = await self.store.roster_if_cached(owner)
         cached = self._indexes.get(owner)
         if roster is not None and cached is not None and cached[0] == roster.names_version:
             return await work(cached[1])
         keys = set(name_candidates(text))
+        prefixes: set[str] = set()
         for _ in range(PROBE_ROUNDS):
             if len(keys) > PROBE_KEYS:
                 break
-            probe = NameProbe.of(keys)
+            probe = NameProbe.of(keys, prefixes)
             entries = await self.store.name_entries(owner, probe)
             try:
-                return await work(NameIndex.probe(entries, probe.keys))
+                return await work(NameIndex.probe(entries, probe))
             except Unsure as unsure:
-                if unsure.key is None:
+                if unsure.key is not None:
+                    keys.add(unsure.key)
+                elif unsure.prefix is not None:
+                    prefixes.add(unsure.prefix)
+                else:
                     break
-                keys.add(unsure.key)
         return await work(await self.index(owner))
 
     async def with_person(

@@ -27,7 +27,7 @@ from bot.core.model import (
     PersonCard,
     UserSettings,
 )
-from bot.core.names import NameEntry, NameProbe
+from bot.core.names import PREFIX_ROWS, NameEntry, NameProbe
 from bot.formats import ExportDocument
 from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
 from bot.ports.store import DatesAhead, Roster, UndoResult
@@ -346,13 +346,30 @@ class PgStore:
             "UNION SELECT id FROM people WHERE owner_id = $1 "
             "  AND split_part(name_key, ' ', 1) = ANY($4::text[]) "
             "UNION SELECT id FROM people WHERE owner_id = $1 AND fold_key IS NOT NULL "
-            "  AND split_part(fold_key, ' ', 1) = ANY($5::text[])) "
-            "ORDER BY p.id",
+            "  AND split_part(fold_key, ' ', 1) = ANY($5::text[]) "
+            # Prefixes: the first PREFIX_ROWS by key in each range, in code point order
+            # (COLLATE "C"), as Python sorts; folded order is fold_key's, else name_key's.
+            + "".join(
+                f"UNION SELECT x.id FROM unnest(${n}::text[], ${n + 1}::text[]) AS r(low, high), "
+                f"LATERAL (SELECT id FROM people WHERE owner_id = $1 AND {where}"
+                f'  {c} COLLATE "C" >= r.low AND (r.high IS NULL OR {c} COLLATE "C" < r.high) '
+                f'  ORDER BY {c} COLLATE "C" LIMIT {PREFIX_ROWS}) x '
+                for n, c, where in (
+                    (6, "name_key", ""),
+                    (8, "name_key", "fold_key IS NULL AND "),
+                    (8, "fold_key", ""),
+                )
+            )
+            + ") ORDER BY p.id",
             owner,
             list(probe.exact),
             list(probe.folded),
             list(probe.firsts),
             list(probe.folded_firsts),
+            [low for low, _ in probe.prefix_ranges],
+            [high for _, high in probe.prefix_ranges],
+            [low for low, _ in probe.folded_prefix_ranges],
+            [high for _, high in probe.folded_prefix_ranges],
         )
         return [NameEntry(r["id"], r["name"], tuple(r["aliases"])) for r in rows]
 

@@ -40,7 +40,7 @@ from bot.core.model import (
     PersonCard,
     UserSettings,
 )
-from bot.core.names import NameEntry, NameProbe
+from bot.core.names import PREFIX_ROWS, NameEntry, NameProbe
 from bot.formats import ExportDocument
 from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
 from bot.ports.store import DatesAhead, Roster, UndoResult
@@ -477,6 +477,19 @@ class SqliteStore:
                 arm(
                     f"SELECT id FROM people WHERE owner_id = ? AND {column} >= ? AND {column} < ?",
                     (first + " ", first + "!"),
+                )
+        for column, ranges, where in (
+            ("name_key", probe.prefix_ranges, ""),
+            # Folded order is fold_key's where there is one, name_key's where it is NULL.
+            ("name_key", probe.folded_prefix_ranges, "fold_key IS NULL AND "),
+            ("fold_key", probe.folded_prefix_ranges, ""),
+        ):
+            for low, high in ranges:
+                below = f" AND {column} < ?" if high is not None else ""
+                arm(
+                    f"SELECT id FROM (SELECT id FROM people WHERE owner_id = ? AND {where}"
+                    f"{column} >= ?{below} ORDER BY {column} LIMIT {PREFIX_ROWS})",
+                    (low,) if high is None else (low, high),
                 )
         if not arms:
             return []
