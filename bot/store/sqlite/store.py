@@ -69,6 +69,22 @@ NO_USER = -1  # the version of an owner with no row (and so no people) yet
 # one message cost one check, and another process's write is seen by the next message.
 TRUST_SECONDS = 0.05
 
+# Who `Store.name_entries` reads (`core.names.NameProbe`): each arm an indexed lookup on
+# `people_owner`, `aliases_owner` or the partial `fold_key` indexes; a first name is the
+# range [first + ' ', first + '!') beside the key itself.
+_NAMED_SQL = """
+SELECT id FROM people WHERE owner_id = ?1 AND name_key IN (SELECT value FROM json_each(?2))
+UNION SELECT person_id FROM aliases
+ WHERE owner_id = ?1 AND alias_key IN (SELECT value FROM json_each(?2))
+UNION SELECT id FROM people WHERE owner_id = ?1 AND fold_key IN (SELECT value FROM json_each(?3))
+UNION SELECT person_id FROM aliases
+ WHERE owner_id = ?1 AND fold_key IN (SELECT value FROM json_each(?3))
+UNION SELECT x.id FROM json_each(?4) AS j CROSS JOIN people x ON x.owner_id = ?1
+   AND x.name_key >= j.value || ' ' AND x.name_key < j.value || '!'
+UNION SELECT x.id FROM json_each(?5) AS j CROSS JOIN people x ON x.owner_id = ?1
+   AND x.fold_key >= j.value || ' ' AND x.fold_key < j.value || '!'
+"""
+
 _PEOPLE_SQL = f"""
 SELECT p.id, p.name, p.circle, p.cadence_days, p.paused, p.added_on, p.snoozed_until,
        p.last_nudged_on, p.imported, p.last_contact, p.last_kind,
@@ -442,42 +458,21 @@ class SqliteStore:
     async def name_entries(self, owner: int, probe: NameProbe) -> list[NameEntry]:
         """People whose stored keys `probe` asks for: each arm one indexed lookup
         (`people_owner`, `aliases_owner` and the partial `fold_key` indexes)."""
-        arms: list[str] = []
-        params: list[Any] = []
+        # The lists travel as JSON (json_each): one statement text whatever their
+        # lengths, so it is prepared once and kept in the connection's statement cache.
+        arms: list[str] = [_NAMED_SQL]
+        params: list[Any] = [
+            owner,
+            json.dumps(probe.exact),
+            json.dumps(probe.folded),
+            json.dumps(probe.firsts),
+            json.dumps(probe.folded_firsts),
+        ]
 
         def arm(sql: str, values: Sequence[Any]) -> None:
             arms.append(sql)
             params.extend((owner, *values))
 
-        def among(values: Sequence[str]) -> str:
-            return f"IN ({','.join('?' * len(values))})"
-
-        if probe.exact:
-            arm(
-                f"SELECT id FROM people WHERE owner_id = ? AND name_key {among(probe.exact)}",
-                probe.exact,
-            )
-            arm(
-                "SELECT person_id FROM aliases WHERE owner_id = ? "
-                f"AND alias_key {among(probe.exact)}",
-                probe.exact,
-            )
-        if probe.folded:
-            arm(
-                f"SELECT id FROM people WHERE owner_id = ? AND fold_key {among(probe.folded)}",
-                probe.folded,
-            )
-            arm(
-                "SELECT person_id FROM aliases WHERE owner_id = ? "
-                f"AND fold_key {among(probe.folded)}",
-                probe.folded,
-            )
-        for column, firsts in (("name_key", probe.firsts), ("fold_key", probe.folded_firsts)):
-            for first in firsts:
-                arm(
-                    f"SELECT id FROM people WHERE owner_id = ? AND {column} >= ? AND {column} < ?",
-                    (first + " ", first + "!"),
-                )
         for column, ranges, where in (
             ("name_key", probe.prefix_ranges, ""),
             # Folded order is fold_key's where there is one, name_key's where it is NULL.
@@ -491,15 +486,14 @@ class SqliteStore:
                     f"{column} >= ?{below} ORDER BY {column} LIMIT {PREFIX_ROWS})",
                     (low,) if high is None else (low, high),
                 )
-        if not arms:
-            return []
         sql = (
             f"SELECT p.id, p.name, (SELECT group_concat(alias, '{SEP}') FROM aliases a "
-            "WHERE a.person_id = p.id) FROM people p WHERE p.owner_id = ? AND p.id IN ("
+            "WHERE a.person_id = p.id) FROM people p WHERE p.owner_id = ?1 AND p.id IN ("
             + " UNION ".join(arms)
             + ") ORDER BY p.id"
         )
-        rows = await self.db.fetchall(sql, (owner, *params))
+        # ?1 to ?5 are numbered; each plain ? of the prefix arms takes the next number.
+        rows = await self.db.fetchall(sql, params)
         return [NameEntry(int(r[0]), r[1], _split(r[2])) for r in rows]
 
     async def person(self, owner: int, person_id: int) -> Person | None:
