@@ -3,6 +3,7 @@
     python -m bench                    # every figure at full size (a few minutes)
     python -m bench --quick            # tiny sizes: checks that everything runs
     python -m bench --only engine,phrases --json out.json
+    python -m bench --only scale --grid   # figure 10, and its growth tables in Markdown
 
 Prints a table (figure, measured p50 / p99, baseline from the same run, ratio, target,
 met?) and writes the same rows as JSON (default `bench/results.json`). The exit code is
@@ -18,7 +19,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bench.report import Row, render_table, write_json
+from bench.report import Row, render_grid, render_table, write_json
 from bench.workspace import BENCH, FULL, QUICK, Sizes, Workspace
 
 Benchmark = Callable[[Sizes, Workspace], list[Row]]
@@ -46,6 +47,7 @@ FIGURES: dict[str, str] = {
     "burst": "11",
     "memory": "12",
     "export": "13",
+    "import": "14",
 }
 
 
@@ -65,6 +67,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="where to write the results (default: bench/results.json)",
     )
     parser.add_argument("--keep", type=Path, metavar="DIR", help="keep scratch files in DIR")
+    parser.add_argument(
+        "--grid", action="store_true", help="also print figure 10's growth tables (Markdown)"
+    )
     args = parser.parse_args(argv)
     names = [n.strip() for n in (args.only or ",".join(FIGURES)).split(",") if n.strip()]
     unknown = [n for n in names if n not in FIGURES]
@@ -105,6 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         work.close()
     seconds = time.perf_counter() - began
     print(render_table(rows))
+    if args.grid:
+        print("\n" + render_grid(rows), end="")
     write_json(args.json, rows, quick=args.quick, seconds=seconds)
     print(f"\n{len(rows)} rows in {seconds:.0f} s; written to {args.json}")
     return 0 if ok else 1

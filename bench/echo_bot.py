@@ -1,8 +1,10 @@
 """A bare python-telegram-bot echo bot: the baseline for figures 3 and 6.
 
 The smallest bot PTB's own examples would write: one handler that replies with the text
-it got, long polling through `run_polling`. No database, no rate limiter, no engine. It
-talks to whatever `ECHO_BASE_URL` names (the fake Bot API in the benchmarks).
+it got, long polling through `run_polling`, and the rate limiter `kith run` sends through
+(`AIORateLimiter`, 30 msg/s, 3 retries: issue 12 asks for a baseline with the same limiter).
+No database, no engine. It talks to whatever `ECHO_BASE_URL` names (the fake Bot API in
+the benchmarks).
 
     ECHO_TOKEN=123:ABC ECHO_BASE_URL=http://127.0.0.1:8080/bot python bench/echo_bot.py
 """
@@ -13,7 +15,7 @@ import logging
 import os
 
 from telegram import Update
-from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -29,6 +31,7 @@ def main() -> None:
         ApplicationBuilder()
         .token(os.environ["ECHO_TOKEN"])
         .base_url(os.environ.get("ECHO_BASE_URL", "https://api.telegram.org/bot"))
+        .rate_limiter(AIORateLimiter(max_retries=3))  # as bot/telegram/app.py builds kith's
         .build()
     )
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))

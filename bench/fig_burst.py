@@ -11,6 +11,11 @@ Baseline, in the same run: a bare PTB echo bot with the same rate limiter and PT
 concurrent updates (`concurrent_updates(True)`), over its own fake with the same latency:
 what python-telegram-bot itself does with this burst. Target ≥ 25 users/s: limited by
 Telegram's 30 msg/s, not by kith.
+
+One slow user: the same burst while another user's file is on its way (getFile held
+`burst_slow` seconds from the burst on, the update fetched before it): the others' wait,
+beside kith's burst without the slow user in the same run. Target: their p99 ≤ 1.2× —
+one user's slow update does not delay everyone fetched after it.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from bench.fig_engine import NOW
-from bench.report import Check, Row, Series
+from bench.report import Check, Row, Series, percentile
 from bench.workspace import Sizes, Workspace
 from bot.compose import services
 from bot.config import load_config
@@ -35,14 +40,25 @@ from tests.support import TOKEN, FakeBotApi, build_fake_request
 
 NAME = "burst"
 FIRST_USER = 10_000
+SLOW_USER = 9_999
+SLOW_FILE = Path(__file__).parents[1] / "tests" / "formats" / "fixtures" / "google.csv"
 WAIT = 120.0
 
 
-async def _burst(api: FakeBotApi, users: int) -> tuple[float, list[float]]:
-    """Send one message from each user at once; (seconds to the last reply, latencies)."""
+async def _burst(api: FakeBotApi, users: int, slow: float = 0.0) -> tuple[float, list[float]]:
+    """Send one message from each user at once; (seconds to the last reply, latencies).
+
+    `slow`: first another user's file is fetched and held on its way, and released that
+    many seconds after the burst began."""
     ids = range(FIRST_USER, FIRST_USER + users)
     for uid in ids:
         api.add_user(uid, f"U{uid}")
+    if slow:
+        api.add_user(SLOW_USER, "Slow")
+        held = api.hold("getFile")
+        api.user_sends_document(SLOW_USER, SLOW_FILE.name, SLOW_FILE.read_bytes())
+        await api.wait_for(lambda: held.waiting or None, WAIT, what="the slow file on its way")
+        asyncio.get_running_loop().call_later(slow, held.release)
     began = time.monotonic()
     for uid in ids:
         api.user_sends(uid, "/who")
@@ -58,7 +74,7 @@ async def _burst(api: FakeBotApi, users: int) -> tuple[float, list[float]]:
     return max(first[uid] for uid in ids) - began, latencies
 
 
-async def _kith(path: Path, sizes: Sizes) -> tuple[float, list[float]]:
+async def _kith(path: Path, sizes: Sizes, slow: float = 0.0) -> tuple[float, list[float]]:
     config = load_config(None, db=str(path), env={"KITH_TELEGRAM_TOKEN": TOKEN})
     api = FakeBotApi()
     async with services(config, FixedClock(NOW)) as s:
@@ -69,7 +85,7 @@ async def _kith(path: Path, sizes: Sizes) -> tuple[float, list[float]]:
         if not await connect(app, asyncio.Event()):
             raise RuntimeError("kith did not connect to the fake Bot API")
         async with polling(app):
-            return await _burst(api, sizes.burst_users)
+            return await _burst(api, sizes.burst_users, slow)
 
 
 async def _echo(sizes: Sizes) -> tuple[float, list[float]]:
@@ -112,6 +128,7 @@ def run(sizes: Sizes, work: Workspace) -> list[Row]:
     # Echo first, then kith, then echo again: the machine's drift shows in the two echoes.
     echo_a = _run(lambda: _echo(sizes))
     kith = _run(lambda: _kith(work.path("burst.db"), sizes))
+    slowed = _run(lambda: _kith(work.path("burst-slow.db"), sizes, sizes.burst_slow))
     echo_b = _run(lambda: _echo(sizes))
     users = sizes.burst_users
     rate = users / kith[0]
@@ -138,5 +155,18 @@ def run(sizes: Sizes, work: Workspace) -> list[Row]:
             baseline=Series.of(echo_a[1] + echo_b[1]),
             baseline_name="PTB echo, same limiter",
             notes="from the burst to that user's reply (p99 is the last users)",
+        ),
+        Row(
+            "11",
+            "burst with one slow user: the others' wait",
+            measured=Series.of(slowed[1]),
+            baseline=Series.of(kith[1]),
+            baseline_name="kith, no slow user",
+            checks=(Check("p99 ratio", "<=", 1.2, label="p99 ≤ 1.2× baseline p99"),),
+            extra={"p99 ratio": percentile(slowed[1], 99) / percentile(kith[1], 99)},
+            notes=(
+                f"one user's file held {sizes.burst_slow:g} s from the burst on; "
+                f"p99 {percentile(slowed[1], 99):.0f} vs {percentile(kith[1], 99):.0f} ms"
+            ),
         ),
     ]

@@ -89,6 +89,22 @@ _HISTORY_SQL = (
     "WHERE ip.owner_id = ? AND ip.person_id = ? "
     "ORDER BY ip.day DESC, i.id DESC LIMIT ?"
 )
+# The card's extra lines (bot/store/sqlite/insight.py: `person_meetings`, `groups`):
+# places, who reached out, and the person's groups, read for every /show.
+_INSIGHT_SQL = (
+    (
+        "SELECT ip.person_id, ip.day, i.kind, i.place, i.initiator, i.id "
+        "FROM interaction_people ip JOIN interactions i ON i.id = ip.interaction_id "
+        "WHERE ip.owner_id = ? AND ip.person_id = ? "
+        "ORDER BY ip.day DESC, i.id DESC LIMIT 50"
+    ),
+    (
+        "SELECT g.id, g.name, g.cadence_days, g.created_at, "
+        "  (SELECT group_concat(m.person_id) FROM friend_group_members m "
+        "    WHERE m.group_id = g.id) AS members "
+        "FROM friend_groups g WHERE g.owner_id = ? ORDER BY g.name_key"
+    ),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +188,9 @@ class Baseline:
         for sql in _CARD_SQL:
             self.conn.execute(sql, params).fetchall()
         self.conn.execute(_HISTORY_SQL, (*params, 5)).fetchall()
+        meetings, groups = _INSIGHT_SQL
+        self.conn.execute(meetings, params).fetchall()
+        self.conn.execute(groups, (OWNER,)).fetchall()
 
     def log(self, case: LogCase) -> None:
         """What `Store.log` inside `Store.change` writes: the rows plus the undo entry."""

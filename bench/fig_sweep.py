@@ -13,6 +13,12 @@ set the way kith sets it (`bot.store.sqlite.schedules.next_digest_text`) as of m
   is past the digest time of most users where they live; sweeps run back to back until
   nobody is due: the total time to choose every user's digest.
 
+* all sent at 30 msg/s: every user due in one minute, and the catch-up after a day
+  down, each swept as `kith run` does through a sender held to 30 msg/s, against the
+  physical limit (digests / 30 s).
+* growth: a typical minute and a day down at a tenth, one and five times the users
+  (1k / 10k / 50k at full size; the largest with a fifth of the people each).
+
 Baseline, measured in the same run right before each sweep: plain `sqlite3` reading what
 choosing needs, the due users (`SqliteDigestLedger.due`'s query) and each one's people (the
 store's people query), with no Python on top.
@@ -124,8 +130,12 @@ def _ms(start: int) -> float:
     return (time.perf_counter_ns() - start) / 1e6
 
 
-async def one_minute(path: Path, minutes: int) -> tuple[list[float], list[float], list[int]]:
-    """Sweep minute by minute from START; (sweep ms, baseline ms, users due) per busy minute."""
+async def one_minute(
+    path: Path, minutes: int, step: int = 1
+) -> tuple[list[float], list[float], list[int]]:
+    """Sweep minute by minute from START (or every `step` minutes: digest times are
+    quarter hours, so a step of 15 meets the same busy minutes); (sweep ms, baseline ms,
+    users due) per busy minute."""
     clock = FixedClock(START)
     config = load_config(None, db=str(path), env={})
     base = Baseline(path)
@@ -137,7 +147,7 @@ async def one_minute(path: Path, minutes: int) -> tuple[list[float], list[float]
             sweeper = Sweeper(s.engine, clock, RecordingSender())
             await sweeper.sweep()  # warm up: nobody is due at midnight sharp... or few
             gc.collect()
-            for minute in range(1, minutes + 1):
+            for minute in range(step, minutes + 1, step):
                 now = START + timedelta(minutes=minute)
                 clock.set(now)
                 start = time.perf_counter_ns()
@@ -257,6 +267,57 @@ async def paced(path: Path, users: int) -> tuple[float, int, int, int]:
     return end - start, sender.sent, due, sweeps
 
 
+async def paced_downtime(path: Path) -> tuple[float, int, int]:
+    """A day down, then swept as `kith run` does through a 30 msg/s sender until nobody
+    is due; (seconds until the last was sent, digests sent, sweeps)."""
+    clock = FixedClock(BACK_AT)
+    config = load_config(None, db=str(path), env={})
+    base = Baseline(path)
+    try:
+        async with services(config, clock) as s:
+            sender = PacedSender()
+            sweeper = Sweeper(s.engine, clock, sender)
+            gc.collect()
+            start = time.perf_counter()
+            sweeps = 0
+            while base.due_count(BACK_AT) and sweeps < MAX_SWEEPS:
+                await sweeper.sweep()
+                sweeps += 1
+            end = sender.last if sender.sent else time.perf_counter()
+    finally:
+        base.close()
+    return end - start, sender.sent, sweeps
+
+
+def growth_specs(sizes: Sizes) -> list[Spec]:
+    """The sweep at a tenth, one and five times figure 4's users (1k / 10k / 50k at full
+    size). The largest has a fifth of the people each (and of their meetings): 50,000 ×
+    150 people would be a 3.4 GB file and ~10 minutes of generating on the bench VM."""
+    base = spec(sizes)
+    small = Spec(
+        owners=max(1, sizes.sweep_users // 10),
+        people=base.people,
+        interactions=base.interactions,
+        seed=base.seed,
+    )
+    large = Spec(
+        owners=sizes.sweep_users * 5,
+        people=max(1, base.people // 5),
+        interactions=max(1, base.interactions // 5),
+        seed=base.seed,
+    )
+    return [small, base, large]
+
+
+def growth_point(path: Path) -> tuple[list[float], list[float], list[int], float, float, int]:
+    """A day's busy minutes (quarter hours) and a day down, on one generated file."""
+    schedule(path, START)
+    swept, floor, due = asyncio.run(one_minute(path, 24 * 60, step=15))
+    schedule(path, DOWN_AT)
+    total, down_floor, _, planned, _ = asyncio.run(downtime(path))
+    return swept, floor, due, total, down_floor, planned
+
+
 def run(sizes: Sizes, work: Workspace) -> list[Row]:
     minutes = 24 * 60
     day = work.dataset(spec(sizes), "sweep")
@@ -269,8 +330,42 @@ def run(sizes: Sizes, work: Workspace) -> list[Row]:
     took, paced_sent, paced_due, paced_sweeps = asyncio.run(
         paced(burst, min(sizes.sweep_paced_users, sizes.sweep_users))
     )
+    catch_up = work.dataset(spec(sizes), "sweep")
+    schedule(catch_up, DOWN_AT)
+    caught_up, caught_sent, caught_sweeps = asyncio.run(paced_downtime(catch_up))
     busiest = max(range(len(due)), key=due.__getitem__) if due else 0
     size = f"{sizes.sweep_users:,} users × {sizes.sweep_people} people"
+    growth: list[Row] = []
+    for grown in growth_specs(sizes):
+        if grown == spec(sizes):
+            # Figure 4's own file: its rows above are this point (every minute, not
+            # every quarter hour, but the busy minutes are the same ones).
+            g_swept, g_floor, g_due = swept, floor, due
+            g_total, g_down_floor, g_planned = total, down_floor, planned
+        else:
+            path = work.dataset(grown, "sweep")
+            g_swept, g_floor, g_due, g_total, g_down_floor, g_planned = growth_point(path)
+        label = f"{grown.owners:,} users × {grown.people} people"
+        median_due = sorted(g_due)[len(g_due) // 2] if g_due else 0
+        growth += [
+            Row(
+                "4",
+                f"sweep growth, {label}: a typical minute",
+                measured=Series.of(g_swept),
+                baseline=Series.of(g_floor),
+                baseline_name="sqlite3 due users + people",
+                notes=f"{len(g_swept)} busy quarter hours of a day, median {median_due} users due",
+            ),
+            Row(
+                "4",
+                f"sweep growth, {label}: every digest after a day down",
+                unit="s",
+                measured=Series.of([g_total]),
+                baseline=Series.of([g_down_floor]),
+                baseline_name="sqlite3 due users + people",
+                notes=f"{g_planned:,} overdue users planned",
+            ),
+        ]
     return [
         Row(
             "4",
@@ -322,4 +417,18 @@ def run(sizes: Sizes, work: Workspace) -> list[Row]:
                 "sender that waits for its slot at 30 msg/s, 8 sends in flight"
             ),
         ),
+        Row(
+            "4",
+            "sweep: catch-up after a day down, all sent at 30 msg/s",
+            unit="s",
+            measured=Series.of([caught_up]),
+            baseline=Series.of([caught_sent / RATE]),
+            baseline_name="the physical limit (digests / 30 msg/s)",
+            checks=(Check("ratio", "<=", 1.1),),
+            notes=(
+                f"{caught_sent:,} digests owed after 24 hours down, in {caught_sweeps} sweep "
+                "call(s); the same 30 msg/s sender, 8 sends in flight"
+            ),
+        ),
+        *growth,
     ]

@@ -55,20 +55,23 @@ class Sizes:
     # 8. hosted: users × everyday logs each, per store and worker count
     hosted_users: int = 200
     hosted_logs: int = 10
-    # 9. scale: one owner growing (people sizes; interactions per size; samples)
+    # 10. scale: one owner growing, a grid of people × meetings; samples per operation
     scale_people: tuple[int, ...] = (100, 1000, 5000)
-    scale_interactions: int = 10_000
+    scale_meetings: tuple[int, ...] = (10_000, 100_000, 1_000_000)
     scale_ops: int = 100
-    show_interactions: int = 200_000  # one owner, 100 people: the busiest has ~30k
     # 10. burst: many users at once through the real Telegram client
     burst_users: int = 200
     burst_latency: float = 0.05  # seconds per Bot API round trip
+    burst_slow: float = 2.0  # seconds one user's file is held while the others burst
     # 11. memory: RSS after this many distinct users (each with a few people)
     memory_users: tuple[int, ...] = (100, 1000, 10_000)
     memory_people: int = 10
     # 13. export: one owner's /export (the account: 5,000 people, 1M meetings)
     export_people: int = 5000
     export_interactions: int = 1_000_000
+    # 14. import: a big vCard over chat, and a 5 MB CSV of one-word rows
+    import_contacts: int = 20_000
+    import_csv_bytes: int = 5 * 1024 * 1024 - 1024
 
 
 FULL = Sizes()
@@ -94,15 +97,17 @@ QUICK = Sizes(
     hosted_users=8,
     hosted_logs=3,
     scale_people=(20, 60),
-    scale_interactions=300,
+    scale_meetings=(300, 1000),
     scale_ops=6,
-    show_interactions=2000,
     burst_users=12,
     burst_latency=0.01,
+    burst_slow=0.05,
     memory_users=(20, 60),
     memory_people=3,
     export_people=20,
     export_interactions=300,
+    import_contacts=200,
+    import_csv_bytes=20_000,
 )
 
 

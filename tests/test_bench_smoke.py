@@ -30,6 +30,7 @@ TINY = replace(
     sweep_people=12,
     delivery_digests=20,
     footprint_idle=0.2,
+    scale_meetings=(300,),  # the grid's second column adds nothing a smoke test needs
 )
 
 
@@ -99,3 +100,55 @@ def test_the_command_prints_the_table_and_writes_json(
     assert data["quick"] is True
     assert [r["figure"] for r in data["rows"]] == ["2"]
     assert data["rows"][0]["measured"]["p50"] > 0
+
+
+def test_the_sqlite3_baseline_syncs_as_kith_does(tmp_path: Path) -> None:
+    """Issue 12: a baseline that fsyncs every commit while kith does not measures the disk."""
+    import asyncio
+
+    from bench.fig_engine import Baseline
+    from bot.store.sqlite.db import Database
+
+    generate(tmp_path / "k.db", Spec(owners=1, people=5, interactions=10))
+
+    async def kith() -> tuple[object, object]:
+        db = await Database.open(tmp_path / "k.db")
+        try:
+            sync = (await db.fetchall("PRAGMA synchronous"))[0][0]
+            return sync, (await db.fetchall("PRAGMA journal_mode"))[0][0]
+        finally:
+            await db.close()
+
+    base = Baseline(tmp_path / "k.db")
+    try:
+        plain = (
+            base.conn.execute("PRAGMA synchronous").fetchone()[0],
+            base.conn.execute("PRAGMA journal_mode").fetchone()[0],
+        )
+    finally:
+        base.close()
+    assert plain == asyncio.run(kith()) == (1, "wal")  # NORMAL, in WAL
+
+
+def test_a_results_file_renders_again_as_the_grid(tmp_path: Path) -> None:
+    from bench.report import Check, Series, load_rows, render_grid, write_json
+
+    rows = [
+        Row(
+            "10",
+            f"scale: cold log, {p:,} people × {m // 1000}k meetings",
+            measured=Series.of([p / 100, p / 50]),
+            baseline=Series.of([p / 1000]),
+            checks=(Check("p50", "<=", 10.0),) if p == 5000 else (),
+            extra={"people": float(p), "meetings": float(m)},
+        )
+        for m in (10_000, 100_000)
+        for p in (100, 5000)
+    ]
+    write_json(tmp_path / "r.json", rows, quick=True, seconds=1.0)
+    again = load_rows(tmp_path / "r.json")
+    assert [(r.name, r.met, r.ratio) for r in again] == [(r.name, r.met, r.ratio) for r in rows]
+    grid = render_grid(again)
+    assert "| people | 10k meetings | 100k meetings |" in grid
+    assert "| 5,000 | 75.0 / 5.00 ✗ | 75.0 / 5.00 ✗ |" in grid
+    assert "| 100 | 1.50 / 0.10 | 1.50 / 0.10 |" in grid

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -72,3 +73,36 @@ def rank_due(
             due.append(info)
     due.sort(key=lambda d: (-d.ratio, circles.rank(d.person.circle), name_key(d.person.name)))
     return due
+
+
+def ratio_band(ratio: float, factor: float) -> int:
+    """The band of an overdue ratio on a log scale of `factor` (1.25: 1.0-1.25 is band 0,
+    1.25-1.56 band 1, ...): ratios in one band count as about as overdue as each other."""
+    return math.floor(math.log(max(ratio, 1e-9)) / math.log(factor))
+
+
+@dataclass(frozen=True, slots=True)
+class Bands:
+    """Keep only candidates whose ratio band reaches that of the `top`-th highest ratio.
+
+    Exact for a choice that takes its `top` by band first (`nudges.digest.choose`): fewer
+    than `top` people are in higher bands, so nobody below the `top`-th's band can be
+    among them, whatever the order inside a band.
+    """
+
+    factor: float
+    top: int
+
+    def keep(self, ratios: Sequence[float]) -> list[bool]:
+        """For each ratio (in any order): whether its candidate can be chosen."""
+        if self.top <= 0:
+            return [False] * len(ratios)
+        if len(ratios) <= self.top:
+            return [True] * len(ratios)
+        lowest = ratio_band(sorted(ratios, reverse=True)[self.top - 1], self.factor)
+        return [ratio_band(r, self.factor) >= lowest for r in ratios]
+
+
+def overdue_ratio(since: date, cadence_days: int, today: date) -> float:
+    """`DueInfo.ratio` from its parts, for rows not built into a `Person` yet."""
+    return max(0, (today - since).days) / cadence_days

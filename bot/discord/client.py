@@ -124,6 +124,8 @@ class KithDiscord(discord.Client):
             guild_ready_timeout=guild_ready_timeout,
             chunk_guilds_at_startup=False,
             max_messages=None,  # kith never looks messages up; no cache to hold
+            # A friend's name or a note with "@everyone" or "<@123>" is text, never a ping.
+            allowed_mentions=discord.AllowedMentions.none(),
         )
         self.engine = engine
         self.store = store
@@ -176,8 +178,23 @@ class KithDiscord(discord.Client):
             for attachment in message.attachments:
                 replies += await self._import(owner, attachment)
         else:
-            replies = await self.engine.handle(owner, message.content)
+            replies = await self.engine.handle(owner, message.content, message_ref(message))
         await self._send(channel, owner, replies)
+
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        """An edited DM: a log's message re-reads and corrects that log, as on Telegram."""
+        message = payload.message
+        if payload.guild_id is not None or message.author.bot:
+            return
+        if message.edited_at is None:
+            return  # a link preview added, a pin: Discord says "update", the user did not edit
+        if message.author.id == getattr(self.user, "id", None):
+            return
+        if self.refusal(message.author.id, True) is not None:
+            return
+        owner = await owner_of(self.store.identities, message.author.id)
+        replies = await self.engine.edit(owner, message_ref(message), message.content)
+        await self._send(message.channel, owner, replies)
 
     async def _refuse_channel(self, message: discord.Message) -> None:
         """A server channel: say once, when spoken to, that kith works in DMs. Store nothing."""
@@ -311,6 +328,11 @@ class KithDiscord(discord.Client):
 
 async def _followup(interaction: discord.Interaction[Any], part: Part) -> None:
     await interaction.followup.send(part.text, **_extras(part))
+
+
+def message_ref(message: discord.Message) -> str:
+    """How the engine names a Discord message: stable across edits and restarts."""
+    return f"dc:{message.channel.id}:{message.id}"
 
 
 def _extras(part: Part) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from bot.engine.replies import Attachment, Button, Limits, Reply
+from bot.engine.replies import BOLD_OFF, BOLD_ON, Attachment, Button, Limits, Reply, plain
 
 MAX_CONTENT: Final = 2000
 MAX_CUSTOM_ID: Final = 100
@@ -24,6 +24,11 @@ MAX_LABEL: Final = 80
 # prefix is what the persistent handler matches, so a press works after a restart.
 PREFIX: Final = "k:"
 MORE: Final = "…"  # the text of a message that only carries overflow buttons
+UNDO_LABEL: Final = "↩ Undo"
+# Discord reads markdown in every message: a friend called "*Bea*" or a note with "__"
+# would change how the message looks. Every one of these in user text is escaped.
+_MARKDOWN = frozenset("\\*_~`|>#-[]()<@:")
+_WIDE = _MARKDOWN | {BOLD_ON, BOLD_OFF}  # two characters each once rendered
 
 # What the digest composer shapes a Discord message to (the renderer below still cuts
 # anything else that comes out larger).
@@ -60,12 +65,79 @@ def label(button: Button) -> str:
     return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…"
 
 
+def markdown(marked: str) -> str:
+    """Marked text as Discord markdown: user text escaped, emphasis as **bold**."""
+    out: list[str] = []
+    for ch in marked:
+        if ch in (BOLD_ON, BOLD_OFF):
+            out.append("**")
+        elif ch in _MARKDOWN:
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _balanced(chunk: str, carry: bool) -> tuple[str, bool]:
+    """`chunk` with its emphasis closed inside it (reopened if the previous chunk was
+    cut inside a bold name), and whether the next chunk must reopen it."""
+    pieces = [BOLD_ON] if carry else []
+    open_ = carry
+    for ch in chunk:
+        if ch == BOLD_ON:
+            if open_:
+                continue
+            open_ = True
+        elif ch == BOLD_OFF:
+            if not open_:
+                continue
+            open_ = False
+        pieces.append(ch)
+    if open_:
+        pieces.append(BOLD_OFF)
+    text = "".join(pieces)
+    return text.replace(BOLD_ON + BOLD_OFF, ""), open_
+
+
+def rendered_chunks(marked: str, limit: int = MAX_CONTENT) -> list[str]:
+    """`marked` as Discord markdown in messages of at most `limit` characters, cut on a
+    line break or space where there is one. Escapes make the markdown longer than the
+    text, so the cut is found on the rendered width; 4 characters stay free for a bold
+    mark closed at the cut and reopened in the next message."""
+    out: list[str] = []
+    carry = False
+    rest = marked
+    while rest:
+        width, fits = 0, len(rest)
+        for i, ch in enumerate(rest):
+            width += 2 if ch in _WIDE else 1
+            if width > limit - 4:
+                fits = max(i, 1)  # one character always goes, whatever the limit
+                break
+        cut, skip = fits, 0
+        if fits < len(rest):
+            window = rest[:fits]
+            for sep in ("\n", " "):
+                at = window.rfind(sep)
+                if at > 0:
+                    cut, skip = at, 1
+                    break
+        text, carry = _balanced(rest[:cut], carry)
+        rest = rest[cut + skip :]
+        if plain(text).strip():
+            out.append(markdown(text))
+    return out
+
+
 def parts_of(reply: Reply) -> list[Part]:
     """A reply as Discord messages: text cut to size, buttons on the last (and overflow).
     A photo (the /circles picture) is attached to the last text, as its caption; other
-    files (an export) follow the messages (`files_of`)."""
-    chunks = [c for c in split_text(reply.text) if c.strip()]
-    rows = wrap_rows(reply.buttons)
+    files (an export) follow the messages (`files_of`). A confirmation of a change ends
+    with an Undo button, as on Telegram."""
+    chunks = rendered_chunks(reply.rich or reply.text)
+    rows = wrap_rows(
+        (*reply.buttons, (Button(UNDO_LABEL, reply.undo),)) if reply.undo else reply.buttons
+    )
     pages = [rows[i : i + MAX_ROWS] for i in range(0, len(rows), MAX_ROWS)] or [()]
     pictures = tuple(f for f in reply.files if f.photo)
     if not chunks:

@@ -348,14 +348,21 @@ class Engine:
         return await handler(self, ctx, pending_id, payload, choice)
 
     async def ask(
-        self, ctx: Context, text: str, payload: dict[str, Any], choices: Sequence[tuple[str, str]]
+        self,
+        ctx: Context,
+        text: str,
+        payload: dict[str, Any],
+        choices: Sequence[tuple[str, str]],
+        *,
+        rows: Sequence[str] = (),
     ) -> Reply:
         """Store a question and offer `choices` as (label, choice) buttons, one per row.
 
-        The labels are kept with the question so a typed reply can answer it too.
+        The labels are kept with the question so a typed reply can answer it too. `rows`
+        are kept beside the question (a contacts file's people), not in its payload.
         """
         payload = {**payload, "_asked": text, "_buttons": [[label, c] for label, c in choices]}
-        pending = await self.store.put_pending(ctx.owner, payload, ctx.now)
+        pending = await self.store.put_pending(ctx.owner, payload, ctx.now, rows=rows)
         return Reply(text, tuple((Button(label, f"q:{pending}:{c}"),) for label, c in choices))
 
     # -- people and names ------------------------------------------------------

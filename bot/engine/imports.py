@@ -4,13 +4,18 @@ A file arrives through `Engine.import_file(owner, file_name, data)` (the transpo
 downloaded it or read it from a path; the engine never opens files). Two kinds:
 
 - A contacts file (vCard or CSV, read by `bot.formats.parse_contacts`): the reply is a
-  summary and a question. The parsed contacts wait in the question's `pending` payload,
+  summary and a question. The question's `pending` payload is
   `{"a": "imp", "k": "c", "f": file label, "s": summary, "d": "merge"|"skip",
   "t": {"cards", "noun", "nameless", "no_begin", "duplicates", "groups", "encoding"}
-  (what the file held and the encoding assumed, for the final count),
-  "c": [[name, [aliases], [month, day, year|null]|null, note, [tags], [phones],
-  [emails], [family, given, additional, prefix, suffix]|null], …]}` (rows of five,
-  from before phones were kept, are still read), so the buttons
+  (what the file held and the encoding assumed, for the final count), "n": rows}`;
+  the parsed contacts wait beside it as `n` compact rows (`Store.put_pending(rows=…)`,
+  gone with the question), each the JSON text of `[name, [aliases],
+  [month, day, year|null]|null, note, [tags], [phones], [emails],
+  [family, given, additional, prefix, suffix]|null]`. A question stored by an older
+  kith carries those rows inline as "c" and still answers (rows of five, from before
+  phones were kept, are still read). A file naming more people than one person may keep
+  (`Engine.max_people`) is refused before any question. The reading, the rows and the
+  question's sums run in worker threads, so a big file never holds the event loop. The buttons
   carry only `q:<id>:<choice>`: `c<i>` imports into circle i, `m`/`s` switch between
   merging and skipping the people already there (the question is asked again), `x`
   cancels. New people land in that circle with `imported` set (no nudges, not in /who,
@@ -34,6 +39,7 @@ import asyncio
 import calendar
 import contextlib
 import dataclasses
+import json
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
@@ -41,6 +47,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.dates import DATE_ORDERS
 from bot.core.schedule import format_clock, parse_clock
+from bot.engine.collector import collector_paused
 from bot.engine.engine import (
     MAX_IMPORTED_NAME,
     Command,
@@ -53,6 +60,7 @@ from bot.engine.engine import (
 from bot.engine.render import join_names
 from bot.engine.replies import Attachment, Reply
 from bot.engine.restore_check import check_restore
+from bot.engine.workers import in_worker
 from bot.formats import (
     ContactsFile,
     ExportDocument,
@@ -168,9 +176,29 @@ async def cmd_import(engine: Engine, ctx: Context, args: str) -> list[Reply]:
 
 async def on_file(engine: Engine, ctx: Context, file_name: str, data: bytes) -> list[Reply]:
     """A file the user sent: ask how to import it, or say why it can't be."""
+    with collector_paused():
+        return await _on_file(engine, ctx, file_name, data)
+
+
+async def _on_file(engine: Engine, ctx: Context, file_name: str, data: bytes) -> list[Reply]:
     label = display_name(file_name)
+    # A JSON file (a kith export, to restore) is read here; contacts files in a worker.
+    json_like = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
+    if len(data) >= WORKER_BYTES and not json_like:
+        existing = list(await engine.people(ctx.owner))
+        circle = engine.circles.default_import
+        read_there = await in_worker(
+            _contacts_in_worker, file_name, data, engine.max_people, circle, ctx, existing
+        )
+        if isinstance(read_there, str):
+            return [Reply(read_there)]
+        if read_there is not None:
+            summary, tally, rows, plan = read_there
+            payload = _contacts_payload(label, summary, tally, rows)
+            return [await _contacts_question(engine, ctx, payload, (), rows, plan)]
+        # None: a kith export after all; read here, as a restore.
     try:
-        read = await asyncio.to_thread(_read_file, file_name, data)
+        read = await asyncio.to_thread(_read_file, file_name, data, engine.max_people)
     except ImportFormatError as error:
         return [Reply(str(error))]
     if isinstance(read, ExportDocument):
@@ -180,19 +208,53 @@ async def on_file(engine: Engine, ctx: Context, file_name: str, data: bytes) -> 
             return [Reply(f"{error} Nothing was restored.")]
         restore = {"a": ANSWER, "k": "kith", "f": label, "doc": data.decode("utf-8-sig")}
         return [await _restore_question(engine, ctx, restore, read)]
-    payload: dict[str, Any] = {
+    rows = await asyncio.to_thread(_contact_rows, read.contacts)
+    payload = _contacts_payload(label, read.summary(), _tally(read), rows)
+    return [await _contacts_question(engine, ctx, payload, read.contacts, rows)]
+
+
+# Files this big are read in a worker process (bot/engine/workers.py): a few hundred
+# kilobytes of vCard is already a second of parsing. Smaller ones in a thread.
+WORKER_BYTES = 256 * 1024
+
+
+def _contacts_in_worker(
+    file_name: str,
+    data: bytes,
+    max_people: int,
+    circle: str,
+    ctx: Context,
+    existing: Sequence[Any],
+) -> tuple[str, dict[str, Any], list[str], _Plan] | str | None:
+    """In the worker: a contacts file read into what the question needs (summary, tally,
+    rows, plan); the sentence when it can't be read; None for a kith export."""
+    try:
+        if is_kith_document(data):
+            return None
+        read = parse_contacts(file_name, data, max_people)
+    except ImportFormatError as error:
+        return str(error)  # the sentence: an exception of ours may not pickle back
+    plan = _plan(read.contacts, circle, ctx, existing)
+    return read.summary(), _tally(read), _contact_rows(read.contacts), plan
+
+
+def _contacts_payload(
+    label: str, summary: str, tally: dict[str, Any], rows: Sequence[str]
+) -> dict[str, Any]:
+    return {
         "a": ANSWER,
         "k": "c",
         "f": label,
-        "s": read.summary(),
+        "s": summary,
         "d": Duplicates.MERGE.value,
-        "t": _tally(read),
-        "c": [_contact_row(c) for c in read.contacts],
+        "t": tally,
+        "n": len(rows),
     }
-    return [await _contacts_question(engine, ctx, payload)]
 
 
-def _read_file(file_name: str, data: bytes) -> ExportDocument | ContactsFile:
+def _read_file(
+    file_name: str, data: bytes, max_people: int | None = None
+) -> ExportDocument | ContactsFile:
     """A kith export or a contacts file; ImportFormatError when neither.
 
     Parsing a few megabytes of JSON or vCard is seconds of CPU: call it off the event loop.
@@ -202,7 +264,7 @@ def _read_file(file_name: str, data: bytes) -> ExportDocument | ContactsFile:
     """
     if is_kith_document(data):
         return document_from_json(data)
-    return parse_contacts(file_name, data)
+    return parse_contacts(file_name, data, max_people)
 
 
 async def answer_import(
@@ -215,7 +277,8 @@ async def answer_import(
     try:
         if payload.get("k") == "kith":
             return await _answer_restore(engine, ctx, pending_id, payload, choice)
-        return await _answer_contacts(engine, ctx, pending_id, payload, choice)
+        with collector_paused():
+            return await _answer_contacts(engine, ctx, pending_id, payload, choice)
     except AlreadyAnswered:
         return [Reply("That question was already answered (or has expired).")]
 
@@ -246,6 +309,35 @@ def _contact_row(c: ImportedContact) -> list[Any]:
         list(c.emails),
         list(c.name_parts) if c.name_parts else None,
     ]
+
+
+def _contact_rows(contacts: Sequence[ImportedContact]) -> list[str]:
+    """Each contact as one compact JSON text, to keep beside the question."""
+    return [
+        json.dumps(_contact_row(c), ensure_ascii=False, separators=(",", ":")) for c in contacts
+    ]
+
+
+def _contacts_from_rows(rows: Sequence[str]) -> list[ImportedContact]:
+    return [_contact_from_row(json.loads(r)) for r in rows]
+
+
+async def _waiting_contacts(
+    engine: Engine, ctx: Context, pending_id: int, payload: dict[str, Any]
+) -> tuple[list[ImportedContact], list[str]] | None:
+    """The contacts a question holds, and their rows; None when they are gone.
+
+    An older kith kept them inline ("c"); they are turned into rows for a question
+    asked again.
+    """
+    if "c" in payload:
+        inline = payload["c"]
+        contacts = await asyncio.to_thread(lambda: [_contact_from_row(r) for r in inline])
+        return contacts, await asyncio.to_thread(_contact_rows, contacts)
+    rows = await engine.store.pending_rows(ctx.owner, pending_id)
+    if len(rows) != int(payload.get("n", -1)):
+        return None
+    return await asyncio.to_thread(_contacts_from_rows, rows), rows
 
 
 def _contact_from_row(row: Sequence[Any]) -> ImportedContact:
@@ -338,20 +430,51 @@ def _circle_order(engine: Engine) -> list[int]:
     return [default, *(i for i in reversed(range(len(names))) if i != default)]
 
 
-async def _contacts_question(engine: Engine, ctx: Context, payload: dict[str, Any]) -> Reply:
-    contacts = [_contact_from_row(r) for r in payload["c"]]
-    people, unusable = contact_people(contacts, engine.circles.default_import, ctx)
-    known = known_people(await engine.people(ctx.owner), people)
-    new = len(people) - len(known)
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Plan:
+    """What a contacts question says, worked out in a thread: the people, who is known."""
+
+    people: int
+    unusable: list[str]
+    known: list[str]
+    birthdays: int
+
+
+def _plan(
+    contacts: Sequence[ImportedContact], circle: str, ctx: Context, existing: Sequence[Any]
+) -> _Plan:
+    people, unusable = contact_people(contacts, circle, ctx)
+    known = known_people(existing, people)
+    return _Plan(
+        people=len(people),
+        unusable=unusable,
+        known=[p.name for p in known.values()],
+        birthdays=sum(1 for p in people if p.dates),
+    )
+
+
+async def _contacts_question(
+    engine: Engine,
+    ctx: Context,
+    payload: dict[str, Any],
+    contacts: Sequence[ImportedContact],
+    rows: Sequence[str],
+    plan: _Plan | None = None,
+) -> Reply:
+    if plan is None:
+        existing = await engine.people(ctx.owner)
+        circle = engine.circles.default_import
+        plan = await asyncio.to_thread(_plan, contacts, circle, ctx, existing)
+    unusable, known = plan.unusable, plan.known
+    new = plan.people - len(known)
     merge = payload["d"] == Duplicates.MERGE.value or new == 0
     lines = [payload["s"]]
     facts: list[str] = []
-    birthdays = sum(1 for p in people if p.dates)
+    birthdays = plan.birthdays
     if birthdays:
         facts.append(f"{_count(birthdays, 'has', 'have')} a birthday")
     if known:
-        names = _names([p.name for p in known.values()])
-        facts.append(f"{len(known)} {_are(len(known))} already here: {names}")
+        facts.append(f"{len(known)} {_are(len(known))} already here: {_names(known)}")
     if unusable:
         facts.append(
             f"{_count(len(unusable), 'name')} can't be used and {_will_be(unusable)} left "
@@ -359,7 +482,7 @@ async def _contacts_question(engine: Engine, ctx: Context, payload: dict[str, An
         )
     if facts:
         lines.append(_sentence(facts))
-    if not people:
+    if not plan.people:
         return Reply("\n".join(lines) + " There's nobody left to import.")
     if new:
         lines.append("The new ones go into the circle you pick. " + QUIET)
@@ -383,23 +506,34 @@ async def _contacts_question(engine: Engine, ctx: Context, payload: dict[str, An
         default = engine.circles.names.index(engine.circles.default_import)
         choices.append((f"Merge into the {_count(len(known), 'known one')}", f"c{default}"))
     choices.append(("Cancel", "x"))
-    payload = {**payload, "d": (Duplicates.MERGE if merge else Duplicates.SKIP).value}
-    return await engine.ask(ctx, "\n".join(lines), payload, choices)
+    payload = {
+        **{k: v for k, v in payload.items() if k != "c"},
+        "d": (Duplicates.MERGE if merge else Duplicates.SKIP).value,
+        "n": len(rows),
+    }
+    return await engine.ask(ctx, "\n".join(lines), payload, choices, rows=rows)
 
 
 async def _answer_contacts(
     engine: Engine, ctx: Context, pending_id: int, payload: dict[str, Any], choice: str
 ) -> list[Reply]:
+    names = engine.circles.names
+    index = choice[1:]
+    if choice not in ("m", "s") and (
+        not choice.startswith("c") or not index.isdigit() or int(index) >= len(names)
+    ):
+        return [Reply("That button has expired.")]
+    waiting = await _waiting_contacts(engine, ctx, pending_id, payload)
+    if waiting is None:
+        await engine.store.drop_pending(ctx.owner, pending_id)
+        return [Reply("That question has expired; send me the file again.")]
+    contacts, rows = waiting
     if choice in ("m", "s"):
         await engine.store.drop_pending(ctx.owner, pending_id)
         mode = Duplicates.MERGE if choice == "m" else Duplicates.SKIP
-        return [await _contacts_question(engine, ctx, {**payload, "d": mode.value})]
-    names = engine.circles.names
-    index = choice[1:]
-    if not choice.startswith("c") or not index.isdigit() or int(index) >= len(names):
-        return [Reply("That button has expired.")]
+        again = {**payload, "d": mode.value}
+        return [await _contacts_question(engine, ctx, again, contacts, rows)]
     circle = names[int(index)]
-    contacts = [_contact_from_row(r) for r in payload["c"]]
     tally = payload.get("t") or {"cards": len(contacts)}
     return [
         Reply(
@@ -427,7 +561,7 @@ async def _import_contacts(
     tally: dict[str, Any],
     answering: int | None = None,
 ) -> str:
-    people, unusable = contact_people(contacts, circle, ctx)
+    people, unusable = await asyncio.to_thread(contact_people, contacts, circle, ctx)
     await _check_room(engine, ctx, people)
     outcome = await engine.store.apply_import(
         ctx.owner,
@@ -704,7 +838,7 @@ async def import_now(
     """
     ctx = await engine.context(owner)
     label = display_name(file_name)
-    read = await asyncio.to_thread(_read_file, file_name, data)
+    read = await asyncio.to_thread(_read_file, file_name, data, engine.max_people)
     if isinstance(read, ExportDocument):
         people = await engine.people(owner)
         if people and duplicates is None:
@@ -775,5 +909,6 @@ async def _check_room(engine: Engine, ctx: Context, people: Sequence[ExportedPer
     """Refuse, before writing anything, an import that would pass the people limit
     (counting only those not already there by name or alias: merged or skipped ones
     add nobody)."""
-    known = known_people(await engine.people(ctx.owner), people)
+    existing = await engine.people(ctx.owner)
+    known = await asyncio.to_thread(known_people, existing, people)
     await engine.check_room(ctx, len(people) - len(known))

@@ -11,7 +11,8 @@ empty; the people stay with the other). The engine sees only owners: the identit
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 from bot.engine.engine import Command, Context, Engine
@@ -37,10 +38,58 @@ def normalise(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
+# Wrong codes an account may send within a code's lifetime. A code is one of 31**6
+# (~887 million); with 5 guesses per 10 minutes nobody finds someone else's by trying.
+MAX_WRONG = 5
+_MAX_TRACKED = 10_000  # accounts with recent wrong codes remembered (the oldest go first)
+
+
+@dataclass
+class WrongCodes:
+    """Recent wrong `/link CODE` tries per account, in this process (a hosted deployment
+    with N workers allows N times as many: still far too few to guess a code)."""
+
+    tries: dict[int, list[datetime]] = field(default_factory=dict)
+
+    def blocked(self, owner: int, now: datetime) -> bool:
+        recent = [t for t in self.tries.get(owner, ()) if now - t < CODE_LIFETIME]
+        if recent:
+            self.tries[owner] = recent
+        else:
+            self.tries.pop(owner, None)
+        return len(recent) >= MAX_WRONG
+
+    def wrong(self, owner: int, now: datetime) -> None:
+        if owner not in self.tries and len(self.tries) >= _MAX_TRACKED:
+            del self.tries[next(iter(self.tries))]
+        self.tries.setdefault(owner, []).append(now)
+
+
+@dataclass
+class LinkCommand:
+    """/link with the wrong tries it has seen."""
+
+    wrong_codes: WrongCodes = field(default_factory=WrongCodes)
+
+    async def __call__(self, engine: Engine, ctx: Context, args: str) -> list[Reply]:
+        """/link, or /link CODE"""
+        if not args.strip():
+            return await cmd_link(engine, ctx, args)
+        if self.wrong_codes.blocked(ctx.owner, ctx.now):
+            return [
+                Reply(
+                    "That's several codes that didn't match — wait ten minutes, then send "
+                    "/link in your other app for a fresh one."
+                )
+            ]
+        replies = await _enter_code(engine, ctx, normalise(args))
+        if replies and replies[0].text == NO_MATCH:
+            self.wrong_codes.wrong(ctx.owner, ctx.now)
+        return replies
+
+
 async def cmd_link(engine: Engine, ctx: Context, args: str) -> list[Reply]:
-    """/link, or /link CODE"""
-    if args.strip():
-        return await _enter_code(engine, ctx, normalise(args))
+    """/link: a fresh code for the other app."""
     mine = await engine.store.identities.of_owner(ctx.owner)
     if any(i.transport == CONSOLE for i in mine):
         return [Reply("The terminal can't be linked to a chat app.")]
@@ -57,10 +106,11 @@ async def cmd_link(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     ]
 
 
+NO_MATCH = "That code doesn't match, or it has expired. Send /link in your other app for a new one."
+
+
 async def _enter_code(engine: Engine, ctx: Context, code: str) -> list[Reply]:
-    expired = (
-        "That code doesn't match, or it has expired. Send /link in your other app for a new one."
-    )
+    expired = NO_MATCH
     if len(code) != CODE_LENGTH:
         return [Reply(expired)]
     holder = await engine.store.links.holder(code, ctx.now)
@@ -156,7 +206,8 @@ async def answer_unlink(
 
 
 def register(engine: Engine) -> None:
-    engine.add_command(Command("link", cmd_link, "Join your Telegram and Discord", "/link"))
+    link = LinkCommand()
+    engine.add_command(Command("link", link, "Join your Telegram and Discord", "/link"))
     engine.add_command(Command("unlink", cmd_unlink, "Separate linked apps again", "/unlink"))
     engine.add_answer("link", answer_link)
     engine.add_answer("unlink", answer_unlink)

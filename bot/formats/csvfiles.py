@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.formats.contacts import (
@@ -26,8 +27,10 @@ from bot.formats.contacts import (
 from bot.formats.contacts import (
     Birthday,
     ContactsFile,
+    DistinctNames,
     ImportedContact,
     ImportFormatError,
+    TooManyContacts,
     clean_aliases,
     clean_emails,
     clean_name,
@@ -37,6 +40,7 @@ from bot.formats.contacts import (
     line_prefix,
     merge_contacts,
     parse_birthday,
+    text_lines,
 )
 from bot.formats.document import ExportDocument, ExportedPerson
 
@@ -313,7 +317,7 @@ def _format_of(header: Sequence[str]) -> str:
 def _delimiter(text: str) -> tuple[str, str]:
     """(delimiter, text without an Excel `sep=` line), judged from the header line."""
     first_line = next(
-        (line.strip() for line in text.lstrip("\ufeff").splitlines() if line.strip()), ""
+        (line.strip() for line in text_lines(text.lstrip("\ufeff"), "") if line.strip()), ""
     )
     if match := re.fullmatch(r"\"?sep=(.)\"?", first_line, re.IGNORECASE):
         return match[1], text.split("\n", 1)[1] if "\n" in text else ""
@@ -324,62 +328,86 @@ def _delimiter(text: str) -> tuple[str, str]:
     return (best if counts[best] else ","), text
 
 
-def parse_csv(text: str, label: str) -> ContactsFile:
-    """Contacts from CSV text. `label` names the file in error messages."""
+def parse_csv(text: str, label: str, limit: int | None = None) -> ContactsFile:
+    """Contacts from CSV text. `label` names the file in error messages.
+
+    Rows are read as a stream, a pass for each thing the whole file decides (cut off?
+    one column or several? day-first dates?), so no list of every row is ever held.
+    TooManyContacts when the rows hold more than `limit` different names: the rows after
+    that are only counted.
+    """
     delimiter, text = _delimiter(text)
-    rows = _read_rows(text, delimiter, label)
-    if not rows:
+    _refuse_cut_off(text, delimiter, label)
+    header = next(_read_rows(text, delimiter, label), None)
+    if header is None:
         raise ImportFormatError(f"{label} is empty.")
-    header = rows[0]
     columns = _columns(header)
     fmt = _format_of(header)
-    if not columns.has_name:
-        if max(len(row) for row in rows) > 1 or _columns(header) != _Columns():
+    skip = 1
+    single = not columns.has_name
+    if single:
+        if len(header) > 1 or columns != _Columns():
             # Several columns, or one with another role's title ("Email"): no names here.
             raise ImportFormatError(_no_name_column(label, header))
-        # A single column: a plain list of names, perhaps under a title such as "Friends".
+        # A single column: a plain list of names, perhaps under a title such as "Friends"
+        # (a wider row further down says otherwise: see below).
         columns = _Columns(full=0)
-        data_rows = rows[1:] if _header_key(header[0]) in _LIST_TITLES else rows
-    else:
-        data_rows = rows[1:]
+        skip = 1 if _header_key(header[0]) in _LIST_TITLES else 0
     day_first = _day_first(
-        [row[columns.birthday] for row in data_rows if columns.birthday < len(row)]
+        (
+            row[columns.birthday]
+            for row in itertools.islice(_read_rows(text, delimiter, label), skip, None)
+            if columns.birthday < len(row)
+        )
         if columns.birthday >= 0
-        else [],
+        else (),
         delimiter,
     )
+    names = DistinctNames(limit)
     contacts: list[ImportedContact] = []
     nameless = 0
-    for row in data_rows:
+    rows = 0
+    over = False
+    wide = False
+    for row in itertools.islice(_read_rows(text, delimiter, label), skip, None):
+        rows += 1
+        wide = wide or (single and len(row) > 1)
+        if over:
+            continue
         contact = _contact(row, columns, day_first)
         if contact is None:
             nameless += 1
-        else:
-            contacts.append(contact)
+            continue
+        contacts.append(contact)
+        if names.add(contact.name):
+            over = True
+            contacts = []  # never imported: let them go now
+    if wide:
+        raise ImportFormatError(_no_name_column(label, header))
+    if over:
+        raise TooManyContacts(label, rows, "row", limit or 0)
     merged_contacts, merged = merge_contacts(contacts)
     return ContactsFile(contacts=merged_contacts, format=fmt, nameless=nameless, merged=merged)
 
 
-def _read_rows(text: str, delimiter: str, label: str) -> list[list[str]]:
-    _refuse_cut_off(text, delimiter, label)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows: list[list[str]] = []
+def _read_rows(text: str, delimiter: str, label: str) -> Iterator[list[str]]:
+    """The rows that hold anything, one at a time."""
+    reader = csv.reader(text_lines(text, ""), delimiter=delimiter)
     try:
         for row in reader:
             if any(cell.strip() for cell in row):
-                rows.append(row)
+                yield row
     except csv.Error as error:
         raise ImportFormatError(
             line_prefix(label, reader.line_num) + f"I couldn't read this CSV ({error}).",
             line=reader.line_num,
         ) from error
-    return rows
 
 
 def _refuse_cut_off(text: str, delimiter: str, label: str) -> None:
     """A file that ends inside a quoted cell was cut off: its last row would come in
     half-read without a word (the lenient reader takes the rest of the file as the cell)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(text_lines(text, ""), delimiter=delimiter, strict=True)
     try:
         for _ in reader:
             pass

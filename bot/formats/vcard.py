@@ -37,9 +37,11 @@ from vobject.base import ParseError, textLineToContentLine
 from bot.formats import charsets
 from bot.formats.contacts import (
     ContactsFile,
+    DistinctNames,
     ImportedContact,
     ImportFormatError,
     NameParts,
+    TooManyContacts,
     clean_aliases,
     clean_emails,
     clean_name,
@@ -50,6 +52,7 @@ from bot.formats.contacts import (
     line_prefix,
     merge_contacts,
     parse_birthday,
+    text_lines,
 )
 from bot.formats.document import ExportDocument, ExportedPerson
 
@@ -72,8 +75,15 @@ class _Card:
     lines: list[tuple[str, int]] = field(default_factory=list)
 
 
-def parse_vcards(text: str, label: str) -> ContactsFile:
-    """Every card in `text`. `label` names the file in error messages."""
+def parse_vcards(text: str, label: str, limit: int | None = None) -> ContactsFile:
+    """Every card in `text`. `label` names the file in error messages.
+
+    TooManyContacts when the cards hold more than `limit` different names: the cards
+    after that are only counted, never read.
+    """
+    names = DistinctNames(limit)
+    cards = 0
+    over = False
     contacts: list[ImportedContact] = []
     groups: list[tuple[str, tuple[str, ...]]] = []
     uids: list[str] = []
@@ -83,6 +93,9 @@ def parse_vcards(text: str, label: str) -> ContactsFile:
     no_begin: list[int] = []
     guessed: list[str] = []  # encodings assumed for quoted-printable values without CHARSET
     for card in _cards(text, label, no_begin):
+        cards += 1
+        if over:
+            continue
         properties = _properties(card, unreadable, guessed)
         version = _first(properties, "VERSION")
         if version:
@@ -104,6 +117,11 @@ def parse_vcards(text: str, label: str) -> ContactsFile:
             continue
         contacts.append(contact)
         uids.append(_uid(_first(properties, "UID")))
+        if names.add(contact.name):
+            over = True
+            contacts, uids, groups = [], [], []  # never imported: let them go now
+    if over:
+        raise TooManyContacts(label, cards + len(no_begin), "card", limit or 0)
     contacts = _tag_group_members(contacts, uids, groups)
     merged_contacts, merged = merge_contacts(contacts)
     if len(versions) == 1:
@@ -174,7 +192,10 @@ def _logical_lines(text: str) -> Iterator[tuple[str, int]]:
     parts: list[str] = []
     start = 0
     soft_break = False
-    for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
+    # Line by line from a stream (universal newlines), not one split of the whole text:
+    # a 5 MB split is one long call that holds the interpreter, stalling every other chat.
+    for number, raw in enumerate(text_lines(text, None), 1):
+        line = raw[:-1] if raw.endswith("\n") else raw
         if soft_break and not _is_boundary(line):
             # Keep the break visible so the decoder can drop exactly "=\n".
             parts.append("\n" + line)

@@ -14,6 +14,7 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from bot.core.dates import MONTH_ABBR, WEEKDAY_ABBR, format_day
+from bot.core.due import Bands
 from bot.core.intervals import format_interval
 from bot.core.model import ImportantDate, Person
 from bot.core.schedule import first_digest_at, parse_clock
@@ -26,6 +27,7 @@ from bot.nudges.digest import (
     DATES_AHEAD_DAYS,
     LESS_OFTEN,
     PREFIX,
+    RATIO_BAND,
     REACHED_OUT,
     SNOOZE,
     DateNotice,
@@ -65,7 +67,7 @@ async def build_digests(
     cadences = [(c.name, c.cadence_days) for c in engine.circles.order]
     limit = engine.max_per_digest
     candidates = await engine.store.due_candidates_many(
-        wanted, cadences, limit * CANDIDATES_PER_PLACE
+        wanted, cadences, limit * CANDIDATES_PER_PLACE, Bands(RATIO_BAND, limit)
     )
     chosen = {
         owner: [d.person for d in choose(candidates[owner], engine.circles, today, limit)]

@@ -21,7 +21,6 @@ line is marked in place and the rest stays as it was, without any stored message
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -29,7 +28,7 @@ from typing import Final
 
 from bot.core.circles import Circles
 from bot.core.dates import describe_yearly, format_ago, format_day, next_yearly
-from bot.core.due import DueInfo, rank_due
+from bot.core.due import DueInfo, rank_due, ratio_band
 from bot.core.ids import button_number
 from bot.core.intervals import format_interval
 from bot.core.model import ImportantDate, Person, PersonCard
@@ -84,7 +83,7 @@ def rotate(ranked: Sequence[DueInfo]) -> list[DueInfo]:
     order = {d.person.id: i for i, d in enumerate(ranked)}
 
     def key(d: DueInfo) -> tuple[int, date, int]:
-        band = math.floor(math.log(max(d.ratio, 1e-9)) / math.log(RATIO_BAND))
+        band = ratio_band(d.ratio, RATIO_BAND)
         return (-band, d.person.last_nudged_on or date.min, order[d.person.id])
 
     return sorted(ranked, key=key)

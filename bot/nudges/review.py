@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Final, Protocol
 from zoneinfo import ZoneInfo
 
@@ -256,6 +256,37 @@ def review_due(user: ReviewUser, now: datetime) -> date | None:
     return today if local_now.time() >= time(at.hour, at.minute) else None
 
 
+def _next_week(users: list[ReviewUser], now: datetime) -> list[tuple[int, datetime]]:
+    """Next Sunday's review instants of users whose review this week is done."""
+    out: list[tuple[int, datetime]] = []
+    for user in users:
+        if (at := next_review_time(user, now, this_week_done=True)) is not None:
+            out.append((user.owner, at))
+    return out
+
+
+def next_review_time(
+    user: ReviewUser, now: datetime, *, this_week_done: bool = False
+) -> datetime | None:
+    """The first instant from `now` on when `review_due` can say yes (the next Sunday at
+    the user's time; after this Sunday's if `this_week_done`); None if unschedulable.
+
+    A lower bound, never later than the real one: a time that a DST change skips or
+    repeats gives the earlier of its two readings, so the review is never held back.
+    """
+    try:
+        zone = ZoneInfo(user.timezone)
+        at = parse_clock(user.digest_time or DEFAULT_TIME)
+    except (ValueError, KeyError):
+        return None
+    local = now.astimezone(zone)
+    day = local.date() + timedelta(days=(SUNDAY - local.weekday()) % 7)
+    if day == local.date() and (this_week_done or local.time() >= time(at.hour, at.minute)):
+        day += timedelta(days=7)
+    wall = datetime.combine(day, time(at.hour, at.minute))
+    return min(wall.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1))
+
+
 # Every time zone's local time lies within these hours of UTC (UTC-12 to UTC+14), with
 # an hour to spare either side.
 _BEHIND: Final = timedelta(hours=13)
@@ -317,16 +348,31 @@ class ReviewSweeper:
                     tuple(tuple(Button(lb, d) for lb, d in row) for row in stored.buttons),
                 )
                 await self._send(stored.id, stored.owner, again, now, result)
-            # Four days a week no time zone is on Sunday: the minute costs nothing.
-            users = await self.insight.review_users(self.scope) if sunday_somewhere(now) else []
-            due = [(user, day) for user in users if (day := review_due(user, now)) is not None]
+            # Four days a week no time zone is on Sunday: the minute costs nothing. On the
+            # others only users whose next review instant has come (or is unknown) are
+            # read, and each one looked at is told when to be looked at again: a Sunday
+            # minute reads the few whose time it is, not everyone with the review on.
+            users = (
+                await self.insight.review_users(self.scope, now) if sunday_somewhere(now) else []
+            )
+            later: list[tuple[int, datetime]] = []
+            due: list[tuple[ReviewUser, date]] = []
+            for user in users:
+                day = review_due(user, now)
+                if day is not None:
+                    due.append((user, day))
+                elif (at := next_review_time(user, now)) is not None:
+                    later.append((user.owner, at))
             done = await self.insight.reviewed_weeks(
                 [u.owner for u, _ in due], [week_key(d) for _, d in due]
             )
-            due = [(user, day) for user, day in due if user.owner not in done][: self.batch]
-            for user, day in due:
-                if user.owner in done:
-                    continue
+            # This week's done: next Sunday. The rest past the batch keep their instant
+            # and come back next minute; those in it, once their review is recorded.
+            todo = [(user, day) for user, day in due if user.owner not in done][: self.batch]
+            later += _next_week([u for u, _ in due if u.owner in done], now)
+            await self.insight.set_review_times(later)
+            recorded: list[ReviewUser] = []
+            for user, day in todo:
                 reply: Reply | None
                 try:
                     reply = render(await build_review(self.engine, user.owner, day), self.engine)
@@ -341,12 +387,16 @@ class ReviewSweeper:
                 review_id = await self.insight.record_review(
                     user.owner, week_key(day), day, reply.text if reply else "", buttons, now
                 )
+                recorded.append(user)  # this week's is written down, whatever comes next
                 if review_id is None:
                     continue
                 if reply is None:  # nothing to say this week: the row says so, no message
                     await self.insight.mark_review(review_id, "expired", now, "nothing to say")
                     continue
                 await self._send(review_id, user.owner, reply, now, result)
+            # After recording: a crash before this leaves their instant as it was, and the
+            # next minute finds this week's row and moves them on then.
+            await self.insight.set_review_times(_next_week(recorded, now))
             return result
 
     async def _send(

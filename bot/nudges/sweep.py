@@ -71,7 +71,9 @@ SWEEP_SECONDS: Final = 60.0  # how often a transport runs the sweep
 # Undocumented on purpose: end-to-end tests make the sweep fast with it.
 ENV_SWEEP_SECONDS: Final = "KITH_SWEEP_SECONDS"
 BATCH: Final = 500  # users (and retries) per round; a full round sweeps again at once
-MAX_ROUNDS: Final = 1000  # a guard only: 500,000 users due in one minute
+MAX_ROUNDS: Final = 1000  # a guard only: ~500,000 users due in one minute
+FIRST_ROUND: Final = 100  # users in a sweep's first round (see `_rounds`)
+COMPOSE_CHUNK: Final = 25  # users composed per bulk read (see `_compose_all`)
 CONCURRENCY: Final = 8  # sends in flight; the bot's rate limiter keeps the pace
 MAX_UNEXPECTED: Final = 3  # a send crashing on a bug is given up after this many tries
 
@@ -120,7 +122,7 @@ class SweepResult:
     unknown: int = 0  # sends whose outcome is unknown: not resent (at most once)
     reviews: int = 0  # weekly reviews delivered
     reviews_unknown: int = 0  # weekly reviews whose outcome is unknown: not resent
-    rounds: int = 0  # extra rounds because a batch of due users was full
+    rounds: int = 0  # extra rounds because a round of due users was full
 
 
 class Sweeper:
@@ -176,16 +178,7 @@ class Sweeper:
             result = SweepResult()
             await self._retry_pending(result)
             await self._schedule_missing(result)
-            # A full batch means more users may be due this very minute (a popular 09:00,
-            # a day of downtime): sweep again at once, so every due digest goes out as fast
-            # as the sender's rate limit allows, not 500 a minute. Each round moves its
-            # users' next_digest_at on, so the rounds end.
-            while True:
-                planned, recorded = await self._record_due(result)
-                await self._deliver(recorded, result)
-                if planned < self.batch or result.rounds >= MAX_ROUNDS:
-                    break
-                result.rounds += 1
+            await self._rounds(result)
             await self._sweep_reviews(result)
             if (
                 result.sent
@@ -205,6 +198,52 @@ class Sweeper:
             return result
 
     # -- steps -------------------------------------------------------------------------
+
+    async def _rounds(self, result: SweepResult) -> None:
+        """Record and send batches of due users until a batch is not full.
+
+        A full batch means more users may be due this very minute (a popular 09:00, a
+        day of downtime): sweep again at once, so every due digest goes out as fast as
+        the sender's rate limit allows, not 500 a minute. Each round moves its users'
+        next_digest_at on, so the rounds end.
+
+        Pipelined: the next round is chosen and recorded while this one is being sent,
+        so sending never waits for choosing (10,000 users due at once: 20 rounds of ~2 s
+        of choosing hidden behind ~5 minutes of sending at 30 msg/s). Each digest is
+        still recorded before it is sent, and marked sending before its request (in
+        `_send_one`): overlapping rounds change when a digest is sent, never whether.
+        At most one round waits recorded but unsent behind the one being sent, so a
+        recorded digest's lease (PostgreSQL) outlasts its wait by far.
+        """
+        inflight: list[asyncio.Task[None]] = []  # the round being sent, the next one
+        try:
+            # The first round is smaller, so the first digests go out after a fifth of a
+            # batch has been chosen rather than all of it (a quiet minute is one round).
+            limit = min(self.batch, FIRST_ROUND)
+            while True:
+                planned, recorded = await self._record_due(result, limit)
+                # Queued behind the round in flight (the semaphore is first come, first
+                # served), so the sender never idles between rounds.
+                inflight.append(asyncio.create_task(self._deliver(recorded, result)))
+                if len(inflight) > 1:
+                    await inflight[0]  # before choosing more: one round ahead at most
+                    inflight.pop(0)
+                if planned < limit or result.rounds >= MAX_ROUNDS:
+                    break
+                result.rounds += 1
+                limit = self.batch
+            while inflight:
+                await inflight[0]
+                inflight.pop(0)
+        except BaseException as exc:
+            # An error choosing: the digests already recorded still go out. A crash or a
+            # cancel (shutdown): stop sending; a request cut off is `sending`, and the next
+            # sweep settles it as unknown, a recorded one not yet started is sent then.
+            if not isinstance(exc, Exception):
+                for task in inflight:
+                    task.cancel()
+            await asyncio.gather(*inflight, return_exceptions=True)
+            raise
 
     async def _sweep_reviews(self, result: SweepResult) -> None:
         if self.reviews is None:
@@ -254,12 +293,12 @@ class Sweeper:
         await self.ledger.set_schedules(schedules)
         result.scheduled += len(schedules)
 
-    async def _record_due(self, result: SweepResult) -> tuple[int, list[StoredDigest]]:
-        """Plan a batch of due users, compose their digests in bulk, record all in one go;
-        how many users were due (up to the batch), and the digests to send."""
+    async def _record_due(self, result: SweepResult, limit: int) -> tuple[int, list[StoredDigest]]:
+        """Plan up to `limit` due users, compose their digests in bulk, record all in one
+        go; how many users were due (up to the limit), and the digests to send."""
         now = self.clock.now()
         planned: list[tuple[DueUser, SweepPlan | None]] = []
-        for user in await self.ledger.due(now, self.batch, self.scope):
+        for user in await self.ledger.due(now, limit, self.scope):
             try:
                 plan: SweepPlan | None = plan_sweep(
                     user.next_digest_at,
@@ -296,13 +335,24 @@ class Sweeper:
         return len(planned), await self.ledger.get_many(ids)
 
     async def _compose_all(self, wanted: list[tuple[int, date]]) -> dict[int, NewDigest | None]:
-        """Everyone's digest from bulk reads; one by one if that fails (one bad row)."""
-        try:
-            composed = await build_digests(self.engine, wanted, self.limits)
-        except Exception:
-            log.exception("composing digests in bulk failed; composing them one by one")
-            return {owner: await self._compose(owner, day) for owner, day in wanted}
-        return {owner: _new_digest(day, composed[owner]) for owner, day in wanted}
+        """Everyone's digest from bulk reads; one by one if that fails (one bad row).
+
+        In chunks: each bulk read is one hop on the database's one connection, and the
+        round before this one is being sent meanwhile, each send two short writes on that
+        same connection. A hop for 500 users (~1 s) would hold all of them up; one for
+        `COMPOSE_CHUNK` users keeps the sender within its few sends in flight.
+        """
+        out: dict[int, NewDigest | None] = {}
+        for start in range(0, len(wanted), COMPOSE_CHUNK):
+            chunk = wanted[start : start + COMPOSE_CHUNK]
+            try:
+                composed = await build_digests(self.engine, chunk, self.limits)
+            except Exception:
+                log.exception("composing digests in bulk failed; composing them one by one")
+                out.update({owner: await self._compose(owner, day) for owner, day in chunk})
+                continue
+            out.update({owner: _new_digest(day, composed[owner]) for owner, day in chunk})
+        return out
 
     async def _compose(self, owner: int, day: date) -> NewDigest | None:
         try:

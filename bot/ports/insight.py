@@ -98,8 +98,15 @@ class InsightReads(Protocol):
 
     # -- the review ledger -------------------------------------------------------------
 
-    async def review_users(self, scope: Scope = EVERYONE) -> list[ReviewUser]:
-        """Active owners in `scope` with the weekly review on."""
+    async def review_users(
+        self, scope: Scope = EVERYONE, now: datetime | None = None
+    ) -> list[ReviewUser]:
+        """Active owners in `scope` with the weekly review on; with `now`, only those
+        whose next review instant (`set_review_times`) has come or is not known."""
+        ...
+
+    async def set_review_times(self, times: Sequence[tuple[int, datetime]]) -> None:
+        """When each of these owners' review may next be due: not read before then."""
         ...
 
     async def reviewed_weeks(self, owners: Sequence[int], weeks: Sequence[str]) -> set[int]:

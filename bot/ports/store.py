@@ -20,6 +20,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from bot.core.circles import Circles
+from bot.core.due import Bands
 from bot.core.model import FavorKind, ImportantDate, Interaction, Person, PersonCard, UserSettings
 from bot.core.names import NameEntry, NameProbe
 from bot.formats import ExportDocument
@@ -317,9 +318,11 @@ class Store(Protocol):
         requests: Sequence[tuple[int, date]],
         cadences: Sequence[tuple[str, int]],
         limit: int,
+        bands: Bands | None = None,
     ) -> dict[int, list[Person]]:
         """For each (owner, local day): a superset of whom `nudges.digest.choose` would
-        pick with this `limit`, read without loading everyone."""
+        pick with this `limit`, read without loading everyone; with `bands`, only the
+        rows `bands.keep` keeps are built into people (the rest cannot be chosen)."""
         ...
 
     async def interaction_count(self, owner: int) -> int: ...
@@ -360,8 +363,16 @@ class Store(Protocol):
         """The owner's newest undoable change: (id, when it was made as UTC text)."""
         ...
 
-    async def put_pending(self, owner: int, payload: Mapping[str, Any], now: datetime) -> int:
-        """Store a question's JSON payload; its id goes into the buttons."""
+    async def put_pending(
+        self, owner: int, payload: Mapping[str, Any], now: datetime, *, rows: Sequence[str] = ()
+    ) -> int:
+        """Store a question's JSON payload; its id goes into the buttons. `rows` (a
+        contacts file's people, one compact text each) are kept beside it, in the same
+        transaction, and go with it: answered, dropped, expired or the account deleted."""
+        ...
+
+    async def pending_rows(self, owner: int, pending_id: int) -> list[str]:
+        """The rows stored with the owner's question, in order ([] when none)."""
         ...
 
     async def get_pending(self, owner: int, pending_id: int) -> dict[str, Any] | None: ...

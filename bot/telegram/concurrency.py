@@ -16,7 +16,7 @@ user and so the owner: the engine never sees two updates of one owner at once.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from collections.abc import Awaitable
 from typing import Any, Final
 
 from telegram import Update
@@ -94,22 +94,3 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to release: the application waits for running updates itself."""
-
-
-async def handle_in_turn(
-    processor: BaseUpdateProcessor,
-    updates: Iterable[Update],
-    handle: Callable[[Update], Coroutine[Any, Any, None]],
-) -> None:
-    """Handle a fetched batch through `processor` and return when all of it is done.
-
-    For a polling loop that confirms a batch's offset only after the batch was handled:
-    each chat's updates still run in order, different chats side by side.
-    """
-    outcomes = await asyncio.gather(
-        *(processor.process_update(u, handle(u)) for u in updates), return_exceptions=True
-    )
-    # Every update has finished (none is left running unawaited); then the first failure.
-    for outcome in outcomes:
-        if isinstance(outcome, BaseException):
-            raise outcome

@@ -165,7 +165,7 @@ async def polling(app: KithApp) -> AsyncIterator[KithApp]:
         if sweeping is not None:
             await sweeping.stop()  # before the database closes
         if task is not None:
-            await asyncio.wait({task})  # finishes the update in hand, not the batch
+            await asyncio.wait({task})  # running updates finish (or are left) first
         await outbox.close(REPLY_GRACE)  # replies to what was handled, then the offset
         if task is not None and task.exception() is None:
             await poller.confirm()

@@ -87,7 +87,7 @@ class DiscordUser:
         await self.fake.wait_for(lambda: message.edits > edits, what="the pressed message edited")
         sent = await self.fake.replies(self.id, replies, after=before)
         self.last = [message, *sent]
-        return "\n".join(m.content for m in self.last)
+        return "\n".join(m.shown for m in self.last)
 
     def button(self, label: str) -> FakeMessage:
         for message in reversed(self.fake.messages_to(self.id)):
@@ -101,7 +101,7 @@ class DiscordUser:
 
     async def _read(self, before: int, count: int) -> str:
         self.last = await self.fake.replies(self.id, count, after=before)
-        return "\n".join(m.content for m in self.last)
+        return "\n".join(m.shown for m in self.last)
 
 
 Launcher = Callable[..., AbstractAsyncContextManager[Kith]]

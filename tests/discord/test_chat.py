@@ -63,7 +63,8 @@ async def test_a_button_press_edits_its_message_in_place(kith: Kith, ann: Discor
 
     shown = await ann.taps("Add Carla")
     assert "Logged dinner with Carla" in shown
-    assert kith.fake.message(question.channel_id, question.id).buttons == []  # answered
+    # Answered: the question's buttons are gone; what is left is the change's Undo.
+    assert kith.fake.message(question.channel_id, question.id).rows == [["↩ Undo"]]
     assert "Carla" in await ann.says("/people")
 
 
@@ -74,13 +75,13 @@ async def test_a_server_message_is_answered_once_and_nothing_is_stored(
     for text in ("@kith add Zed", "@kith hello?"):
         await kith.fake.guild_message(ann.id, channel, text)
     await kith.fake.wait_for(lambda: len(kith.fake.channels[channel]) >= 3, what="an answer")
-    bot_said = [m.content for m in kith.fake.channels[channel] if m.author_id != ann.id]
+    bot_said = [m.shown for m in kith.fake.channels[channel] if m.author_id != ann.id]
     assert bot_said == [DM_ONLY]  # once per channel, however often she writes there
 
     interaction = await kith.fake.slash(ann.id, "people", guild_channel=channel)
     await kith.fake.answered(interaction)
     [answer] = [m for m in kith.fake.channels[channel] if m.interaction_id == interaction.id]
-    assert (answer.content, answer.ephemeral) == (DM_ONLY, True)
+    assert (answer.shown, answer.ephemeral) == (DM_ONLY, True)
     assert await kith.rows("SELECT id FROM users") == []  # no trace of her anywhere
     assert await kith.owner(ann.id) is None
     assert await kith.rows("SELECT count(*) FROM people") == [(0,)]
@@ -115,3 +116,42 @@ async def test_a_long_answer_is_cut_to_discord_sizes(kith: Kith, ann: DiscordUse
     card = await ann.says("/show Alice", replies=2)
     assert [len(m.content) <= 2000 for m in ann.last] == [True, True]
     assert len(card) > 2000 and card.startswith("Alice — friends")
+
+
+async def test_names_are_bold_and_a_friend_called_star_bea_is_not_markdown(
+    kith: Kith, ann: DiscordUser
+) -> None:
+    await ann.says("/add Bea_x")
+    await ann.says("/note Bea_x loves *jazz* and <@123>")
+    reply = await ann.says("/show Bea_x")
+    message = ann.last[0]
+    assert reply.startswith("Bea_x — ") and "loves *jazz* and <@123>" in reply  # as typed
+    assert message.bold[:1] == ["Bea_x"]
+    assert "\\*jazz\\*" in message.content and "<@123>" not in message.content
+
+
+async def test_a_logged_change_has_an_undo_button_that_takes_it_back(
+    kith: Kith, ann: DiscordUser
+) -> None:
+    await ann.says("/add Alice")
+    await ann.says("coffee with Alice yesterday")
+    assert ann.labels == ["↩ Undo"]
+    undone = await ann.taps("↩ Undo")
+    assert "coffee" not in await ann.says("/show Alice"), undone
+
+
+async def test_editing_a_log_corrects_it_and_a_link_preview_is_not_an_edit(
+    kith: Kith, ann: DiscordUser
+) -> None:
+    await ann.says("/add Alice")
+    await ann.says("/add Bob")
+    await ann.says("coffee with Alice yesterday")
+    mine = [m for m in kith.fake.channels[kith.fake.dm_channel(ann.id)] if m.author_id == ann.id]
+    before = len(kith.fake.messages_to(ann.id))
+    await kith.fake.dm_unfurl(ann.id, mine[-1])
+    await kith.fake.dm_edit(ann.id, mine[-1], "coffee with Bob yesterday")
+    [answer] = await kith.fake.replies(ann.id, 1, after=before)
+    assert "Bob" in answer.shown and "Alice" in answer.shown  # says what changed
+    assert len(kith.fake.messages_to(ann.id)) == before + 1  # the unfurl got no answer
+    assert "coffee" in await ann.says("/show Bob")
+    assert "coffee" not in await ann.says("/show Alice")

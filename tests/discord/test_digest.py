@@ -44,7 +44,7 @@ async def test_the_digest_arrives_at_its_minute_with_working_buttons(
     assert await sweep_at(kith, clock, "2026-11-26T08:59:00Z") == []
 
     [digest] = await sweep_at(kith, clock, "2026-11-26T09:00:00Z")
-    assert digest.content.startswith("It's been a while — maybe say hi to:")
+    assert digest.shown.startswith("It's been a while — maybe say hi to:")
     assert digest.rows == [
         ["Reached out to Alice"],
         ["Snooze Alice a week", "Less often for Alice"],
@@ -52,7 +52,8 @@ async def test_the_digest_arrives_at_its_minute_with_working_buttons(
 
     shown = await ann.taps("Reached out")
     assert "✓ Reached out to Alice · /undo" in shown
-    assert kith.fake.message(digest.channel_id, digest.id).buttons == []  # edited in place
+    # Edited in place: Alice's buttons gone, an Undo for what the press changed.
+    assert kith.fake.message(digest.channel_id, digest.id).rows == [["↩ Undo"]]
     assert "Alice" not in await ann.says("/who")
     assert await sweep_at(kith, clock, "2026-11-26T09:01:00Z") == []  # one a day
 
@@ -125,7 +126,7 @@ async def test_the_dm_channel_is_opened_once_per_user(kith: Kith) -> None:
     sender, before = sender_for(kith.client), len(kith.fake.messages_to(ANN))
     for text in ("one", "two", "three"):
         await sender.send(await owner(kith, ANN), Reply(text))
-    assert [m.content for m in kith.fake.messages_to(ANN)[before:]] == ["one", "two", "three"]
+    assert [m.shown for m in kith.fake.messages_to(ANN)[before:]] == ["one", "two", "three"]
     assert sum(c.path == "/users/@me/channels" for c in kith.fake.calls) == 1
 
 

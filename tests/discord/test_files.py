@@ -62,9 +62,9 @@ async def test_two_users_with_the_same_friends_never_see_each_other(
         await user.says("/add Alice Smith")
         await user.says(f"/note Alice {note}")
     assert "loves jazz" in await ann.slash("show", person="Alice Smith")
-    assert "hates" not in ann.last[0].content
+    assert "hates" not in ann.last[0].shown
     assert "hates jazz" in await bob.says("/show Alice")
-    assert "loves" not in bob.last[0].content
+    assert "loves" not in bob.last[0].shown
 
     await bob.says("/forget Alice")
     assert bob.labels == ["Yes, forget Alice Smith", "No, keep them"]

@@ -140,7 +140,7 @@ async def test_the_digest_goes_to_the_app_she_chose(both: Both) -> None:
     before_tg, before_dc = len(both.api.sent_to(ANN_TG)), len(both.fake.messages_to(ANN))
     await both.sweep_at("2026-11-26T09:00:00Z")
     [digest] = both.fake.messages_to(ANN)[before_dc:]
-    assert digest.content.startswith("It's been a while — maybe say hi to:")
+    assert digest.shown.startswith("It's been a while — maybe say hi to:")
     assert len(both.api.sent_to(ANN_TG)) == before_tg  # not on Telegram too
     assert "✓ Reached out to Alice" in await both.discord.taps("Reached out")
 

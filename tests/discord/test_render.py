@@ -51,3 +51,29 @@ def test_a_photo_rides_on_its_caption_and_an_export_does_not() -> None:
     assert (part.text, part.pictures) == ("2 people · 1 to reach out to", (picture,))
     [bare] = parts_of(Reply("", files=(picture,)))
     assert (bare.text, bare.pictures) == ("", (picture,))
+
+
+def test_user_text_is_escaped_and_names_are_bold() -> None:
+    from bot.discord.render import markdown
+    from bot.engine.replies import em
+
+    assert markdown(f"Logged tea with {em('_Zoë_')} — 2 days") == (
+        "Logged tea with **\\_Zoë\\_** — 2 days"
+    )
+
+
+def test_escapes_never_push_a_message_past_2000() -> None:
+    from bot.discord.render import rendered_chunks
+    from bot.engine.replies import em
+
+    text = "\n".join(f"{em('a_b*c')} " + "_" * 300 for _ in range(40))
+    chunks = rendered_chunks(text)
+    assert all(len(c) <= 2000 for c in chunks) and len(chunks) > 6
+    # Every message closes its bold: an even number of unescaped ** in each.
+    assert all(c.replace("\\*", "").count("**") % 2 == 0 for c in chunks)
+
+
+def test_a_confirmation_ends_with_an_undo_button() -> None:
+    [part] = parts_of(Reply("Noted.", undo="u:7"))
+    assert [[b.label for b in row] for row in part.rows] == [["↩ Undo"]]
+    assert custom_id(part.rows[0][0]) == "k:u:7"

@@ -33,7 +33,7 @@ async def test_serve_answers_dms_and_stops_cleanly(
     await fake.wait_for(lambda: fake.connected > 0 and bool(fake.commands), what="kith up")
     await fake.dm(ANN, "/start")
     [reply] = await fake.replies(ANN, 1, after=0)
-    assert reply.content.startswith("Hi! I'm kith")
+    assert reply.shown.startswith("Hi! I'm kith")
     stop.set()
     assert await asyncio.wait_for(running, 10) == 0
     assert fake.connected == 0

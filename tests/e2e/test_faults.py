@@ -7,10 +7,11 @@ from pathlib import Path
 
 from bot.telegram.run import REJECTED
 from tests.e2e.conftest import START, KithRun
-from tests.e2e.test_kith_run import ANN, WAIT, says, started
+from tests.e2e.test_kith_run import ANN, BOB, WAIT, says, started
 from tests.support import FakeBotApi
 
 BACKLOG = 60
+FIXTURES = Path(__file__).parents[1] / "formats" / "fixtures"
 
 
 def _notes(db: Path) -> list[str]:
@@ -39,6 +40,39 @@ def test_kill_9_with_a_backlog_loses_nothing_and_doubles_nothing(
     notes = _notes(tmp_path / "kith.db")
     assert sorted(notes) == sorted(f"fact {i}" for i in range(BACKLOG))  # each exactly once
     assert kith_run.terminate(second) == 0
+    assert "Traceback" not in kith_run.everything_printed()
+
+
+def test_kill_9_while_anns_file_is_in_flight_handles_it_once_and_bobs_messages_not_again(
+    tmp_path: Path, api: FakeBotApi, kith_run: KithRun
+) -> None:
+    first = kith_run.start()
+    started(api, 0)
+    slow = api.hold("getFile")  # Telegram is slow to hand over Ann's file
+    try:
+        api.user_sends_document(ANN, "google.csv", (FIXTURES / "google.csv").read_bytes())
+        api.wait_for_sync(lambda: slow.waiting or None, timeout=WAIT, what="Ann's file")
+        # Bob writes meanwhile: answered while Ann's update is still in flight.
+        assert "Added Zoe" in says(api, BOB, "/add Zoe")
+        assert "Zoe" in says(api, BOB, "note Zoe loves jazz")
+        first.kill()
+        first.wait(WAIT)
+    finally:
+        slow.release()
+    assert api.sent_to(ANN) == []
+    # Nothing from Ann's file on was confirmed: Telegram delivers all three again.
+    assert len(api.pending_updates()) == 3
+
+    second = kith_run.start()
+    api.wait_for_sync(
+        lambda: api.pending_updates() == [] or None, timeout=START, what="all confirmed"
+    )
+    [summary] = api.wait_for_messages_sync(ANN, 1, timeout=WAIT)
+    assert (summary.plain_text or "").startswith("5 rows in this Google Contacts CSV file")
+    assert kith_run.terminate(second) == 0  # its replies are out once it has stopped
+    assert len(api.sent_to(ANN)) == 1  # Ann's file answered once
+    assert len(api.sent_to(BOB)) == 2  # Bob's two messages not applied or answered again
+    assert _notes(tmp_path / "kith.db") == ["loves jazz"]
     assert "Traceback" not in kith_run.everything_printed()
 
 

@@ -55,7 +55,7 @@ def dm(discord: ThreadedFakeDiscord, text: str) -> str:
     async def exchange(fake: FakeDiscord) -> str:
         before = len(fake.messages_to(ANN_DC))
         await fake.dm(ANN_DC, text)
-        return "\n".join(m.content for m in await fake.replies(ANN_DC, 1, after=before))
+        return "\n".join(m.shown for m in await fake.replies(ANN_DC, 1, after=before))
 
     return discord.run(exchange)
 
@@ -64,7 +64,7 @@ def slash(discord: ThreadedFakeDiscord, name: str, **options: str) -> str:
     async def exchange(fake: FakeDiscord) -> str:
         interaction = await fake.answered(await fake.slash(ANN_DC, name, options))
         assert interaction.original_id is not None
-        return fake.message(interaction.channel_id, interaction.original_id).content
+        return fake.message(interaction.channel_id, interaction.original_id).shown
 
     return discord.run(exchange)
 
@@ -81,7 +81,7 @@ def press(discord: ThreadedFakeDiscord, label: str) -> str:
         edits = message.edits
         await fake.answered(await fake.press(ANN_DC, message, label))
         await fake.wait_for(lambda: message.edits > edits, what="the pressed message edited")
-        return message.content
+        return message.shown
 
     return discord.run(pressing)
 

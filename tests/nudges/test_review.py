@@ -277,3 +277,63 @@ def test_the_review_sweep_skips_only_minutes_when_it_is_sunday_nowhere() -> None
             assert sunday_somewhere(now), now
         skipped += not sunday_somewhere(now)
     assert skipped > 3 * 24 * 4  # Tuesday to Friday cost nothing
+
+
+async def test_a_sunday_sweep_reads_only_the_users_whose_time_has_come(
+    services: Services, clock: FixedClock, phone: Phone, ann: Chat
+) -> None:
+    """Ann (09:00 UTC) is looked at once early on Sunday, then not again until 09:00;
+    moving her digest time earlier brings her review forward with it."""
+    await a_summer_and_an_autumn(ann, clock)
+    nudges = weekly(services, clock, phone)
+    insight = services.store.insight
+    assert looking_back(await nudges.at("2026-11-29T06:00:00Z")) == []
+    assert await insight.review_users(now=parse_utc("2026-11-29T08:59:00Z")) == []
+    assert [u.owner for u in await insight.review_users(now=parse_utc("2026-11-29T09:00:00Z"))] == [
+        ann.owner
+    ]
+
+    clock.set(parse_utc("2026-11-29T07:00:00Z"))
+    await says_all(ann, "/digest 07:30")
+    assert looking_back(await nudges.at("2026-11-29T07:29:00Z")) == []
+    assert len(looking_back(await nudges.at("2026-11-29T07:30:00Z"))) == 1
+    # Done for the week: not read again until next Sunday's 07:30.
+    assert await insight.review_users(now=parse_utc("2026-12-06T07:29:00Z")) == []
+    assert looking_back(await nudges.at("2026-11-29T09:00:00Z")) == []
+    assert len(looking_back(await nudges.at("2026-12-06T07:30:00Z"))) == 1
+
+
+def test_the_next_review_instant_is_never_later_than_the_review() -> None:
+    """Every quarter hour of two weeks across DST changes (Europe/Lisbon in March, and
+    a 01:30 that the autumn change repeats): the instant given is when `review_due`
+    first says yes, or earlier."""
+    from datetime import timedelta
+
+    from bot.nudges.review import next_review_time, review_due
+    from bot.ports.insight import ReviewUser
+
+    for zone, clock_time, start in (
+        ("Europe/Lisbon", "01:30", "2027-03-22T00:00:00Z"),
+        ("America/New_York", "01:30", "2026-10-26T00:00:00Z"),
+        ("Asia/Tokyo", "09:00", "2026-11-23T00:00:00Z"),
+    ):
+        user = ReviewUser(1, zone, clock_time)
+        begin = parse_utc(start)
+        for step in range(0, 14 * 24 * 4):
+            now = begin + timedelta(minutes=15 * step)
+            if review_due(user, now) is not None:
+                continue
+            at = next_review_time(user, now)
+            assert at is not None  # (before now inside a skipped hour: looked at again)
+            # Nothing is due between now and `at`: the sweep misses nothing by waiting.
+            probe = now
+            while probe < at:
+                assert review_due(user, probe) is None, (zone, now, probe)
+                probe += timedelta(minutes=15)
+            later = at + timedelta(hours=2)
+            assert any(review_due(user, at + timedelta(minutes=m)) for m in range(0, 121, 15)), (
+                zone,
+                now,
+                at,
+                later,
+            )

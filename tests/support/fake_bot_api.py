@@ -354,6 +354,7 @@ class Held:
         self.chat_id = chat_id
         self.waiting = 0  # calls waiting right now
         self._released = asyncio.Event()
+        self._released_sync = threading.Event()  # for the loopback face's server threads
 
     def matches(self, method: str, params: Mapping[str, Any]) -> bool:
         return (
@@ -370,7 +371,21 @@ class Held:
         finally:
             self.waiting -= 1
 
+    def wait_sync(self, waiting: Callable[[], None], should_abort: Callable[[], bool]) -> bool:
+        """`wait` for a server thread: True when released, False if the client went away."""
+        self.waiting += 1
+        waiting()
+        try:
+            while not self._released_sync.wait(0.05):
+                if should_abort():
+                    return False
+            return True
+        finally:
+            self.waiting -= 1
+            waiting()
+
     def release(self) -> None:
+        self._released_sync.set()
         self._released.set()
 
 
@@ -970,8 +985,9 @@ class FakeBotApi:
     def hold(self, method: str, chat_id: ChatId | None = None) -> Held:
         """Calls of `method` (to `chat_id`, or any) wait, unanswered, until released.
 
-        A slow round trip to Telegram for one chat, without sleeping. In-process face only
-        (`handle_async`), on the event loop that releases it.
+        A slow round trip to Telegram for one chat, without sleeping. In-process
+        (`handle_async`), released on the event loop that waits; over loopback HTTP
+        (`handle` with `should_abort`) a held call also ends when its client goes away.
         """
         held = Held(method, chat_id)
         with self._lock:
@@ -1046,6 +1062,16 @@ class FakeBotApi:
         delay = self.slow.get(url_or_path.rsplit("/", 1)[-1].split("?", 1)[0].lower(), 0.0)
         if delay:
             time.sleep(delay)  # in the server thread, before the model's lock
+        match = _METHOD_URL_RE.search(url_or_path.split("?", 1)[0])
+        holds = list(self._holds) if match and should_abort is not None else []
+        for held in holds:
+            if (
+                match
+                and should_abort is not None
+                and held.matches(match["method"], params or {})
+                and not held.wait_sync(self.wake, should_abort)
+            ):
+                return Reply.error(ApiError(500, "the client went away while held"))
         route = self._route(http_method, url_or_path, params, files)
         if isinstance(route, Reply):
             if route.delay:

@@ -89,6 +89,48 @@ class FakeMessage:
     def ephemeral(self) -> bool:
         return bool(self.flags & EPHEMERAL)
 
+    @property
+    def shown(self) -> str:
+        """The content as Discord's client shows it: `**bold**` marks and backslash
+        escapes of punctuation are markup, not text."""
+        return shown(self.content)
+
+    @property
+    def bold(self) -> list[str]:
+        """The words Discord shows in bold (between unescaped `**` pairs)."""
+        out: list[str] = []
+        for i, piece in enumerate(_markdown_pieces(self.content)):
+            if i % 2 == 1:
+                out.append(piece)
+        return out
+
+
+def _markdown_pieces(content: str) -> list[str]:
+    """`content` displayed, cut at every unescaped `**`: odd pieces are bold."""
+    pieces: list[str] = []
+    current: list[str] = []
+    i = 0
+    while i < len(content):
+        ch = content[i]
+        nxt = content[i + 1] if i + 1 < len(content) else ""
+        if ch == "\\" and nxt and not nxt.isalnum() and not nxt.isspace():
+            current.append(nxt)
+            i += 2
+        elif ch == "*" and nxt == "*":
+            pieces.append("".join(current))
+            current = []
+            i += 2
+        else:
+            current.append(ch)
+            i += 1
+    pieces.append("".join(current))
+    return pieces
+
+
+def shown(content: str) -> str:
+    """Discord markdown as a reader sees it (the subset kith writes: bold and escapes)."""
+    return "".join(_markdown_pieces(content))
+
 
 @dataclass
 class Interaction:
@@ -285,6 +327,18 @@ class FakeDiscord:
             )
         await self._dispatch("MESSAGE_CREATE", self._message_payload(message, attachments), bot)
         return message
+
+    async def dm_edit(self, user_id: int, message: FakeMessage, text: str) -> None:
+        """The user edits a message they wrote in their DM (MESSAGE_UPDATE, edited)."""
+        message.content = text
+        message.edits += 1
+        payload = self._message_payload(message, [])
+        payload["edited_timestamp"] = "2026-01-01T00:01:00.000000+00:00"
+        await self._dispatch("MESSAGE_UPDATE", payload)
+
+    async def dm_unfurl(self, user_id: int, message: FakeMessage) -> None:
+        """Discord adds a link preview to a message: an update that is not an edit."""
+        await self._dispatch("MESSAGE_UPDATE", self._message_payload(message, []))
 
     async def guild_message(self, user_id: int, channel_id: int, text: str) -> FakeMessage:
         """The user writes in a server channel (mentioning the bot, or content is empty)."""

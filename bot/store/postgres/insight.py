@@ -96,14 +96,27 @@ class PgInsight:
     async def review_on(self, owner: int) -> bool:
         return bool(await self.db.fetchval("SELECT review_weekly FROM users WHERE id = $1", owner))
 
-    async def review_users(self, scope: Scope = EVERYONE) -> list[ReviewUser]:
-        clause, params = scope_sql(scope, "id", 1)
+    async def review_users(
+        self, scope: Scope = EVERYONE, now: datetime | None = None
+    ) -> list[ReviewUser]:
+        clause, params = scope_sql(scope, "id", 2)
         rows = await self.db.fetch(
-            "SELECT id, timezone, digest_time FROM users "
-            f"WHERE active AND review_weekly{clause} ORDER BY id",
+            "SELECT id, timezone, digest_time FROM users WHERE active AND review_weekly "
+            f"AND ($1::timestamptz IS NULL OR next_review_at IS NULL OR next_review_at <= $1)"
+            f"{clause} ORDER BY id",
+            now,
             *params,
         )
         return [ReviewUser(r[0], r[1], r[2]) for r in rows]
+
+    async def set_review_times(self, times: Sequence[tuple[int, datetime]]) -> None:
+        if times:
+            await self.db.execute(
+                "UPDATE users u SET next_review_at = t.at "
+                "FROM unnest($1::bigint[], $2::timestamptz[]) AS t(owner, at) WHERE u.id = t.owner",
+                [o for o, _ in times],
+                [at for _, at in times],
+            )
 
     async def reviewed_weeks(self, owners: Sequence[int], weeks: Sequence[str]) -> set[int]:
         if not owners:

@@ -43,6 +43,9 @@ def _record(row: Any) -> Row:
     return dict(row.items())
 
 
+_CHUNK = 2000  # rows per INSERT of insert_many
+
+
 class Journal:
     """One owner's change in progress: writes plus their recorded inverses."""
 
@@ -71,15 +74,19 @@ class Journal:
         rows = [with_name_keys(table, r) for r in rows]
         cols = list(rows[0].keys())
         names = ",".join(cols)
-        result = await self.conn.fetch(
-            f"INSERT INTO {table} (owner_id, {names}) "
-            f"SELECT $1, {','.join('r.' + c for c in cols)} "
-            f"FROM json_populate_recordset(NULL::{table}, $2::text::json) WITH ORDINALITY AS r "
-            "ORDER BY r.ordinality RETURNING id",
-            self.owner,
-            dumps([dict(r) for r in rows]),
-        )
-        ids = [int(r[0]) for r in result]
+        ids: list[int] = []
+        # A statement per chunk: the JSON of 20,000 rows at once is one long call that
+        # holds the event loop; chunks let it run in between.
+        for start in range(0, len(rows), _CHUNK):
+            result = await self.conn.fetch(
+                f"INSERT INTO {table} (owner_id, {names}) "
+                f"SELECT $1, {','.join('r.' + c for c in cols)} "
+                f"FROM json_populate_recordset(NULL::{table}, $2::text::json) WITH ORDINALITY "
+                "AS r ORDER BY r.ordinality RETURNING id",
+                self.owner,
+                dumps([dict(r) for r in rows[start : start + _CHUNK]]),
+            )
+            ids.extend(int(r[0]) for r in result)
         self._inverse.append({"op": "delete", "table": table, "ids": ids})
         return ids
 

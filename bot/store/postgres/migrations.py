@@ -375,6 +375,36 @@ V_PG_HOSTED: tuple[str, ...] = (
     END $$""",
 )
 
+# A contacts file waiting for its answer: one compact JSON row per contact beside the
+# question (see the SQLite V_PENDING_CONTACTS); the rows go with their question.
+V_PG_PENDING_CONTACTS: tuple[str, ...] = (
+    """CREATE TABLE pending_contacts (
+        pending_id bigint NOT NULL REFERENCES pending(id) ON DELETE CASCADE,
+        owner_id bigint NOT NULL,
+        seq integer NOT NULL,
+        row text NOT NULL,
+        PRIMARY KEY (pending_id, seq)
+    )""",
+)
+
+# The SQLite store's V_NEXT_REVIEW (see there): when each user's weekly review may next
+# be due, cleared by any change to what it was computed from.
+V_PG_NEXT_REVIEW: tuple[str, ...] = (
+    "ALTER TABLE users ADD COLUMN next_review_at timestamptz",
+    "CREATE INDEX users_next_review ON users(next_review_at) WHERE active AND review_weekly",
+    """CREATE FUNCTION kith_review_reschedule() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW.next_review_at := NULL;
+        RETURN NEW;
+    END $$""",
+    """CREATE TRIGGER users_review_reschedule BEFORE UPDATE OF timezone, digest_time,
+        review_weekly ON users FOR EACH ROW
+        WHEN (OLD.timezone IS DISTINCT FROM NEW.timezone
+              OR OLD.digest_time IS DISTINCT FROM NEW.digest_time
+              OR OLD.review_weekly IS DISTINCT FROM NEW.review_weekly)
+        EXECUTE FUNCTION kith_review_reschedule()""",
+)
+
 # The accent-folded lookup key, as in the SQLite store (V_FOLD_KEYS there): keys computed
 # in Python (`BACKFILLS`), every name and alias re-keyed. A first name is the key's first
 # word, `split_part(key, ' ', 1)`, indexed, so no range depends on a collation's order.
@@ -404,7 +434,13 @@ BACKFILLS: dict[tuple[str, ...], Callable[[Any], Awaitable[None]]] = {
     V_PG_FOLD_KEYS: _rekey_names,
 }
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V_PG_SCHEMA, V_PG_HOSTED, V_PG_FOLD_KEYS)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    V_PG_SCHEMA,
+    V_PG_HOSTED,
+    V_PG_PENDING_CONTACTS,
+    V_PG_NEXT_REVIEW,
+    V_PG_FOLD_KEYS,
+)
 LATEST = len(MIGRATIONS)
 # The migration lock: the two-key form, a key space apart from the owners' bigint locks.
 _LOCK = "0, 1802070120"

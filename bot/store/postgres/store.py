@@ -20,6 +20,7 @@ import asyncpg
 
 from bot.core.circles import Circles
 from bot.core.clock import Clock, SystemClock, format_utc
+from bot.core.due import Bands, overdue_ratio
 from bot.core.model import (
     ImportantDate,
     Interaction,
@@ -477,6 +478,7 @@ class PgStore:
         requests: Sequence[tuple[int, date]],
         cadences: Sequence[tuple[str, int]],
         limit: int,
+        bands: Bands | None = None,
     ) -> dict[int, list[Person]]:
         """The SQLite store's candidate rule (see there), as one query for a whole batch:
         per (owner, circle) the `limit` longest unseen, plus own cadences, plus circles
@@ -517,10 +519,23 @@ class PgStore:
             limit,
             cadences[-1][1],
         )
-        found: dict[int, list[Person]] = {owner: [] for owner, _ in requests}
+        by_owner: dict[int, list[Any]] = {owner: [] for owner, _ in requests}
         for r in rows:
-            found[r["for_owner"]].append(person_from_row(r))
-        return found
+            by_owner[r["for_owner"]].append(r)
+        if bands is not None:
+            cadence_of, widest = dict(cadences), cadences[-1][1]
+            for owner, today in requests:
+                mine = by_owner[owner]
+                ratios = [
+                    overdue_ratio(
+                        r["last_contact"] or r["added_on"],
+                        r["cadence_days"] or cadence_of.get(r["circle"], widest),
+                        today,
+                    )
+                    for r in mine
+                ]
+                by_owner[owner] = [r for r, k in zip(mine, bands.keep(ratios), strict=True) if k]
+        return {owner: [person_from_row(r) for r in rs] for owner, rs in by_owner.items()}
 
     async def people_by_id_many(
         self, wanted: Sequence[tuple[int, Sequence[int]]]
@@ -739,18 +754,38 @@ class PgStore:
 
     # -- pending questions -----------------------------------------------------
 
-    async def put_pending(self, owner: int, payload: Mapping[str, Any], now: datetime) -> int:
+    async def put_pending(
+        self, owner: int, payload: Mapping[str, Any], now: datetime, *, rows: Sequence[str] = ()
+    ) -> int:
         # Questions older than a month are stale; cleared on the way (one statement).
-        value = await self.db.fetchval(
+        sql = (
             "WITH old AS (DELETE FROM pending WHERE owner_id = $1 AND created_at < $4) "
             "INSERT INTO pending (owner_id, payload, created_at) "
-            "VALUES ($1, $2::text::jsonb, $3) RETURNING id",
-            owner,
-            dumps(dict(payload)),
-            now,
-            now - timedelta(days=30),
+            "VALUES ($1, $2::text::jsonb, $3) RETURNING id"
         )
-        return int(value)
+        args = (owner, dumps(dict(payload)), now, now - timedelta(days=30))
+        if not rows:
+            return int(await self.db.fetchval(sql, *args))
+        async with self.db.transaction() as conn:
+            pending_id = int(await conn.fetchval(sql, *args))
+            # One statement for every row: the arrays are encoded in one go.
+            await conn.execute(
+                "INSERT INTO pending_contacts (pending_id, owner_id, seq, row) "
+                "SELECT $1, $2, s.seq - 1, s.row "
+                "FROM unnest($3::text[]) WITH ORDINALITY AS s(row, seq)",
+                pending_id,
+                owner,
+                list(rows),
+            )
+        return pending_id
+
+    async def pending_rows(self, owner: int, pending_id: int) -> list[str]:
+        found = await self.db.fetch(
+            "SELECT row FROM pending_contacts WHERE owner_id = $1 AND pending_id = $2 ORDER BY seq",
+            owner,
+            pending_id,
+        )
+        return [str(r["row"]) for r in found]
 
     async def get_pending(self, owner: int, pending_id: int) -> dict[str, Any] | None:
         payload: dict[str, Any] | None = await self.db.fetchval(

@@ -238,6 +238,16 @@ def _exported_person(row: Any, ref: str, children: Mapping[str, list[Any]]) -> E
 # -- import ---------------------------------------------------------------------------
 
 
+# A big import (20,000 contacts) is a few hundred milliseconds of Python between its
+# statements: it lets the event loop run every so many people, so no other chat stalls.
+_YIELD_EVERY = 500
+
+
+async def _cooperate(n: int) -> None:
+    if n and n % _YIELD_EVERY == 0:
+        await asyncio.sleep(0)
+
+
 @dataclass(frozen=True, slots=True)
 class _Someone:
     id: int
@@ -283,7 +293,8 @@ class _Importer:
         ch = self.ch
         existing = await self._existing_people()
         was_empty = not existing
-        known = known_people(existing, batch.people)
+        # Thousands of name keys: in a thread, so other chats go on meanwhile.
+        known = await asyncio.to_thread(known_people, existing, batch.people)
         self.used = {name_key(p.name) for p in existing} | {
             name_key(a) for p in existing for a in p.aliases
         }
@@ -291,7 +302,8 @@ class _Importer:
 
         ids: dict[str, int | None] = {}
         new_people: list[ExportedPerson] = []
-        for person in batch.people:
+        for n, person in enumerate(batch.people):
+            await _cooperate(n)
             target = known.get(person.ref)
             if target is None:
                 new_people.append(person)
@@ -305,9 +317,13 @@ class _Importer:
                 else:
                     self.outcome.unchanged.append(target.name)
 
-        rows = [self._person_row(p) for p in new_people]
+        rows = []
+        for n, person in enumerate(new_people):
+            await _cooperate(n)
+            rows.append(self._person_row(person))
         new_ids = await ch.insert_many("people", rows)
-        for person, pid in zip(new_people, new_ids, strict=True):
+        for n, (person, pid) in enumerate(zip(new_people, new_ids, strict=True)):
+            await _cooperate(n)
             ids[person.ref] = pid
             self.outcome.added.append(person.name)
             self._add_children(pid, person, _Have(), new=True)

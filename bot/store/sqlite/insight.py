@@ -124,15 +124,29 @@ class SqliteInsight:
         rows = await self.db.fetchall("SELECT review_weekly FROM users WHERE id = ?", (owner,))
         return bool(rows and rows[0][0])
 
-    async def review_users(self, scope: Scope = EVERYONE) -> list[ReviewUser]:
-        """Active users with the review on (the sweep decides whose week has come)."""
+    async def review_users(
+        self, scope: Scope = EVERYONE, now: datetime | None = None
+    ) -> list[ReviewUser]:
+        """Active users with the review on (the sweep decides whose week has come); with
+        `now`, only those whose `next_review_at` has come or is unknown."""
         clause, params = scope_sql(scope, "id")
+        when: tuple[str, ...] = ()
+        if now is not None:
+            clause = " AND (next_review_at IS NULL OR next_review_at <= ?)" + clause
+            when = (format_utc(now),)
         rows = await self.db.fetchall(
             "SELECT id, timezone, digest_time FROM users "
             f"WHERE active = 1 AND review_weekly = 1{clause} ORDER BY id",
-            params,
+            (*when, *params),
         )
         return [ReviewUser(r[0], r[1], r[2]) for r in rows]
+
+    async def set_review_times(self, times: Sequence[tuple[int, datetime]]) -> None:
+        if times:
+            await self.db.executemany(
+                "UPDATE users SET next_review_at = ? WHERE id = ?",
+                [(format_utc(at), owner) for owner, at in times],
+            )
 
     async def reviewed_weeks(self, owners: Sequence[int], weeks: Sequence[str]) -> set[int]:
         """Which of these owners already have a review row for their given week."""

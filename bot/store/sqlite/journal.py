@@ -100,11 +100,8 @@ class Change:
         self._touching(table, rows)
         cols = ["owner_id", *rows[0].keys()]
         placeholders = "(" + ",".join("?" * len(cols)) + ")"
-        values: list[Any] = []
-        for row in rows:
-            values.append(self.owner)
-            values.extend(row[c] for c in cols[1:])
-        # SQLite caps bound variables (32766); chunk to stay well under it.
+        # SQLite caps bound variables (32766); chunk to stay well under it. Each chunk's
+        # values are built just before its statement, so the loop runs in between.
         per_chunk = max(1, 30000 // len(cols))
         ids: list[int] = []
         for start in range(0, len(rows), per_chunk):
@@ -114,7 +111,10 @@ class Change:
                 + ",".join([placeholders] * len(chunk))
                 + " RETURNING id"
             )
-            chunk_values = values[start * len(cols) : (start + len(chunk)) * len(cols)]
+            chunk_values: list[Any] = []
+            for row in chunk:
+                chunk_values.append(self.owner)
+                chunk_values.extend(row[c] for c in cols[1:])
             result = list(await self.conn.execute_fetchall(sql, chunk_values))
             ids.extend(int(r[0]) for r in result)
         self._inverse.append({"op": "delete", "table": table, "ids": ids})

@@ -377,6 +377,36 @@ V_REVIEW_SENDING: tuple[str, ...] = (
     "ALTER TABLE reviews ADD COLUMN outcome_unknown INTEGER NOT NULL DEFAULT 0",
 )
 
+# A contacts file waiting for its answer: one compact JSON row per contact beside the
+# question, not one giant payload. The rows go with their question (answered, cancelled,
+# expired, or the account deleted) through the cascade.
+V_PENDING_CONTACTS: tuple[str, ...] = (
+    """CREATE TABLE pending_contacts (
+        pending_id INTEGER NOT NULL REFERENCES pending(id) ON DELETE CASCADE,
+        owner_id INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        row TEXT NOT NULL,
+        PRIMARY KEY (pending_id, seq)
+    )""",
+)
+
+# When each user's weekly review may next be due (bot/nudges/review.py): a Sunday sweep
+# reads only the users whose instant has come (or is unknown: NULL), instead of every
+# user with the review on, every minute of the day. UTC `format_utc` text, a lower
+# bound: any change to what it was computed from (time zone, digest time, the review
+# setting) clears it, so the sweep works it out again.
+V_NEXT_REVIEW: tuple[str, ...] = (
+    "ALTER TABLE users ADD COLUMN next_review_at TEXT",
+    "CREATE INDEX users_next_review ON users(next_review_at) "
+    "WHERE active = 1 AND review_weekly = 1",
+    """CREATE TRIGGER users_review_reschedule AFTER UPDATE OF timezone, digest_time,
+        review_weekly ON users
+        WHEN OLD.timezone IS NOT NEW.timezone OR OLD.digest_time IS NOT NEW.digest_time
+          OR OLD.review_weekly IS NOT NEW.review_weekly
+    BEGIN
+        UPDATE users SET next_review_at = NULL WHERE id = NEW.id;
+    END""",
+)
 # The accent-folded lookup key (bot/store/name_keys.py), so a message's names can be read
 # by key without reading everyone (`Store.name_entries`). Python computes the keys
 # (`BACKFILLS`), and re-keys every name and alias on the way: the stored keys must be
@@ -418,6 +448,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     V_DATES_AHEAD,
     V_LOG_MESSAGES,
     V_REVIEW_SENDING,
+    V_PENDING_CONTACTS,
+    V_NEXT_REVIEW,
     V_FOLD_KEYS,
 )
 LATEST = len(MIGRATIONS)

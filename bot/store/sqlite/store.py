@@ -32,6 +32,7 @@ import aiosqlite
 
 from bot.core.circles import Circles
 from bot.core.clock import format_utc
+from bot.core.due import Bands, overdue_ratio
 from bot.core.lru import WeightedLRU
 from bot.core.model import (
     ImportantDate,
@@ -524,6 +525,7 @@ class SqliteStore:
         requests: Sequence[tuple[int, date]],
         cadences: Sequence[tuple[str, int]],
         limit: int,
+        bands: Bands | None = None,
     ) -> dict[int, list[Person]]:
         """For each (owner, their local day): the people `choose` could pick, and few else.
 
@@ -565,6 +567,7 @@ class SqliteStore:
             f"AND coalesce(p.last_contact, p.added_on) <= :cutoff {fresh}"
         )
         circle_names = {f"c{i}": name for i, name in enumerate(names)}
+        cadence_of = dict(cadences)
 
         def read(conn: sqlite3.Connection) -> dict[int, list[Any]]:
             found: dict[int, list[Any]] = {}
@@ -586,6 +589,15 @@ class SqliteStore:
                 rows += conn.execute(
                     other_circle, {**args, **circle_names, "cutoff": cutoff}
                 ).fetchall()
+                if bands is not None:
+                    # Columns 3, 2, 9, 5: cadence_days, circle, last_contact, added_on.
+                    ratios = [
+                        overdue_ratio(
+                            _date(r[9] or r[5]), r[3] or cadence_of.get(r[2], widest), today
+                        )
+                        for r in rows
+                    ]
+                    rows = [r for r, keep in zip(rows, bands.keep(ratios), strict=True) if keep]
                 found[owner] = rows
             return found
 
@@ -890,7 +902,9 @@ class SqliteStore:
 
     # -- pending questions -----------------------------------------------------
 
-    async def put_pending(self, owner: int, payload: Mapping[str, Any], now: datetime) -> int:
+    async def put_pending(
+        self, owner: int, payload: Mapping[str, Any], now: datetime, *, rows: Sequence[str] = ()
+    ) -> int:
         async with self.db.transaction() as conn:
             # Questions older than a month are stale; clearing them here keeps the
             # table small without a separate job.
@@ -898,14 +912,28 @@ class SqliteStore:
                 "DELETE FROM pending WHERE owner_id = ? AND created_at < ?",
                 (owner, format_utc(now - timedelta(days=30))),
             )
-            rows = list(
+            inserted = list(
                 await conn.execute_fetchall(
                     "INSERT INTO pending (owner_id, payload, created_at) "
                     "VALUES (?, ?, ?) RETURNING id",
                     (owner, json.dumps(dict(payload)), format_utc(now)),
                 )
             )
-        return int(rows[0][0])
+            pending_id = int(inserted[0][0])
+            if rows:
+                await conn.executemany(
+                    "INSERT INTO pending_contacts (pending_id, owner_id, seq, row) "
+                    "VALUES (?, ?, ?, ?)",
+                    ((pending_id, owner, seq, row) for seq, row in enumerate(rows)),
+                )
+        return pending_id
+
+    async def pending_rows(self, owner: int, pending_id: int) -> list[str]:
+        found = await self.db.fetchall(
+            "SELECT row FROM pending_contacts WHERE owner_id = ? AND pending_id = ? ORDER BY seq",
+            (owner, pending_id),
+        )
+        return [str(r[0]) for r in found]
 
     async def get_pending(self, owner: int, pending_id: int) -> dict[str, Any] | None:
         rows = await self.db.fetchall(

@@ -67,6 +67,27 @@ async def test_pending_questions_are_per_owner(store: Store) -> None:
     assert await store.get_pending(ANN, asked) == {"a": "pick", "ids": [1]}
 
 
+async def test_rows_kept_with_a_question_are_per_owner_and_go_with_it(store: Store) -> None:
+    await owner_with(store, ANN)
+    await owner_with(store, BOB)
+    asked = await store.put_pending(ANN, {"a": "imp", "n": 3}, NOW, rows=["a", "b", "c"])
+    assert await store.get_pending(ANN, asked) == {"a": "imp", "n": 3}
+    assert await store.pending_rows(ANN, asked) == ["a", "b", "c"]
+    assert await store.pending_rows(BOB, asked) == []
+    await store.drop_pending(BOB, asked)
+    assert await store.pending_rows(ANN, asked) == ["a", "b", "c"]
+    await store.drop_pending(ANN, asked)
+    assert await store.pending_rows(ANN, asked) == []
+    # Consumed by the import that answers it, and gone with the account.
+    asked = await store.put_pending(ANN, {"a": "imp"}, NOW, rows=["x"])
+    batch = ImportBatch((exported("p1", "Carla"),))
+    await store.apply_import(ANN, "imported", NOW, batch, Duplicates.MERGE, answering=asked)
+    assert await store.pending_rows(ANN, asked) == []
+    asked = await store.put_pending(BOB, {"a": "imp"}, NOW, rows=["y", "z"])
+    await store.delete_user(BOB)
+    assert await store.pending_rows(BOB, asked) == []
+
+
 # -- changes and undo --------------------------------------------------------------------
 
 
@@ -315,3 +336,30 @@ async def test_an_address_book_export_leaves_the_meetings_unread(store: Store) -
     people_only = await store.export(ANN, Circles(), NOW, DEFAULTS, meetings=False)
     assert people_only.people == full.people
     assert (people_only.interactions, len(full.interactions)) == ((), 1)
+
+
+async def test_review_users_come_back_at_their_instant_or_when_settings_change(
+    store: Store,
+) -> None:
+    """The weekly review sweep reads a user only once their next review instant has
+    come; a changed time zone, digest time or review setting forgets the instant."""
+    await owner_with(store, ANN, "Alice")
+    await owner_with(store, BOB, "Bert")
+    insight = store.insight
+    sunday_nine = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+    assert [u.owner for u in await insight.review_users(now=NOW)] == [ANN, BOB]  # unknown
+    await insight.set_review_times([(ANN, sunday_nine), (BOB, sunday_nine)])
+    assert await insight.review_users(now=NOW) == []
+    assert [u.owner for u in await insight.review_users()] == [ANN, BOB]  # without `now`
+    assert [u.owner for u in await insight.review_users(now=sunday_nine)] == [ANN, BOB]
+
+    await store.update_settings(ANN, "digest time", NOW, digest_time="07:00")
+    async with store.change(BOB, "review off", NOW) as ch:
+        await ch.set_weekly_review(False)
+    assert [u.owner for u in await insight.review_users(now=NOW)] == [ANN]
+    async with store.change(BOB, "review on", NOW) as ch:
+        await ch.set_weekly_review(True)
+    assert [u.owner for u in await insight.review_users(now=NOW)] == [ANN, BOB]
+    await insight.set_review_times([(ANN, sunday_nine)])
+    await store.update_settings(ANN, "same time zone", NOW, timezone="UTC")  # unchanged
+    assert [u.owner for u in await insight.review_users(now=NOW)] == [BOB]
