@@ -301,7 +301,7 @@ async def expand_group(
     group = mentioned_group(groups, text)
     if group is None:
         return None
-    people = {p.id: p for p in await engine.people(owner)}
+    people = {p.id: p for p in await engine.people_by_id(owner, group.member_ids)}
     names = [people[i].name for i in group.member_ids if i in people]
     return f"{text} with {join_names(names)}" if names else None
 
@@ -317,7 +317,7 @@ async def _group_hint(
         groups = await engine.store.insight.groups(ctx.owner)
     if any(set(g.member_ids) == set(ids) for g in groups):
         return None
-    people = {p.id: p for p in await engine.people(ctx.owner)}
+    people = {p.id: p for p in await engine.people_by_id(ctx.owner, ids)}
     names = [people[i].name.split()[0] for i in ids if i in people]
     return (
         f"You've met {join_names(names)} together before — make them a group? "

@@ -18,7 +18,7 @@ from bot.core.meeting_words import (
     who_reached_out,
 )
 from bot.core.model import Interaction, Person
-from bot.core.names import Match, name_key
+from bot.core.names import Match, NameIndex, name_key
 from bot.core.phrases import LogPhrase, PhraseError, parse_log, split_head
 from bot.core.understand import Intent, read
 from bot.core.wording import kind_label, kind_noun, sentence
@@ -39,7 +39,9 @@ async def cmd_log(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     """/log TEXT"""
     if not args:
         return [Reply("What happened? e.g. /log coffee with Alice yesterday — she's moving")]
-    return await log_text(engine, ctx, args, {}, ctx.today)
+    return await engine.with_names(
+        ctx.owner, args, lambda index: log_text(engine, ctx, args, {}, ctx.today, index=index)
+    )
 
 
 async def log_text(
@@ -49,6 +51,8 @@ async def log_text(
     choices: dict[str, Any],
     today: date,
     ref: str | None = None,
+    *,
+    index: NameIndex | None = None,
 ) -> list[Reply]:
     """Log `text`, asking about each name that is ambiguous or unknown.
 
@@ -56,9 +60,12 @@ async def log_text(
     `today` is the day the user first wrote, so "yesterday" keeps its meaning
     when a question is answered later. `ref` is the message that said it (kept through
     questions), remembered with the log so that editing the message corrects it.
+    `index` is the one `Engine.with_names` gave (every use of it comes before any
+    write, so a probe that raises `Unsure` leaves nothing done); else the whole one.
     """
     ref = ctx.message_ref if ref is None else ref
-    index = await engine.index(ctx.owner)
+    if index is None:
+        index = await engine.index(ctx.owner)
     try:
         phrase = parse_log(text, today, index, date_order(ctx))
     except AmbiguousDate as unsure:
@@ -227,11 +234,7 @@ async def commit_log(
     """Write the log; its confirmation and the interaction's id."""
     store = engine.store
     # By id, in the order named: no scan of everyone (flat in the number of people).
-    people = [
-        p
-        for pid in dict.fromkeys(person_ids)
-        if (p := await store.person(ctx.owner, pid)) is not None
-    ]
+    people = await engine.people_by_id(ctx.owner, person_ids)
     names = [p.name for p in people] + new_names
     label = f"logged {kind_noun(kind, names)} on {format_day(day, today)}"
     ids = [p.id for p in people]
@@ -471,13 +474,17 @@ def filter_scope(
 async def understand_plain(engine: Engine, ctx: Context, text: str) -> list[Reply] | None:
     """Free text: a log, a who-question, or one of talk's kinds (a plan, "not seen X for
     months", a birthday, a question, "thanks"); None when it is none of them."""
-    index = await engine.index(ctx.owner)
-    reading = read(text, ctx.today, index, date_order(ctx))
-    if reading.intent is Intent.ASK_WHO:
-        return await cmd_who(engine, ctx, "")
-    if reading.intent is Intent.LOG:
-        return await log_text(engine, ctx, text, {}, ctx.today)
-    return await talk.about(engine, ctx, text, reading)
+
+    async def work(index: NameIndex) -> list[Reply] | None:
+        reading = read(text, ctx.today, index, date_order(ctx))
+        if reading.intent is Intent.ASK_WHO:
+            return await cmd_who(engine, ctx, "")
+        if reading.intent is Intent.LOG:
+            return await log_text(engine, ctx, text, {}, ctx.today, index=index)
+        # Talk reads the whole index itself: the probe's part ends with the reading.
+        return await talk.about(engine, ctx, text, reading)
+
+    return await engine.with_names(ctx.owner, text, work)
 
 
 def register(engine: Engine) -> None:
