@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import resource
 import sqlite3
 import sys
 import time
@@ -29,6 +30,16 @@ def peak_mb() -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def children_peak_mb() -> float:
+    """The largest peak RSS of any child this probe waited for (a worker process that
+    wrote the export, bot/workers.py); 0 when there was none."""
+    import bot.workers
+
+    if bot.workers._pool is not None:
+        bot.workers._pool.shutdown()  # its processes waited for, so counted
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 async def watched(work: Callable[[], Awaitable[int]]) -> dict[str, float]:
@@ -156,7 +167,7 @@ def main(argv: list[str]) -> None:
         figures = asyncio.run(kith_import(first, second))
     else:
         figures = asyncio.run(watched(lambda: asyncio.to_thread(plain_import, first, second)))
-    print(json.dumps({**figures, "peak_mb": peak_mb()}))
+    print(json.dumps({**figures, "peak_mb": peak_mb(), "worker_peak_mb": children_peak_mb()}))
 
 
 if __name__ == "__main__":

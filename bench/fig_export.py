@@ -92,6 +92,16 @@ def run(sizes: Sizes, work: Workspace) -> list[Row]:
         ),
         Row(
             "13",
+            "export: /export worker process peak RSS",
+            unit="MB",
+            measured=Series.of([kith["worker_peak_mb"]]),
+            baseline=Series.of([base["peak_mb"]]),
+            baseline_name=export_base,
+            checks=(Check("p50", "<=", 100.0),),
+            notes=f"{size}; the process that read and wrote it (SQLite; 0: none)",
+        ),
+        Row(
+            "13",
             "export: /export wall time",
             unit="ms",
             measured=Series.of([kith["wall_ms"]]),

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Final
 
@@ -52,6 +54,18 @@ def private_spool() -> IO[bytes]:
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - the caller owns and closes it
     os.fchmod(spool.fileno(), PRIVATE)
     return spool
+
+
+@contextmanager
+def private_folder() -> Iterator[Path]:
+    """A new temporary folder only this user may enter (0700), for files another
+    process writes (a worker's export); removed with what is left in it at the end.
+    A file opened inside stays readable after, as a `private_spool` does."""
+    folder = tempfile.mkdtemp(prefix="kith-")  # created 0700 whatever the umask
+    try:
+        yield Path(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def create_private(path: str | Path) -> bool:

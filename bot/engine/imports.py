@@ -65,16 +65,14 @@ from bot.engine.engine import (
 from bot.engine.render import join_names
 from bot.engine.replies import Attachment, Reply
 from bot.engine.restore_check import check_meeting, check_restore
-from bot.engine.workers import in_worker
 from bot.formats import (
     ContactsFile,
-    DocumentWriter,
+    ExportCounts,
     ExportDocument,
     ExportedDate,
     ExportedInteraction,
     ExportedNote,
     ExportedPerson,
-    ExportPart,
     ImportedContact,
     ImportFormatError,
     StreamedDocument,
@@ -84,7 +82,6 @@ from bot.formats import (
     iso_timestamp,
     parse_contacts,
     parse_timestamp,
-    vcards_of,
 )
 from bot.formats.contacts import display_name
 from bot.ports.accounts import (
@@ -94,7 +91,8 @@ from bot.ports.accounts import (
     ImportOutcome,
     known_people,
 )
-from bot.private import private_spool
+from bot.private import private_folder
+from bot.workers import in_worker
 
 ANSWER = "imp"
 MAX_LISTED = 5
@@ -115,34 +113,34 @@ SEND_A_FILE = (
 async def cmd_export(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     """/export: the whole account as the JSON document, and the people as a vCard file.
 
-    Streamed: the store reads the account a page at a time (`Store.export_parts`) and a
-    thread writes each page into two private spools as it comes, so memory stays that of
-    a page however big the account, and the event loop only passes pages along. The
-    transports send the spools (`Attachment.spooled`); the vCard is written from the
-    people pages alone.
+    Streamed, off the event loop: the store reads the account a page at a time and
+    writes each page into the two files as it comes (`Store.export_files`: SQLite in a
+    worker process, else a thread), so memory stays that of a page however big the
+    account. The transports send the files (`Attachment.spooled`); the vCard is written
+    from the people pages alone.
     """
     day = ctx.today.isoformat()
     json_name = f"kith-export-{day}.json"
-    files = _ExportFiles()
-    try:
-        # A million meetings are tens of millions of short-lived objects: the cycle
-        # collector's full passes (tens of ms each, holding everyone) wait until the end.
-        with collector_paused():
-            parts = engine.store.export_parts(ctx.owner, engine.circles, ctx.now, ctx.settings)
-            async for part in parts:
-                await asyncio.to_thread(files.write, part)
-    except BaseException:
-        files.close()
-        raise
-    attachments = [Attachment.spooled(json_name, files.json, "application/json")]
-    if not files.people:
-        files.vcf.close()
+    # A million meetings are tens of millions of short-lived objects: the cycle
+    # collector's full passes (tens of ms each, holding everyone) wait until the end.
+    with private_folder() as folder, collector_paused(), contextlib.ExitStack() as opened:
+        json_path, vcf_path = folder / "export.json", folder / "contacts.vcf"
+        counts = await engine.store.export_files(
+            ctx.owner, engine.circles, ctx.now, ctx.settings, json_path, vcf_path
+        )
+        # Open before the folder goes: the files live on, nameless, until closed.
+        json_file = opened.enter_context(json_path.open("rb"))
+        vcf_file = opened.enter_context(vcf_path.open("rb"))
+        opened.pop_all()  # theirs now: the attachments close them
+    attachments = [Attachment.spooled(json_name, json_file, "application/json")]
+    if not counts.people:
+        vcf_file.close()
         text = f"You haven't told me about anyone yet, so {json_name} holds only your settings."
         return [Reply(text, files=tuple(attachments))]
     vcf_name = f"kith-contacts-{day}.vcf"
-    attachments.append(Attachment.spooled(vcf_name, files.vcf, "text/vcard"))
+    attachments.append(Attachment.spooled(vcf_name, vcf_file, "text/vcard"))
     text = (
-        f"Here's everything you've told me: {files.stats()}.\n"
+        f"Here's everything you've told me: {_counts_stats(counts)}.\n"
         f"• {json_name} is all of it — send it back to me to restore it.\n"
         f"• {vcf_name} has your people (names, nicknames, birthdays, phones, e-mails, tags, "
         "notes) for any address book."
@@ -150,49 +148,15 @@ async def cmd_export(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     return [Reply(text, files=tuple(attachments))]
 
 
-class _ExportFiles:
-    """The JSON export and the vCard file being written, part by part, and the counts
-    for the reply. `write` runs in a thread, one part at a time."""
-
-    def __init__(self) -> None:
-        self.json = private_spool()
-        self.vcf = private_spool()
-        self.writer = DocumentWriter()
-        self.people = self.meetings = self.notes = self.follow_ups = self.favors = 0
-        self.dates = 0
-
-    def write(self, part: ExportPart) -> None:
-        if part.head is not None:
-            text = self.writer.head(part.head)
-        elif part.groups is not None:
-            text = self.writer.end(part.groups)
-        elif part.people:
-            text = self.writer.people(part.people)
-            self.vcf.write(vcards_of(part.people).encode("utf-8"))
-            for p in part.people:
-                self.people += 1
-                self.notes += len(p.notes)
-                self.follow_ups += len(p.follow_ups)
-                self.favors += len(p.favors)
-                self.dates += len(p.dates)
-        else:
-            text = self.writer.interactions(part.interactions)
-            self.meetings += len(part.interactions)
-        self.json.write(text.encode("utf-8"))
-
-    def stats(self) -> str:
-        return _stats(
-            people=self.people,
-            meetings=self.meetings,
-            notes=self.notes,
-            follow_ups=self.follow_ups,
-            favors=self.favors,
-            dates=self.dates,
-        )
-
-    def close(self) -> None:
-        self.json.close()
-        self.vcf.close()
+def _counts_stats(counts: ExportCounts) -> str:
+    return _stats(
+        people=counts.people,
+        meetings=counts.meetings,
+        notes=counts.notes,
+        follow_ups=counts.follow_ups,
+        favors=counts.favors,
+        dates=counts.dates,
+    )
 
 
 def _document_stats(doc: ExportDocument) -> str:
@@ -277,7 +241,7 @@ async def _on_file(engine: Engine, ctx: Context, file_name: str, data: bytes) ->
     return [await _contacts_question(engine, ctx, payload, read.contacts, rows)]
 
 
-# Files this big are read in a worker process (bot/engine/workers.py): a few hundred
+# Files this big are read in a worker process (bot/workers.py): a few hundred
 # kilobytes of vCard is already a second of parsing. Smaller ones in a thread.
 WORKER_BYTES = 256 * 1024
 

@@ -42,6 +42,7 @@ from bot.formats.document import (
     parse_day,
     parse_timestamp,
 )
+from bot.formats.export_files import ExportCounts, ExportFilesWriter
 from bot.formats.reading import parse_contacts
 from bot.formats.vcard import people_to_vcard, vcards_of
 
@@ -50,7 +51,9 @@ __all__ = [
     "MAX_IMPORT_BYTES",
     "ContactsFile",
     "DocumentWriter",
+    "ExportCounts",
     "ExportDocument",
+    "ExportFilesWriter",
     "ExportPart",
     "ExportedDate",
     "ExportedFavor",

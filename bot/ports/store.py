@@ -17,13 +17,14 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 from bot.core.circles import Circles
 from bot.core.due import Bands
 from bot.core.model import FavorKind, ImportantDate, Interaction, Person, PersonCard, UserSettings
 from bot.core.names import NameEntry, NameProbe
-from bot.formats import ExportDocument, ExportPart
+from bot.formats import ExportCounts, ExportDocument, ExportPart
 from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
 from bot.ports.digests import DigestLedger
 from bot.ports.identities import Identities
@@ -412,6 +413,20 @@ class Store(Protocol):
         page inside one snapshot: memory is a page's, whatever the account's size.
         `meetings=False` reads no meeting (an address book, a spreadsheet: each person's
         last contact is the day the store keeps on them)."""
+        ...
+
+    async def export_files(
+        self,
+        owner: int,
+        circles: Circles,
+        now: datetime,
+        defaults: UserSettings,
+        json_path: Path,
+        vcard_path: Path,
+    ) -> ExportCounts:
+        """`export_parts` written as the JSON document (`document_to_json`'s bytes) and
+        the people's vCard file (`people_to_vcard`'s) into new 0600 files at the two
+        paths, off the event loop, page by page; the counts for the reply."""
         ...
 
     async def apply_import(

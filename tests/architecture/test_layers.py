@@ -35,6 +35,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     # Low helpers the transports and the composition share: values and files, no wiring.
     "bot.config": ("bot.",),
     "bot.private": ("bot.",),
+    "bot.workers": ("bot.",),
     "bot.local_files": ("bot.",),
 }
 ALLOWED_BELOW: dict[str, tuple[str, ...]] = {
@@ -43,6 +44,7 @@ ALLOWED_BELOW: dict[str, tuple[str, ...]] = {
     "bot.formats": ("bot.core", "bot.formats"),
     "bot.config": ("bot.core", "bot.config"),
     "bot.private": ("bot.private",),
+    "bot.workers": ("bot.workers",),
     "bot.local_files": ("bot.core", "bot.formats", "bot.local_files"),
 }
 

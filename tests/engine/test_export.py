@@ -7,7 +7,12 @@ import os
 import stat
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+import bot.store.sqlite.store as sqlite_store
+import bot.workers
 from bot.compose import Services
 from bot.engine import Reply
 from bot.formats import (
@@ -334,6 +339,50 @@ async def test_the_export_is_written_as_the_whole_document_would_be(
         assert file.spool is not None
         assert stat.S_IMODE(os.fstat(file.spool.fileno()).st_mode) == 0o600
         assert file.size == len(file.data)
+
+
+@pytest.mark.parametrize("processes", [True, False], ids=["worker", "no-processes"])
+async def test_an_export_written_by_a_worker_process_is_the_same_bytes(
+    app: Services, user: Chat, monkeypatch: pytest.MonkeyPatch, processes: bool
+) -> None:
+    # Every account goes to the worker here (a real one is big), or to a thread where
+    # no process can be started.
+    monkeypatch.setattr(sqlite_store, "EXPORT_WORKER_FROM", 0)
+    monkeypatch.setattr(bot.workers, "_pool", None)
+    if not processes:
+        monkeypatch.setattr(bot.workers, "_get", lambda: None)
+    ran: list[str] = []
+    in_worker = sqlite_store.in_worker
+
+    async def spy(fn: Any, *args: Any) -> Any:
+        ran.append(fn.__name__)
+        return await in_worker(fn, *args)
+
+    monkeypatch.setattr(sqlite_store, "in_worker", spy)
+    await tell_kith_about_friends(user)
+
+    reply = await export(user)
+
+    assert ran == ["export_to_files"]
+    # A process was had and none failed (a failed one falls back to a thread).
+    assert (bot.workers._pool is not None) is processes
+    assert reply.text.startswith(
+        "Here's everything you've told me: 3 people, 2 meetings, 1 note, 2 follow-ups, "
+        "2 favors and 2 dates.\n"
+    )
+    settings = await app.store.settings(user.owner)
+    assert settings is not None
+    whole = await app.store.export(user.owner, app.engine.circles, app.clock.now(), settings)
+    [json_file, vcf] = reply.files
+    assert json_file.data == document_to_json(whole).encode("utf-8")
+    assert vcf.data == people_to_vcard(whole).encode("utf-8")
+    for file in reply.files:
+        assert file.spool is not None
+        assert stat.S_IMODE(os.fstat(file.spool.fileno()).st_mode) == 0o600
+    # Sent back, it restores into an empty account as it was.
+    other = Chat(app.engine, owner=2)
+    answer = await other.sends_file(JSON_NAME, json_file.data)
+    assert "kith export" in answer
 
 
 async def test_a_restore_question_waits_with_the_file_compressed_until_deleteme(

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -29,10 +30,11 @@ from bot.core.model import (
     UserSettings,
 )
 from bot.core.names import PREFIX_ROWS, NameEntry, NameProbe
-from bot.formats import ExportDocument, ExportPart
+from bot.formats import ExportCounts, ExportDocument, ExportPart
 from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
 from bot.ports.store import DatesAhead, Roster, UndoResult
 from bot.ports.updates import UpdateKey, current
+from bot.store import export_pages as pages
 from bot.store.cards import cards_from_rows
 from bot.store.postgres import accounts
 from bot.store.postgres.changes import PgChange
@@ -837,6 +839,19 @@ class PgStore:
         meetings: bool = True,
     ) -> AsyncIterator[ExportPart]:
         return accounts.export_parts(self.db, owner, circles, now, defaults, meetings=meetings)
+
+    async def export_files(
+        self,
+        owner: int,
+        circles: Circles,
+        now: datetime,
+        defaults: UserSettings,
+        json_path: Path,
+        vcard_path: Path,
+    ) -> ExportCounts:
+        """`export_parts` written by a thread, page by page (`export_pages.write_parts`)."""
+        parts = self.export_parts(owner, circles, now, defaults)
+        return await pages.write_parts(parts, json_path, vcard_path)
 
     async def apply_import(
         self,

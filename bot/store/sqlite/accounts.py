@@ -106,7 +106,7 @@ async def export_parts(
         )
         last = 0
         while True:
-            people = partial(_people_page, owner=owner, after=last, refs=refs)
+            people = partial(people_page, owner=owner, after=last, refs=refs)
             part, last, full = await _hop(conn, people)
             if part.people:
                 yield part
@@ -114,7 +114,7 @@ async def export_parts(
                 break
         last = 0
         while meetings:
-            meets = partial(_interactions_page, owner=owner, after=last, refs=refs)
+            meets = partial(interactions_page, owner=owner, after=last, refs=refs)
             part, last, full = await _hop(conn, meets)
             if part.interactions:
                 yield part
@@ -138,7 +138,7 @@ def _rows(conn: sqlite3.Connection, sql: str, *params: Any) -> list[sqlite3.Row]
     return conn.execute(sql, params).fetchall()
 
 
-def _people_page(
+def people_page(
     conn: sqlite3.Connection, owner: int, after: int, refs: dict[int, str]
 ) -> tuple[ExportPart, int, bool]:
     """The page of people after id `after`, the last id in it, whether it was full."""
@@ -151,7 +151,7 @@ def _people_page(
     return part, last, len(people) == pages.PEOPLE_PER_PAGE
 
 
-def _interactions_page(
+def interactions_page(
     conn: sqlite3.Connection, owner: int, after: int, refs: Mapping[int, str]
 ) -> tuple[ExportPart, int, bool]:
     rows = _rows(conn, pages.INTERACTIONS_PAGE, owner, after, pages.INTERACTIONS_PER_PAGE)

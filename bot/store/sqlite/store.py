@@ -26,6 +26,7 @@ import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import aiosqlite
@@ -42,12 +43,13 @@ from bot.core.model import (
     UserSettings,
 )
 from bot.core.names import PREFIX_ROWS, NameEntry, NameProbe
-from bot.formats import ExportDocument, ExportPart
+from bot.formats import ExportCounts, ExportDocument, ExportPart
 from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
 from bot.ports.store import DatesAhead, Roster, UndoResult
 from bot.ports.updates import Handling, UpdateKey, current
+from bot.store import export_pages as pages
 from bot.store.cards import cards_from_rows
-from bot.store.sqlite import accounts
+from bot.store.sqlite import accounts, export_worker
 from bot.store.sqlite.changes import SqliteChange
 from bot.store.sqlite.db import Database
 from bot.store.sqlite.digests import SqliteDigestLedger
@@ -57,6 +59,7 @@ from bot.store.sqlite.journal import apply_inverse, undo_entry
 from bot.store.sqlite.links import SqliteLinks
 from bot.store.sqlite.migrations import PERSON_TABLES
 from bot.store.sqlite.schedules import BUMP_SQL, next_digest_text, schedule_for
+from bot.workers import in_worker
 
 SEP = "\x1f"  # joins aliases/tags in one column; never typed by a user
 # The people cache holds up to this many people in all (least recently used owners go
@@ -64,6 +67,9 @@ SEP = "\x1f"  # joins aliases/tags in one column; never typed by a user
 CACHE_PEOPLE = 20_000
 # Owners known to have a row (spares an INSERT per message); one int each.
 KNOWN_OWNERS = 100_000
+# An export of this many people and meetings or more is written by a worker process
+# (`export_files`): below it the writing is tens of ms, less than starting a process.
+EXPORT_WORKER_FROM = 2_000
 VERSION_SQL = "SELECT version FROM users WHERE id = ?"
 NO_USER = -1  # the version of an owner with no row (and so no people) yet
 # A version checked this recently is trusted without asking again: the several reads of
@@ -991,6 +997,43 @@ class SqliteStore:
     ) -> AsyncIterator[ExportPart]:
         """`export` page by page (`accounts.export_parts`)."""
         return accounts.export_parts(self.db, owner, circles, now, defaults, meetings=meetings)
+
+    async def export_files(
+        self,
+        owner: int,
+        circles: Circles,
+        now: datetime,
+        defaults: UserSettings,
+        json_path: Path,
+        vcard_path: Path,
+    ) -> ExportCounts:
+        """A big account read and written in a worker process (bot/store/sqlite/
+        export_worker.py), a small one (or one in memory, which no other connection can
+        see) in this process, as the PostgreSQL store does (`export_pages.write_parts`):
+        starting a process costs more than a few hundred rows take."""
+        on_file = self.db.path != ":memory:" and not self.db.path.startswith("file:")
+        if on_file and await self._export_rows(owner) >= EXPORT_WORKER_FROM:
+            return await in_worker(
+                export_worker.export_to_files,
+                self.db.path,
+                owner,
+                circles,
+                now,
+                defaults,
+                str(json_path),
+                str(vcard_path),
+            )
+        parts = self.export_parts(owner, circles, now, defaults)
+        return await pages.write_parts(parts, json_path, vcard_path)
+
+    async def _export_rows(self, owner: int) -> int:
+        """The owner's people and meetings, counted up to `EXPORT_WORKER_FROM` each."""
+        rows = await self.db.fetchall(
+            "SELECT (SELECT count(*) FROM (SELECT 1 FROM people WHERE owner_id = ? LIMIT ?))"
+            " + (SELECT count(*) FROM (SELECT 1 FROM interactions WHERE owner_id = ? LIMIT ?))",
+            (owner, EXPORT_WORKER_FROM, owner, EXPORT_WORKER_FROM),
+        )
+        return int(rows[0][0])
 
     async def apply_import(
         self,

@@ -3,12 +3,16 @@ the whole export, one snapshot, and a big account comes back whole from its own 
 
 from __future__ import annotations
 
+import os
+import stat
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from bot.core.circles import Circles
 from bot.core.model import UserSettings
 from bot.formats import (
     DocumentWriter,
+    ExportCounts,
     ExportDocument,
     ExportedDate,
     ExportedInteraction,
@@ -16,6 +20,7 @@ from bot.formats import (
     ExportedPerson,
     ExportPart,
     document_to_json,
+    people_to_vcard,
 )
 from bot.ports.accounts import Duplicates, ImportBatch
 from bot.ports.store import NewPerson, Store
@@ -103,6 +108,24 @@ async def test_a_big_account_streams_in_pages_that_are_the_whole_export(store: S
     assert (len(whole.people), len(whole.interactions)) == (PEOPLE, MEETINGS)
     # The pages written one by one are the document written whole, byte for byte.
     assert written(parts) == document_to_json(whole)
+
+
+async def test_a_big_account_exported_into_files_is_the_document_and_the_vcard(
+    store: Store, tmp_path: Path
+) -> None:
+    # On SQLite an account this big is read and written by a worker process.
+    await big_account(store, ANN)
+    json_path, vcard_path = tmp_path / "export.json", tmp_path / "contacts.vcf"
+    counts = await store.export_files(ANN, Circles(), NOW, DEFAULTS, json_path, vcard_path)
+    whole = await store.export(ANN, Circles(), NOW, DEFAULTS)
+
+    assert json_path.read_bytes() == document_to_json(whole).encode("utf-8")
+    assert vcard_path.read_bytes() == people_to_vcard(whole).encode("utf-8")
+    notes = sum(len(p.notes) for p in whole.people)
+    dates = sum(len(p.dates) for p in whole.people)
+    assert counts == ExportCounts(people=PEOPLE, meetings=MEETINGS, notes=notes, dates=dates)
+    for path in (json_path, vcard_path):
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
 
 async def test_a_big_account_restored_from_its_export_is_the_same(store: Store) -> None:

@@ -1,4 +1,5 @@
-"""A worker process for reading a big file, so the event loop's process stays free.
+"""A worker process for a long piece of work (reading a big file, writing an export), so
+the event loop's process stays free.
 
 A thread is not enough for seconds of pure-Python parsing (a 20,000-card vCard): the
 thread holds the interpreter lock nearly all the time, and on a loaded machine the OS
