@@ -13,6 +13,7 @@ died starts them again), and sends back only the counts.
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import sqlite3
 from collections.abc import Iterator
 from contextlib import ExitStack, closing
@@ -38,9 +39,11 @@ def export_to_files(
 ) -> ExportCounts:
     """The owner's export written into new 0600 files at the two paths (run in a worker
     process, or a thread where none can be started); the counts."""
-    # Nothing here forms cycles worth a collector pass over a million meetings.
-    gc.disable()
-    conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+    if multiprocessing.parent_process() is not None:
+        # A worker of its own: nothing here forms cycles worth a collector pass over a
+        # million meetings. (In a thread, `cmd_export` has paused it already.)
+        gc.disable()
+    conn = sqlite3.connect(db_path, isolation_level=None)
     with closing(conn), ExitStack() as files:
         conn.row_factory = sqlite3.Row
         # The reader's settings: never a write, wait out a writer's moment; the file is
