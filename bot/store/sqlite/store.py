@@ -665,21 +665,51 @@ class SqliteStore:
             return {}
 
         def read(conn: sqlite3.Connection) -> dict[int, tuple[list[Any], Any, Any]]:
+            # Two statements for a chunk of owners, not two per owner: each driven by a
+            # VALUES list (CROSS JOIN keeps that order) straight into its index.
             out: dict[int, tuple[list[Any], Any, Any]] = {}
-            for owner, today in requests:
-                months = sorted({(today + timedelta(days=k)).month for k in range(days + 1)})
-                marks = ",".join("?" * len(months))
-                rows = conn.execute(
-                    "SELECT id, person_id, label, month, day, year, created_at FROM dates "
-                    f"WHERE owner_id = ? AND month IN ({marks}) ORDER BY month, day, id",
-                    (owner, *months),
-                ).fetchall()
-                last = conn.execute(
-                    "SELECT local_day, sent_at FROM digests WHERE owner_id = ? "
-                    "AND local_day < ? AND status = 'sent' ORDER BY local_day DESC LIMIT 1",
-                    (owner, today.isoformat()),
-                ).fetchone()
-                out[owner] = (rows, last[0] if last else None, last[1] if last else None)
+            for start in range(0, len(requests), CANDIDATE_OWNERS):
+                chunk = requests[start : start + CANDIDATE_OWNERS]
+                months = [
+                    (pos, owner, month)
+                    for pos, (owner, today) in enumerate(chunk)
+                    for month in sorted(
+                        {(today + timedelta(days=k)).month for k in range(days + 1)}
+                    )
+                ]
+                dated: list[list[Any]] = [[] for _ in chunk]
+                for r in conn.execute(
+                    "WITH w(pos, owner, month) AS (VALUES "
+                    + ",".join("(?, ?, ?)" for _ in months)
+                    + ") SELECT w.pos, d.id, d.person_id, d.label, d.month, d.day, d.year, "
+                    "d.created_at FROM w CROSS JOIN dates d INDEXED BY dates_owner_month "
+                    "ON d.owner_id = w.owner AND d.month = w.month "
+                    "ORDER BY w.pos, d.month, d.day, d.id",
+                    [x for row in months for x in row],
+                ):
+                    dated[r[0]].append(r[1:])
+                last: dict[int, Any] = {}
+                for r in conn.execute(
+                    "WITH w(pos, owner, today) AS (VALUES "
+                    + ",".join("(?, ?, ?)" for _ in chunk)
+                    + ") SELECT w.pos, d.local_day, d.sent_at FROM w CROSS JOIN digests d "
+                    "ON d.id = (SELECT x.id FROM digests x WHERE x.owner_id = w.owner "
+                    "AND x.local_day < w.today AND x.status = 'sent' "
+                    "ORDER BY x.local_day DESC LIMIT 1)",
+                    [
+                        x
+                        for pos, (owner, today) in enumerate(chunk)
+                        for x in (pos, owner, today.isoformat())
+                    ],
+                ):
+                    last[r[0]] = r
+                for pos, (owner, _) in enumerate(chunk):
+                    found = last.get(pos)
+                    out[owner] = (
+                        dated[pos],
+                        found[1] if found else None,
+                        found[2] if found else None,
+                    )
             return out
 
         found = await self.db.run(read)
