@@ -26,13 +26,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from bot.core.names import name_key
+from bot.core.names import name_key, stored_fold_key
 from bot.store.sqlite.db import Database
 
 __all__ = ["END", "VERSION", "Spec", "Summary", "check_denormalised", "generate", "owner_ids"]
 
 # Bump when a change here changes the rows a Spec gives (cached files are keyed by it).
-VERSION = 2
+VERSION = 3
 # The generated history ends the day before this (the benchmarks' FixedClock day).
 END = date(2026, 11, 25)
 
@@ -301,8 +301,9 @@ SQL = {
     "identities": "INSERT INTO identities (transport, external_id, owner_id, digest, created_at) "
     "VALUES ('telegram', ?, ?, 1, ?)",
     "people": "INSERT INTO people (id, owner_id, name, name_key, circle, cadence_days, paused, "
-    "added_on, snoozed_until, imported) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    "aliases": "INSERT INTO aliases (owner_id, person_id, alias, alias_key) VALUES (?, ?, ?, ?)",
+    "added_on, snoozed_until, imported, fold_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "aliases": "INSERT INTO aliases (owner_id, person_id, alias, alias_key, fold_key) "
+    "VALUES (?, ?, ?, ?, ?)",
     "tags": "INSERT INTO tags (owner_id, person_id, tag) VALUES (?, ?, ?)",
     "interactions": "INSERT INTO interactions (id, owner_id, day, kind, note, created_at) "
     "VALUES (?, ?, ?, ?, ?, ?)",
@@ -362,14 +363,14 @@ def _owner(rows: _Rows, ids: _Ids, owner: int, spec: Spec, rng: random.Random) -
         snoozed = _iso(END + timedelta(days=rng.randrange(1, 30))) if rng.random() < 0.02 else None
         rows.people.append(
             (pid, owner, name, name_key(name), circle, cadence, paused, _iso(added), snoozed,
-             int(imported))
+             int(imported), stored_fold_key(name))
         )  # fmt: skip
         person_ids.append(pid)
         weights.append(rate)
         circles.append(circle)
         if rng.random() < 0.1:
             alias = rng.choice(NICKNAMES)
-            rows.aliases.append((owner, pid, alias, name_key(alias)))
+            rows.aliases.append((owner, pid, alias, name_key(alias), stored_fold_key(alias)))
         for tag in rng.sample(TAGS, k=rng.choice((0, 0, 0, 1, 1, 2))):
             rows.tags.append((owner, pid, tag))
         for _ in range(rng.choice((0, 0, 0, 0, 1, 1, 2, 3))):

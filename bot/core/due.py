@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -73,6 +74,70 @@ def rank_due(
             due.append(info)
     due.sort(key=lambda d: (-d.ratio, circles.rank(d.person.circle), name_key(d.person.name)))
     return due
+
+
+@dataclass(frozen=True, slots=True)
+class DuePage:
+    """One page of `rank_due`'s list, with what the page's footer counts."""
+
+    total: int  # due people (not snoozed)
+    snoozed: int  # due but snoozed: hidden from the list, counted in its tail
+    per_circle: dict[str, int]  # due people per circle
+    page: list[DueInfo]  # rank_due(...)[start:stop]
+
+
+def due_page(
+    people: Iterable[Person], circles: Circles, today: date, start: int, stop: int
+) -> DuePage:
+    """`rank_due(people)[start:stop]` and its counts, in one pass over `people`.
+
+    At 5,000 people `/who` ranked everyone twice (with and without the snoozed), each
+    time building a `DueInfo` and a `name_key` per person: ~80 ms on the event loop.
+    Here a person is a small tuple until they make the page, and names are keyed only
+    for those tied with the page at (overdue ratio, circle): the same order, since the
+    ranking sorts on those first and the sort is stable.
+    """
+    rank = circles.rank
+    cheap: list[tuple[float, int]] = []
+    found: list[tuple[Person, int, int]] = []
+    snoozed = 0
+    per_circle: dict[str, int] = {}
+    of_circle: dict[str, tuple[int, int]] = {}  # circle -> (rank, cadence), looked up once
+    for person in people:
+        if person.imported or person.paused:
+            continue
+        known = of_circle.get(person.circle)
+        if known is None:
+            known = of_circle[person.circle] = (rank(person.circle), circles.cadence(person.circle))
+        cadence = person.cadence_days or known[1]
+        days = (today - (person.last_contact or person.added_on)).days
+        if days < cadence:  # due on `since + cadence`: not yet
+            continue
+        if person.snoozed_until is not None and today < person.snoozed_until:
+            snoozed += 1
+            continue
+        cheap.append((-(max(0, days) / cadence), known[0]))
+        found.append((person, cadence, days))
+        per_circle[person.circle] = per_circle.get(person.circle, 0) + 1
+    picked: Iterable[int] = range(len(found))
+    if 0 < stop < len(found):
+        at = heapq.nsmallest(stop, cheap)[-1]  # the page's last (ratio, circle) at best
+        picked = [i for i, key in enumerate(cheap) if key <= at]
+    order = sorted(picked, key=lambda i: (cheap[i], name_key(found[i][0].name)))
+    page = [
+        DueInfo(p, cadence, days, (p.last_contact or p.added_on) + timedelta(days=cadence))
+        for p, cadence, days in (found[i] for i in order[start:stop])
+    ]
+    ranks = [rank(c) for c in per_circle]
+    if len(set(ranks)) < len(ranks):
+        # Circles sharing a rank (names the config no longer has rank as the widest):
+        # counted in the order of their first member in the whole ranking, as before.
+        first: dict[str, int] = {}
+        everyone = sorted(range(len(found)), key=lambda i: (cheap[i], name_key(found[i][0].name)))
+        for place, i in enumerate(everyone):
+            first.setdefault(found[i][0].circle, place)
+        per_circle = {c: per_circle[c] for c in sorted(per_circle, key=first.__getitem__)}
+    return DuePage(len(found), snoozed, per_circle, page)
 
 
 def ratio_band(ratio: float, factor: float) -> int:

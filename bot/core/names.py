@@ -2,6 +2,11 @@
 
 Everything is precomputed in `NameIndex.build` so `resolve` is a few dict lookups and,
 only when those fail, one rapidfuzz pass over the precomputed keys.
+
+A *probe* (`NameIndex.probe`) is the same index over only the people a message's words
+can name, read by their stored keys (`NameProbe` says which): it answers exactly what
+the whole index would for the keys it was built for, and raises `Unsure` for anything
+else (another key, a prefix, a typo), so the caller can fall back to the whole index.
 """
 
 from __future__ import annotations
@@ -80,6 +85,90 @@ def _max_edits(key: str) -> int:
     return 3
 
 
+def stored_fold_key(text: str) -> str | None:
+    """`fold_key` as the stores keep it: None when it is the `name_key` itself (every
+    ASCII name), so only names with accents carry a second key."""
+    key = name_key(text)
+    folded = key if key.isascii() else _fold(key)
+    return None if folded == key else folded
+
+
+class Unsure(Exception):
+    """A probe was asked what it did not read: `key` is the name key to read as well;
+    `prefix`, a key whose names-starting-with to read; both None when only the whole
+    index can answer (a typo, every name)."""
+
+    def __init__(self, key: str | None, prefix: str | None = None) -> None:
+        super().__init__(key or prefix)
+        self.key = key
+        self.prefix = prefix
+
+
+def key_after(prefix: str) -> str | None:
+    """The least text above every text starting with `prefix` (None: no bound), so that
+    "starts with" is the indexed range `prefix <= key < key_after(prefix)`."""
+    for at in range(len(prefix) - 1, -1, -1):
+        code = ord(prefix[at]) + 1
+        if code == 0xD800:
+            code = 0xE000  # past the surrogates, which no text holds
+        if code <= 0x10FFFF:
+            return prefix[:at] + chr(code)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class NameProbe:
+    """What a store reads for a probe answering `keys` (each a `name_key`).
+
+    A person belongs to the probe when one of their keys could be the answer for one of
+    `keys` in the whole index: their name key or an alias key in `exact` (the keys and
+    their accent-folded forms), their first name in `firsts`, or, for names with accents,
+    their stored `fold_key` (an alias's too) in `folded` or its first word in
+    `folded_firsts`. First names are a range on the key: "alice" is `name_key` =
+    'alice' or between 'alice ' and 'alice!' (a space sorts just before '!').
+
+    `prefixes` are keys the probe must also answer "whose name starts with" for: a store
+    reads, per (low, high) range of `prefix_ranges`, the first `PREFIX_ROWS` people by
+    `name_key` in it, and per range of `folded_prefix_ranges` the first ones by folded
+    key (`fold_key`, or `name_key` where that is NULL) — enough to tell a unique prefix
+    from a crowd, as `NameIndex` does.
+    """
+
+    keys: frozenset[str]
+    exact: tuple[str, ...]
+    folded: tuple[str, ...]
+    firsts: tuple[str, ...]
+    folded_firsts: tuple[str, ...]
+    prefixes: frozenset[str] = frozenset()
+    prefix_ranges: tuple[tuple[str, str | None], ...] = ()
+    folded_prefix_ranges: tuple[tuple[str, str | None], ...] = ()
+
+    @classmethod
+    def of(cls, keys: Iterable[str], prefixes: Iterable[str] = ()) -> NameProbe:
+        wanted = frozenset(k for k in keys if k)
+        folded = frozenset(k if k.isascii() else _fold(k) for k in wanted)
+        exact = wanted | folded
+        starts = frozenset(k for k in prefixes if len(k) >= _MIN_PREFIX)
+        folded_starts = {k if k.isascii() else _fold(k) for k in starts}
+        return cls(
+            wanted,
+            tuple(sorted(exact)),
+            tuple(sorted(folded)),
+            tuple(sorted(k for k in exact if " " not in k)),
+            tuple(sorted(k for k in folded if " " not in k)),
+            starts,
+            tuple((k, key_after(k)) for k in sorted(starts)),
+            tuple((k, key_after(k)) for k in sorted(folded_starts) if k),
+        )
+
+
+# People read per prefix: one more than a prefix may name (a crowd answers nothing).
+PREFIX_ROWS = 6
+
+# A probe reads keys of any length the parser may ask for; it has no longest name.
+_PROBE_TOKENS = 1 << 16
+
+
 @dataclass(frozen=True, slots=True)
 class NameEntry:
     person_id: int
@@ -143,6 +232,7 @@ class NameIndex:
         "_alias",
         "_first",
         "_folded",
+        "_folded_prefixes",
         "_full",
         "_fuzzy",
         "_keyed",
@@ -150,10 +240,22 @@ class NameIndex:
         "_known_folded",
         "_max_tokens",
         "_names",
+        "_prefixes",
+        "_probe",
         "_sorted_full",
     )
 
-    def __init__(self, entries: Sequence[NameEntry]) -> None:
+    def __init__(
+        self,
+        entries: Sequence[NameEntry],
+        probe: frozenset[str] | None = None,
+        prefixes: frozenset[str] = frozenset(),
+    ) -> None:
+        # The keys a probe may answer (None: this is the whole index), and the keys it
+        # read the names starting with (and their folded forms, for the folded tables).
+        self._probe = probe
+        self._prefixes = prefixes
+        self._folded_prefixes = frozenset(k if k.isascii() else _fold(k) for k in prefixes)
         self._names: dict[int, str] = {}
         self._full: _Table = {}
         self._alias: _Table = {}
@@ -191,6 +293,7 @@ class NameIndex:
 
     def _choices(self) -> tuple[list[str], list[dict[int, None]]]:
         """The typo targets (full names, every token, aliases) and their people."""
+        self._whole()
         if self._fuzzy is None:
             fuzzy: _Table = {}
             for pid, full, akeys in self._keyed:
@@ -207,19 +310,41 @@ class NameIndex:
     def build(cls, entries: Iterable[NameEntry]) -> NameIndex:
         return cls(tuple(entries))
 
+    @classmethod
+    def probe(cls, entries: Iterable[NameEntry], read: NameProbe) -> NameIndex:
+        """An index answering only what `read` asked for, over the people a store read
+        for it (`Store.name_entries`), in the order the whole roster lists them."""
+        return cls(tuple(entries), read.keys, read.prefixes)
+
+    @property
+    def is_probe(self) -> bool:
+        return self._probe is not None
+
+    def _answerable(self, key: str) -> None:
+        if self._probe is not None and key not in self._probe:
+            raise Unsure(key)
+
+    def _whole(self) -> None:
+        """Only the whole index knows this (a prefix, a typo target, every name)."""
+        if self._probe is not None:
+            raise Unsure(None)
+
     def __len__(self) -> int:
         return len(self._names)
 
     def with_key(self, key: str) -> tuple[int, ...]:
         """The people whose full name has this `name_key` (no scan of everyone)."""
+        self._answerable(key)
         return tuple(self._full.get(key, ()))
 
     def known_names(self) -> frozenset[str]:
         """Every key a person can be written as here: full names, aliases, first names."""
+        self._whole()
         return self._known
 
     def knows(self, key: str) -> bool:
         """Whether a `name_key` is a way to write someone here, accents forgiven."""
+        self._answerable(key)
         if key in self._known:
             return True
         return (key if key.isascii() else _fold(key)) in self._known_folded
@@ -227,9 +352,11 @@ class NameIndex:
     @property
     def max_name_tokens(self) -> int:
         """Words in the longest known key, to bound a scan of text for known names."""
-        return self._max_tokens
+        return _PROBE_TOKENS if self._probe is not None else self._max_tokens
 
     def name_of(self, person_id: int) -> str:
+        if person_id not in self._names:
+            self._whole()
         return self._names[person_id]
 
     def resolve(self, query: str) -> Resolution:
@@ -250,6 +377,7 @@ class NameIndex:
         return self._resolve_fuzzy(query, stripped)
 
     def _resolve_exactish(self, query: str, key: str) -> Resolution | None:
+        self._answerable(key)
         for table, how in (
             (self._full, Match.EXACT),
             (self._alias, Match.ALIAS),
@@ -277,6 +405,9 @@ class NameIndex:
             ids = table.get(key)
             if ids:
                 return self._outcome(query, list(ids), how)
+        probing = self._probe is not None and len(key) >= _MIN_PREFIX
+        if probing and key not in self._folded_prefixes:
+            raise Unsure(None, prefix=key)
         prefixed = _prefixed_in(f.sorted_full, f.full, key)
         if prefixed and len(prefixed) <= _MAX_PREFIX_CHOICES:
             return self._outcome(query, prefixed, Match.FIRST_NAME)
@@ -286,6 +417,8 @@ class NameIndex:
         """People whose full name starts with the key ("Ali", "Alice S")."""
         if len(key) < _MIN_PREFIX:
             return []
+        if self._probe is not None and key not in self._prefixes:
+            raise Unsure(None, prefix=key)
         if self._sorted_full is None:
             self._sorted_full = sorted(self._full)
         return _prefixed_in(self._sorted_full, self._full, key)

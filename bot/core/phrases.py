@@ -1048,3 +1048,49 @@ def mentioned_names(text: str, index: NameIndex | None) -> tuple[str, ...]:
         _slots(p)
         _capitalised(p)
     return _names_in_order(p)
+
+
+# Words beyond the head are the user's note: the parser never looks for people there.
+_CANDIDATE_TEXT = HEAD_LIMIT + 40
+
+
+def name_candidates(text: str) -> frozenset[str]:
+    """The name keys reading `text` is likely to ask an index about: every run of up to
+    `_MAX_NAME_TOKENS + 1` words of its head, as the parser cuts words, as
+    `_only_known_names` does and as written ("Jake P. López"), as typed and NFKC-folded.
+
+    A probe index is read for these (`NameIndex.probe`); a key missed here is asked for
+    again (`Unsure`), so this only has to be right for most messages, not all: each
+    word is keyed once and runs are joined keys (the same key but for rare NFKC forms).
+    """
+    window = text[:_CANDIDATE_TEXT]
+    keys: set[str] = set()
+    normal = unicodedata.normalize("NFKC", window).replace("’", "'").replace("‘", "'")
+    longest = _MAX_NAME_TOKENS + 1
+    for version in dict.fromkeys((window, normal)):
+        raw = version.split()
+        words = [w.strip(_LEAD_STRIP + _TAIL_STRIP) for w in raw]
+        worded = [name_key(w) for w in words]
+        runs = [
+            [name_key(t.core) for t in _tokenise(version)],
+            worded,
+            [k for w, k in zip(words, worded, strict=True) if w.lower() not in _LIST_JOINERS],
+        ]
+        for run in runs:
+            for i in range(len(run)):
+                for part in (run[i : i + n] for n in range(1, longest + 1)):
+                    if "" in part:
+                        break
+                    keys.add(" ".join(part))
+        # A name as written spans its inner words' own punctuation ("Jake P. López").
+        inner = [name_key(w) for w in raw]
+        heads = [name_key(w.lstrip(_LEAD_STRIP)) for w in raw]
+        tails = [name_key(w.rstrip(_TAIL_STRIP)) for w in raw]
+        for i in range(len(raw)):
+            for n in range(2, min(longest, len(raw) - i) + 1):
+                keys.add(" ".join([heads[i], *inner[i + 1 : i + n - 1], tails[i + n - 1]]))
+        for w in words:
+            if w.endswith(("'s", "’s")):
+                keys.add(name_key(w[:-2]))
+    keys.discard("")
+    return frozenset(keys)

@@ -237,7 +237,7 @@ async def understand_city(engine: Engine, ctx: Context, text: str) -> list[Reply
     words = text.split()
     if not 1 <= len(words) <= 3 or any(ch.isdigit() for ch in text) or "?" in text:
         return None
-    if await engine.people(ctx.owner) or looks_like_log(text):
+    if looks_like_log(text) or await engine.people(ctx.owner):
         return None
     tz = await asyncio.to_thread(resolve_timezone, text)
     if tz is None and not await asyncio.to_thread(timezone_choices, text):

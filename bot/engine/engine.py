@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.core.circles import Circles
@@ -17,8 +17,8 @@ from bot.core.ids import button_number
 from bot.core.intervals import IntervalError
 from bot.core.lru import WeightedLRU
 from bot.core.model import Person, UserSettings
-from bot.core.names import NameEntry, NameIndex, Resolution, name_key
-from bot.core.phrases import PhraseError
+from bot.core.names import NameEntry, NameIndex, NameProbe, Resolution, Unsure, name_key
+from bot.core.phrases import PhraseError, name_candidates
 from bot.engine.answers import typed_choice
 from bot.engine.args import split_person
 from bot.engine.replies import Button, Reply
@@ -29,6 +29,11 @@ log = logging.getLogger(__name__)
 MAX_INPUT = 4000
 # Name indexes kept in memory, counted in people (least recently used owner dropped first).
 INDEX_PEOPLE = 20_000
+# A cold message reads its names by key (`Engine.with_names`): keys missed by the first
+# guess are read in up to this many rounds before the whole index is built instead, and
+# a message with more candidate keys than this (a long list of names) builds it at once.
+PROBE_ROUNDS = 4
+PROBE_KEYS = 2000
 # The most people one user may keep (`[storage] max_people`): the costs that grow with
 # an account (a cold message, /people, an export) are budgeted up to here.
 MAX_PEOPLE = 5000
@@ -66,6 +71,7 @@ class Context:
     message_ref: str = ""  # the transport's id of the message answered, if it has one
 
 
+T = TypeVar("T")
 CommandFn = Callable[["Engine", Context, str], Awaitable[list[Reply]]]
 PersonFn = Callable[["Engine", Context, Person, str], Awaitable[list[Reply]]]
 ButtonFn = Callable[["Engine", Context, str], Awaitable[list[Reply]]]
@@ -364,6 +370,17 @@ class Engine:
     async def people(self, owner: int) -> Sequence[Person]:
         return await self.store.people(owner)
 
+    async def people_by_id(self, owner: int, ids: Sequence[int]) -> list[Person]:
+        """These people, in this order (once each; the missing left out): from the roster
+        in memory, else in one read of just them (a cold owner's log reads no one else)."""
+        wanted = list(dict.fromkeys(ids))
+        if await self.store.roster_if_cached(owner) is not None:
+            found = [await self.store.person(owner, pid) for pid in wanted]
+            return [p for p in found if p is not None]
+        read = (await self.store.people_by_id_many([(owner, wanted)])).get(owner, [])
+        by_id = {p.id: p for p in read}
+        return [by_id[pid] for pid in wanted if pid in by_id]
+
     async def index(self, owner: int) -> NameIndex:
         """The owner's name index, rebuilt only when their people changed."""
         roster = await self.store.roster(owner)
@@ -374,6 +391,41 @@ class Engine:
         index = NameIndex.build(NameEntry(p.id, p.name, p.aliases) for p in roster.people)
         self._indexes.put(owner, (roster.names_version, index))
         return index
+
+    async def with_names(
+        self, owner: int, text: str, work: Callable[[NameIndex], Awaitable[T]]
+    ) -> T:
+        """Run `work` with a name index good for reading `text`.
+
+        The whole index when it is at hand (the owner's people and index in memory);
+        otherwise a probe over just the people `text`'s words can name, read by key, so
+        a cold message (the first after a restart) does not read everyone. A probe
+        raises `Unsure` when asked what it did not read: `work` runs again with that key
+        (or the names starting with it) read too, or, for a typo, with the whole index.
+        So `work` must change nothing before its last use of the index (reading, parsing
+        and resolving come first).
+        """
+        roster = await self.store.roster_if_cached(owner)
+        cached = self._indexes.get(owner)
+        if roster is not None and cached is not None and cached[0] == roster.names_version:
+            return await work(cached[1])
+        keys = set(name_candidates(text))
+        prefixes: set[str] = set()
+        for _ in range(PROBE_ROUNDS):
+            if len(keys) > PROBE_KEYS:
+                break
+            probe = NameProbe.of(keys, prefixes)
+            entries = await self.store.name_entries(owner, probe)
+            try:
+                return await work(NameIndex.probe(entries, probe))
+            except Unsure as unsure:
+                if unsure.key is not None:
+                    keys.add(unsure.key)
+                elif unsure.prefix is not None:
+                    prefixes.add(unsure.prefix)
+                else:
+                    break
+        return await work(await self.index(owner))
 
     async def with_person(
         self,

@@ -291,26 +291,33 @@ def _with_extras(handler: PersonFn) -> PersonFn:
     return show
 
 
-async def expand_group(engine: Engine, owner: int, text: str) -> str | None:
-    """A log naming a group, with its members written out; None when it names none."""
-    groups = await engine.store.insight.groups(owner)
+async def expand_group(
+    engine: Engine, owner: int, text: str, groups: Sequence[Group] | None = None
+) -> str | None:
+    """A log naming a group, with its members written out; None when it names none.
+    `groups`: the owner's groups when already read for this message."""
+    if groups is None:
+        groups = await engine.store.insight.groups(owner)
     group = mentioned_group(groups, text)
     if group is None:
         return None
-    people = {p.id: p for p in await engine.people(owner)}
+    people = {p.id: p for p in await engine.people_by_id(owner, group.member_ids)}
     names = [people[i].name for i in group.member_ids if i in people]
     return f"{text} with {join_names(names)}" if names else None
 
 
-async def _group_hint(engine: Engine, ctx: Context) -> str | None:
+async def _group_hint(
+    engine: Engine, ctx: Context, groups: Sequence[Group] | None = None
+) -> str | None:
     """After a log of three or more people met together before: offer them a group."""
-    ids, before = await engine.store.insight.latest_meeting_people(ctx.owner)
+    ids, before = await engine.store.insight.latest_meeting_people(ctx.owner, at_least=3)
     if len(ids) < 3 or not before:
         return None
-    groups = await engine.store.insight.groups(ctx.owner)
+    if groups is None:  # a log writes no group: those read before it still hold
+        groups = await engine.store.insight.groups(ctx.owner)
     if any(set(g.member_ids) == set(ids) for g in groups):
         return None
-    people = {p.id: p for p in await engine.people(ctx.owner)}
+    people = {p.id: p for p in await engine.people_by_id(ctx.owner, ids)}
     names = [people[i].name.split()[0] for i in ids if i in people]
     return (
         f"You've met {join_names(names)} together before — make them a group? "
@@ -320,26 +327,36 @@ async def _group_hint(engine: Engine, ctx: Context) -> str | None:
 
 def _with_groups(handler: CommandFn) -> CommandFn:
     async def log(engine: Engine, ctx: Context, args: str) -> list[Reply]:
-        expanded = await expand_group(engine, ctx.owner, args) if args else None
+        groups = await engine.store.insight.groups(ctx.owner) if args else None
+        expanded = await expand_group(engine, ctx.owner, args, groups) if args else None
         replies = await handler(engine, ctx, expanded or args)
-        return await _hinted(engine, ctx, replies)
+        return await _hinted(engine, ctx, replies, groups)
 
     return log
 
 
-async def _hinted(engine: Engine, ctx: Context, replies: list[Reply]) -> list[Reply]:
+async def _hinted(
+    engine: Engine, ctx: Context, replies: list[Reply], groups: Sequence[Group] | None = None
+) -> list[Reply]:
     if len(replies) == 1 and replies[0].text.startswith("Logged ") and not replies[0].buttons:
-        hint = await _group_hint(engine, ctx)
+        hint = await _group_hint(engine, ctx, groups)
         if hint:
             return [replace(replies[0], text=replies[0].text + "\n" + hint)]
     return replies
 
 
-def _plain_with_groups(understand: PlainFn) -> PlainFn:
+def _plain_with_groups(understanders: Sequence[PlainFn]) -> PlainFn:
+    """The plain-text readers in order, groups expanded and hinted around them: the
+    owner's groups read once per message, not once per reader and again for the hint."""
+
     async def plain(engine: Engine, ctx: Context, text: str) -> list[Reply] | None:
-        expanded = await expand_group(engine, ctx.owner, text)
-        replies = await understand(engine, ctx, expanded or text)
-        return None if replies is None else await _hinted(engine, ctx, replies)
+        groups = await engine.store.insight.groups(ctx.owner)
+        expanded = await expand_group(engine, ctx.owner, text, groups)
+        for understand in understanders:
+            replies = await understand(engine, ctx, expanded or text)
+            if replies is not None:
+                return await _hinted(engine, ctx, replies, groups)
+        return None
 
     return plain
 
@@ -355,7 +372,7 @@ def register(engine: Engine) -> None:
         engine.add_command(replace(log, handler=_with_groups(log.handler)))
     if "show" in engine.person_commands:
         engine.person_commands["show"] = _with_extras(engine.person_commands["show"])
-    engine.plain_text[:] = [_plain_with_groups(u) for u in engine.plain_text]
+    engine.plain_text[:] = [_plain_with_groups(tuple(engine.plain_text))]
     engine.add_command(
         Command("circles", cmd_circles, "A picture of your circles", "/circles #neighbor")
     )

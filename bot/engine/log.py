@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from bot.core.clock import parse_utc
 from bot.core.dates import DATE_ORDERS, AmbiguousDate, DateError, default_date_order, format_day
-from bot.core.due import rank_due
+from bot.core.due import due_page
 from bot.core.meeting_words import (
     at_place,
     find_place,
@@ -19,7 +18,7 @@ from bot.core.meeting_words import (
     who_reached_out,
 )
 from bot.core.model import Interaction, Person
-from bot.core.names import Match, name_key
+from bot.core.names import Match, NameIndex, name_key
 from bot.core.phrases import LogPhrase, PhraseError, parse_log, split_head
 from bot.core.understand import Intent, read
 from bot.core.wording import kind_label, kind_noun, sentence
@@ -40,7 +39,9 @@ async def cmd_log(engine: Engine, ctx: Context, args: str) -> list[Reply]:
     """/log TEXT"""
     if not args:
         return [Reply("What happened? e.g. /log coffee with Alice yesterday — she's moving")]
-    return await log_text(engine, ctx, args, {}, ctx.today)
+    return await engine.with_names(
+        ctx.owner, args, lambda index: log_text(engine, ctx, args, {}, ctx.today, index=index)
+    )
 
 
 async def log_text(
@@ -50,6 +51,8 @@ async def log_text(
     choices: dict[str, Any],
     today: date,
     ref: str | None = None,
+    *,
+    index: NameIndex | None = None,
 ) -> list[Reply]:
     """Log `text`, asking about each name that is ambiguous or unknown.
 
@@ -57,9 +60,12 @@ async def log_text(
     `today` is the day the user first wrote, so "yesterday" keeps its meaning
     when a question is answered later. `ref` is the message that said it (kept through
     questions), remembered with the log so that editing the message corrects it.
+    `index` is the one `Engine.with_names` gave (every use of it comes before any
+    write, so a probe that raises `Unsure` leaves nothing done); else the whole one.
     """
     ref = ctx.message_ref if ref is None else ref
-    index = await engine.index(ctx.owner)
+    if index is None:
+        index = await engine.index(ctx.owner)
     try:
         phrase = parse_log(text, today, index, date_order(ctx))
     except AmbiguousDate as unsure:
@@ -228,11 +234,7 @@ async def commit_log(
     """Write the log; its confirmation and the interaction's id."""
     store = engine.store
     # By id, in the order named: no scan of everyone (flat in the number of people).
-    people = [
-        p
-        for pid in dict.fromkeys(person_ids)
-        if (p := await store.person(ctx.owner, pid)) is not None
-    ]
+    people = await engine.people_by_id(ctx.owner, person_ids)
     names = [p.name for p in people] + new_names
     label = f"logged {kind_noun(kind, names)} on {format_day(day, today)}"
     ids = [p.id for p in people]
@@ -417,11 +419,15 @@ async def who_page(engine: Engine, ctx: Context, scope: str, offset: int) -> lis
             return [Reply(error)]
     if not people:
         return [Reply("Nobody here yet. Add someone with /add Alice, or just tell me who you saw.")]
-    due = rank_due(people, engine.circles, ctx.today)
+    # One pass, and only the page ranked in full (bot/core/due.py): not two rankings
+    # of everyone on the event loop.
+    ranked = due_page(people, engine.circles, ctx.today, offset, offset + PAGE)
+    if ranked.total <= PAGE and offset:
+        ranked = due_page(people, engine.circles, ctx.today, 0, PAGE)
     # Snoozed people are hidden from the list, but never silently: say how many.
-    hidden = len(rank_due(people, engine.circles, ctx.today, include_snoozed=True)) - len(due)
+    hidden = ranked.snoozed
     tail = f" ({hidden} snoozed)" if hidden else ""
-    if not due:
+    if not ranked.total:
         return [
             Reply(
                 "Nobody's overdue — you're in touch with everyone"
@@ -429,18 +435,21 @@ async def who_page(engine: Engine, ctx: Context, scope: str, offset: int) -> lis
                 + f". 🌿{tail}"
             )
         ]
-    if len(due) <= PAGE:
+    if ranked.total <= PAGE:
         return [
-            Reply(who_list(due, engine.circles, ctx.today) + (f"\n{tail.strip()}" if tail else ""))
+            Reply(
+                who_list(ranked.page, engine.circles, ctx.today)
+                + (f"\n{tail.strip()}" if tail else "")
+            )
         ]
-    per_circle = Counter(d.person.circle for d in due)
+    per_circle = ranked.per_circle
     footer = counts_line(
-        len(due),
+        ranked.total,
         "overdue",
         [(c, per_circle[c]) for c in sorted(per_circle, key=engine.circles.rank)],
     )
-    page = who_list(due[offset : offset + PAGE], engine.circles, ctx.today)
-    return [await page_reply(engine, ctx, "who", scope, offset, len(due), page, footer + tail)]
+    page = who_list(ranked.page, engine.circles, ctx.today)
+    return [await page_reply(engine, ctx, "who", scope, offset, ranked.total, page, footer + tail)]
 
 
 def filter_scope(
@@ -465,13 +474,17 @@ def filter_scope(
 async def understand_plain(engine: Engine, ctx: Context, text: str) -> list[Reply] | None:
     """Free text: a log, a who-question, or one of talk's kinds (a plan, "not seen X for
     months", a birthday, a question, "thanks"); None when it is none of them."""
-    index = await engine.index(ctx.owner)
-    reading = read(text, ctx.today, index, date_order(ctx))
-    if reading.intent is Intent.ASK_WHO:
-        return await cmd_who(engine, ctx, "")
-    if reading.intent is Intent.LOG:
-        return await log_text(engine, ctx, text, {}, ctx.today)
-    return await talk.about(engine, ctx, text, reading)
+
+    async def work(index: NameIndex) -> list[Reply] | None:
+        reading = read(text, ctx.today, index, date_order(ctx))
+        if reading.intent is Intent.ASK_WHO:
+            return await cmd_who(engine, ctx, "")
+        if reading.intent is Intent.LOG:
+            return await log_text(engine, ctx, text, {}, ctx.today, index=index)
+        # Talk reads the whole index itself: the probe's part ends with the reading.
+        return await talk.about(engine, ctx, text, reading)
+
+    return await engine.with_names(ctx.owner, text, work)
 
 
 def register(engine: Engine) -> None:

@@ -58,9 +58,9 @@ def _open_items(cards: Sequence[PersonCard], today: date) -> list[tuple[str, int
 async def loop_reply(engine: Engine, ctx: Context, person_ids: Sequence[int]) -> Reply | None:
     """The message after a log listing what was open with them; None when nothing was."""
     # By id (the store's O(1) lookup), not a scan of everyone: a log stays flat in people.
-    found = [await engine.store.person(ctx.owner, pid) for pid in dict.fromkeys(person_ids)]
-    people = [p for p in found if p is not None]
-    cards = await engine.store.cards(ctx.owner, people)
+    people = await engine.people_by_id(ctx.owner, person_ids)
+    # Only their open items are shown: no meetings read (history=0).
+    cards = await engine.store.cards(ctx.owner, people, history=0)
     items = _open_items(cards, ctx.today)
     if not items:
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import heapq
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -26,7 +27,6 @@ from bot.engine.engine import (
     UserError,
     ask_typed,
     check_name,
-    names_of,
 )
 from bot.engine.log import filter_scope, who_page
 from bot.engine.loop import close_items
@@ -120,7 +120,13 @@ async def show(engine: Engine, ctx: Context, person: Person, rest: str) -> list[
     card = await engine.store.card(ctx.owner, person.id)
     if card is None:
         return [Reply("That person is no longer in your circles.")]
-    names = names_of(await engine.people(ctx.owner))
+    # Only the names the card shows (the others at its recent meetings), each found by
+    # id: not a dict of every person (O(people) on every /show).
+    names: dict[int, str] = {}
+    for pid in dict.fromkeys(x for i in card.history for x in i.person_ids if x != person.id):
+        other = await engine.store.person(ctx.owner, pid)
+        if other is not None:
+            names[pid] = other.name
     return [Reply(card_text(card, engine.circles, ctx.today, names), card_buttons(person))]
 
 
@@ -186,13 +192,41 @@ async def people_page(engine: Engine, ctx: Context, scope: str, offset: int) -> 
     if len(people) <= PAGE:
         return [Reply(people_list(people, engine.circles, ctx.today))]
     rank = engine.circles.rank
-    ordered = sorted(people, key=lambda p: (rank(p.circle), p.name.casefold()))
-    per_circle = Counter(p.circle for p in ordered)
+
+    def order(p: Person) -> tuple[int, str]:
+        return rank(p.circle), p.name.casefold()
+
+    # Only the people up to the page sorted, not all 5,000 on the event loop: circle by
+    # circle, closest first, and names sorted only in the circles the page reaches
+    # (heapq's nsmallest is sorted()[:n], ties kept in order).
+    by_rank: dict[int, list[Person]] = {}
+    ranks: dict[str, int] = {}
+    for p in people:
+        r = ranks.get(p.circle)
+        if r is None:
+            r = ranks[p.circle] = rank(p.circle)
+        by_rank.setdefault(r, []).append(p)
+    want = offset + PAGE
+    shown: list[Person] = []
+    for r in sorted(by_rank):
+        shown.extend(heapq.nsmallest(want - len(shown), by_rank[r], key=_folded))
+        if len(shown) >= want:
+            break
+    shown = shown[offset:]
+    per_circle = Counter(p.circle for p in people)
+    if len(set(ranks.values())) < len(ranks):
+        # Circles sharing a rank (unknown names rank as the widest): counted in the
+        # order their first member shows, as in the whole sorted list.
+        per_circle = Counter(p.circle for p in sorted(people, key=order))
     footer = counts_line(
-        len(ordered), "people", [(c, per_circle[c]) for c in sorted(per_circle, key=rank)]
+        len(people), "people", [(c, per_circle[c]) for c in sorted(per_circle, key=rank)]
     )
-    page = people_list(ordered[offset : offset + PAGE], engine.circles, ctx.today)
-    return [await page_reply(engine, ctx, "people", scope, offset, len(ordered), page, footer)]
+    page = people_list(shown, engine.circles, ctx.today)
+    return [await page_reply(engine, ctx, "people", scope, offset, len(people), page, footer)]
+
+
+def _folded(p: Person) -> str:
+    return p.name.casefold()
 
 
 async def answer_page(

@@ -89,9 +89,13 @@ class InsightReads(Protocol):
         """Which of these owners have any group (most have none)."""
         ...
 
-    async def latest_meeting_people(self, owner: int) -> tuple[tuple[int, ...], bool]:
+    async def latest_meeting_people(
+        self, owner: int, at_least: int = 0
+    ) -> tuple[tuple[int, ...], bool]:
         """The people of the owner's newest meeting, and whether an earlier meeting (of
-        the latest 200) had exactly them too."""
+        the latest 200) had exactly them too. With fewer than `at_least` people in the
+        newest meeting, the earlier ones are not read (False): the log's group hint
+        needs three, and most logs name one or two."""
         ...
 
     async def review_on(self, owner: int) -> bool: ...

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from bot.core.circles import Circles
 from bot.core.due import Bands
 from bot.core.model import FavorKind, ImportantDate, Interaction, Person, PersonCard, UserSettings
+from bot.core.names import NameEntry, NameProbe
 from bot.formats import ExportDocument
 from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
 from bot.ports.digests import DigestLedger
@@ -287,7 +288,18 @@ class Store(Protocol):
 
     async def roster(self, owner: int) -> Roster: ...
 
-    async def person(self, owner: int, person_id: int) -> Person | None: ...
+    async def roster_if_cached(self, owner: int) -> Roster | None:
+        """`roster` when it is in memory and current; None, reading no people, if not."""
+        ...
+
+    async def name_entries(self, owner: int, probe: NameProbe) -> list[NameEntry]:
+        """The owner's people `probe` asks for by their stored keys (see `NameProbe`),
+        in the roster's order (by id): what a probe name index is built from."""
+        ...
+
+    async def person(self, owner: int, person_id: int) -> Person | None:
+        """One of the owner's people: from the roster in memory, else one row read."""
+        ...
 
     async def card(self, owner: int, person_id: int, history: int = 5) -> PersonCard | None: ...
 

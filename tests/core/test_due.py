@@ -96,3 +96,48 @@ def test_next_yearly_handles_leap_days_and_year_ends() -> None:
     assert next_yearly(2, 29, TODAY) == date(2027, 2, 28)
     assert describe_yearly("birthday", 11, 25, TODAY) == "Birthday today! 🎂"
     assert describe_yearly("birthday", 11, 26, TODAY) == "Birthday tomorrow (Thu 26 Nov)"
+
+
+def _crowd(seed: int, n: int) -> list[Person]:
+    """Many people with ties everywhere: few distinct days, names, circles (one unknown)."""
+    import random
+
+    rng = random.Random(seed)
+    circles = ["inner", "close", "friends", "wider", "old-circle", "gone"]
+    first = ["Ana", "ana", "Bo", "Émile", "Zoë", "Kai"]
+    out = []
+    for pid in range(1, n + 1):
+        days = rng.choice([None, 0, 14, 30, 90, 100, 180, 200, 365])
+        out.append(
+            person(
+                pid,
+                f"{rng.choice(first)} {rng.choice('ABC')}",
+                rng.choice(circles),
+                days,
+                cadence_days=rng.choice([None, None, 7, 60]),
+                paused=rng.random() < 0.05,
+                imported=rng.random() < 0.1,
+                snoozed_until=TODAY + timedelta(days=3) if rng.random() < 0.1 else None,
+            )
+        )
+    return out
+
+
+def test_a_page_of_the_ranking_is_the_same_slice_of_the_whole_ranking() -> None:
+    """/who ranks only its page (due_page): the same people, order and counts as the
+    whole ranking sliced, whatever the ties."""
+    from collections import Counter
+
+    from bot.core.due import due_page
+
+    for seed in range(6):
+        people = _crowd(seed, 400)
+        whole = rank_due(people, CIRCLES, TODAY)
+        snoozed = len(rank_due(people, CIRCLES, TODAY, include_snoozed=True)) - len(whole)
+        for start, stop in [(0, 40), (40, 80), (360, 400), (0, 1000)]:
+            page = due_page(people, CIRCLES, TODAY, start, stop)
+            assert page.page == whole[start:stop]
+            assert (page.total, page.snoozed) == (len(whole), snoozed)
+            circles = Counter(d.person.circle for d in whole)
+            # By first appearance in the whole ranking (circles sharing a rank included).
+            assert list(page.per_circle.items()) == list(circles.items())

@@ -56,3 +56,21 @@ async def test_a_long_who_list_pages_too(app: Services, user: Chat, clock: Fixed
     assert user.labels == ["More (5)"]
     rest = await user.presses("More")
     assert f"Showing {PAGE + 1}–{total}." in rest
+
+
+async def test_pages_follow_the_whole_list_circle_by_circle_then_by_name(
+    app: Services, user: Chat
+) -> None:
+    """Only the page is sorted (not everyone): the pages still read as the whole list,
+    closer circles first, names in alphabetical order whatever their case."""
+    total = PAGE + 10
+    added = []
+    for i in reversed(range(total)):
+        name = f"{'person' if i % 3 else 'Person'}{i:03d}"
+        circle = "close" if i % 5 == 0 else "friends"
+        await user.says(f"/add {name} {circle}")
+        added.append((0 if circle == "close" else 1, name.casefold(), name))
+    first = await user.says("/people")
+    rest = await user.presses("More")
+    shown = [w for w in (first + rest).split() if w.casefold().startswith("person")]
+    assert shown == [name for _, _, name in sorted(added)]

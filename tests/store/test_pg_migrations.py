@@ -14,7 +14,14 @@ asyncpg = pytest.importorskip(
 )
 
 from bot.store.postgres.db import PgDatabase  # noqa: E402
-from bot.store.postgres.migrations import LATEST, MIGRATIONS, V_PG_HOSTED, MigrationError, migrate  # noqa: E402
+from bot.store.postgres.migrations import (  # noqa: E402
+    LATEST,
+    MIGRATIONS,
+    V_PG_FOLD_KEYS,
+    V_PG_HOSTED,
+    MigrationError,
+    migrate,
+)
 from tests.support.postgres import fresh_database, requires_pg  # noqa: E402
 
 pytestmark = requires_pg
@@ -71,6 +78,43 @@ async def test_the_previous_version_upgrades_with_its_rows_intact() -> None:
             await conn.close()
         assert [r[0] for r in names] == ["Alice"]
         assert {"lease_owner", "lease_until"} <= columns
+        assert await schema_version(url) == LATEST
+
+
+async def test_the_fold_keys_arrive_computed_by_python_for_every_row() -> None:
+    """A database from before V_PG_FOLD_KEYS keeps its rows; names and aliases re-keyed."""
+    from bot.core.names import name_key, stored_fold_key
+
+    before = MIGRATIONS.index(V_PG_FOLD_KEYS)
+    async with fresh_database(migrated=False) as url:
+        conn = await asyncpg.connect(url)
+        try:
+            await migrate(conn, upto=before)
+            await conn.execute(
+                "INSERT INTO users (id, timezone, digest_time, created_at) "
+                "VALUES (7, 'UTC', '08:00', now())"
+            )
+            await conn.execute(
+                "INSERT INTO people (id, owner_id, name, name_key, circle, added_on) VALUES "
+                "(1, 7, 'Zoë Kravitz', 'zoë kravitz', 'inner', date '2026-01-01'), "
+                "(2, 7, 'ALICE  Smith', 'ALICE  Smith', 'inner', date '2026-01-01')"
+            )
+            await conn.execute(
+                "INSERT INTO aliases (owner_id, person_id, alias, alias_key) "
+                "VALUES (7, 1, 'Zozo Bé', 'zozo bé')"
+            )
+            assert await migrate(conn) == before
+            people = await conn.fetch("SELECT name, name_key, fold_key FROM people ORDER BY id")
+            aliases = await conn.fetch("SELECT alias_key, fold_key FROM aliases")
+        finally:
+            await conn.close()
+        assert [r["name"] for r in people] == ["Zoë Kravitz", "ALICE  Smith"]
+        for r in people:
+            assert (r["name_key"], r["fold_key"]) == (
+                name_key(r["name"]),
+                stored_fold_key(r["name"]),
+            )
+        assert [tuple(r) for r in aliases] == [("zozo bé", "zozo be")]
         assert await schema_version(url) == LATEST
 
 

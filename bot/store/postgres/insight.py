@@ -81,13 +81,19 @@ class PgInsight:
         )
         return {int(r[0]) for r in rows}
 
-    async def latest_meeting_people(self, owner: int) -> tuple[tuple[int, ...], bool]:
-        rows = await self.db.fetch(
+    async def latest_meeting_people(
+        self, owner: int, at_least: int = 0
+    ) -> tuple[tuple[int, ...], bool]:
+        sql = (
             "SELECT ARRAY(SELECT person_id FROM interaction_people x "
             "  WHERE x.interaction_id = i.id ORDER BY person_id) AS ids "
-            "FROM interactions i WHERE i.owner_id = $1 ORDER BY i.id DESC LIMIT 200",
-            owner,
+            "FROM interactions i WHERE i.owner_id = $1 ORDER BY i.id DESC LIMIT $2"
         )
+        # With a size to reach, the newest meeting alone first: most logs are too small
+        # to need the 199 before it.
+        rows = await self.db.fetch(sql, owner, 1 if at_least > 1 else 200)
+        if at_least > 1 and rows and rows[0]["ids"] and len(rows[0]["ids"]) >= at_least:
+            rows = await self.db.fetch(sql, owner, 200)
         if not rows or not rows[0]["ids"]:
             return (), False
         latest = list(rows[0]["ids"])

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.store.name_keys import with_name_keys
 from bot.store.postgres.db import dumps
 from bot.store.sqlite.journal import TABLES, UNDO_DEPTH
 
@@ -70,6 +71,7 @@ class Journal:
         if not rows:
             return []
         table = _table(table)
+        rows = [with_name_keys(table, r) for r in rows]
         cols = list(rows[0].keys())
         names = ",".join(cols)
         ids: list[int] = []
@@ -92,6 +94,7 @@ class Journal:
         """Update one owned row (reading its old values in the same statement); False
         when no such row belongs to the owner."""
         table = _table(table)
+        values = with_name_keys(table, values)
         owner_col = _owner_column(table)
         cols = list(values)
         old = await self.conn.fetchrow(
@@ -165,7 +168,7 @@ async def apply_inverse(conn: Any, owner: int, ops: list[dict[str, Any]]) -> Non
                 [int(i) for i in op["ids"]],
             )
         elif op["op"] == "update":
-            values: dict[str, Any] = op["values"]
+            values = with_name_keys(table, op["values"])
             await conn.execute(
                 f"UPDATE {table} t SET {','.join(f'{c} = r.{c}' for c in values)} "
                 f"FROM json_populate_record(NULL::{table}, $1::text::json) r "
@@ -175,7 +178,7 @@ async def apply_inverse(conn: Any, owner: int, ops: list[dict[str, Any]]) -> Non
                 owner,
             )
         elif op["op"] == "insert":
-            rows: list[Row] = [r for r in op["rows"] if r.get(owner_col) == owner]
+            rows = [with_name_keys(table, r) for r in op["rows"] if r.get(owner_col) == owner]
             if not rows:
                 continue
             cols = ",".join(rows[0])

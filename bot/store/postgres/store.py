@@ -28,6 +28,7 @@ from bot.core.model import (
     PersonCard,
     UserSettings,
 )
+from bot.core.names import PREFIX_ROWS, NameEntry, NameProbe
 from bot.formats import ExportDocument
 from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
 from bot.ports.store import DatesAhead, Roster, UndoResult
@@ -309,9 +310,8 @@ class PgStore:
 
     async def roster(self, owner: int) -> Roster:
         """The owner's people, from memory while their roster version is unchanged."""
-        cached = self._people.get(owner)
-        if cached is not None and cached.version == self._version.get(owner):
-            self._people.move_to_end(owner)
+        cached = await self.roster_if_cached(owner)
+        if cached is not None:
             return cached
         rows = await self.db.fetch(_ROSTER_SQL, owner)
         version = int(rows[0]["roster_version"]) if rows else -1
@@ -324,8 +324,67 @@ class PgStore:
                 self._people.popitem(last=False)
         return roster
 
+    async def roster_if_cached(self, owner: int) -> Roster | None:
+        """The roster in memory while the version this message read still matches."""
+        cached = self._people.get(owner)
+        if cached is None or cached.version != self._version.get(owner):
+            return None
+        self._people.move_to_end(owner)
+        return cached
+
+    async def name_entries(self, owner: int, probe: NameProbe) -> list[NameEntry]:
+        """People whose stored keys `probe` asks for (first names by the indexed
+        `split_part(key, ' ', 1)`, as the SQLite store's ranges)."""
+        rows = await self.db.fetch(
+            "SELECT p.id, p.name, ARRAY(SELECT alias FROM aliases a WHERE a.person_id = p.id "
+            "ORDER BY a.id) AS aliases FROM people p WHERE p.owner_id = $1 AND p.id IN ("
+            "SELECT id FROM people WHERE owner_id = $1 AND name_key = ANY($2::text[]) "
+            "UNION SELECT person_id FROM aliases WHERE owner_id = $1 "
+            "  AND alias_key = ANY($2::text[]) "
+            "UNION SELECT id FROM people WHERE owner_id = $1 AND fold_key = ANY($3::text[]) "
+            "UNION SELECT person_id FROM aliases WHERE owner_id = $1 "
+            "  AND fold_key = ANY($3::text[]) "
+            "UNION SELECT id FROM people WHERE owner_id = $1 "
+            "  AND split_part(name_key, ' ', 1) = ANY($4::text[]) "
+            "UNION SELECT id FROM people WHERE owner_id = $1 AND fold_key IS NOT NULL "
+            "  AND split_part(fold_key, ' ', 1) = ANY($5::text[]) "
+            # Prefixes: the first PREFIX_ROWS by key in each range, in code point order
+            # (COLLATE "C"), as Python sorts; folded order is fold_key's, else name_key's.
+            + "".join(
+                f"UNION SELECT x.id FROM unnest(${n}::text[], ${n + 1}::text[]) AS r(low, high), "
+                f"LATERAL (SELECT id FROM people WHERE owner_id = $1 AND {where}"
+                f'  {c} COLLATE "C" >= r.low AND (r.high IS NULL OR {c} COLLATE "C" < r.high) '
+                f'  ORDER BY {c} COLLATE "C" LIMIT {PREFIX_ROWS}) x '
+                for n, c, where in (
+                    (6, "name_key", ""),
+                    (8, "name_key", "fold_key IS NULL AND "),
+                    (8, "fold_key", ""),
+                )
+            )
+            + ") ORDER BY p.id",
+            owner,
+            list(probe.exact),
+            list(probe.folded),
+            list(probe.firsts),
+            list(probe.folded_firsts),
+            [low for low, _ in probe.prefix_ranges],
+            [high for _, high in probe.prefix_ranges],
+            [low for low, _ in probe.folded_prefix_ranges],
+            [high for _, high in probe.folded_prefix_ranges],
+        )
+        return [NameEntry(r["id"], r["name"], tuple(r["aliases"])) for r in rows]
+
     async def person(self, owner: int, person_id: int) -> Person | None:
-        for p in await self.people(owner):
+        roster = await self.roster_if_cached(owner)
+        if roster is None:
+            # Not in memory (another worker wrote, or a restart): one row, not everyone.
+            row = await self.db.fetchrow(
+                f"SELECT {PERSON_COLUMNS} FROM people p WHERE p.owner_id = $1 AND p.id = $2",
+                owner,
+                person_id,
+            )
+            return None if row is None else person_from_row(row)
+        for p in roster.people:
             if p.id == person_id:
                 return p
         return None
@@ -361,16 +420,18 @@ class PgStore:
                 f"AND t.owner_id = w.owner {where}) x)"
             )
 
+        # Each person's newest `history` meetings by ORDER BY … LIMIT from the
+        # (person_id, day) index, as the SQLite store reads them: a window over the whole
+        # history read all 146k meetings of the busiest person for five.
         recent = (
-            "(SELECT coalesce(json_agg(x ORDER BY x.person_id, x.n), '[]') FROM ("
-            "SELECT ip.person_id, i.id, i.day, i.kind, i.note, i.place, i.initiator, "
-            "  ARRAY(SELECT person_id FROM interaction_people z WHERE z.interaction_id = i.id "
-            "        ORDER BY z.id) AS people, "
-            "  row_number() OVER (PARTITION BY ip.person_id "
-            "    ORDER BY ip.day DESC, i.id DESC) AS n "
-            "FROM w JOIN interaction_people ip ON ip.person_id = w.person "
-            "  AND ip.owner_id = w.owner JOIN interactions i ON i.id = ip.interaction_id) x "
-            "WHERE x.n <= $3)"
+            "(SELECT coalesce(json_agg(x ORDER BY x.person_id, x.seen DESC, x.id DESC), '[]') "
+            "FROM (SELECT w.person AS person_id, i.id, i.day, i.kind, i.note, i.place, "
+            "  i.initiator, ip.day AS seen, ARRAY(SELECT person_id FROM interaction_people z "
+            "    WHERE z.interaction_id = i.id ORDER BY z.id) AS people "
+            "FROM w CROSS JOIN LATERAL (SELECT r.interaction_id, r.day FROM interaction_people r "
+            "  WHERE r.person_id = w.person AND r.owner_id = w.owner "
+            "  ORDER BY r.day DESC, r.interaction_id DESC LIMIT $3) ip "
+            "JOIN interactions i ON i.id = ip.interaction_id) x)"
         )
         row = await self.db.fetchrow(
             w

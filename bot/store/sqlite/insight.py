@@ -9,6 +9,7 @@ one, so a week has one review across restarts.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -105,13 +106,28 @@ class SqliteInsight:
             found.update(int(r[0]) for r in rows)
         return found
 
-    async def latest_meeting_people(self, owner: int) -> tuple[tuple[int, ...], bool]:
-        rows = await self.db.fetchall(
+    async def latest_meeting_people(
+        self, owner: int, at_least: int = 0
+    ) -> tuple[tuple[int, ...], bool]:
+        sql = (
             "SELECT (SELECT group_concat(person_id) FROM (SELECT person_id FROM "
             "interaction_people x WHERE x.interaction_id = i.id ORDER BY person_id)) AS ids "
-            "FROM interactions i WHERE i.owner_id = ? ORDER BY i.id DESC LIMIT 200",
-            (owner,),
+            "FROM interactions i WHERE i.owner_id = ? ORDER BY i.id DESC LIMIT ?"
         )
+
+        def read(conn: sqlite3.Connection) -> list[Any]:
+            # The newest meeting first, the 199 before it only if it is big enough: one
+            # thread hop either way.
+            newest = conn.execute(sql, (owner, 1)).fetchall()
+            if (
+                not newest
+                or not newest[0]["ids"]
+                or str(newest[0]["ids"]).count(",") + 1 < at_least
+            ):
+                return newest
+            return conn.execute(sql, (owner, 200)).fetchall()
+
+        rows = await self.db.run(read)
         if not rows or not rows[0]["ids"]:
             return (), False
         latest = rows[0]["ids"]

@@ -13,6 +13,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot.store.name_keys import with_name_keys
+
 # Tables a change may touch; names are interpolated into SQL, so only these.
 TABLES = frozenset(
     {
@@ -94,6 +96,7 @@ class Change:
         if not rows:
             return []
         table = _table(table)
+        rows = [with_name_keys(table, r) for r in rows]
         self._touching(table, rows)
         cols = ["owner_id", *rows[0].keys()]
         placeholders = "(" + ",".join("?" * len(cols)) + ")"
@@ -120,6 +123,7 @@ class Change:
     async def update(self, table: str, row_id: int, values: Mapping[str, Any]) -> bool:
         """Update one owned row; return False when no such row belongs to the owner."""
         table = _table(table)
+        values = with_name_keys(table, values)
         if table == "people":
             self.people_touched.add(row_id)
             self.names_changed = self.names_changed or "name" in values
@@ -202,14 +206,14 @@ async def apply_inverse(conn: aiosqlite.Connection, owner: int, ops: list[dict[s
                     (owner, *chunk),
                 )
         elif op["op"] == "update":
-            values: dict[str, Any] = op["values"]
+            values = with_name_keys(table, op["values"])
             await conn.execute(
                 f"UPDATE {table} SET {','.join(c + ' = ?' for c in values)} "
                 f"WHERE id = ? AND {owner_col} = ?",
                 [*values.values(), op["id"], owner],
             )
         elif op["op"] == "insert":
-            rows: list[Row] = op["rows"]
+            rows = [with_name_keys(table, r) for r in op["rows"]]
             cols = list(rows[0])
             # Rows come back with their original ids (AUTOINCREMENT never reuses them),
             # so references between restored rows stay intact.

@@ -7,9 +7,12 @@ file exactly at the previous version (`executescript` would commit half a script
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import aiosqlite
 
 from bot.ports.store import StoreError
+from bot.store.name_keys import KEYED, rekeyed
 
 # Every table carries owner_id so that every query can be scoped by owner with an
 # index, including child tables, without joins.
@@ -404,6 +407,29 @@ V_NEXT_REVIEW: tuple[str, ...] = (
         UPDATE users SET next_review_at = NULL WHERE id = NEW.id;
     END""",
 )
+# The accent-folded lookup key (bot/store/name_keys.py), so a message's names can be read
+# by key without reading everyone (`Store.name_entries`). Python computes the keys
+# (`BACKFILLS`), and re-keys every name and alias on the way: the stored keys must be
+# exactly what this kith computes, or a lookup by key would miss someone.
+V_FOLD_KEYS: tuple[str, ...] = (
+    "ALTER TABLE people ADD COLUMN fold_key TEXT",
+    "ALTER TABLE aliases ADD COLUMN fold_key TEXT",
+    "CREATE INDEX people_fold ON people(owner_id, fold_key) WHERE fold_key IS NOT NULL",
+    "CREATE INDEX aliases_fold ON aliases(owner_id, fold_key) WHERE fold_key IS NOT NULL",
+)
+
+
+async def _rekey_names(conn: aiosqlite.Connection) -> None:
+    for table, (text, key) in KEYED.items():
+        rows = await conn.execute_fetchall(f"SELECT id, {text}, {key}, fold_key FROM {table}")
+        changed = rekeyed((int(r[0]), str(r[1]), str(r[2]), r[3]) for r in rows)
+        await conn.executemany(f"UPDATE {table} SET {key} = ?, fold_key = ? WHERE id = ?", changed)
+
+
+# Python run after a migration's statements, in its transaction: keys SQL cannot compute.
+BACKFILLS: dict[tuple[str, ...], Callable[[aiosqlite.Connection], Awaitable[None]]] = {
+    V_FOLD_KEYS: _rekey_names,
+}
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     V1,
@@ -424,6 +450,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     V_REVIEW_SENDING,
     V_PENDING_CONTACTS,
     V_NEXT_REVIEW,
+    V_FOLD_KEYS,
 )
 LATEST = len(MIGRATIONS)
 
@@ -462,6 +489,9 @@ async def migrate(conn: aiosqlite.Connection) -> int:
         try:
             for statement in MIGRATIONS[version - 1]:
                 await conn.execute(statement)
+            backfill = BACKFILLS.get(MIGRATIONS[version - 1])
+            if backfill is not None:
+                await backfill(conn)
             await conn.execute(f"PRAGMA user_version = {version}")
             await conn.execute("COMMIT")
         except BaseException:

@@ -41,6 +41,7 @@ from bot.core.model import (
     PersonCard,
     UserSettings,
 )
+from bot.core.names import PREFIX_ROWS, NameEntry, NameProbe
 from bot.formats import ExportDocument
 from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
 from bot.ports.store import DatesAhead, Roster, UndoResult
@@ -68,6 +69,22 @@ NO_USER = -1  # the version of an owner with no row (and so no people) yet
 # A version checked this recently is trusted without asking again: the several reads of
 # one message cost one check, and another process's write is seen by the next message.
 TRUST_SECONDS = 0.05
+
+# Who `Store.name_entries` reads (`core.names.NameProbe`): each arm an indexed lookup on
+# `people_owner`, `aliases_owner` or the partial `fold_key` indexes; a first name is the
+# range [first + ' ', first + '!') beside the key itself.
+_NAMED_SQL = """
+SELECT id FROM people WHERE owner_id = ?1 AND name_key IN (SELECT value FROM json_each(?2))
+UNION SELECT person_id FROM aliases
+ WHERE owner_id = ?1 AND alias_key IN (SELECT value FROM json_each(?2))
+UNION SELECT id FROM people WHERE owner_id = ?1 AND fold_key IN (SELECT value FROM json_each(?3))
+UNION SELECT person_id FROM aliases
+ WHERE owner_id = ?1 AND fold_key IN (SELECT value FROM json_each(?3))
+UNION SELECT x.id FROM json_each(?4) AS j CROSS JOIN people x ON x.owner_id = ?1
+   AND x.name_key >= j.value || ' ' AND x.name_key < j.value || '!'
+UNION SELECT x.id FROM json_each(?5) AS j CROSS JOIN people x ON x.owner_id = ?1
+   AND x.fold_key >= j.value || ' ' AND x.fold_key < j.value || '!'
+"""
 
 _PEOPLE_SQL = f"""
 SELECT p.id, p.name, p.circle, p.cadence_days, p.paused, p.added_on, p.snoozed_until,
@@ -358,7 +375,8 @@ class SqliteStore:
                 )
             )
         self._known.put(owner, True)
-        self._forget_cache(owner)  # its version is no longer "no user"
+        if rows:
+            self._forget_cache(owner)  # its version is no longer "no user"
         return bool(rows)
 
     async def update_settings(
@@ -413,20 +431,16 @@ class SqliteStore:
     async def roster(self, owner: int) -> Roster:
         """The owner's people with the version they are at; from the cache while the
         owner's version in the database has not moved."""
-        cached = self._people.get(owner)
+        cached = await self.roster_if_cached(owner)
         if cached is not None:
-            if time.monotonic() - self._checked.get(owner, -TRUST_SECONDS) < TRUST_SECONDS:
-                return cached
-            rows = await self.db.fetchall(VERSION_SQL, (owner,))
-            self._verified(owner, int(rows[0][0]) if rows else NO_USER)
-            if owner in self._people:
-                return cached
+            return cached
 
         def read(conn: sqlite3.Connection) -> tuple[int, list[Any]]:
             # The version first: a write landing between the two reads then only makes
             # the next read reload, never a stale roster look current.
             row = conn.execute(VERSION_SQL, (owner,)).fetchone()
-            return (int(row[0]) if row else NO_USER), conn.execute(_PEOPLE_SQL, (owner,)).fetchall()
+            found = conn.execute(_PEOPLE_SQL + " ORDER BY p.id", (owner,)).fetchall()
+            return (int(row[0]) if row else NO_USER), found
 
         version, found = await self.db.run(read)
         roster = Roster(version, tuple(person_from_row(r) for r in found))
@@ -435,8 +449,64 @@ class SqliteStore:
             self._checked[owner] = time.monotonic()
         return roster
 
+    async def roster_if_cached(self, owner: int) -> Roster | None:
+        """The cached roster while the owner's version has not moved; None otherwise."""
+        cached = self._people.get(owner)
+        if cached is None:
+            return None
+        if time.monotonic() - self._checked.get(owner, -TRUST_SECONDS) < TRUST_SECONDS:
+            return cached
+        rows = await self.db.fetchall(VERSION_SQL, (owner,))
+        self._verified(owner, int(rows[0][0]) if rows else NO_USER)
+        return cached if owner in self._people else None
+
+    async def name_entries(self, owner: int, probe: NameProbe) -> list[NameEntry]:
+        """People whose stored keys `probe` asks for: each arm one indexed lookup
+        (`people_owner`, `aliases_owner` and the partial `fold_key` indexes)."""
+        # The lists travel as JSON (json_each): one statement text whatever their
+        # lengths, so it is prepared once and kept in the connection's statement cache.
+        arms: list[str] = [_NAMED_SQL]
+        params: list[Any] = [
+            owner,
+            json.dumps(probe.exact),
+            json.dumps(probe.folded),
+            json.dumps(probe.firsts),
+            json.dumps(probe.folded_firsts),
+        ]
+
+        def arm(sql: str, values: Sequence[Any]) -> None:
+            arms.append(sql)
+            params.extend((owner, *values))
+
+        for column, ranges, where in (
+            ("name_key", probe.prefix_ranges, ""),
+            # Folded order is fold_key's where there is one, name_key's where it is NULL.
+            ("name_key", probe.folded_prefix_ranges, "fold_key IS NULL AND "),
+            ("fold_key", probe.folded_prefix_ranges, ""),
+        ):
+            for low, high in ranges:
+                below = f" AND {column} < ?" if high is not None else ""
+                arm(
+                    f"SELECT id FROM (SELECT id FROM people WHERE owner_id = ? AND {where}"
+                    f"{column} >= ?{below} ORDER BY {column} LIMIT {PREFIX_ROWS})",
+                    (low,) if high is None else (low, high),
+                )
+        sql = (
+            f"SELECT p.id, p.name, (SELECT group_concat(alias, '{SEP}') FROM aliases a "
+            "WHERE a.person_id = p.id) FROM people p WHERE p.owner_id = ?1 AND p.id IN ("
+            + " UNION ".join(arms)
+            + ") ORDER BY p.id"
+        )
+        # ?1 to ?5 are numbered; each plain ? of the prefix arms takes the next number.
+        rows = await self.db.fetchall(sql, params)
+        return [NameEntry(int(r[0]), r[1], _split(r[2])) for r in rows]
+
     async def person(self, owner: int, person_id: int) -> Person | None:
-        roster = await self.roster(owner)
+        roster = await self.roster_if_cached(owner)
+        if roster is None:
+            # A cold owner (a restart, an evicted roster): one row, not everyone.
+            rows = await self.db.fetchall(_PEOPLE_SQL + " AND p.id = ?", (owner, person_id))
+            return person_from_row(rows[0]) if rows else None
         at = self._place_of(owner, roster).get(person_id)
         return None if at is None else roster.people[at]
 

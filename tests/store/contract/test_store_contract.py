@@ -338,6 +338,56 @@ async def test_an_address_book_export_leaves_the_meetings_unread(store: Store) -
     assert (people_only.interactions, len(full.interactions)) == ((), 1)
 
 
+async def test_the_latest_meetings_people_and_whether_they_met_before(store: Store) -> None:
+    """The log's group hint: the newest meeting's people, and if they met so before.
+    Below `at_least` people the earlier meetings are not read (False)."""
+    alice, bob, carol = await owner_with(store, ANN, "Alice", "Bob", "Carol")
+    await owner_with(store, BOB, "Bert")
+    insight = store.insight
+    assert await insight.latest_meeting_people(ANN) == ((), False)
+    for ids in ([alice, bob], [carol], [alice, bob]):
+        await store.log_now(ANN, "logged", NOW, TODAY, "coffee", "", ids)
+    pair = tuple(sorted((alice, bob)))
+    assert await insight.latest_meeting_people(ANN) == (pair, True)
+    assert await insight.latest_meeting_people(ANN, at_least=2) == (pair, True)
+    assert await insight.latest_meeting_people(ANN, at_least=3) == (pair, False)
+    assert await insight.latest_meeting_people(BOB, at_least=3) == ((), False)
+    for _ in range(2):
+        await store.log_now(ANN, "logged", NOW, TODAY, "dinner", "", [carol, alice, bob])
+    three = tuple(sorted((alice, bob, carol)))
+    assert await insight.latest_meeting_people(ANN, at_least=3) == (three, True)
+
+
+async def test_a_card_shows_the_newest_meetings_first_and_only_so_many(store: Store) -> None:
+    """/show's "Recent": the `history` newest meetings of that person, newest day first
+    (the later log first within a day), each with everyone who was there."""
+    alice, bob = await owner_with(store, ANN, "Alice", "Bob")
+    [bert] = await owner_with(store, BOB, "Bert")
+    days = [3, 1, 9, 1, 5, 2, 7]  # days ago, logged in this order
+    for n, ago in enumerate(days):
+        ids = [alice, bob] if n % 2 else [alice]
+        await store.log_now(ANN, "logged", NOW, TODAY - timedelta(days=ago), "coffee", f"#{n}", ids)
+    await store.log_now(BOB, "logged", NOW, TODAY, "coffee", "not Ann's", [bert])
+    card = await store.card(ANN, alice, history=4)
+    assert card is not None
+    assert [(i.note, (TODAY - i.day).days) for i in card.history] == [
+        ("#3", 1),
+        ("#1", 1),
+        ("#5", 2),
+        ("#0", 3),
+    ]
+    assert [sorted(i.person_ids) for i in card.history] == [
+        sorted([alice, bob]),
+        sorted([alice, bob]),
+        sorted([alice, bob]),
+        [alice],
+    ]
+    [bobs] = await store.cards(ANN, [p for p in await store.people(ANN) if p.id == bob], 2)
+    assert [i.note for i in bobs.history] == ["#3", "#1"]
+    empty = await store.card(ANN, alice, history=0)
+    assert empty is not None and empty.history == ()
+
+
 async def test_review_users_come_back_at_their_instant_or_when_settings_change(
     store: Store,
 ) -> None:
