@@ -9,8 +9,10 @@ those too (`Database.open`).
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
-from typing import Final
+from typing import IO, Final
 
 PRIVATE: Final = 0o600
 
@@ -22,6 +24,34 @@ def write_private(path: str | Path, data: bytes, *, replace: bool = False) -> No
     with os.fdopen(fd, "wb") as out:
         os.fchmod(out.fileno(), PRIVATE)  # also tightens a replaced file
         out.write(data)
+
+
+def open_private(path: str | Path, *, replace: bool = False) -> IO[bytes]:
+    """A new file at `path` opened for writing, mode 0600 (FileExistsError if taken,
+    unless `replace`): for a file written in pieces."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC | (os.O_TRUNC if replace else os.O_EXCL)
+    out = os.fdopen(os.open(path, flags, PRIVATE), "wb")
+    os.fchmod(out.fileno(), PRIVATE)
+    return out
+
+
+def write_private_from(path: str | Path, source: IO[bytes], *, replace: bool = False) -> int:
+    """`write_private` from a readable file, copied in pieces (a big export never in
+    memory at once); the bytes written."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC | (os.O_TRUNC if replace else os.O_EXCL)
+    fd = os.open(path, flags, PRIVATE)
+    with os.fdopen(fd, "wb") as out:
+        os.fchmod(out.fileno(), PRIVATE)
+        shutil.copyfileobj(source, out, 1 << 20)
+        return out.tell()
+
+
+def private_spool() -> IO[bytes]:
+    """A temporary file for this process alone, to write a big export into: mode 0600,
+    its name removed at once (nothing to clean up, whatever happens), gone when closed."""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - the caller owns and closes it
+    os.fchmod(spool.fileno(), PRIVATE)
+    return spool
 
 
 def create_private(path: str | Path) -> bool:

@@ -200,6 +200,61 @@ def test_a_restore_from_the_shell_has_no_size_limit(tmp_path: Path) -> None:
     assert notes == 2101
 
 
+def big_export(db: Path, meetings: int) -> dict[str, object]:
+    """The terminal user's export with `meetings` meetings between Alice and Bob added."""
+    kith("chat", "--db", db, stdin="/add Alice inner\n/add Bob friends\n")
+    doc = json.loads(kith("export", "--db", db).stdout)
+    doc["interactions"] = [
+        {
+            "day": "2026-01-15",
+            "kind": "coffee",
+            "note": f"meeting {n} " + "x" * 400,
+            "people": ["p1", "p2"],
+            "created_at": "2026-01-15T10:00:00Z",
+        }
+        for n in range(meetings)
+    ]
+    return doc
+
+
+def test_a_restore_of_a_big_kith_export_is_read_as_it_goes(tmp_path: Path) -> None:
+    db = tmp_path / "kith.db"
+    backup = tmp_path / "big.json"
+    doc = big_export(db, 15_000)
+    # Laid out as kith writes it: read a meeting at a time, whatever the size.
+    backup.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    assert backup.stat().st_size > 6 * 1024 * 1024
+
+    chat = kith("chat", "--db", db, stdin=f"/import {backup}\n")
+    assert "5 MB" in chat.stdout  # over chat the limit holds
+    restored = kith("import", backup, "--db", db, "--user", "42")
+    assert restored.returncode == 0, restored.stderr
+    assert restored.stdout.startswith("Restored 2 people and 15000 meetings from big.json.")
+    again = json.loads(kith("export", "--db", db, "--user", "42").stdout)
+    again["exported_at"] = doc["exported_at"]
+    assert again == doc
+
+
+def test_a_big_restore_with_one_bad_meeting_writes_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "kith.db"
+    backup = tmp_path / "big.json"
+    doc = big_export(db, 12_000)
+    meetings = doc["interactions"]
+    assert isinstance(meetings, list)
+    meetings[11_000]["day"] = "9999-12-31"
+    backup.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+
+    refused = kith("import", backup, "--db", db, "--user", "42")
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("kith: Meeting 11001 has its day on 9999-12-31")
+    assert people_in(db, 42) == []
+    with sqlite3.connect(db) as conn:
+        [(stored,)] = conn.execute(
+            "SELECT count(*) FROM interactions WHERE owner_id = 42"
+        ).fetchall()
+    assert stored == 0
+
+
 def test_export_says_when_there_is_nothing_to_export(tmp_path: Path) -> None:
     db = tmp_path / "kith.db"
     missing = kith("export", "--db", db)

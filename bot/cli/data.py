@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,19 +19,19 @@ from pathlib import Path
 from bot.compose import services
 from bot.config import Config
 from bot.engine import UserError
-from bot.engine.imports import import_now
+from bot.engine.imports import import_now, restore_file
 from bot.formats import (
-    ExportDocument,
+    DocumentWriter,
+    ExportPart,
     ImportFormatError,
-    document_to_json,
-    people_to_csv,
-    people_to_vcard,
+    csv_rows,
+    vcards_of,
 )
 from bot.formats.vcard import VCARD_VERSIONS
 from bot.local_files import read_import_file
 from bot.ports.accounts import Duplicates
 from bot.ports.identities import CONSOLE, CONSOLE_USER, DISCORD, TELEGRAM, Identity
-from bot.private import write_private
+from bot.private import open_private
 from bot.store.sqlite.backup import BackupRefused, backup_database
 
 COMMANDS = ("export", "import", "backup")
@@ -155,36 +156,28 @@ def _existing_db(config: Config) -> str:
 def _export(config: Config, args: argparse.Namespace) -> int:
     path = _existing_db(config)
     identity = _identity(args)
-    # An address book needs only the people: the meetings (most of a big account) stay unread.
-    doc = asyncio.run(_read_document(config, identity, meetings=args.format != "vcf"))
-    if doc is None:
-        hint = "" if args.user is not None else " (a Telegram user's data: --user ID)"
-        raise Refused(f"nothing is stored for {_whose(identity)} in {path}{hint}")
-    if args.format == "vcf":
-        text = people_to_vcard(doc, args.vcard)
-    elif args.format == "csv":
-        text = people_to_csv(doc)
-    else:
-        text = document_to_json(doc)
-    data = text.encode("utf-8")
-    if args.output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return 0
-    output = _user_path(args.output)
+    output = None if args.output is None else _user_path(args.output)
     try:
-        write_private(output, data, replace=True)
+        people = asyncio.run(_write_export(config, identity, args.format, args.vcard, output))
     except OSError as error:
         raise Refused(f"cannot write {output}: {error.strerror or error}") from error
-    people = len(doc.people)
-    print(f"Exported {people} {'person' if people == 1 else 'people'} to {output}.")
+    if people is None:
+        hint = "" if args.user is not None else " (a Telegram user's data: --user ID)"
+        raise Refused(f"nothing is stored for {_whose(identity)} in {path}{hint}")
+    if output is not None:
+        print(f"Exported {people} {'person' if people == 1 else 'people'} to {output}.")
     return 0
 
 
-async def _read_document(
-    config: Config, identity: Identity, *, meetings: bool = True
-) -> ExportDocument | None:
-    """The user's export; None when nothing at all is stored for them."""
+async def _write_export(
+    config: Config, identity: Identity, kind: str, vcard: str, output: Path | None
+) -> int | None:
+    """Stream the user's export to `output` (stdout when None); the people written, or
+    None (nothing written) when nothing at all is stored for them.
+
+    A page at a time (`Store.export_parts`), each written by a thread: memory is a page's
+    however big the account. A file is written beside `output` and renamed over it once
+    complete, so a failed export never leaves half a file where a good one was."""
     async with services(config) as s:
         owner = await s.store.identities.find(identity)
         if owner is None:
@@ -192,24 +185,115 @@ async def _read_document(
         settings = await s.store.settings(owner)
         if settings is None and not await s.store.people(owner):
             return None
-        return await s.store.export(
-            owner, s.engine.circles, s.clock.now(), settings or s.engine.defaults, meetings=meetings
+        # An address book needs only the people: the meetings (most of a big account)
+        # stay unread; a spreadsheet's last contact is the day kept on each person.
+        parts = s.store.export_parts(
+            owner,
+            s.engine.circles,
+            s.clock.now(),
+            settings or s.engine.defaults,
+            meetings=kind == "json",
         )
+        write = _PartWriter(kind, vcard)
+        if output is None:
+            async for part in parts:
+                sys.stdout.buffer.write(await asyncio.to_thread(write, part))
+            sys.stdout.flush()
+            return write.people
+        partial = output.with_name(output.name + ".part")
+        try:
+            with open_private(partial, replace=True) as out:
+                async for part in parts:
+                    out.write(await asyncio.to_thread(write, part))
+            os.replace(partial, output)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        return write.people
+
+
+class _PartWriter:
+    """One export part as the bytes of the chosen format (json, vcf or csv)."""
+
+    def __init__(self, kind: str, vcard: str) -> None:
+        self.kind = kind
+        self.vcard = vcard
+        self.json = DocumentWriter()
+        self.people = 0
+
+    def __call__(self, part: ExportPart) -> bytes:
+        self.people += len(part.people)
+        if self.kind == "vcf":
+            text = vcards_of(part.people, self.vcard)
+        elif self.kind == "csv":
+            text = (
+                csv_rows((), (), header=True)
+                if part.head
+                else csv_rows(part.people, part.last_contact)
+            )
+        elif part.head is not None:
+            text = self.json.head(part.head)
+        elif part.groups is not None:
+            text = self.json.end(part.groups)
+        elif part.people:
+            text = self.json.people(part.people)
+        else:
+            text = self.json.interactions(part.interactions)
+        return text.encode("utf-8")
 
 
 # -- import ----------------------------------------------------------------------------
 
 
 def _import(config: Config, args: argparse.Namespace) -> int:
+    duplicates = Duplicates(args.duplicates) if args.duplicates else None
+    identity = _identity(args)
+    path = _user_path(args.file)
+    if _written_by_kith(path):
+        restored = asyncio.run(_restore_file(config, identity, path, duplicates))
+        if restored is not None:
+            print(restored)
+            return 0
     # A local restore has no size limit: the 5 MB one is for files sent over chat (a
     # contacts file is still held to it when read; a kith export of any size restores).
     read = read_import_file(args.file, limit=None)
     if isinstance(read, str):
         raise Refused(read)
     name, data = read
-    duplicates = Duplicates(args.duplicates) if args.duplicates else None
-    print(asyncio.run(_import_data(config, _identity(args), name, data, args.circle, duplicates)))
+    print(asyncio.run(_import_data(config, identity, name, data, args.circle, duplicates)))
     return 0
+
+
+# How every export kith writes begins (`document_to_json`: the format on the first key).
+_KITH_START = b'{\n  "format": "kith-export",'
+
+
+def _written_by_kith(path: Path) -> bool:
+    """Whether `path` is an ordinary file that starts as kith's exports do: restored as
+    it is read (`restore_file`), never whole in memory."""
+    try:
+        if not path.is_file():
+            return False
+        with path.open("rb") as file:
+            start = file.read(len(_KITH_START) + 3)
+    except OSError:
+        return False
+    return start.removeprefix(b"\xef\xbb\xbf").startswith(_KITH_START)
+
+
+async def _restore_file(
+    config: Config, identity: Identity, path: Path, duplicates: Duplicates | None
+) -> str | None:
+    async with services(config) as s:
+        owner = await s.store.identities.owner_of(identity)
+        try:
+            return await restore_file(
+                s.engine, owner, path.name, lambda: path.open("rb"), duplicates=duplicates
+            )
+        except (ImportFormatError, UserError) as error:
+            raise Refused(f"{error} Nothing was imported.") from error
+        except OSError as error:
+            raise Refused(f"cannot read {path}: {error.strerror or error}") from error
 
 
 async def _import_data(

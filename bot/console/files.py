@@ -17,7 +17,7 @@ from pathlib import Path
 from bot.engine import Engine, Reply
 from bot.engine.replies import Attachment
 from bot.local_files import read_import_file
-from bot.private import write_private
+from bot.private import write_private_from
 
 IMPORT_USAGE = (
     "Usage: /import PATH — e.g. /import ~/Downloads/contacts.vcf (a vCard or CSV file "
@@ -61,7 +61,7 @@ def save_files(files: Sequence[Attachment], folder: Path | None = None) -> list[
                 f"Couldn't save {attachment.file_name} in {where}: {error.strerror or error}."
             )
             continue
-        lines.append(f"Saved {path.name} ({_size(len(attachment.data))}) in {where}.")
+        lines.append(f"Saved {path.name} ({_size(attachment.size)}) in {where}.")
     return lines
 
 
@@ -72,7 +72,8 @@ def _write_new(folder: Path, attachment: Attachment) -> Path:
     for n in range(1, 1000):
         path = folder / (name if n == 1 else f"{stem}-{n}{suffix}")
         try:
-            write_private(path, attachment.data)
+            with attachment.open() as source:  # in pieces: an export may be big
+                write_private_from(path, source)
         except FileExistsError:
             continue
         return path

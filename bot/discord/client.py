@@ -17,7 +17,7 @@ import io
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import discord
 from discord import app_commands
@@ -103,7 +103,9 @@ def pictures_of(part: Part) -> list[discord.File]:
 
 
 def _file(attachment: Attachment) -> discord.File:
-    return discord.File(io.BytesIO(attachment.data), filename=attachment.file_name)
+    # A reader of its own: discord.File closes it after the upload, never the spool.
+    reader = cast(io.BufferedIOBase, attachment.open())  # a BytesIO or BufferedReader
+    return discord.File(reader, filename=attachment.file_name)
 
 
 class KithDiscord(discord.Client):

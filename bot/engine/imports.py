@@ -22,7 +22,8 @@ downloaded it or read it from a path; the engine never opens files). Two kinds:
   until a meeting is logged or they are moved closer); birthdays become dates, nicknames
   aliases, the note a note, categories tags.
 - A kith export (`bot.formats.is_kith_document`): a restore. Payload `{"a": "imp",
-  "k": "kith", "f": label, "doc": the JSON text}`; `r` restores (or, when the account
+  "k": "kith", "f": label, "z": the file, zlib-compressed, base64}` (a question asked
+  before, with `"doc": the JSON text`, is still answered); `r` restores (or, when the account
   already has people, merges into them), `s` adds only people not there yet, `x` cancels.
   Into an empty account everything comes back as it was, settings included; into an
   account with people nothing of theirs is changed or removed and the settings stay.
@@ -36,12 +37,16 @@ answered with the `ImportFormatError` sentence and nothing is stored.
 from __future__ import annotations
 
 import asyncio
+import base64
 import calendar
 import contextlib
 import dataclasses
 import json
 import unicodedata
-from collections.abc import Sequence
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -59,23 +64,27 @@ from bot.engine.engine import (
 )
 from bot.engine.render import join_names
 from bot.engine.replies import Attachment, Reply
-from bot.engine.restore_check import check_restore
+from bot.engine.restore_check import check_meeting, check_restore
 from bot.engine.workers import in_worker
 from bot.formats import (
     ContactsFile,
+    DocumentWriter,
     ExportDocument,
     ExportedDate,
+    ExportedInteraction,
     ExportedNote,
     ExportedPerson,
+    ExportPart,
     ImportedContact,
     ImportFormatError,
+    StreamedDocument,
+    UnknownLayout,
     document_from_json,
-    document_json_chunks,
     is_kith_document,
     iso_timestamp,
     parse_contacts,
     parse_timestamp,
-    people_to_vcard,
+    vcards_of,
 )
 from bot.formats.contacts import display_name
 from bot.ports.accounts import (
@@ -85,6 +94,7 @@ from bot.ports.accounts import (
     ImportOutcome,
     known_people,
 )
+from bot.private import private_spool
 
 ANSWER = "imp"
 MAX_LISTED = 5
@@ -103,35 +113,86 @@ SEND_A_FILE = (
 
 
 async def cmd_export(engine: Engine, ctx: Context, args: str) -> list[Reply]:
-    """/export: the whole account as the JSON document, and the people as a vCard file."""
-    doc = await engine.store.export(ctx.owner, engine.circles, ctx.now, ctx.settings)
+    """/export: the whole account as the JSON document, and the people as a vCard file.
+
+    Streamed: the store reads the account a page at a time (`Store.export_parts`) and a
+    thread writes each page into two private spools as it comes, so memory stays that of
+    a page however big the account, and the event loop only passes pages along. The
+    transports send the spools (`Attachment.spooled`); the vCard is written from the
+    people pages alone.
+    """
     day = ctx.today.isoformat()
     json_name = f"kith-export-{day}.json"
-    # Writing a big account takes a while: off the event loop, so other chats go on.
-    json_data = await asyncio.to_thread(_json_bytes, doc)
-    files = [Attachment(json_name, json_data, "application/json")]
-    if not doc.people:
+    files = _ExportFiles()
+    try:
+        # A million meetings are tens of millions of short-lived objects: the cycle
+        # collector's full passes (tens of ms each, holding everyone) wait until the end.
+        with collector_paused():
+            parts = engine.store.export_parts(ctx.owner, engine.circles, ctx.now, ctx.settings)
+            async for part in parts:
+                await asyncio.to_thread(files.write, part)
+    except BaseException:
+        files.close()
+        raise
+    attachments = [Attachment.spooled(json_name, files.json, "application/json")]
+    if not files.people:
+        files.vcf.close()
         text = f"You haven't told me about anyone yet, so {json_name} holds only your settings."
-        return [Reply(text, files=tuple(files))]
+        return [Reply(text, files=tuple(attachments))]
     vcf_name = f"kith-contacts-{day}.vcf"
-    vcards = await asyncio.to_thread(_vcard_bytes, doc)
-    files.append(Attachment(vcf_name, vcards, "text/vcard"))
+    attachments.append(Attachment.spooled(vcf_name, files.vcf, "text/vcard"))
     text = (
-        f"Here's everything you've told me: {_document_stats(doc)}.\n"
+        f"Here's everything you've told me: {files.stats()}.\n"
         f"• {json_name} is all of it — send it back to me to restore it.\n"
         f"• {vcf_name} has your people (names, nicknames, birthdays, phones, e-mails, tags, "
         "notes) for any address book."
     )
-    return [Reply(text, files=tuple(files))]
+    return [Reply(text, files=tuple(attachments))]
 
 
-# Encoding a 100 MB text is tens of milliseconds: done in the writer's thread too.
-def _json_bytes(doc: ExportDocument) -> bytes:
-    return "".join(document_json_chunks(doc)).encode("utf-8")
+class _ExportFiles:
+    """The JSON export and the vCard file being written, part by part, and the counts
+    for the reply. `write` runs in a thread, one part at a time."""
 
+    def __init__(self) -> None:
+        self.json = private_spool()
+        self.vcf = private_spool()
+        self.writer = DocumentWriter()
+        self.people = self.meetings = self.notes = self.follow_ups = self.favors = 0
+        self.dates = 0
 
-def _vcard_bytes(doc: ExportDocument) -> bytes:
-    return people_to_vcard(doc).encode("utf-8")
+    def write(self, part: ExportPart) -> None:
+        if part.head is not None:
+            text = self.writer.head(part.head)
+        elif part.groups is not None:
+            text = self.writer.end(part.groups)
+        elif part.people:
+            text = self.writer.people(part.people)
+            self.vcf.write(vcards_of(part.people).encode("utf-8"))
+            for p in part.people:
+                self.people += 1
+                self.notes += len(p.notes)
+                self.follow_ups += len(p.follow_ups)
+                self.favors += len(p.favors)
+                self.dates += len(p.dates)
+        else:
+            text = self.writer.interactions(part.interactions)
+            self.meetings += len(part.interactions)
+        self.json.write(text.encode("utf-8"))
+
+    def stats(self) -> str:
+        return _stats(
+            people=self.people,
+            meetings=self.meetings,
+            notes=self.notes,
+            follow_ups=self.follow_ups,
+            favors=self.favors,
+            dates=self.dates,
+        )
+
+    def close(self) -> None:
+        self.json.close()
+        self.vcf.close()
 
 
 def _document_stats(doc: ExportDocument) -> str:
@@ -206,7 +267,10 @@ async def _on_file(engine: Engine, ctx: Context, file_name: str, data: bytes) ->
             check_restore(read, ctx.today)
         except ImportFormatError as error:
             return [Reply(f"{error} Nothing was restored.")]
-        restore = {"a": ANSWER, "k": "kith", "f": label, "doc": data.decode("utf-8-sig")}
+        # The file waits with the question, compressed: a 5 MB export is ~0.5 MB of text
+        # (kith's indented JSON compresses ~10x) rather than the whole text again.
+        packed = await asyncio.to_thread(_pack, data)
+        restore = {"a": ANSWER, "k": "kith", "f": label, "z": packed}
         return [await _restore_question(engine, ctx, restore, read)]
     rows = await asyncio.to_thread(_contact_rows, read.contacts)
     payload = _contacts_payload(label, read.summary(), _tally(read), rows)
@@ -739,13 +803,27 @@ async def _answer_restore(
     if choice not in ("r", "s"):
         return [Reply("That button has expired.")]
     try:
-        doc = await asyncio.to_thread(document_from_json, payload["doc"])
+        doc = await asyncio.to_thread(document_from_json, _unpack(payload))
         check_restore(doc, ctx.today)
     except ImportFormatError as error:
         await engine.store.drop_pending(ctx.owner, pending_id)
         return [Reply(str(error))]
     mode = Duplicates.MERGE if choice == "r" else Duplicates.SKIP
     return [Reply(await _restore(engine, ctx, payload["f"], doc, mode, pending_id))]
+
+
+def _pack(data: bytes) -> str:
+    return base64.b64encode(zlib.compress(data, 6)).decode("ascii")
+
+
+def _unpack(payload: dict[str, Any]) -> bytes | str:
+    """The export a restore question waits with (compressed, or as text from before)."""
+    if "z" not in payload:
+        return str(payload["doc"])
+    try:
+        return zlib.decompress(base64.b64decode(payload["z"]))
+    except (ValueError, zlib.error) as error:
+        raise ImportFormatError("That export can't be read any more; send it again.") from error
 
 
 async def _restore(
@@ -755,13 +833,16 @@ async def _restore(
     doc: ExportDocument,
     duplicates: Duplicates,
     answering: int | None = None,
+    interactions: Iterable[ExportedInteraction] | None = None,
 ) -> str:
+    """Restore `doc`; its meetings are `interactions` when given (read from the file as
+    they are written, `restore_file`), else the document's own."""
     check_restore(doc, ctx.today)  # again here: `kith import` comes straight in
     people, moved = fit_circles(doc, engine)
     await _check_room(engine, ctx, people)
     batch = ImportBatch(
         tuple(people),
-        doc.interactions,
+        doc.interactions if interactions is None else interactions,
         restorable_settings(doc),
         groups=doc.groups,
         weekly_review=doc.weekly_review,
@@ -840,13 +921,7 @@ async def import_now(
     label = display_name(file_name)
     read = await asyncio.to_thread(_read_file, file_name, data, engine.max_people)
     if isinstance(read, ExportDocument):
-        people = await engine.people(owner)
-        if people and duplicates is None:
-            raise UserError(
-                f"This account already has {_count(len(people), 'person', 'people')}. "
-                "To merge the export into them, say --duplicates merge; to add only people "
-                "not there yet, --duplicates skip."
-            )
+        await _may_restore(engine, owner, duplicates)
         return await _restore(engine, ctx, label, read, duplicates or Duplicates.MERGE)
     target = engine.circles.default_import
     if circle is not None:
@@ -865,6 +940,70 @@ async def import_now(
         duplicates or Duplicates.MERGE,
         _tally(read),
     )
+
+
+async def _may_restore(engine: Engine, owner: int, duplicates: Duplicates | None) -> None:
+    """A kith export into an account with people needs `duplicates` said: a backup
+    never merges by accident."""
+    people = await engine.people(owner)
+    if people and duplicates is None:
+        raise UserError(
+            f"This account already has {_count(len(people), 'person', 'people')}. "
+            "To merge the export into them, say --duplicates merge; to add only people "
+            "not there yet, --duplicates skip."
+        )
+
+
+# Opens the file again each time it is called: its lines, as bytes.
+Lines = Callable[[], AbstractContextManager[Iterable[bytes]]]
+
+
+async def restore_file(
+    engine: Engine,
+    owner: int,
+    file_name: str,
+    lines: Lines,
+    *,
+    duplicates: Duplicates | None = None,
+) -> str | None:
+    """`kith import` of a kith export of any size, as `import_now` restores one; None
+    when the file is not laid out as kith writes an export (read it whole instead).
+
+    The file is read twice, a meeting at a time (`StreamedDocument`): once, in a thread,
+    to check all of it as `check_restore` does before anything is written; then again
+    while the store writes the meetings a page at a time, in one change (all or nothing,
+    one /undo). Memory is the people and a page of meetings, whatever the file's size.
+    """
+    ctx = await engine.context(owner)
+    with collector_paused():  # as for /export: no full collector pass per million
+        try:
+            doc = await asyncio.to_thread(_checked_head, lines, ctx.today)
+        except UnknownLayout:
+            return None
+        await _may_restore(engine, owner, duplicates)
+        meetings = _meetings_of(lines, ctx.today)
+        label = display_name(file_name)
+        return await _restore(
+            engine, ctx, label, doc, duplicates or Duplicates.MERGE, interactions=meetings
+        )
+
+
+def _checked_head(lines: Lines, today: date) -> ExportDocument:
+    """The export without its meetings, every part of it checked (the meetings too)."""
+    with lines() as source:
+        read = StreamedDocument(source)
+        for n, meeting in enumerate(read.interactions(), 1):
+            check_meeting(meeting, n, today)
+        check_restore(read.document, today)
+        return read.document
+
+
+def _meetings_of(lines: Lines, today: date) -> Iterator[ExportedInteraction]:
+    with lines() as source:
+        # Checked again as they are read: the file is the user's, it may have changed.
+        for n, meeting in enumerate(StreamedDocument(source).interactions(), 1):
+            check_meeting(meeting, n, today)
+            yield meeting
 
 
 # -- wording ------------------------------------------------------------------------------

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import io
+import os
+import weakref
+from dataclasses import dataclass, field
+from typing import IO, Any, BinaryIO
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,18 +43,94 @@ class Button:
             raise ValueError("button data must not be empty")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Attachment:
     """A file that goes with a reply (an export): Telegram sends it as a document.
 
     A `photo` (the /circles picture) is shown as a picture where the transport can, with
     the reply's text as its caption; elsewhere it is a file like any other.
+
+    Its bytes are `content`, or, for a file too big to hold in memory (an export of a
+    big account), a `spool` (bot/private.py `private_spool`) the engine wrote it into.
+    Transports read it through `open()`, a reader of its own from the first byte (a
+    retried upload starts again); `data` is all of it at once, for small files.
     """
 
     file_name: str
-    data: bytes
+    content: bytes
     mime_type: str
     photo: bool = False
+    spool: IO[bytes] | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def spooled(cls, file_name: str, spool: IO[bytes], mime_type: str) -> Attachment:
+        attachment = cls(file_name, b"", mime_type, spool=spool)
+        # The spool is the attachment's: closed (its space freed) when the reply is gone.
+        weakref.finalize(attachment, spool.close)
+        return attachment
+
+    def __eq__(self, other: object) -> bool:
+        # By what the file holds, spooled or not.
+        if not isinstance(other, Attachment):
+            return NotImplemented
+        return (self.file_name, self.mime_type, self.photo, self.data) == (
+            other.file_name,
+            other.mime_type,
+            other.photo,
+            other.data,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.file_name, self.mime_type, self.photo))
+
+    @property
+    def data(self) -> bytes:
+        with self.open() as reader:
+            return reader.read()
+
+    @property
+    def size(self) -> int:
+        if self.spool is None:
+            return len(self.content)
+        return os.fstat(self.spool.fileno()).st_size
+
+    def open(self) -> BinaryIO:
+        """The file's bytes from the first, as a reader the caller may close."""
+        if self.spool is None:
+            return io.BytesIO(self.content)
+        self.spool.flush()
+        return io.BufferedReader(_SpoolReader(self.spool.fileno()), 1 << 16)
+
+
+class _SpoolReader(io.RawIOBase):
+    """Reads a spool by offset (`os.pread`): each reader has its own position, and
+    closing it leaves the spool open for the next (a retry, another transport)."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self._fd = fd
+        self._at = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._at, io.SEEK_END: os.fstat(self._fd).st_size}
+        self._at = max(0, base[whence] + offset)
+        return self._at
+
+    def tell(self) -> int:
+        return self._at
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        data = os.pread(self._fd, len(view), self._at)
+        view[: len(data)] = data
+        self._at += len(data)
+        return len(data)
 
 
 # Emphasis travels as two private-use characters around the emphasised words: the engine

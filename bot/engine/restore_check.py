@@ -21,7 +21,7 @@ from typing import Final
 from bot.core.dates import DATE_ORDERS
 from bot.engine.engine import MAX_IMPORTED_NAME, MAX_INPUT, UserError, check_name, short
 from bot.formats import ExportDocument, ImportFormatError
-from bot.formats.document import ExportedPerson
+from bot.formats.document import ExportedInteraction, ExportedPerson
 
 EARLIEST: Final = date(1900, 1, 1)
 # Snoozes and follow-ups may point ahead, but not past what /snooze could have set.
@@ -38,10 +38,16 @@ def check_restore(doc: ExportDocument, today: date) -> None:
     for n, person in enumerate(doc.people, 1):
         _check_person(person, f"Person {n}", today)
     for n, meeting in enumerate(doc.interactions, 1):
-        where = f"Meeting {n}"
-        _day(meeting.day, where, "its day", EARLIEST, today)
-        _text(meeting.kind, where, "its kind", MAX_KIND)
-        _text(meeting.note, where, "its note", MAX_INPUT)
+        check_meeting(meeting, n, today)
+
+
+def check_meeting(meeting: ExportedInteraction, n: int, today: date) -> None:
+    """`check_restore` for the `n`th meeting alone (a big restore checks them as it
+    reads them)."""
+    where = f"Meeting {n}"
+    _day(meeting.day, where, "its day", EARLIEST, today)
+    _text(meeting.kind, where, "its kind", MAX_KIND)
+    _text(meeting.note, where, "its note", MAX_INPUT)
 
 
 def _check_person(person: ExportedPerson, where: str, today: date) -> None:

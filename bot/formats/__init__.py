@@ -18,9 +18,10 @@ from bot.formats.contacts import (
     ImportFormatError,
     too_big,
 )
-from bot.formats.csvfiles import people_to_csv
+from bot.formats.csvfiles import csv_rows, people_to_csv
 from bot.formats.document import (
     DOCUMENT_VERSION,
+    DocumentWriter,
     ExportDocument,
     ExportedDate,
     ExportedFavor,
@@ -29,6 +30,9 @@ from bot.formats.document import (
     ExportedInteraction,
     ExportedNote,
     ExportedPerson,
+    ExportPart,
+    StreamedDocument,
+    UnknownLayout,
     document_from_json,
     document_json_chunks,
     document_to_json,
@@ -39,13 +43,15 @@ from bot.formats.document import (
     parse_timestamp,
 )
 from bot.formats.reading import parse_contacts
-from bot.formats.vcard import people_to_vcard
+from bot.formats.vcard import people_to_vcard, vcards_of
 
 __all__ = [
     "DOCUMENT_VERSION",
     "MAX_IMPORT_BYTES",
     "ContactsFile",
+    "DocumentWriter",
     "ExportDocument",
+    "ExportPart",
     "ExportedDate",
     "ExportedFavor",
     "ExportedFollowUp",
@@ -55,6 +61,9 @@ __all__ = [
     "ExportedPerson",
     "ImportFormatError",
     "ImportedContact",
+    "StreamedDocument",
+    "UnknownLayout",
+    "csv_rows",
     "document_from_json",
     "document_json_chunks",
     "document_to_json",
@@ -67,4 +76,5 @@ __all__ = [
     "people_to_csv",
     "people_to_vcard",
     "too_big",
+    "vcards_of",
 ]

@@ -531,11 +531,21 @@ def people_to_csv(doc: ExportDocument) -> str:
         for ref in interaction.people:
             if interaction.day > last_contact.get(ref, ""):
                 last_contact[ref] = interaction.day
+    return csv_rows(doc.people, [last_contact.get(p.ref) for p in doc.people], header=True)
+
+
+def csv_rows(
+    people: Sequence[ExportedPerson], last_contact: Sequence[str | None], *, header: bool = False
+) -> str:
+    """These people's rows as `people_to_csv` writes them (`last_contact` one day or None
+    per person), after the header row when `header`: a streamed export writes a page of
+    people at a time, their last contact as the store keeps it, no meeting read."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for person in doc.people:
-        writer.writerow(_person_row(person, last_contact.get(person.ref, "")))
+    if header:
+        writer.writerow(CSV_COLUMNS)
+    for person, day in zip(people, last_contact, strict=True):
+        writer.writerow(_person_row(person, day or ""))
     return out.getvalue()
 
 

@@ -44,9 +44,10 @@ from __future__ import annotations
 import calendar
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from json.encoder import encode_basestring
 from typing import Any, TypeVar
 
 from bot.formats.contacts import ImportFormatError
@@ -192,38 +193,191 @@ def document_to_json(doc: ExportDocument) -> str:
     return json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-# Where the interactions go in the head's text: json.dumps writes NUL as \u0000, and no
-# other string in a document can hold one (`_check_text` refuses NUL).
+# Where the people and the interactions go in the head's text: json.dumps writes NUL as
+# \u0000, and no other string in a document can hold one (`_check_text` refuses NUL).
+_PEOPLE_HERE = "\x00people\x00"
 _INTERACTIONS_HERE = "\x00interactions\x00"
+_PEOPLE_TEXT = json.dumps(_PEOPLE_HERE)
 _INTERACTIONS_TEXT = json.dumps(_INTERACTIONS_HERE)
 
 
-def document_json_chunks(doc: ExportDocument) -> Iterator[str]:
-    """`document_to_json(doc)` in pieces, the same text, validated the same way.
+@dataclass(frozen=True)
+class ExportPart:
+    """One piece of an export as a store streams it (`Store.export_parts`), in document
+    order: first the head (`head`: settings, circles, weekly review; no people, no
+    interactions, no groups), then pages of people (each with `last_contact`, the
+    day of their latest meeting or None, one per person), then pages of interactions,
+    and last the groups (`groups` not None), once every ref is known."""
 
-    The interactions (most of a big account: a million of them) are written and checked
-    one at a time, so the JSON object tree of the whole document is never built: memory
-    is that of one interaction, not of the file. The people and groups are checked
-    together, as `document_to_json` does, for their refs.
+    head: ExportDocument | None = None
+    people: tuple[ExportedPerson, ...] = ()
+    last_contact: tuple[str | None, ...] = ()
+    interactions: tuple[ExportedInteraction, ...] = ()
+    groups: tuple[ExportedGroup, ...] | None = None
+
+
+class DocumentWriter:
+    """`document_to_json` written piece by piece, the same text, validated the same way.
+
+    Feed it the parts of an export in order (`head`, `people` pages, `interactions`
+    pages, `end` with the groups); each call returns the text that follows. Only one
+    page's JSON objects exist at a time, so memory is a page's, not the file's, and no
+    single `json.dumps` call runs for long (a writer in a thread lets the event loop in
+    between). It keeps the refs it has seen (a few bytes a person), to check that every
+    interaction and group names people in the export.
     """
-    head = _to_json_object(replace(doc, interactions=()))
-    head["interactions"] = _INTERACTIONS_HERE
-    _document_from_object({**head, "interactions": []})
-    before, after = json.dumps(head, indent=2, ensure_ascii=False, allow_nan=False).split(
-        _INTERACTIONS_TEXT
-    )
-    yield before
-    refs = {p.ref for p in doc.people}
-    for n, i in enumerate(doc.interactions):
-        obj = _interaction_object(i)
-        _interaction(obj, f"interaction {n + 1}")
-        if unknown := [ref for ref in i.people if ref not in refs]:
-            raise ImportFormatError(
-                f'Interaction {n + 1} mentions person "{unknown[0]}", who is not in the export.'
-            )
+
+    def __init__(self) -> None:
+        self._head: ExportDocument | None = None
+        self._refs: set[str] = set()
+        self._people = 0
+        self._interactions = 0
+        self._in = ""  # the list being written: "", "people", "interactions", "done"
+        self._after_people = ""
+        self._days: dict[str, bool] = {}  # a day's text: whether it is a date
+
+    def head(self, head: ExportDocument) -> str:
+        self._head = replace(head, people=(), interactions=(), groups=())
+        before, self._after_people, _ = self._split(self._head)
+        self._in = "people"
+        return before
+
+    def people(self, people: Sequence[ExportedPerson]) -> str:
+        if self._in != "people":
+            raise ValueError("people come after the head and before any interaction")
+        out: list[str] = []
+        for person in people:
+            self._people += 1
+            obj = _person_object(person)
+            _person(obj, f"person {self._people}")  # always written as the current version
+            if person.ref in self._refs:
+                raise ImportFormatError(f'Two people in the export share the ref "{person.ref}".')
+            self._refs.add(person.ref)
+            out.append(self._item(obj, self._people))
+        return "".join(out)
+
+    def interactions(self, interactions: Sequence[ExportedInteraction]) -> str:
+        out: list[str] = []
+        if self._in == "people":
+            out.append(self._close(self._people) + self._after_people)
+            self._in = "interactions"
+        if self._in != "interactions":
+            raise ValueError("interactions come after the people and before the end")
+        for i in interactions:
+            self._interactions += 1
+            n = self._interactions
+            if not self._fine(i):  # then the full reader, for its exact message
+                _interaction(_interaction_object(i), f"interaction {n}")
+                raise ImportFormatError(f"Interaction {n} would not read back the same.")
+            if unknown := [ref for ref in i.people if ref not in self._refs]:
+                raise ImportFormatError(
+                    f'Interaction {n} mentions person "{unknown[0]}", who is not in the export.'
+                )
+            out.append(self._meeting(i, n))
+        return "".join(out)
+
+    def end(self, groups: Sequence[ExportedGroup] = ()) -> str:
+        """The rest of the text, after the groups are checked against the refs seen."""
+        head = self.interactions(()) if self._in == "people" else ""
+        if self._head is None or self._in != "interactions":
+            raise ValueError("the end comes once, after the head")
+        self._in = "done"
+        for n, group in enumerate(groups, 1):
+            _group(_group_object(group), f"group {n}")
+            if unknown := [ref for ref in group.members if ref not in self._refs]:
+                raise ImportFormatError(
+                    f'The group "{group.name[:40]}" mentions person "{unknown[0][:20]}", '
+                    "who is not in the export."
+                )
+        _, _, after = self._split(replace(self._head, groups=tuple(groups)))
+        return head + self._close(self._interactions) + after + "\n"
+
+    @property
+    def counts(self) -> tuple[int, int]:
+        """(people, interactions) written so far."""
+        return self._people, self._interactions
+
+    @staticmethod
+    def _split(head: ExportDocument) -> tuple[str, str, str]:
+        """The head's text before the people list, between it and the interactions
+        list, and after that; validated as `document_to_json` validates it."""
+        obj = _to_json_object(head)
+        groups = obj.pop("groups", None)
+        _document_from_object(obj)  # without the groups: their refs are checked by `end`
+        obj["people"] = _PEOPLE_HERE
+        obj["interactions"] = _INTERACTIONS_HERE
+        if groups is not None:  # back in its place, after the interactions
+            weekly = obj.pop("weekly_review", None)
+            obj["groups"] = groups
+            if weekly is not None:
+                obj["weekly_review"] = weekly
         text = json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False)
-        yield ("[\n    " if n == 0 else ",\n    ") + text.replace("\n", "\n    ")
-    yield ("\n  ]" if doc.interactions else "[]") + after + "\n"
+        before, rest = text.split(_PEOPLE_TEXT)
+        between, after = rest.split(_INTERACTIONS_TEXT)
+        return before, between, after
+
+    def _fine(self, i: ExportedInteraction) -> bool:
+        """Whether `_interaction` accepts this meeting's object, asked directly (a
+        million meetings through the reader is ~20 s); False sends it to the reader."""
+        texts = [i.day, i.kind, i.note, i.created_at, *i.people]
+        if i.place is not None:
+            texts.append(i.place)
+        if not all(type(t) is str for t in texts) or _NOT_TEXT.search("".join(texts)):
+            return False
+        if not i.kind.strip() or not all(ref.strip() for ref in i.people):
+            return False
+        if len(set(i.people)) != len(i.people) or i.initiator not in (None, "me", "them"):
+            return False
+        day = self._days.get(i.day)
+        if day is None:
+            if len(self._days) > 100_000:  # bounded: memory stays flat
+                self._days.clear()
+            day = self._days[i.day] = _is_day(i.day)
+        return day and _is_timestamp(i.created_at)
+
+    @staticmethod
+    def _meeting(i: ExportedInteraction, n: int) -> str:
+        """`_item(_interaction_object(i), n)`, the same text, written by hand: the
+        indenting `json.dumps` is pure Python (~25 µs a meeting, a million of them);
+        each string is still escaped by json's own C encoder."""
+        q = encode_basestring
+        people = (
+            "[\n        " + ",\n        ".join(map(q, i.people)) + "\n      ]" if i.people else "[]"
+        )
+        text = (
+            f'{{\n      "day": {q(i.day)},\n      "kind": {q(i.kind)},\n      '
+            f'"note": {q(i.note)},\n      "people": {people},\n      '
+            f'"created_at": {q(i.created_at)}'
+        )
+        if i.place is not None:
+            text += f',\n      "place": {q(i.place)}'
+        if i.initiator is not None:
+            text += f',\n      "initiator": {q(i.initiator)}'
+        return ("[\n    " if n == 1 else ",\n    ") + text + "\n    }"
+
+    @staticmethod
+    def _item(obj: Json, n: int) -> str:
+        text = json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False)
+        return ("[\n    " if n == 1 else ",\n    ") + text.replace("\n", "\n    ")
+
+    @staticmethod
+    def _close(count: int) -> str:
+        return "\n  ]" if count else "[]"
+
+
+def document_json_chunks(doc: ExportDocument) -> Iterator[str]:
+    """`document_to_json(doc)` in pieces, the same text, validated the same way
+    (a `DocumentWriter` fed the whole document: one JSON object tree at a time)."""
+    writer = DocumentWriter()
+    yield writer.head(doc)
+    yield writer.people(doc.people)
+    for n in range(0, len(doc.interactions), 1000):
+        yield writer.interactions(doc.interactions[n : n + 1000])
+    yield writer.end(doc.groups)
+
+
+def _group_object(g: ExportedGroup) -> Json:
+    return {"name": g.name, "cadence_days": g.cadence_days, "members": list(g.members)}
 
 
 def _interaction_object(i: ExportedInteraction) -> Json:
@@ -252,16 +406,7 @@ def _to_json_object(doc: ExportDocument) -> Json:
         "circles": [{"name": name, "cadence_days": days} for name, days in doc.circles],
         "people": [_person_object(p) for p in doc.people],
         "interactions": [_interaction_object(i) for i in doc.interactions],
-        **(
-            {
-                "groups": [
-                    {"name": g.name, "cadence_days": g.cadence_days, "members": list(g.members)}
-                    for g in doc.groups
-                ]
-            }
-            if doc.groups
-            else {}
-        ),
+        **({"groups": [_group_object(g) for g in doc.groups]} if doc.groups else {}),
         **({} if doc.weekly_review else {"weekly_review": False}),
     }
 
@@ -457,9 +602,12 @@ def _cap(text: str) -> str:
     return text[0].upper() + text[1:]
 
 
+# A lone surrogate cannot be written as UTF-8; NUL breaks SQLite text and terminals.
+_NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
 def _check_text(value: str, reader: _Reader, key: str) -> None:
-    # A lone surrogate cannot be written as UTF-8; NUL breaks SQLite text and terminals.
-    if "\x00" in value or any("\ud800" <= c <= "\udfff" for c in value):
+    if _NOT_TEXT.search(value):
         raise reader.fail(f'"{key}" has characters that are not valid text')
 
 
@@ -666,3 +814,137 @@ def _group(obj: object, where: str) -> ExportedGroup:
         cadence_days=r.optional_integer("cadence_days", 1, 36500),
         members=members,
     )
+
+
+# -- reading a big export in pieces ----------------------------------------------------------
+
+
+class UnknownLayout(Exception):
+    """The file is not laid out as kith writes an export (it may still be one: read it
+    whole with `document_from_json`)."""
+
+
+_LIST_OPEN = '  "interactions": ['
+_ITEM_OPEN = "    {"
+_ITEM_CLOSE = ("    }", "    },")
+_LIST_CLOSE = ("  ]", "  ],")
+
+
+class StreamedDocument:
+    """A kith export read from its lines in the layout kith writes (`document_to_json`:
+    two spaces a level), one interaction at a time, so a file of any size is read in the
+    memory of one meeting plus the people.
+
+    `interactions()` yields the meetings, each validated as `document_from_json` would
+    (and checked to name people in the export); once it is exhausted, `document` is the
+    rest (settings, people, groups; no interactions), validated too, and `count` the
+    meetings read. A file laid out otherwise raises `UnknownLayout` before any meeting
+    is yielded, or at the point where the layout breaks.
+    """
+
+    def __init__(self, lines: Iterable[bytes]) -> None:
+        self._lines = iter(lines)
+        self._line = 0
+        self._head: Json | None = None
+        self._document: ExportDocument | None = None
+        self.count = 0
+
+    @property
+    def document(self) -> ExportDocument:
+        if self._document is None:
+            raise RuntimeError("the document is known once its interactions are read")
+        return self._document
+
+    def interactions(self) -> Iterator[ExportedInteraction]:
+        head_lines: list[str] = []
+        for text in self._texts():
+            if text == _LIST_OPEN or text.startswith(_LIST_OPEN + "]"):
+                break
+            head_lines.append(text)
+        else:
+            raise UnknownLayout("no interactions list at the top level")
+        self._head = _head_object(head_lines)
+        if not isinstance(self._head, dict) or "people" not in self._head:
+            raise UnknownLayout("the people do not come before the interactions")
+        refs = {p.get("ref") for p in self._head["people"] if isinstance(p, dict)}
+        closing = text[len(_LIST_OPEN) :]
+        if closing in ("]", "],"):
+            self._finish(closing.endswith(","))
+            return
+        item: list[str] = []
+        start = 0
+        for text in self._texts():
+            if not item:
+                if text in _LIST_CLOSE:
+                    self._finish(text.endswith(","))
+                    return
+                if text != _ITEM_OPEN:
+                    raise UnknownLayout(f"line {self._line} does not start a meeting")
+                start = self._line
+            item.append(text)
+            if text in _ITEM_CLOSE:
+                yield self._interaction(item, start, refs)
+                item = []
+        raise ImportFormatError("This export ends in the middle of its meetings: it was cut off.")
+
+    def _texts(self) -> Iterator[str]:
+        for raw in self._lines:
+            self._line += 1
+            if self._line == 1:
+                raw = raw.removeprefix(b"\xef\xbb\xbf")
+            try:
+                yield raw.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError as error:
+                raise ImportFormatError(
+                    f"Line {self._line} of this file is not valid UTF-8 text."
+                ) from error
+
+    def _interaction(self, item: list[str], start: int, refs: set[Any]) -> ExportedInteraction:
+        self.count += 1
+        n = self.count
+        item[-1] = item[-1].rstrip(",")
+        obj = _loads("\n".join(item), start)
+        interaction = _interaction(obj, f"interaction {n}")
+        if unknown := [ref for ref in interaction.people if ref not in refs]:
+            raise ImportFormatError(
+                f'Interaction {n} mentions person "{unknown[0][:20]}", who is not in the export.'
+            )
+        return interaction
+
+    def _finish(self, more: bool) -> None:
+        """The top-level keys after the interactions (groups, weekly review), then the
+        whole document but its meetings, validated."""
+        first = self._line + 1
+        tail = [t for t in self._texts()]
+        while tail and not tail[-1].strip():
+            tail.pop()
+        if not more and tail != ["}"]:
+            raise UnknownLayout("the export goes on after its meetings")
+        rest = _loads("{\n" + "\n".join(tail), first - 1) if more else {}
+        assert self._head is not None
+        if not isinstance(rest, dict) or set(rest) & set(self._head) or "interactions" in rest:
+            raise ImportFormatError("This file is not valid JSON (a key appears twice).")
+        self._document = _document_from_object({**self._head, "interactions": [], **rest})
+
+
+def _head_object(lines: list[str]) -> Any:
+    """The head (everything before the interactions) as an object of its own."""
+    text = "\n".join(lines).rstrip()
+    if not text.endswith(","):
+        raise UnknownLayout("the interactions are not after another key")
+    return _loads(text[:-1] + "\n}", 1)
+
+
+def _loads(text: str, first_line: int) -> Any:
+    """JSON read as strictly as `document_from_json`, errors naming the file's line
+    (`text` starts on line `first_line`)."""
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
+    except json.JSONDecodeError as error:
+        raise ImportFormatError(
+            f"This file is not valid JSON (line {first_line + error.lineno - 1}, "
+            f"column {error.colno}: "
+            f"{error.msg})."
+        ) from error
+    except (ValueError, RecursionError) as error:
+        raise ImportFormatError(f"This file is not valid JSON ({error}).") from error

@@ -27,7 +27,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import vobject
@@ -466,9 +466,15 @@ def people_to_vcard(doc: ExportDocument, version: str = "3.0") -> str:
     `BDAY;X-APPLE-OMIT-YEAR=1604:1604-MM-DD` in 3.0. Interactions, follow-ups and favors
     have no place in a vCard: the JSON export keeps those.
     """
+    return vcards_of(doc.people, version)
+
+
+def vcards_of(people: Iterable[ExportedPerson], version: str = "3.0") -> str:
+    """These people's cards, as `people_to_vcard` writes them: a streamed export writes
+    a page of people at a time."""
     if version not in VCARD_VERSIONS:
         raise ValueError(f"vCard version {version} is not one kith writes")
-    return "".join(_person_card(person, version).serialize() for person in doc.people)
+    return "".join(_person_card(person, version).serialize() for person in people)
 
 
 def _person_card(person: ExportedPerson, version: str) -> vobject.base.Component:

@@ -28,7 +28,8 @@ class ImportBatch:
     """
 
     people: tuple[ExportedPerson, ...]
-    interactions: tuple[ExportedInteraction, ...] = ()
+    # May be lazy (a restore reading its file as it goes): iterated once, in order.
+    interactions: Iterable[ExportedInteraction] = ()
     settings: Mapping[str, str | None] | None = None
     groups: tuple[ExportedGroup, ...] = ()  # with their members, by ref
     weekly_review: bool | None = None  # restored with the settings; None: leave it

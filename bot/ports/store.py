@@ -13,7 +13,7 @@ suite in tests/store/contract/ checks:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,7 +23,7 @@ from bot.core.circles import Circles
 from bot.core.due import Bands
 from bot.core.model import FavorKind, ImportantDate, Interaction, Person, PersonCard, UserSettings
 from bot.core.names import NameEntry, NameProbe
-from bot.formats import ExportDocument
+from bot.formats import ExportDocument, ExportPart
 from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
 from bot.ports.digests import DigestLedger
 from bot.ports.identities import Identities
@@ -397,6 +397,21 @@ class Store(Protocol):
     ) -> ExportDocument:
         """Everything of the owner as of one snapshot; `meetings=False` leaves the
         interactions out, unread (an address-book export)."""
+        ...
+
+    def export_parts(
+        self,
+        owner: int,
+        circles: Circles,
+        now: datetime,
+        defaults: UserSettings,
+        *,
+        meetings: bool = True,
+    ) -> AsyncIterator[ExportPart]:
+        """`export` as a stream of parts in document order (`ExportPart`), read page by
+        page inside one snapshot: memory is a page's, whatever the account's size.
+        `meetings=False` reads no meeting (an address book, a spreadsheet: each person's
+        last contact is the day the store keeps on them)."""
         ...
 
     async def apply_import(

@@ -35,6 +35,7 @@ from telegram.ext import (
 )
 
 from bot.engine import Engine, Reply
+from bot.engine.replies import Attachment
 from bot.formats import MAX_IMPORT_BYTES, too_big
 from bot.ports.identities import TELEGRAM, Identity
 from bot.ports.store import Store
@@ -268,7 +269,7 @@ class Handlers:
         return [
             _photo_step(bot, chat_id, file.data, file.file_name, reply.text[:CAPTION_LIMIT])
             if file.photo
-            else _document_step(bot, chat_id, file.data, file.file_name)
+            else _document_step(bot, chat_id, file)
             for reply in replies
             for file in reply.files
         ]
@@ -312,10 +313,11 @@ def _send_step(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup |
     return step
 
 
-def _document_step(bot: Bot, chat_id: int, data: bytes, file_name: str) -> Step:
+def _document_step(bot: Bot, chat_id: int, file: Attachment) -> Step:
     async def step() -> object:
-        # A fresh InputFile per try: a retried upload starts from the first byte.
-        return await bot.send_document(chat_id, InputFile(data, filename=file_name))
+        # A fresh reader per try: a retried upload starts from the first byte.
+        with file.open() as reader:
+            return await bot.send_document(chat_id, InputFile(reader, filename=file.file_name))
 
     return step
 

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
+from datetime import timedelta
 from pathlib import Path
 
 from bot.compose import Services
 from bot.engine import Reply
-from bot.formats import ExportDocument, document_from_json, parse_contacts
+from bot.formats import (
+    ExportDocument,
+    document_from_json,
+    document_to_json,
+    parse_contacts,
+    people_to_vcard,
+)
 from tests.conversation import Chat
 from tests.engine.observe import account, state
 
@@ -305,3 +314,43 @@ async def test_an_export_from_a_newer_kith_says_so(user: Chat) -> None:
     doc["version"] = 3
     reply = await user.sends_file("backup.json", json.dumps(doc).encode())
     assert reply.startswith("This export is format version 3, from a newer kith")
+
+
+async def test_the_export_is_written_as_the_whole_document_would_be(
+    app: Services, user: Chat
+) -> None:
+    await tell_kith_about_friends(user)
+    reply = await export(user)
+    [json_file, vcf] = reply.files
+    settings = await app.store.settings(user.owner)
+    assert settings is not None
+    whole = await app.store.export(user.owner, app.engine.circles, app.clock.now(), settings)
+
+    # Streamed a page at a time, the same bytes as the document written whole.
+    assert json_file.data == document_to_json(whole).encode("utf-8")
+    assert vcf.data == people_to_vcard(whole).encode("utf-8")
+    # Both wait in files only their owner can read.
+    for file in reply.files:
+        assert file.spool is not None
+        assert stat.S_IMODE(os.fstat(file.spool.fileno()).st_mode) == 0o600
+        assert file.size == len(file.data)
+
+
+async def test_a_restore_question_waits_with_the_file_compressed_until_deleteme(
+    app: Services, user: Chat
+) -> None:
+    await tell_kith_about_friends(user)
+    [json_file, _] = (await export(user)).files
+    newcomer = Chat(app.engine, owner=2)
+    await newcomer.sends_file(json_file.file_name, json_file.data)
+    [restore] = [b.data for b in newcomer.buttons if "Restore" in b.label]
+    asked = await app.store.latest_pending(2, app.clock.now() - timedelta(minutes=1))
+    assert asked is not None
+    payload = json.dumps(asked[1])
+    assert '"doc"' not in payload and len(payload) < json_file.size
+
+    await newcomer.says("/deleteme")
+    assert "everything you told me is deleted" in await newcomer.presses("Yes")
+    assert await app.store.get_pending(2, asked[0]) is None
+    assert await app.engine.press(2, restore) != []  # an answer, not a restore
+    assert await app.store.people(2) == ()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -22,6 +23,8 @@ from bot.formats import (
     ExportedNote,
     ExportedPerson,
     ImportFormatError,
+    StreamedDocument,
+    UnknownLayout,
     document_from_json,
     document_json_chunks,
     document_to_json,
@@ -518,3 +521,47 @@ def test_json_round_trip(doc: ExportDocument) -> None:
     assert document_to_json(document_from_json(text)) == text
     # The export written in pieces (/export, kith export) is the very same text.
     assert "".join(document_json_chunks(doc)) == text
+    # And read a meeting at a time (`kith import` of a big one), the very same document.
+    assert streamed(text.encode("utf-8")) == doc
+
+
+def streamed(data: bytes) -> ExportDocument:
+    read = StreamedDocument(io.BytesIO(data))
+    meetings = tuple(read.interactions())
+    assert read.count == len(meetings)
+    return dataclasses.replace(read.document, interactions=meetings)
+
+
+def test_kiths_own_exports_read_a_meeting_at_a_time() -> None:
+    for name in ("kith_export_v1.json", "kith_export_v2.json"):
+        data = (FIXTURES / name).read_bytes()
+        assert streamed(data) == document_from_json(data)
+    text = document_to_json(DOC)
+    assert streamed(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode()) == DOC
+    empty = dataclasses.replace(DOC, people=(), interactions=(), groups=())
+    assert streamed(document_to_json(empty).encode()) == empty
+
+
+def test_a_file_laid_out_otherwise_is_read_whole_instead() -> None:
+    obj = json.loads(document_to_json(DOC))
+    for text in (json.dumps(obj), json.dumps(obj, indent=4), json.dumps(obj, indent=1)):
+        with pytest.raises(UnknownLayout):
+            streamed(text.encode())
+        assert document_from_json(text) == DOC
+
+
+def test_a_streamed_export_is_checked_as_strictly() -> None:
+    text = document_to_json(DOC)
+    with pytest.raises(ImportFormatError, match="cut off"):
+        streamed(text[: text.index('"interactions"') + 200].encode())
+    broken = text.replace('"day": "2026-11-22"', '"day": "2026-13-22"', 1)
+    assert broken != text
+    with pytest.raises(ImportFormatError, match='Interaction 1: "day" should be a date'):
+        streamed(broken.encode())
+    bad = text.replace('"p2"\n      ]', '"p9"\n      ]', 1)
+    assert bad != text
+    with pytest.raises(ImportFormatError, match='mentions person "p9"'):
+        streamed(bad.encode())
+    line = text[: text.index('"kind"')].count("\n") + 1
+    with pytest.raises(ImportFormatError, match=f"line {line}, column"):
+        streamed(text.replace('"kind":', '"kind" ', 1).encode())

@@ -4,7 +4,7 @@ SQLite store's, bot/store/sqlite/accounts.py; only reading what is there differs
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -12,13 +12,13 @@ from bot.core.circles import Circles
 from bot.core.clock import format_utc
 from bot.core.model import UserSettings
 from bot.core.names import name_key
-from bot.formats import ExportDocument, ExportedGroup
+from bot.formats import ExportDocument, ExportedGroup, ExportPart
 from bot.ports.accounts import AlreadyAnswered, Duplicates, ImportBatch, ImportOutcome
+from bot.store import export_pages as pages
 from bot.store.postgres.changes import PgChange
 from bot.store.postgres.db import PgDatabase
 from bot.store.postgres.schedules import schedule_for
-from bot.store.sqlite import accounts as sqlite_accounts
-from bot.store.sqlite.accounts import _EXPORT_QUERIES, _Have, _Importer, _Someone
+from bot.store.sqlite.accounts import _Have, _Importer, _Someone
 from bot.store.sqlite.journal import TABLES
 
 
@@ -42,20 +42,61 @@ async def export_document(
     *,
     meetings: bool = True,
 ) -> ExportDocument:
-    """Everything of `owner` as of one snapshot (a REPEATABLE READ transaction);
-    `meetings=False` skips the interactions, as the SQLite store does."""
-    rows: dict[str, list[dict[str, Any]]] = {}
+    """Everything of `owner` as of one snapshot: `export_parts` collected."""
+    return await pages.collect(export_parts(db, owner, circles, now, defaults, meetings=meetings))
+
+
+async def export_parts(
+    db: PgDatabase,
+    owner: int,
+    circles: Circles,
+    now: datetime,
+    defaults: UserSettings,
+    *,
+    meetings: bool = True,
+) -> AsyncIterator[ExportPart]:
+    """Everything of `owner` page by page (bot/store/export_pages.py), inside one
+    REPEATABLE READ transaction: a consistent snapshot. Each page is fetched on the
+    loop (asyncpg decodes in C) and turned into export values in a thread;
+    `meetings=False` reads no meeting, as the SQLite store does."""
     async with (
         db.connection() as conn,
         conn.transaction(isolation="repeatable_read", readonly=True),
     ):
-        for name, sql in _EXPORT_QUERIES.items():
-            if not meetings and name in sqlite_accounts.MEETING_QUERIES:
-                rows[name] = []
-                continue
-            found = await conn.fetch(sql.replace("?", "$1"), owner)
-            rows[name] = [{k: _as_text(v) for k, v in r.items()} for r in found]
-    return await asyncio.to_thread(sqlite_accounts.document_from_rows, rows, circles, now, defaults)
+
+        async def rows(sql: str, *params: Any) -> list[dict[str, Any]]:
+            found = await conn.fetch(pages.numbered(sql), *params)
+            return await asyncio.to_thread(_texts, found)
+
+        refs: dict[int, str] = {}
+        yield pages.head_part(await rows(pages.USERS, owner), circles, now, defaults)
+        last = 0
+        while True:
+            people = await rows(pages.PEOPLE_PAGE, owner, last, pages.PEOPLE_PER_PAGE)
+            if not people:
+                break
+            first, last = people[0]["id"], people[-1]["id"]
+            children = {t: await rows(q, owner, first, last) for t, q in pages.CHILD_PAGES.items()}
+            yield await asyncio.to_thread(pages.people_part, people, children, refs)
+            if len(people) < pages.PEOPLE_PER_PAGE:
+                break
+        last = 0
+        while meetings:
+            meets = await rows(pages.INTERACTIONS_PAGE, owner, last, pages.INTERACTIONS_PER_PAGE)
+            if not meets:
+                break
+            first, last = meets[0]["id"], meets[-1]["id"]
+            links = await rows(pages.LINKS_PAGE, owner, first, last)
+            yield await asyncio.to_thread(pages.interactions_part, meets, links, refs)
+            if len(meets) < pages.INTERACTIONS_PER_PAGE:
+                break
+        groups, members = await rows(pages.GROUPS, owner), await rows(pages.MEMBERS, owner)
+        yield pages.groups_part(groups, members, refs)
+
+
+def _texts(records: Sequence[Any]) -> list[dict[str, Any]]:
+    """Rows as the SQLite store reads them (`_as_text`), for the shared assembly."""
+    return [{k: _as_text(v) for k, v in r.items()} for r in records]
 
 
 async def apply_import(

@@ -29,7 +29,7 @@ from bot.core.model import (
     UserSettings,
 )
 from bot.core.names import PREFIX_ROWS, NameEntry, NameProbe
-from bot.formats import ExportDocument
+from bot.formats import ExportDocument, ExportPart
 from bot.ports.accounts import Duplicates, ImportBatch, ImportOutcome
 from bot.ports.store import DatesAhead, Roster, UndoResult
 from bot.ports.updates import UpdateKey, current
@@ -826,6 +826,17 @@ class PgStore:
         return await accounts.export_document(
             self.db, owner, circles, now, defaults, meetings=meetings
         )
+
+    def export_parts(
+        self,
+        owner: int,
+        circles: Circles,
+        now: datetime,
+        defaults: UserSettings,
+        *,
+        meetings: bool = True,
+    ) -> AsyncIterator[ExportPart]:
+        return accounts.export_parts(self.db, owner, circles, now, defaults, meetings=meetings)
 
     async def apply_import(
         self,

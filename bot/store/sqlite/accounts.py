@@ -26,10 +26,13 @@ which keeps a restore into an empty account lossless.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping, Sequence
+import itertools
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -39,15 +42,11 @@ from bot.core.model import UserSettings
 from bot.core.names import name_key
 from bot.core.reach import email_key, phone_key
 from bot.formats import (
-    DOCUMENT_VERSION,
     ExportDocument,
-    ExportedDate,
-    ExportedFavor,
-    ExportedFollowUp,
     ExportedGroup,
     ExportedInteraction,
-    ExportedNote,
     ExportedPerson,
+    ExportPart,
     iso_timestamp,
     parse_timestamp,
 )
@@ -59,10 +58,15 @@ from bot.ports.accounts import (
     Named,
     known_people,
 )
+from bot.store import export_pages as pages
 from bot.store.sqlite.changes import SqliteChange
 from bot.store.sqlite.db import Database
 from bot.store.sqlite.migrations import PERSON_TABLES
 from bot.store.sqlite.schedules import schedule_for
+
+T = TypeVar("T")
+# Meetings written per statement round in an import.
+_PAGE = 5000
 
 # -- export ---------------------------------------------------------------------------
 
@@ -76,163 +80,90 @@ async def export_document(
     *,
     meetings: bool = True,
 ) -> ExportDocument:
-    """Everything of `owner`, as of one snapshot. `defaults` stand in for missing settings.
-
-    `meetings=False` leaves the interactions out (not even read): what an address-book
-    export needs, where a big account's meetings are ~100x its people."""
-    async with db.snapshot() as conn:
-        rows = {
-            name: await _owner_rows(conn, name, owner)
-            if meetings or name not in MEETING_QUERIES
-            else []
-            for name in _EXPORT_QUERIES
-        }
-    # Building a million-meeting document is seconds of CPU: off the event loop.
-    return await asyncio.to_thread(document_from_rows, rows, circles, now, defaults)
+    """Everything of `owner`, as of one snapshot: `export_parts` collected."""
+    return await pages.collect(export_parts(db, owner, circles, now, defaults, meetings=meetings))
 
 
-# The export's queries an address-book export skips.
-MEETING_QUERIES = frozenset({"interactions", "interaction_people"})
+async def export_parts(
+    db: Database,
+    owner: int,
+    circles: Circles,
+    now: datetime,
+    defaults: UserSettings,
+    *,
+    meetings: bool = True,
+) -> AsyncIterator[ExportPart]:
+    """Everything of `owner` page by page (bot/store/export_pages.py), as of one snapshot.
 
-
-def document_from_rows(
-    rows: Mapping[str, Sequence[Any]], circles: Circles, now: datetime, defaults: UserSettings
-) -> ExportDocument:
-    """The document from one owner's rows as `_EXPORT_QUERIES` read them (any store whose
-    rows read like these: days as ISO text, instants as `format_utc` text)."""
-    user = rows["users"][0] if rows["users"] else None
-    settings: dict[str, str | None] = {
-        "timezone": user["timezone"] if user else defaults.timezone,
-        "digest_time": user["digest_time"] if user else defaults.digest_time,
-    }
-    if user and user["date_order"]:  # said only once set: an unset order is asked later
-        settings["date_order"] = user["date_order"]
-    refs = {row["id"]: f"p{n}" for n, row in enumerate(rows["people"], 1)}
-    by_person: dict[str, dict[int, list[Any]]] = {
-        table: _group(rows[table], "person_id") for table in PERSON_TABLES
-    }
-    people = tuple(
-        _exported_person(
-            row, refs[row["id"]], {t: g.get(row["id"], []) for t, g in by_person.items()}
+    Each page is one hop to the database thread, its rows read and turned into export
+    values there, so the event loop only passes pages on. The snapshot is a connection
+    of its own (`Database.reader`): a long export holds no lock another task waits for.
+    `meetings=False` reads no meeting."""
+    async with db.reader() as conn:
+        refs: dict[int, str] = {}
+        yield await _hop(
+            conn, lambda c: pages.head_part(_rows(c, pages.USERS, owner), circles, now, defaults)
         )
-        for row in rows["people"]
-    )
-    links = _group(rows["interaction_people"], "interaction_id")
-    interactions = tuple(
-        ExportedInteraction(
-            day=row["day"],
-            kind=row["kind"],
-            note=row["note"],
-            people=tuple(refs[link["person_id"]] for link in links.get(row["id"], [])),
-            created_at=_stamp(row["created_at"]),
-            place=row["place"],
-            initiator=row["initiator"],
-        )
-        for row in rows["interactions"]
-    )
-    members = _group(rows["friend_group_members"], "group_id")
-    groups = tuple(
-        ExportedGroup(
-            row["name"],
-            row["cadence_days"],
-            tuple(refs[m["person_id"]] for m in members.get(row["id"], [])),
-        )
-        for row in rows["friend_groups"]
-    )
-    return ExportDocument(
-        version=DOCUMENT_VERSION,
-        exported_at=iso_timestamp(now),
-        settings=settings,
-        circles=tuple((c.name, c.cadence_days) for c in circles.order),
-        people=people,
-        interactions=interactions,
-        groups=groups,
-        weekly_review=bool(user["review_weekly"]) if user else True,
-    )
-
-
-_EXPORT_QUERIES = {
-    "users": "SELECT timezone, digest_time, date_order, review_weekly FROM users WHERE id = ?",
-    "people": "SELECT id, name, circle, cadence_days, paused, added_on, snoozed_until, imported "
-    "FROM people WHERE owner_id = ? ORDER BY id",
-    "aliases": "SELECT person_id, alias FROM aliases WHERE owner_id = ? ORDER BY id",
-    "tags": "SELECT person_id, tag FROM tags WHERE owner_id = ? ORDER BY id",
-    "notes": "SELECT person_id, text, created_at FROM notes WHERE owner_id = ? ORDER BY id",
-    "follow_ups": "SELECT person_id, text, from_day, done, created_at FROM follow_ups "
-    "WHERE owner_id = ? ORDER BY id",
-    "favors": "SELECT person_id, kind, text, done, created_at FROM favors "
-    "WHERE owner_id = ? ORDER BY id",
-    "dates": "SELECT person_id, label, month, day, year FROM dates WHERE owner_id = ? ORDER BY id",
-    "phones": "SELECT person_id, phone FROM phones WHERE owner_id = ? ORDER BY id",
-    "emails": "SELECT person_id, email FROM emails WHERE owner_id = ? ORDER BY id",
-    "vcard_names": "SELECT person_id, name, family, given, additional, prefix, suffix "
-    "FROM vcard_names WHERE owner_id = ? ORDER BY id",
-    "interactions": "SELECT id, day, kind, note, created_at, place, initiator FROM interactions "
-    "WHERE owner_id = ? ORDER BY id",
-    # Only links to the owner's own people: a person id is never another owner's.
-    "interaction_people": "SELECT ip.interaction_id, ip.person_id FROM interaction_people ip "
-    "JOIN people p ON p.id = ip.person_id AND p.owner_id = ip.owner_id "
-    "WHERE ip.owner_id = ? ORDER BY ip.id",
-    "friend_groups": "SELECT id, name, cadence_days FROM friend_groups WHERE owner_id = ? "
-    "ORDER BY id",
-    "friend_group_members": "SELECT m.group_id, m.person_id FROM friend_group_members m "
-    "JOIN people p ON p.id = m.person_id AND p.owner_id = m.owner_id "
-    "WHERE m.owner_id = ? ORDER BY m.id",
-}
-
-
-async def _owner_rows(conn: aiosqlite.Connection, name: str, owner: int) -> list[aiosqlite.Row]:
-    return list(await conn.execute_fetchall(_EXPORT_QUERIES[name], (owner,)))
-
-
-def _group(rows: Iterable[Any], key: str) -> dict[int, list[Any]]:
-    out: dict[int, list[Any]] = {}
-    for row in rows:
-        out.setdefault(row[key], []).append(row)
-    return out
-
-
-def _stamp(text: str) -> str:
-    """A stored instant in the export's form (stored ones already are; this checks it)."""
-    return iso_timestamp(parse_timestamp(text))
-
-
-def _exported_person(row: Any, ref: str, children: Mapping[str, list[Any]]) -> ExportedPerson:
-    return ExportedPerson(
-        ref=ref,
-        name=row["name"],
-        circle=row["circle"],
-        cadence_days=row["cadence_days"],
-        paused=bool(row["paused"]),
-        aliases=tuple(r["alias"] for r in children["aliases"]),
-        tags=tuple(r["tag"] for r in children["tags"]),
-        added_on=row["added_on"],
-        snoozed_until=row["snoozed_until"],
-        imported=bool(row["imported"]),
-        notes=tuple(ExportedNote(r["text"], _stamp(r["created_at"])) for r in children["notes"]),
-        follow_ups=tuple(
-            ExportedFollowUp(r["text"], r["from_day"], bool(r["done"]), _stamp(r["created_at"]))
-            for r in children["follow_ups"]
-        ),
-        favors=tuple(
-            ExportedFavor(r["kind"], r["text"], bool(r["done"]), _stamp(r["created_at"]))
-            for r in children["favors"]
-        ),
-        dates=tuple(
-            ExportedDate(r["label"], r["month"], r["day"], r["year"]) for r in children["dates"]
-        ),
-        phones=tuple(r["phone"] for r in children["phones"]),
-        emails=tuple(r["email"] for r in children["emails"]),
-        name_parts=next(
-            (
-                (r["family"], r["given"], r["additional"], r["prefix"], r["suffix"])
-                for r in children["vcard_names"]
-                # Parts kept for an earlier name (before a /rename) no longer apply.
-                if r["name"] == row["name"]
+        last = 0
+        while True:
+            people = partial(_people_page, owner=owner, after=last, refs=refs)
+            part, last, full = await _hop(conn, people)
+            if part.people:
+                yield part
+            if not full:
+                break
+        last = 0
+        while meetings:
+            meets = partial(_interactions_page, owner=owner, after=last, refs=refs)
+            part, last, full = await _hop(conn, meets)
+            if part.interactions:
+                yield part
+            if not full:
+                break
+        yield await _hop(
+            conn,
+            lambda c: pages.groups_part(
+                _rows(c, pages.GROUPS, owner), _rows(c, pages.MEMBERS, owner), refs
             ),
-            None,
-        ),
-    )
+        )
+
+
+async def _hop(conn: aiosqlite.Connection, fn: Callable[[sqlite3.Connection], T]) -> T:
+    """`fn(connection)` in the connection's thread: any number of statements, one hop."""
+    result: T = await conn._execute(fn, conn._conn)  # type: ignore[no-untyped-call]
+    return result
+
+
+def _rows(conn: sqlite3.Connection, sql: str, *params: Any) -> list[sqlite3.Row]:
+    return conn.execute(sql, params).fetchall()
+
+
+def _people_page(
+    conn: sqlite3.Connection, owner: int, after: int, refs: dict[int, str]
+) -> tuple[ExportPart, int, bool]:
+    """The page of people after id `after`, the last id in it, whether it was full."""
+    people = _rows(conn, pages.PEOPLE_PAGE, owner, after, pages.PEOPLE_PER_PAGE)
+    if not people:
+        return ExportPart(), after, False
+    first, last = people[0]["id"], people[-1]["id"]
+    children = {t: _rows(conn, sql, owner, first, last) for t, sql in pages.CHILD_PAGES.items()}
+    part = pages.people_part(people, children, refs)
+    return part, last, len(people) == pages.PEOPLE_PER_PAGE
+
+
+def _interactions_page(
+    conn: sqlite3.Connection, owner: int, after: int, refs: Mapping[int, str]
+) -> tuple[ExportPart, int, bool]:
+    rows = _rows(conn, pages.INTERACTIONS_PAGE, owner, after, pages.INTERACTIONS_PER_PAGE)
+    if not rows:
+        return ExportPart(), after, False
+    first, last = rows[0]["id"], rows[-1]["id"]
+    links = _rows(conn, pages.LINKS_PAGE, owner, first, last)
+    part = pages.interactions_part(rows, links, refs)
+    return part, last, len(rows) == pages.INTERACTIONS_PER_PAGE
+
+
+assert set(pages.CHILD_PAGES) == set(PERSON_TABLES)  # every person table is exported
 
 
 # -- import ---------------------------------------------------------------------------
@@ -513,42 +444,47 @@ class _Importer:
     # -- interactions and settings ----------------------------------------------------
 
     async def _interactions(
-        self, interactions: Sequence[ExportedInteraction], ids: Mapping[str, int | None]
+        self, interactions: Iterable[ExportedInteraction], ids: Mapping[str, int | None]
     ) -> None:
-        if not interactions:
-            return
-        seen = await self._existing_interactions()
-        keep: list[tuple[ExportedInteraction, list[int]]] = []
-        for i in interactions:
-            people = [pid for ref in i.people if (pid := ids.get(ref)) is not None]
-            if i.people and not people:
-                continue  # everyone in it was skipped
-            if (i.day, i.kind, i.note, frozenset(people)) in seen:
-                continue
-            keep.append((i, people))
-        new_ids = await self.ch.insert_many(
-            "interactions",
-            [
-                {
-                    "day": i.day,
-                    "kind": i.kind,
-                    "note": i.note,
-                    "created_at": _stored(i.created_at),
-                    "place": i.place,
-                    "initiator": i.initiator,
-                }
-                for i, _ in keep
-            ],
-        )
-        await self.ch.insert_many(
-            "interaction_people",
-            [
-                {"interaction_id": iid, "person_id": pid, "day": i.day}
-                for iid, (i, people) in zip(new_ids, keep, strict=True)
-                for pid in dict.fromkeys(people)
-            ],
-        )
-        self.outcome.interactions = len(keep)
+        """The batch's meetings, a page at a time: a restore of a million reads them from
+        its file as it goes (`ImportBatch.interactions` may be lazy), each page taken in
+        a thread, so neither the meetings nor their rows are ever all in memory."""
+        pending = iter(interactions)
+        seen: set[tuple[str, str, str, frozenset[int]]] | None = None
+        while page := await asyncio.to_thread(list, itertools.islice(pending, _PAGE)):
+            if seen is None:
+                seen = await self._existing_interactions()
+            keep: list[tuple[ExportedInteraction, list[int]]] = []
+            for i in page:
+                people = [pid for ref in i.people if (pid := ids.get(ref)) is not None]
+                if i.people and not people:
+                    continue  # everyone in it was skipped
+                if (i.day, i.kind, i.note, frozenset(people)) in seen:
+                    continue
+                keep.append((i, people))
+            new_ids = await self.ch.insert_many(
+                "interactions",
+                [
+                    {
+                        "day": i.day,
+                        "kind": i.kind,
+                        "note": i.note,
+                        "created_at": _stored(i.created_at),
+                        "place": i.place,
+                        "initiator": i.initiator,
+                    }
+                    for i, _ in keep
+                ],
+            )
+            await self.ch.insert_many(
+                "interaction_people",
+                [
+                    {"interaction_id": iid, "person_id": pid, "day": i.day}
+                    for iid, (i, people) in zip(new_ids, keep, strict=True)
+                    for pid in dict.fromkeys(people)
+                ],
+            )
+            self.outcome.interactions += len(keep)
 
     async def _existing_interactions(self) -> set[tuple[str, str, str, frozenset[int]]]:
         rows = await self.ch.conn.execute_fetchall(

@@ -103,6 +103,25 @@ class Database:
             finally:
                 await self.conn.execute("COMMIT")
 
+    @asynccontextmanager
+    async def reader(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A read snapshot on a connection of its own, for a long read (an export of a
+        million meetings): other tasks go on writing through the shared connection, and
+        WAL keeps this one's view as it was when it first read. A database only this
+        connection can see (in memory) is read through `snapshot`, under the lock."""
+        if self.path == ":memory:" or self.path.startswith("file:"):
+            async with self.snapshot() as conn:
+                yield conn
+            return
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        try:
+            conn.row_factory = aiosqlite.Row
+            await conn.executescript("PRAGMA query_only=ON; PRAGMA busy_timeout=5000;")
+            await conn.execute("BEGIN")
+            yield conn
+        finally:
+            await conn.close()
+
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
         """A read in one thread hop, under the lock."""
         async with self.lock:

@@ -104,8 +104,8 @@ class Change:
         # values are built just before its statement, so the loop runs in between.
         per_chunk = max(1, 30000 // len(cols))
         ids: list[int] = []
-        for start in range(0, len(rows), per_chunk):
-            chunk = rows[start : start + per_chunk]
+        for start, size in _chunks(len(rows), per_chunk):
+            chunk = rows[start : start + size]
             sql = (
                 f"INSERT INTO {table} ({','.join(cols)}) VALUES "
                 + ",".join([placeholders] * len(chunk))
@@ -171,6 +171,24 @@ class Change:
             return
         for sql, params in undo_entry(self.owner, self.label, self._inverse, self.now):
             await self.conn.execute(sql, params)
+
+
+def _chunks(count: int, most: int) -> list[tuple[int, int]]:
+    """(start, size) of each statement for `count` rows, at most `most` a statement.
+
+    Each size is its own SQL text, and sqlite3 keeps up to 128 compiled statements: one of
+    thousands of rows compiles to megabytes. So past a few dozen rows the sizes are
+    `most` or powers of two (a big import's pages of varying size would otherwise fill
+    the cache with hundreds of MB of statements used once)."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    while count - start > 64:
+        size = min(most, 1 << ((count - start).bit_length() - 1))
+        out.append((start, size))
+        start += size
+    if start < count:
+        out.append((start, count - start))
+    return out
 
 
 def undo_entry(
