@@ -435,15 +435,17 @@ class SqliteStore:
         if cached is not None:
             return cached
 
-        def read(conn: sqlite3.Connection) -> tuple[int, list[Any]]:
+        def read(conn: sqlite3.Connection) -> tuple[int, tuple[Person, ...]]:
             # The version first: a write landing between the two reads then only makes
             # the next read reload, never a stale roster look current.
             row = conn.execute(VERSION_SQL, (owner,)).fetchone()
             found = conn.execute(_PEOPLE_SQL + " ORDER BY p.id", (owner,)).fetchall()
-            return (int(row[0]) if row else NO_USER), found
+            # Built here, in the database's thread: 5,000 people are ~30 ms of Python
+            # that would otherwise stall every other chat on the event loop.
+            return (int(row[0]) if row else NO_USER), tuple(person_from_row(r) for r in found)
 
-        version, found = await self.db.run(read)
-        roster = Roster(version, tuple(person_from_row(r) for r in found))
+        version, people = await self.db.run(read)
+        roster = Roster(version, people)
         self._people.put(owner, roster)
         if owner in self._people:
             self._checked[owner] = time.monotonic()
