@@ -13,7 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from bot.engine.replies import BOLD_OFF, BOLD_ON, Attachment, Button, Limits, Reply, plain
+from bot.engine.replies import (
+    BOLD_OFF,
+    BOLD_ON,
+    Attachment,
+    Button,
+    Limits,
+    Reply,
+    close_marks,
+    plain,
+)
 
 MAX_CONTENT: Final = 2000
 MAX_CUSTOM_ID: Final = 100
@@ -78,27 +87,6 @@ def markdown(marked: str) -> str:
     return "".join(out)
 
 
-def _balanced(chunk: str, carry: bool) -> tuple[str, bool]:
-    """`chunk` with its emphasis closed inside it (reopened if the previous chunk was
-    cut inside a bold name), and whether the next chunk must reopen it."""
-    pieces = [BOLD_ON] if carry else []
-    open_ = carry
-    for ch in chunk:
-        if ch == BOLD_ON:
-            if open_:
-                continue
-            open_ = True
-        elif ch == BOLD_OFF:
-            if not open_:
-                continue
-            open_ = False
-        pieces.append(ch)
-    if open_:
-        pieces.append(BOLD_OFF)
-    text = "".join(pieces)
-    return text.replace(BOLD_ON + BOLD_OFF, ""), open_
-
-
 def rendered_chunks(marked: str, limit: int = MAX_CONTENT) -> list[str]:
     """`marked` as Discord markdown in messages of at most `limit` characters, cut on a
     line break or space where there is one. Escapes make the markdown longer than the
@@ -122,7 +110,7 @@ def rendered_chunks(marked: str, limit: int = MAX_CONTENT) -> list[str]:
                 if at > 0:
                     cut, skip = at, 1
                     break
-        text, carry = _balanced(rest[:cut], carry)
+        text, carry = close_marks(rest[:cut], carry)
         rest = rest[cut + skip :]
         if plain(text).strip():
             out.append(markdown(text))

@@ -152,6 +152,28 @@ def plain(text: str) -> str:
     return text.translate(_MARKS)
 
 
+def close_marks(chunk: str, carry: bool) -> tuple[str, bool]:
+    """One piece of marked text cut out of a longer one, with its emphasis closed inside
+    it (and reopened first when the piece before was cut inside an emphasised name), and
+    whether the next piece must reopen it. A stray closing mark is dropped. Transports
+    that split a reply into messages use it so each message's markup stands alone."""
+    pieces = [BOLD_ON] if carry else []
+    open_ = carry
+    for ch in chunk:
+        if ch == BOLD_ON:
+            if open_:
+                continue
+            open_ = True
+        elif ch == BOLD_OFF:
+            if not open_:
+                continue
+            open_ = False
+        pieces.append(ch)
+    if open_:
+        pieces.append(BOLD_OFF)
+    return "".join(pieces).replace(BOLD_ON + BOLD_OFF, ""), open_
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
     """One message to show the user. `buttons` are rows of buttons; `files` come after it.

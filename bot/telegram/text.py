@@ -6,7 +6,7 @@ import html
 
 from telegram.constants import MessageLimit
 
-from bot.engine.replies import BOLD_OFF, BOLD_ON, plain
+from bot.engine.replies import BOLD_OFF, BOLD_ON, close_marks, plain
 
 MAX_MESSAGE = int(MessageLimit.MAX_TEXT_LENGTH)  # 4096
 
@@ -57,28 +57,13 @@ def balanced(chunks: list[str]) -> list[str]:
     """Chunks of marked text, each with its emphasis closed inside it.
 
     A cut can fall inside an emphasised name; that chunk closes the mark and the next
-    one reopens it, so every message is valid HTML on its own. A stray closing mark
-    (which the engine never writes) is dropped.
+    one reopens it, so every message is valid HTML on its own.
     """
     out: list[str] = []
     carry = False
     for chunk in chunks:
-        pieces: list[str] = [BOLD_ON] if carry else []
-        open_ = carry
-        for ch in chunk:
-            if ch == BOLD_ON:
-                if open_:
-                    continue
-                open_ = True
-            elif ch == BOLD_OFF:
-                if not open_:
-                    continue
-                open_ = False
-            pieces.append(ch)
-        if open_:
-            pieces.append(BOLD_OFF)
-        carry = open_
-        out.append("".join(pieces))
+        text, carry = close_marks(chunk, carry)
+        out.append(text)
     return out
 
 

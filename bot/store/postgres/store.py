@@ -9,7 +9,7 @@ and is reused only while the version read at the start of the current message (b
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -22,6 +22,7 @@ import asyncpg
 from bot.core.circles import Circles
 from bot.core.clock import Clock, SystemClock, format_utc
 from bot.core.due import Bands, overdue_ratio
+from bot.core.lru import WeightedLRU
 from bot.core.model import (
     ImportantDate,
     Interaction,
@@ -47,7 +48,9 @@ from bot.store.postgres.links import PgLinks
 from bot.store.postgres.schedules import next_digest, schedule_for
 from bot.store.postgres.updates import PgUpdateLog
 
-CACHE_OWNERS = 512
+CACHE_OWNERS = 100_000  # owners whose settings and roster version a worker remembers
+CACHE_PEOPLE = 20_000  # people across the cached rosters
+BUILD_IN_THREAD = 500  # people: a larger roster is built off the event loop
 
 PERSON_COLUMNS = """p.id, p.name, p.circle, p.cadence_days, p.paused, p.added_on,
        p.snoozed_until, p.last_nudged_on, p.imported, p.last_contact, p.last_kind,
@@ -80,6 +83,10 @@ def person_from_row(row: Any) -> Person:
     )
 
 
+def _people_of(rows: Sequence[Any]) -> tuple[Person, ...]:
+    return tuple(person_from_row(r) for r in rows if r["id"] is not None)
+
+
 class PgStore:
     """`ports.Store` over PostgreSQL: every owner, each reachable only by their id."""
 
@@ -91,10 +98,12 @@ class PgStore:
         reply_lease: float = 30.0,
     ) -> None:
         self.db = db
-        self._people: OrderedDict[int, Roster] = OrderedDict()
+        # Bounded as in the SQLite store: rosters by a budget of people (the least
+        # recent owner evicted one at a time), per-message reads by a count of owners.
+        self._people: WeightedLRU[int, Roster] = WeightedLRU(CACHE_PEOPLE, lambda r: len(r.people))
         #: What the current message read of each owner: settings and roster version.
-        self._settings: dict[int, UserSettings] = {}
-        self._version: dict[int, int] = {}
+        self._settings: WeightedLRU[int, UserSettings] = WeightedLRU(CACHE_OWNERS, lambda _: 1)
+        self._version: WeightedLRU[int, int] = WeightedLRU(CACHE_OWNERS, lambda _: 1)
         self._ledger = PgDigestLedger(db, self.invalidate, clock or SystemClock(), lease)
         self._identities = PgIdentities(db, clock)
         self.updates = PgUpdateLog(db, clock or SystemClock(), reply_lease)
@@ -148,18 +157,18 @@ class PgStore:
 
     def invalidate(self, owner: int) -> None:
         """Forget what is cached for the owner (after a write made outside `change`)."""
-        self._people.pop(owner, None)
-        self._settings.pop(owner, None)
-        self._version.pop(owner, None)
+        self._people.pop(owner)
+        self._settings.pop(owner)
+        self._version.pop(owner)
 
     def _wrote(self, owner: int, version: int | None) -> None:
         """This process moved the owner's roster to `version`: the cache is stale."""
-        self._people.pop(owner, None)
-        self._settings.pop(owner, None)
+        self._people.pop(owner)
+        self._settings.pop(owner)
         if version is None:
-            self._version.pop(owner, None)
+            self._version.pop(owner)
         else:
-            self._version[owner] = version
+            self._version.put(owner, version)
 
     @asynccontextmanager
     async def change(self, owner: int, label: str, now: datetime) -> AsyncIterator[PgChange]:
@@ -216,8 +225,8 @@ class PgStore:
         self, owner: int, tz: str, digest_time: str | None, version: int, order: str | None
     ) -> UserSettings:
         result = UserSettings(timezone=tz, digest_time=digest_time, date_order=order)
-        self._settings[owner] = result
-        self._version[owner] = version
+        self._settings.put(owner, result)
+        self._version.put(owner, version)
         return result
 
     async def ensure_user(self, owner: int, defaults: UserSettings, now: datetime) -> bool:
@@ -317,13 +326,16 @@ class PgStore:
             return cached
         rows = await self.db.fetch(_ROSTER_SQL, owner)
         version = int(rows[0]["roster_version"]) if rows else -1
-        people = tuple(person_from_row(r) for r in rows if r["id"] is not None)
+        if len(rows) > BUILD_IN_THREAD:
+            # Thousands of people are tens of ms of Python: built in a thread, so every
+            # other chat on this worker's event loop keeps being answered meanwhile.
+            people = await asyncio.to_thread(_people_of, rows)
+        else:
+            people = _people_of(rows)
         roster = Roster(version, people)
         if rows:
-            self._version[owner] = version
-            self._people[owner] = roster
-            if len(self._people) > CACHE_OWNERS:
-                self._people.popitem(last=False)
+            self._version.put(owner, version)
+            self._people.put(owner, roster)
         return roster
 
     async def roster_if_cached(self, owner: int) -> Roster | None:
@@ -331,7 +343,6 @@ class PgStore:
         cached = self._people.get(owner)
         if cached is None or cached.version != self._version.get(owner):
             return None
-        self._people.move_to_end(owner)
         return cached
 
     async def name_entries(self, owner: int, probe: NameProbe) -> list[NameEntry]:
@@ -724,8 +735,8 @@ class PgStore:
                 else p
                 for p in cached.people
             )
-            self._people[owner] = Roster(version, people)
-            self._version[owner] = version
+            self._people.put(owner, Roster(version, people))
+            self._version.put(owner, version)
         else:
             self._wrote(owner, version)
         return int(row["id"])

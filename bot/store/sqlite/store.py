@@ -102,6 +102,10 @@ SELECT p.id, p.name, p.circle, p.cadence_days, p.paused, p.added_on, p.snoozed_u
 """
 
 
+# Owners per candidates statement (`due_candidates_many`): seven bound values per owner
+# and circle, far under SQLite's limit on variables.
+CANDIDATE_OWNERS = 200
+
 # Days repeat across people (added the same day, met the same day): parse each once and
 # share the object, which also spares memory in the cache.
 _date = functools.lru_cache(maxsize=4096)(date.fromisoformat)
@@ -437,15 +441,17 @@ class SqliteStore:
         if cached is not None:
             return cached
 
-        def read(conn: sqlite3.Connection) -> tuple[int, list[Any]]:
+        def read(conn: sqlite3.Connection) -> tuple[int, tuple[Person, ...]]:
             # The version first: a write landing between the two reads then only makes
             # the next read reload, never a stale roster look current.
             row = conn.execute(VERSION_SQL, (owner,)).fetchone()
             found = conn.execute(_PEOPLE_SQL + " ORDER BY p.id", (owner,)).fetchall()
-            return (int(row[0]) if row else NO_USER), found
+            # Built here, in the database's thread: 5,000 people are ~30 ms of Python
+            # that would otherwise stall every other chat on the event loop.
+            return (int(row[0]) if row else NO_USER), tuple(person_from_row(r) for r in found)
 
-        version, found = await self.db.run(read)
-        roster = Roster(version, tuple(person_from_row(r) for r in found))
+        version, people = await self.db.run(read)
+        roster = Roster(version, people)
         self._people.put(owner, roster)
         if owner in self._people:
             self._checked[owner] = time.monotonic()
@@ -541,73 +547,120 @@ class SqliteStore:
         everyone due on a cadence of their own, plus anyone in a circle the config no
         longer has. Paused, imported, snoozed and recently nudged people are left out as
         `choose` leaves them out, so its top `limit` is always among these rows.
+
+        Three statements for a whole chunk of owners, not seven per owner: each is driven
+        by a VALUES list of (owner, circle) or owner rows (CROSS JOIN keeps that order, so
+        the planner never builds an automatic index over all people), and the per-circle
+        `LIMIT` sits in a correlated `IN (… ORDER BY … LIMIT)` straight off `people_due`.
+        Rows come back in the order the per-owner queries gave them.
         """
         if not requests:
             return {}
         names = [name for name, _ in cadences]
         widest = cadences[-1][1]
-        columns = _PEOPLE_SQL.split("FROM people p")[0]
-        fresh = (
-            "AND (p.snoozed_until IS NULL OR p.snoozed_until <= :today) "
-            "AND (p.last_nudged_on IS NULL OR p.last_nudged_on = :today "
-            "OR p.last_nudged_on <= :week_ago) "
+        # What the bands need, and the id: whole rows (aliases, tags) only for those kept.
+        columns = "SELECT w.pos, p.id, p.circle, p.cadence_days, p.last_contact, p.added_on"
+        full = _PEOPLE_SQL.split("FROM people p")[0]
+
+        def fresh(t: str) -> str:
+            return (
+                f"AND ({t}.snoozed_until IS NULL OR {t}.snoozed_until <= w.today) "
+                f"AND ({t}.last_nudged_on IS NULL OR {t}.last_nudged_on = w.today "
+                f"OR {t}.last_nudged_on <= w.week_ago) "
+            )
+
+        due_in_circle = (
+            "p.paused = 0 AND p.imported = 0 AND coalesce(p.cadence_days, 0) = 0 "
+            f"AND coalesce(p.last_contact, p.added_on) <= w.cutoff {fresh('p')}"
         )
-        in_circle = (
-            f"{columns} FROM people p INDEXED BY people_due "
-            "WHERE p.owner_id = :owner AND p.circle = :circle AND p.paused = 0 "
-            "AND p.imported = 0 AND coalesce(p.cadence_days, 0) = 0 "
-            f"AND coalesce(p.last_contact, p.added_on) <= :cutoff {fresh}"
-            "ORDER BY coalesce(p.last_contact, p.added_on), p.name_key LIMIT :limit"
-        )
-        own_cadence = (
-            f"{columns} FROM people p INDEXED BY people_due_own "
-            "WHERE p.owner_id = :owner AND p.paused = 0 AND p.imported = 0 "
-            "AND p.cadence_days > 0 AND julianday(:today) "
-            f"- julianday(coalesce(p.last_contact, p.added_on)) >= p.cadence_days {fresh}"
-        )
-        marks = ",".join(f":c{i}" for i in range(len(names)))
-        other_circle = (
-            f"{columns} FROM people p INDEXED BY people_due "
-            f"WHERE p.owner_id = :owner AND p.circle NOT IN ({marks}) AND p.paused = 0 "
-            "AND p.imported = 0 AND coalesce(p.cadence_days, 0) = 0 "
-            f"AND coalesce(p.last_contact, p.added_on) <= :cutoff {fresh}"
-        )
-        circle_names = {f"c{i}": name for i, name in enumerate(names)}
+        marks = ",".join("?" * len(names))
         cadence_of = dict(cadences)
 
-        def read(conn: sqlite3.Connection) -> dict[int, list[Any]]:
-            found: dict[int, list[Any]] = {}
-            for owner, today in requests:
-                args: dict[str, Any] = {
-                    "owner": owner,
-                    "today": today.isoformat(),
-                    "week_ago": (today - timedelta(days=7)).isoformat(),
-                    "limit": limit,
-                }
-                rows: list[Any] = []
-                for name, days in cadences:
-                    cutoff = (today - timedelta(days=days)).isoformat()
-                    rows += conn.execute(
-                        in_circle, {**args, "circle": name, "cutoff": cutoff}
-                    ).fetchall()
-                rows += conn.execute(own_cadence, args).fetchall()
-                cutoff = (today - timedelta(days=widest)).isoformat()
-                rows += conn.execute(
-                    other_circle, {**args, **circle_names, "cutoff": cutoff}
-                ).fetchall()
-                if bands is not None:
-                    # Columns 3, 2, 9, 5: cadence_days, circle, last_contact, added_on.
-                    ratios = [
-                        overdue_ratio(
-                            _date(r[9] or r[5]), r[3] or cadence_of.get(r[2], widest), today
-                        )
-                        for r in rows
-                    ]
-                    rows = [r for r, keep in zip(rows, bands.keep(ratios), strict=True) if keep]
-                found[owner] = rows
-            return found
+        def read(conn: sqlite3.Connection, chunk: Sequence[tuple[int, date]]) -> list[list[Any]]:
+            days = [(d.isoformat(), (d - timedelta(days=7)).isoformat()) for _, d in chunk]
+            per_circle = [
+                (pos * len(cadences) + k, owner, name, (today - timedelta(days=n)).isoformat())
+                + days[pos]
+                for pos, (owner, today) in enumerate(chunk)
+                for k, (name, n) in enumerate(cadences)
+            ]
+            in_circle = conn.execute(
+                "WITH w(pos, owner, circle, cutoff, today, week_ago) AS (VALUES "
+                + ",".join("(?, ?, ?, ?, ?, ?)" for _ in per_circle)
+                + f") {columns} FROM w CROSS JOIN people p ON p.id IN "
+                "(SELECT p.id FROM people p INDEXED BY people_due "
+                "WHERE p.owner_id = w.owner AND p.circle = w.circle AND "
+                f"{due_in_circle}"
+                "ORDER BY coalesce(p.last_contact, p.added_on), p.name_key LIMIT ?) "
+                "ORDER BY w.pos, coalesce(p.last_contact, p.added_on), p.name_key, p.id",
+                [x for row in per_circle for x in row] + [limit],
+            ).fetchall()
+            owners = [(pos, owner) + days[pos] for pos, (owner, _) in enumerate(chunk)]
+            owner_rows = "(" + "),(".join("?, ?, ?, ?" for _ in owners) + ")"
+            owner_args = [x for row in owners for x in row]
+            own_cadence = conn.execute(
+                f"WITH w(pos, owner, today, week_ago) AS (VALUES {owner_rows}) "
+                f"{columns} FROM w CROSS JOIN people p INDEXED BY people_due_own "
+                "ON p.owner_id = w.owner AND p.paused = 0 AND p.imported = 0 "
+                "AND p.cadence_days > 0 AND julianday(w.today) "
+                f"- julianday(coalesce(p.last_contact, p.added_on)) >= p.cadence_days "
+                f"{fresh('p')}ORDER BY w.pos, p.id",
+                owner_args,
+            ).fetchall()
+            others = [
+                (pos, owner, (today - timedelta(days=widest)).isoformat()) + days[pos]
+                for pos, (owner, today) in enumerate(chunk)
+            ]
+            other_circle = conn.execute(
+                "WITH w(pos, owner, cutoff, today, week_ago) AS (VALUES "
+                + ",".join("(?, ?, ?, ?, ?)" for _ in others)
+                + f") {columns} FROM w CROSS JOIN people p INDEXED BY people_due "
+                f"ON p.owner_id = w.owner AND p.circle NOT IN ({marks}) AND {due_in_circle}"
+                "ORDER BY w.pos, p.circle, coalesce(p.last_contact, p.added_on), "
+                "p.name_key, p.id",
+                [*(x for row in others for x in row), *names],
+            ).fetchall()
+            # Each owner's rows as their own queries gave them: circle by circle in
+            # config order, then their own cadences, then circles the config lost.
+            rows: list[list[Any]] = [[] for _ in chunk]
+            for r in in_circle:
+                rows[r[0] // len(cadences)].append(r[1:])
+            for r in (*own_cadence, *other_circle):
+                rows[r[0]].append(r[1:])
+            return rows
 
-        found = await self.db.run(read)
+        def read_all(conn: sqlite3.Connection) -> dict[int, list[Any]]:
+            kept: dict[int, list[int]] = {}
+            for start in range(0, len(requests), CANDIDATE_OWNERS):
+                chunk = requests[start : start + CANDIDATE_OWNERS]
+                for (owner, today), rows in zip(chunk, read(conn, chunk), strict=True):
+                    if bands is not None:
+                        # Columns 2, 1, 3, 4: cadence_days, circle, last_contact, added_on.
+                        ratios = [
+                            overdue_ratio(
+                                _date(r[3] or r[4]), r[2] or cadence_of.get(r[1], widest), today
+                            )
+                            for r in rows
+                        ]
+                        rows = [r for r, keep in zip(rows, bands.keep(ratios), strict=True) if keep]
+                    kept[owner] = [int(r[0]) for r in rows]
+            pairs = [(owner, pid) for owner, ids in kept.items() for pid in ids]
+            by_id: dict[int, Any] = {}
+            for start in range(0, len(pairs), 400):  # two variables a person
+                part = pairs[start : start + 400]
+                by_id.update(
+                    (int(r[0]), r)
+                    for r in conn.execute(
+                        "WITH w(owner, person) AS (VALUES "
+                        + ",".join("(?, ?)" for _ in part)
+                        + f") {full} FROM w CROSS JOIN people p "
+                        "ON p.id = w.person AND p.owner_id = w.owner",
+                        [x for pair in part for x in pair],
+                    )
+                )
+            return {owner: [by_id[pid] for pid in ids] for owner, ids in kept.items()}
+
+        found = await self.db.run(read_all)
         return {owner: [person_from_row(r) for r in rows] for owner, rows in found.items()}
 
     async def cards_many(
@@ -690,21 +743,51 @@ class SqliteStore:
             return {}
 
         def read(conn: sqlite3.Connection) -> dict[int, tuple[list[Any], Any, Any]]:
+            # Two statements for a chunk of owners, not two per owner: each driven by a
+            # VALUES list (CROSS JOIN keeps that order) straight into its index.
             out: dict[int, tuple[list[Any], Any, Any]] = {}
-            for owner, today in requests:
-                months = sorted({(today + timedelta(days=k)).month for k in range(days + 1)})
-                marks = ",".join("?" * len(months))
-                rows = conn.execute(
-                    "SELECT id, person_id, label, month, day, year, created_at FROM dates "
-                    f"WHERE owner_id = ? AND month IN ({marks}) ORDER BY month, day, id",
-                    (owner, *months),
-                ).fetchall()
-                last = conn.execute(
-                    "SELECT local_day, sent_at FROM digests WHERE owner_id = ? "
-                    "AND local_day < ? AND status = 'sent' ORDER BY local_day DESC LIMIT 1",
-                    (owner, today.isoformat()),
-                ).fetchone()
-                out[owner] = (rows, last[0] if last else None, last[1] if last else None)
+            for start in range(0, len(requests), CANDIDATE_OWNERS):
+                chunk = requests[start : start + CANDIDATE_OWNERS]
+                months = [
+                    (pos, owner, month)
+                    for pos, (owner, today) in enumerate(chunk)
+                    for month in sorted(
+                        {(today + timedelta(days=k)).month for k in range(days + 1)}
+                    )
+                ]
+                dated: list[list[Any]] = [[] for _ in chunk]
+                for r in conn.execute(
+                    "WITH w(pos, owner, month) AS (VALUES "
+                    + ",".join("(?, ?, ?)" for _ in months)
+                    + ") SELECT w.pos, d.id, d.person_id, d.label, d.month, d.day, d.year, "
+                    "d.created_at FROM w CROSS JOIN dates d INDEXED BY dates_owner_month "
+                    "ON d.owner_id = w.owner AND d.month = w.month "
+                    "ORDER BY w.pos, d.month, d.day, d.id",
+                    [x for row in months for x in row],
+                ):
+                    dated[r[0]].append(r[1:])
+                last: dict[int, Any] = {}
+                for r in conn.execute(
+                    "WITH w(pos, owner, today) AS (VALUES "
+                    + ",".join("(?, ?, ?)" for _ in chunk)
+                    + ") SELECT w.pos, d.local_day, d.sent_at FROM w CROSS JOIN digests d "
+                    "ON d.id = (SELECT x.id FROM digests x WHERE x.owner_id = w.owner "
+                    "AND x.local_day < w.today AND x.status = 'sent' "
+                    "ORDER BY x.local_day DESC LIMIT 1)",
+                    [
+                        x
+                        for pos, (owner, today) in enumerate(chunk)
+                        for x in (pos, owner, today.isoformat())
+                    ],
+                ):
+                    last[r[0]] = r
+                for pos, (owner, _) in enumerate(chunk):
+                    found = last.get(pos)
+                    out[owner] = (
+                        dated[pos],
+                        found[1] if found else None,
+                        found[2] if found else None,
+                    )
             return out
 
         found = await self.db.run(read)

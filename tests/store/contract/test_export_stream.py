@@ -189,3 +189,13 @@ def collected(parts: list[ExportPart]) -> ExportDocument:
         groups=parts[-1].groups or (),
         weekly_review=head.weekly_review,
     )
+
+
+async def test_a_big_roster_reads_whole_and_the_same_again_from_the_cache(store: Store) -> None:
+    # Over a thousand people: the store builds them off the event loop (both stores).
+    await big_account(store, ANN)
+    roster = await store.roster(ANN)
+    assert len(roster.people) == PEOPLE
+    assert {p.name for p in roster.people} == {f"Person {n}" for n in range(1, PEOPLE + 1)}
+    assert (await store.roster(ANN)) == roster
+    assert [p.id for p in roster.people] == sorted(p.id for p in roster.people)
