@@ -118,6 +118,11 @@ class Outbox:
                 return
             except _GivenUp:
                 return  # the rest of this reply would read oddly without this part
+            except InvalidToken:
+                # Revoked while running: polling sees the same 401 and stops kith with
+                # one line; a traceback here would only repeat it.
+                log.warning("could not send a reply: Telegram rejected the bot token")
+                return
             except Exception:
                 log.exception("sending a reply failed unexpectedly")
                 return
