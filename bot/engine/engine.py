@@ -591,10 +591,6 @@ def short(name: str, limit: int = 24) -> str:
     return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
-def names_of(people: Sequence[Person]) -> dict[int, str]:
-    return {p.id: p.name for p in people}
-
-
 def room_message(have: int, adding: int, limit: int) -> str:
     """Why nobody was added: the per-user limit, said with the numbers."""
     people = "person" if adding == 1 else "people"
