@@ -69,7 +69,7 @@ async def log_text(
     try:
         phrase = parse_log(text, today, index, date_order(ctx))
     except AmbiguousDate as unsure:
-        return [await _ask_date_order(engine, ctx, text, today, unsure)]
+        return [await _ask_date_order(engine, ctx, text, today, unsure, ref)]
     # The parser keeps places out of the people; the meeting-words rules name the place
     # the way the card and the review show it ("bakery"), the parser's as written. Both
     # read the head only: a place in the note is the friend's news ("she works at Google").
@@ -162,11 +162,11 @@ def date_order(ctx: Context) -> str:
 
 
 async def _ask_date_order(
-    engine: Engine, ctx: Context, text: str, today: date, unsure: AmbiguousDate
+    engine: Engine, ctx: Context, text: str, today: date, unsure: AmbiguousDate, ref: str
 ) -> Reply:
     """ "3/11": 3 Nov or 11 Mar? Asked once; the answer becomes the user's date order."""
     day_first, month_first = unsure.options
-    payload = {"a": "dateorder", "text": text, "today": today.isoformat()}
+    payload = {"a": "dateorder", "text": text, "today": today.isoformat(), "ref": ref}
     return await engine.ask(
         ctx,
         f"Is {unsure.text} {format_day(day_first, today)} or {format_day(month_first, today)}? "
@@ -190,7 +190,14 @@ async def answer_date_order(
         return [Reply("That button has expired.")]
     await _save_date_order(engine, ctx, choice)
     ctx = await engine.context(ctx.owner)
-    return await log_text(engine, ctx, payload["text"], {}, date.fromisoformat(payload["today"]))
+    return await log_text(
+        engine,
+        ctx,
+        payload["text"],
+        {},
+        date.fromisoformat(payload["today"]),
+        str(payload.get("ref", "")),  # the log stays linked to its message, for an edit
+    )
 
 
 async def _save_date_order(engine: Engine, ctx: Context, order: str) -> None:

@@ -177,3 +177,16 @@ async def test_a_date_order_kith_cannot_read_is_said_not_ignored(user: Chat) -> 
     reply = await user.says("/dateorder xyz")
     assert "I can't read “xyz” as a date order" in reply
     assert "/dateorder dmy, mdy or ymd" in reply
+
+
+async def test_a_log_logged_after_the_date_order_question_can_still_be_corrected_by_an_edit(
+    user: Chat, app: Services
+) -> None:
+    await _people(user, "Omar Haddad")
+    [question] = await app.engine.handle(1, "lunch with Omar on 3/11", message_ref="t:7")
+    assert question.text.startswith("Is 3/11 Tue 3 Nov or Wed 11 Mar?")
+    [day_first] = [b for b in question.flat_buttons if "day first" in b.label]
+    [logged, *_] = await app.engine.press(1, day_first.data)
+    assert logged.text.startswith("Logged lunch with Omar Haddad")
+    [fixed] = await app.engine.edit(1, "t:7", "dinner with Omar on 3/11")
+    assert fixed.text.startswith("Corrected your log: dinner, not lunch.")
