@@ -14,8 +14,9 @@ from bot.config import Config
 from bot.core.circles import Circles
 from bot.core.clock import Clock, OffsetClock, SystemClock
 from bot.core.model import UserSettings
-from bot.engine import build_engine
+from bot.engine import Engine, build_engine
 from bot.nudges import actions as digest_actions
+from bot.ports.store import Store
 from bot.services import Services
 from bot.store.sqlite.db import Database
 from bot.store.sqlite.lock import serving
@@ -83,25 +84,27 @@ def serving_services(
     return services(config, clock, serve=True)
 
 
+def _engine(config: Config, store: Store, clock: Clock) -> Engine:
+    """The engine over `store`, as the config says: one place for every store."""
+    defaults = UserSettings(timezone=config.nudges.timezone, digest_time=config.nudges.digest_time)
+    return build_engine(
+        store,
+        Circles(config.circles),
+        clock,
+        defaults,
+        config.nudges.max_per_digest,
+        plugins=(digest_actions.register,),  # the daily digest, from bot/nudges
+        max_people=config.max_people,
+    )
+
+
 @asynccontextmanager
 async def _services(config: Config, clock: Clock | None) -> AsyncIterator[SqliteServices]:
     clock = clock or clock_from_env()
     db = await Database.open(config.db_path)
     try:
         store = SqliteStore(db)
-        defaults = UserSettings(
-            timezone=config.nudges.timezone, digest_time=config.nudges.digest_time
-        )
-        engine = build_engine(
-            store,
-            Circles(config.circles),
-            clock,
-            defaults,
-            config.nudges.max_per_digest,
-            plugins=(digest_actions.register,),  # the daily digest, from bot/nudges
-            max_people=config.max_people,
-        )
-        yield SqliteServices(config, store, engine, clock, db)
+        yield SqliteServices(config, store, _engine(config, store, clock), clock, db)
     finally:
         await db.close()
 
@@ -130,18 +133,7 @@ async def _pg_services(config: Config, clock: Clock | None) -> AsyncIterator[PgS
         store.ledger.worker = os.environ.get(ENV_WORKER_NAME, "").strip() or (
             f"{socket.gethostname()}:{os.getpid()}"
         )
-        defaults = UserSettings(
-            timezone=config.nudges.timezone, digest_time=config.nudges.digest_time
-        )
-        engine = build_engine(
-            store,
-            Circles(config.circles),
-            clock,
-            defaults,
-            config.nudges.max_per_digest,
-            plugins=(digest_actions.register,),
-        )
-        yield PgServices(config, store, engine, clock, db, store)
+        yield PgServices(config, store, _engine(config, store, clock), clock, db, store)
     finally:
         await db.close()
 
