@@ -23,7 +23,15 @@ from bot.core.phrases import LogPhrase, PhraseError, parse_log, split_head
 from bot.core.understand import Intent, read
 from bot.core.wording import kind_label, kind_noun, sentence
 from bot.engine import talk
-from bot.engine.engine import Command, Context, Engine, check_name, local_today, short
+from bot.engine.engine import (
+    Command,
+    Context,
+    Engine,
+    UserError,
+    check_name,
+    local_today,
+    short,
+)
 from bot.engine.loop import loop_reply
 from bot.engine.pages import PAGE, counts_line, page_reply
 from bot.engine.render import join_names, who_list
@@ -242,6 +250,9 @@ async def commit_log(
     store = engine.store
     # By id, in the order named: no scan of everyone (flat in the number of people).
     people = await engine.people_by_id(ctx.owner, person_ids)
+    if not people and not new_names:
+        # A question answered after everyone it named was forgotten: nobody to log.
+        raise UserError("Nobody in that log is in your people any more — nothing was logged.")
     names = [p.name for p in people] + new_names
     label = f"logged {kind_noun(kind, names)} on {format_day(day, today)}"
     ids = [p.id for p in people]

@@ -190,3 +190,16 @@ async def test_a_log_logged_after_the_date_order_question_can_still_be_corrected
     assert logged.text.startswith("Logged lunch with Omar Haddad")
     [fixed] = await app.engine.edit(1, "t:7", "dinner with Omar on 3/11")
     assert fixed.text.startswith("Corrected your log: dinner, not lunch.")
+
+
+async def test_a_name_question_answered_after_that_person_was_forgotten_logs_nothing(
+    user: Chat, app: Services
+) -> None:
+    await _people(user, "Tom Ang", "Tom Berg")
+    [question] = await app.engine.handle(1, "coffee with Tom")
+    assert question.text == "Which Tom did you see?"
+    await user.says("/forget Tom Ang")
+    await user.presses("Yes, forget Tom Ang")
+    [answer] = await app.engine.press(1, question.flat_buttons[0].data)
+    assert answer.text == "Nobody in that log is in your people any more — nothing was logged."
+    assert "coffee" not in await user.says("/show Tom Berg")
