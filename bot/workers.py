@@ -51,8 +51,16 @@ async def in_worker(fn: Callable[..., T], *args: Any) -> T:
     pool = _get()
     if pool is not None:
         try:
-            return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
+            # Submitting starts the process: an OSError here means no process could be had.
+            future = asyncio.get_running_loop().run_in_executor(pool, fn, *args)
         except (BrokenProcessPool, OSError) as error:
-            log.warning("a worker process failed (%s): reading in a thread", error)
+            log.warning("no worker process (%s): in a thread instead", error)
             _pool = None
+        else:
+            try:
+                return await future
+            except BrokenProcessPool as error:  # the process died; `fn`'s own errors pass
+                log.warning("a worker process died (%s): in a thread instead", error)
+                pool.shutdown(wait=False)
+                _pool = None
     return await asyncio.to_thread(fn, *args)

@@ -42,7 +42,7 @@ from bot.ports.store import Store
 from bot.telegram.download import TooBig, download
 from bot.telegram.keyboards import reply_markup
 from bot.telegram.outbox import Outbox, Step
-from bot.telegram.text import html_chunks
+from bot.telegram.text import html_chunks, split_text
 
 log = logging.getLogger(__name__)
 
@@ -267,7 +267,7 @@ class Handlers:
         """The replies' attachments (an export), one document each; a photo (the
         /circles picture) as a photo with its reply's text as the caption."""
         return [
-            _photo_step(bot, chat_id, file.data, file.file_name, reply.text[:CAPTION_LIMIT])
+            _photo_step(bot, chat_id, file.data, file.file_name, _caption(reply.text))
             if file.photo
             else _document_step(bot, chat_id, file)
             for reply in replies
@@ -299,6 +299,11 @@ def parts_of(reply: Reply) -> list[Part]:
         # Telegram refuses empty text; buttons still need a message to sit on.
         return [("…", markup)] if markup is not None else []
     return [(c, markup if i == len(chunks) - 1 else None) for i, c in enumerate(chunks)]
+
+
+def _caption(text: str) -> str:
+    """A photo's caption within Telegram's 1,024 (UTF-16 units, as it counts them)."""
+    return split_text(text, CAPTION_LIMIT)[0] if text else text
 
 
 def message_ref(message: Message) -> str:
