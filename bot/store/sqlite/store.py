@@ -102,9 +102,17 @@ SELECT p.id, p.name, p.circle, p.cadence_days, p.paused, p.added_on, p.snoozed_u
 """
 
 
-# Owners per candidates statement (`due_candidates_many`): seven bound values per owner
-# and circle, far under SQLite's limit on variables.
+# Owners per candidates statement (`due_candidates_many`): six bound values per owner
+# and circle, under SQLite's limit on variables (32,766) for any sensible circles config;
+# a config with very many circles gets smaller chunks (`_owners_per_statement`).
 CANDIDATE_OWNERS = 200
+_MAX_VARIABLES = 32_000
+
+
+def _owners_per_statement(circles: int, extra: int) -> int:
+    """Owners whose candidates one statement may ask for with `circles` circles."""
+    return max(1, min(CANDIDATE_OWNERS, (_MAX_VARIABLES - extra) // (6 * max(1, circles) + 4)))
+
 
 # Days repeat across people (added the same day, met the same day): parse each once and
 # share the object, which also spares memory in the cache.
@@ -629,10 +637,12 @@ class SqliteStore:
                 rows[r[0]].append(r[1:])
             return rows
 
+        per = _owners_per_statement(len(cadences), len(names) + 1)
+
         def read_all(conn: sqlite3.Connection) -> dict[int, list[Any]]:
             kept: dict[int, list[int]] = {}
-            for start in range(0, len(requests), CANDIDATE_OWNERS):
-                chunk = requests[start : start + CANDIDATE_OWNERS]
+            for start in range(0, len(requests), per):
+                chunk = requests[start : start + per]
                 for (owner, today), rows in zip(chunk, read(conn, chunk), strict=True):
                     if bands is not None:
                         # Columns 2, 1, 3, 4: cadence_days, circle, last_contact, added_on.
