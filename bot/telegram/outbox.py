@@ -114,7 +114,12 @@ class Outbox:
             try:
                 more = await self._attempt(step)
             except Forbidden:
-                await self.on_blocked(delivery.owner)
+                try:
+                    await self.on_blocked(delivery.owner)
+                except Exception:
+                    # Marking them blocked failed (the database): this chat's queue and
+                    # every later reply to it must not die with this task.
+                    log.exception("could not mark a user who blocked kith")
                 return
             except _GivenUp:
                 return  # the rest of this reply would read oddly without this part
