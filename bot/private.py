@@ -19,15 +19,6 @@ from typing import IO, Final
 PRIVATE: Final = 0o600
 
 
-def write_private(path: str | Path, data: bytes, *, replace: bool = False) -> None:
-    """Write `data` to a new file at `path` (FileExistsError if taken, unless `replace`)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC | (os.O_TRUNC if replace else os.O_EXCL)
-    fd = os.open(path, flags, PRIVATE)
-    with os.fdopen(fd, "wb") as out:
-        os.fchmod(out.fileno(), PRIVATE)  # also tightens a replaced file
-        out.write(data)
-
-
 def open_private(path: str | Path, *, replace: bool = False) -> IO[bytes]:
     """A new file at `path` opened for writing, mode 0600 (FileExistsError if taken,
     unless `replace`): for a file written in pieces."""
@@ -38,29 +29,18 @@ def open_private(path: str | Path, *, replace: bool = False) -> IO[bytes]:
 
 
 def write_private_from(path: str | Path, source: IO[bytes], *, replace: bool = False) -> int:
-    """`write_private` from a readable file, copied in pieces (a big export never in
-    memory at once); the bytes written."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC | (os.O_TRUNC if replace else os.O_EXCL)
-    fd = os.open(path, flags, PRIVATE)
-    with os.fdopen(fd, "wb") as out:
-        os.fchmod(out.fileno(), PRIVATE)
+    """A new 0600 file at `path` copied from a readable file in pieces (a big export never
+    in memory at once); the bytes written."""
+    with open_private(path, replace=replace) as out:
         shutil.copyfileobj(source, out, 1 << 20)
         return out.tell()
-
-
-def private_spool() -> IO[bytes]:
-    """A temporary file for this process alone, to write a big export into: mode 0600,
-    its name removed at once (nothing to clean up, whatever happens), gone when closed."""
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - the caller owns and closes it
-    os.fchmod(spool.fileno(), PRIVATE)
-    return spool
 
 
 @contextmanager
 def private_folder() -> Iterator[Path]:
     """A new temporary folder only this user may enter (0700), for files another
     process writes (a worker's export); removed with what is left in it at the end.
-    A file opened inside stays readable after, as a `private_spool` does."""
+    A file opened inside stays readable after, as an unnamed temporary file does."""
     folder = tempfile.mkdtemp(prefix="kith-")  # created 0700 whatever the umask
     try:
         yield Path(folder)

@@ -33,7 +33,6 @@ MAX_LABEL: Final = 80
 # prefix is what the persistent handler matches, so a press works after a restart.
 PREFIX: Final = "k:"
 MORE: Final = "…"  # the text of a message that only carries overflow buttons
-UNDO_LABEL: Final = "↩ Undo"
 # Discord reads markdown in every message: a friend called "*Bea*" or a note with "__"
 # would change how the message looks. Every one of these in user text is escaped.
 _MARKDOWN = frozenset("\\*_~`|>#-[]()<@:")
@@ -123,9 +122,7 @@ def parts_of(reply: Reply) -> list[Part]:
     files (an export) follow the messages (`files_of`). A confirmation of a change ends
     with an Undo button, as on Telegram."""
     chunks = rendered_chunks(reply.rich or reply.text)
-    rows = wrap_rows(
-        (*reply.buttons, (Button(UNDO_LABEL, reply.undo),)) if reply.undo else reply.buttons
-    )
+    rows = wrap_rows(reply.shown_buttons)
     pages = [rows[i : i + MAX_ROWS] for i in range(0, len(rows), MAX_ROWS)] or [()]
     pictures = tuple(f for f in reply.files if f.photo)
     if not chunks:

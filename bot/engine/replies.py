@@ -51,7 +51,7 @@ class Attachment:
     the reply's text as its caption; elsewhere it is a file like any other.
 
     Its bytes are `content`, or, for a file too big to hold in memory (an export of a
-    big account), a `spool` (bot/private.py `private_spool`) the engine wrote it into.
+    big account), a `spool`: a 0600 file the engine wrote it into.
     Transports read it through `open()`, a reader of its own from the first byte (a
     retried upload starts again); `data` is all of it at once, for small files.
     """
@@ -137,6 +137,7 @@ class _SpoolReader(io.RawIOBase):
 # stays free of any transport's markup, `Reply.text` is always plain, and each transport
 # renders `Reply.rich` its own way (Telegram as <b>…</b>, the terminal not at all).
 # User text can never contain them: the engine drops non-printable characters on input.
+UNDO_LABEL = "↩ Undo"
 BOLD_ON = "\ue000"
 BOLD_OFF = "\ue001"
 _MARKS = str.maketrans("", "", BOLD_ON + BOLD_OFF)
@@ -206,6 +207,14 @@ class Reply:
     @property
     def has_photo(self) -> bool:
         return any(f.photo for f in self.files)
+
+    @property
+    def shown_buttons(self) -> tuple[tuple[Button, ...], ...]:
+        """The rows a transport with buttons shows: the reply's, then an Undo button when
+        it confirms a change (`undo`)."""
+        if not self.undo:
+            return self.buttons
+        return (*self.buttons, (Button(UNDO_LABEL, self.undo),))
 
     @property
     def flat_buttons(self) -> list[Button]:

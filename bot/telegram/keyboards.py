@@ -27,15 +27,9 @@ def inline_keyboard(rows: Iterable[Iterable[Button]]) -> InlineKeyboardMarkup | 
     return InlineKeyboardMarkup(keyboard) if keyboard else None
 
 
-UNDO_LABEL = "↩ Undo"
-
-
 def reply_markup(reply: Reply) -> InlineKeyboardMarkup | None:
     """A reply's buttons, plus an Undo button when it confirms a change (`reply.undo`)."""
-    rows: list[tuple[Button, ...]] = list(reply.buttons)
-    if reply.undo:
-        rows.append((Button(UNDO_LABEL, reply.undo),))
-    return inline_keyboard(rows)
+    return inline_keyboard(reply.shown_buttons)
 
 
 def _checked(data: str) -> str:
