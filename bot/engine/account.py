@@ -15,7 +15,7 @@ from bot.core.timezones import (
     suggest_timezones,
     timezone_choices,
 )
-from bot.engine.engine import Command, Context, Engine
+from bot.engine.engine import EXPIRED, Command, Context, Engine
 from bot.engine.replies import Reply
 
 GREETING = (
@@ -114,7 +114,7 @@ async def answer_timezone(
     if choice == "x":
         return [Reply("OK — /timezone and a big city near you will find it.")]
     if not choice.isdigit() or int(choice) >= len(zones):
-        return [Reply("That button has expired.")]
+        return [Reply(EXPIRED)]
     return await set_timezone(engine, ctx, zones[int(choice)])
 
 

@@ -490,7 +490,7 @@ class Engine:
             return [Reply("OK, never mind.")]
         handler = self.person_commands.get(payload["cmd"])
         if handler is None:
-            return [Reply("That button has expired.")]
+            return [Reply(EXPIRED)]
         if choice == "a":
             person = await self.add_person(ctx, payload["new"], self.circles.default_new)
         else:

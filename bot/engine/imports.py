@@ -54,6 +54,7 @@ from bot.core.dates import DATE_ORDERS
 from bot.core.schedule import format_clock, parse_clock
 from bot.engine.collector import collector_paused
 from bot.engine.engine import (
+    EXPIRED,
     MAX_IMPORTED_NAME,
     Command,
     Context,
@@ -550,7 +551,7 @@ async def _answer_contacts(
     if choice not in ("m", "s") and (
         not choice.startswith("c") or not index.isdigit() or int(index) >= len(names)
     ):
-        return [Reply("That button has expired.")]
+        return [Reply(EXPIRED)]
     waiting = await _waiting_contacts(engine, ctx, pending_id, payload)
     if waiting is None:
         await engine.store.drop_pending(ctx.owner, pending_id)
@@ -765,7 +766,7 @@ async def _answer_restore(
     engine: Engine, ctx: Context, pending_id: int, payload: dict[str, Any], choice: str
 ) -> list[Reply]:
     if choice not in ("r", "s"):
-        return [Reply("That button has expired.")]
+        return [Reply(EXPIRED)]
     try:
         doc = await asyncio.to_thread(document_from_json, _unpack(payload))
         check_restore(doc, ctx.today)

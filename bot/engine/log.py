@@ -24,6 +24,7 @@ from bot.core.understand import Intent, read
 from bot.core.wording import kind_label, kind_noun, sentence
 from bot.engine import talk
 from bot.engine.engine import (
+    EXPIRED,
     Command,
     Context,
     Engine,
@@ -195,7 +196,7 @@ async def answer_date_order(
     if choice == CANCEL:
         return [Reply("OK, nothing logged.")]
     if choice not in DATE_ORDERS:
-        return [Reply("That button has expired.")]
+        return [Reply(EXPIRED)]
     await _save_date_order(engine, ctx, choice)
     ctx = await engine.context(ctx.owner)
     return await log_text(
@@ -307,7 +308,7 @@ async def answer_log(
     elif choice.isdigit() and int(choice) < len(payload["ids"]):
         choices[key] = int(payload["ids"][int(choice)])
     else:
-        return [Reply("That button has expired.")]
+        return [Reply(EXPIRED)]
     return await log_text(
         engine,
         ctx,

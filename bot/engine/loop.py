@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from bot.core.model import Favor, FollowUp, Person, PersonCard
 from bot.core.wording import ask_line, favor_line, sentence
-from bot.engine.engine import Context, Engine
+from bot.engine.engine import EXPIRED, Context, Engine
 from bot.engine.replies import Button, Reply, em
 
 UNDO_HINT: Final = " /undo to take it back."
@@ -114,7 +114,7 @@ async def answer_loop(
         or int(action[1:]) >= len(items)
         or len(state) != len(items)
     ):
-        return [Reply("That button has expired.")]
+        return [Reply(EXPIRED)]
     n = int(action[1:])
     table, item_id, pid, _ = items[n]
     person = await engine.store.person(ctx.owner, int(pid))

@@ -20,6 +20,7 @@ from bot.core.reach import check_email, check_phone, email_key, phone_key
 from bot.core.wording import ask_line, favor_line, sentence
 from bot.engine import loop
 from bot.engine.engine import (
+    EXPIRED,
     MAX_INPUT,
     Command,
     Context,
@@ -149,7 +150,7 @@ async def on_card_button(engine: Engine, ctx: Context, rest: str) -> list[Reply]
     """A card button: `c:<l|s|n>:<person id>`."""
     action, _, pid = rest.partition(":")
     if action not in ("l", "s", "n") or not pid.isdigit():
-        return [Reply("That button has expired.")]
+        return [Reply(EXPIRED)]
     person = await engine.store.person(ctx.owner, int(pid))
     if person is None:
         return [Reply("That person is no longer in your circles.")]
@@ -446,7 +447,7 @@ async def answer_close(
     ids: list[int] = [int(i) for i in payload["ids"]]
     if choice != "all":
         if not choice.isdigit() or int(choice) not in ids:
-            return [Reply("That button has expired.")]
+            return [Reply(EXPIRED)]
         ids = [int(choice)]
     return await close_items(engine, ctx, person, str(payload["t"]), ids)
 

@@ -22,7 +22,7 @@ from bot.core.dates import (
 from bot.core.model import Person
 from bot.core.names import NameIndex
 from bot.core.understand import Intent, Reading
-from bot.engine.engine import Context, Engine
+from bot.engine.engine import EXPIRED, Context, Engine
 from bot.engine.render import join_names
 from bot.engine.replies import Reply
 
@@ -228,7 +228,7 @@ async def answer_offer(
         return await run[do](engine, ctx, person, text)
     if do == "neg" and choice == "s":
         return await run["snooze"](engine, ctx, person, f"{_SNOOZE_DAYS} days")
-    return [Reply("That button has expired.")]
+    return [Reply(EXPIRED)]
 
 
 async def answer_typed(

@@ -19,7 +19,7 @@ from bot.core.intervals import format_interval
 from bot.core.model import ImportantDate, Person
 from bot.core.schedule import first_digest_at, parse_clock
 from bot.core.timezones import display_timezone
-from bot.engine.engine import Command, Context, Engine
+from bot.engine.engine import EXPIRED, Command, Context, Engine
 from bot.engine.insight import group_due_lines
 from bot.engine.replies import DEFAULT_LIMITS, Limits, Reply
 from bot.nudges import review
@@ -147,7 +147,7 @@ async def on_press(engine: Engine, ctx: Context, rest: str) -> list[Reply]:
     """A digest button: do what it says, then redraw the rest of the digest."""
     press = parse_press(rest)
     if press is None:
-        return [Reply("That button has expired.")]
+        return [Reply(EXPIRED)]
     person = await engine.store.person(ctx.owner, press.person_id)
     if person is None:
         return [Reply("That person is no longer in your circles.")]

@@ -27,7 +27,7 @@ from bot.core.dates import MONTH_NAMES, format_day
 from bot.core.intervals import format_interval
 from bot.core.review import QUARTER_DAYS, Review, review, week_key
 from bot.core.schedule import day_is_over, local_day, parse_clock
-from bot.engine.engine import Context, Engine
+from bot.engine.engine import EXPIRED, Context, Engine
 from bot.engine.render import join_names
 from bot.engine.replies import Button, Reply
 from bot.nudges.digest import label_names
@@ -177,7 +177,7 @@ async def cmd_review(engine: Engine, ctx: Context, args: str) -> list[Reply]:
 async def on_press(engine: Engine, ctx: Context, rest: str) -> list[Reply]:
     parts = rest.split(":")
     if len(parts) < 2 or not parts[1].isdigit():
-        return [Reply("That button has expired.")]
+        return [Reply(EXPIRED)]
     action, target = parts[0], int(parts[1])
     store = engine.store
     if action in (FAVOR_DONE, FOLLOW_UP_DONE):
@@ -216,7 +216,7 @@ async def on_press(engine: Engine, ctx: Context, rest: str) -> list[Reply]:
         ]
     if action == KEEP:
         return [Reply(f"Keeping {person.name} as they are. 💛")]
-    return [Reply("That button has expired.")]
+    return [Reply(EXPIRED)]
 
 
 # -- the Sunday sweep ------------------------------------------------------------------
