@@ -175,12 +175,12 @@ class KithDiscord(discord.Client):
             return
         owner = await owner_of(self.store.identities, message.author.id)
         await self.engine.reachable_again(owner)  # writing to us means they unblocked us
-        if message.attachments:
-            replies: list[Reply] = []
-            for attachment in message.attachments:
-                replies += await self._import(owner, attachment)
-        else:
-            replies = await self.engine.handle(owner, message.content, message_ref(message))
+        replies: list[Reply] = []
+        if message.content.strip() or not message.attachments:
+            # Words sent with a file are read too ("/add Mia" beside a vCard), first.
+            replies += await self.engine.handle(owner, message.content, message_ref(message))
+        for attachment in message.attachments:
+            replies += await self._import(owner, attachment)
         await self._send(channel, owner, replies)
 
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:

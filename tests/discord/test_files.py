@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.formats import MAX_IMPORT_BYTES, document_from_json, parse_contacts
 from tests.discord.conftest import ANN, BOB, DiscordUser, Kith, Launcher
+from tests.support.fake_discord import FakeFile
 
 FIXTURES = Path(__file__).parents[1] / "formats" / "fixtures"
 JSON_NAME = "kith-export-2026-11-25.json"
@@ -99,3 +100,12 @@ async def test_a_slow_circles_answer_still_carries_its_picture(launch: Launcher)
         assert [r["type"] for r in interaction.responses] == [5]
         [answer] = ann.last
         assert [f.filename for f in answer.files] == ["kith-circles.png"]
+
+
+async def test_words_sent_with_a_file_are_read_too(kith: Kith, ann: DiscordUser) -> None:
+    before = len(kith.fake.messages_to(ann.id))
+    data = (FIXTURES / "icloud_v30.vcf").read_bytes()
+    await kith.fake.dm(ann.id, "/add Mia", files=[FakeFile("icloud.vcf", data)])
+    added, summary = await kith.fake.replies(ann.id, 2, after=before)
+    assert "Added Mia" in added.shown
+    assert summary.shown.startswith("5 cards in this vCard 3.0 file")
