@@ -595,7 +595,7 @@ def room_message(have: int, adding: int, limit: int) -> str:
     """Why nobody was added: the per-user limit, said with the numbers."""
     people = "person" if adding == 1 else "people"
     return (
-        f"You keep {have:,} people, and kith keeps at most {limit:,} for one person, so I "
+        f"You keep {have:,} people, and kith keeps at most {limit:,} people per account, so I "
         f"can't add {adding:,} more {people}. /forget someone you've lost touch with to make "
         "room (nothing was changed)."
     )

@@ -52,7 +52,7 @@ class TooManyContacts(ImportFormatError):
         subject = "That file" if label == "That file" else label
         super().__init__(
             f"{subject} has {entries:,} {noun}s, with more than {limit:,} different people "
-            f"in them, and kith keeps at most {limit:,} people for one person, so I haven't "
+            f"in them, and kith keeps at most {limit:,} people per account, so I haven't "
             "imported any of it. Send me a smaller file: most contacts apps can export just "
             "a group or a selection."
         )

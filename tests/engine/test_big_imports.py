@@ -89,7 +89,7 @@ async def test_a_file_past_the_people_limit_is_refused_before_any_question(
     reply = await user.sends_file("everyone.csv", contacts_csv(BIG))
     assert reply == (
         "everyone.csv has 20,000 rows, with more than 5,000 different people in them, and "
-        "kith keeps at most 5,000 people for one person, so I haven't imported any of it. "
+        "kith keeps at most 5,000 people per account, so I haven't imported any of it. "
         "Send me a smaller file: most contacts apps can export just a group or a selection."
     )
     assert user.buttons == []

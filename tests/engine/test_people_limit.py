@@ -27,7 +27,7 @@ async def test_adding_past_the_limit_is_refused_with_the_numbers(app: Services) 
     for name in ("Mia", "Bob", "Zoe"):
         assert f"Added {name}" in await ann.says(f"/add {name}")
     reply = await ann.says("/add Lukas")
-    assert reply.startswith("You keep 3 people, and kith keeps at most 3 for one person")
+    assert reply.startswith("You keep 3 people, and kith keeps at most 3 people per account")
     assert "/forget" in reply
     assert len(await app.store.people(1)) == 3
 
